@@ -1,0 +1,96 @@
+import type { Severity } from '../model/severity.ts';
+
+/** A time-boxed silence for matching detections. Every field given must match. */
+export interface Suppression {
+  ruleId?: string;
+  cluster?: string;
+  namespace?: string;
+  principal?: string;
+  /** ISO-8601; the suppression stops applying at this instant. */
+  until: string;
+  reason: string;
+  createdBy?: string;
+}
+
+export interface RuleOverride {
+  /** @default true */
+  enabled?: boolean;
+  severity?: Severity;
+}
+
+export interface DetectionConfig {
+  /** Per-rule image allow-lists (repository without registry host or tag). */
+  imageAllowLists: Record<string, readonly string[]>;
+  /** Principals (exact usernames, or prefixes ending in `*`) never alerted on. @default [] */
+  principalAllowList: readonly string[];
+  /** Namespaces never alerted on. @default [] (the catalog does not exclude namespaces by default) */
+  namespaceAllowList: readonly string[];
+  /** Per-rule enable/disable and severity override. @default {} */
+  rules: Record<string, RuleOverride>;
+  /** @default [] */
+  suppressions: readonly Suppression[];
+  /** KD-061 burst: N denials from one principal or public IP within the window. */
+  denialBurst: { threshold: number; windowSeconds: number };
+}
+
+/**
+ * Falco's default image lists (k8s_audit_privileged_images, k8s_audit_sensitive_mount_images,
+ * k8s_audit_hostnetwork_images), plus the EKS system images that are privileged by design.
+ * Entries are repositories; registry hosts and tags are ignored when matching.
+ */
+const FALCO_PRIVILEGED_IMAGES = [
+  'calico/node',
+  'cloudnativelabs/kube-router',
+  'docker/ucp-agent',
+  'mesosphere/mesos-slave',
+  'rook/toolbox',
+  'sysdig/sysdig',
+  'falcosecurity/falco',
+  'google_containers/kube-proxy',
+  'google-containers/startup-script',
+  'projectcalico-org/node',
+  'kube-proxy',
+  'gke-metadata-server',
+  'netd-amd64',
+  'watcher-daemonset',
+  'google-containers/prometheus-to-sd',
+  'ip-masq-agent-amd64',
+  'prometheus-to-sd',
+  'dns/k8s-dns-node-cache',
+  'oss/kubernetes/kube-proxy',
+  'amazon/cloudwatch-agent',
+  'amazon-k8s-cni',
+  'amazon-k8s-cni-init',
+  'eks/kube-proxy',
+];
+
+const FALCO_SENSITIVE_MOUNT_IMAGES = [
+  ...FALCO_PRIVILEGED_IMAGES,
+  'datadog/agent',
+  'datadog/docker-dd-agent',
+  'gliderlabs/logspout',
+  'openshift3/ose-sti-builder',
+  'google_containers/hyperkube',
+  'sysdig/agent',
+  'amazon/aws-for-fluent-bit',
+];
+
+const FALCO_HOSTNETWORK_IMAGES = [
+  ...FALCO_PRIVILEGED_IMAGES,
+  'google-containers/cluster-proportional-autoscaler',
+  'eks/coredns',
+];
+
+export const DEFAULT_DETECTION_CONFIG: DetectionConfig = Object.freeze({
+  imageAllowLists: {
+    'KD-001': FALCO_PRIVILEGED_IMAGES,
+    'KD-002': FALCO_SENSITIVE_MOUNT_IMAGES,
+    'KD-004': FALCO_HOSTNETWORK_IMAGES,
+    'KD-008': FALCO_PRIVILEGED_IMAGES,
+  },
+  principalAllowList: [],
+  namespaceAllowList: [],
+  rules: {},
+  suppressions: [],
+  denialBurst: { threshold: 10, windowSeconds: 600 },
+});

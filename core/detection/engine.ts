@@ -1,0 +1,130 @@
+import type { Detection } from '../model/detection.ts';
+import { type AuditEvent, eventTime, namespaceOf, username } from './audit-event.ts';
+import type { DetectionConfig, Suppression } from './config.ts';
+import { AUDIT_RULES } from './registry.ts';
+import type { AuditRule, RuleMatch } from './rule.ts';
+
+export interface AuditContext {
+  /** Cluster name (from the CloudWatch log group `/aws/eks/<cluster>/cluster`). */
+  cluster?: string;
+  account?: string;
+  region?: string;
+  config: DetectionConfig;
+  /** ISO-8601 "now", for suppression expiry; passed in because core has no clock. */
+  now: string;
+}
+
+/** Stages at which rules are evaluated (catalog conventions): ResponseComplete, or no stage at all. */
+function ruleAppliesAtStage(rule: AuditRule, stage: string | undefined): boolean {
+  if (stage === undefined || stage === 'ResponseComplete') return true;
+  return stage === 'ResponseStarted' && rule.evaluatesResponseStarted === true;
+}
+
+function principalAllowed(principal: string, allowList: readonly string[]): boolean {
+  return allowList.some((entry) =>
+    entry.endsWith('*') ? principal.startsWith(entry.slice(0, -1)) : principal === entry,
+  );
+}
+
+function isSuppressed(detection: Detection, suppressions: readonly Suppression[], now: string): boolean {
+  return suppressions.some(
+    (s) =>
+      s.until > now &&
+      (s.ruleId === undefined || s.ruleId === detection.ruleId) &&
+      (s.cluster === undefined || s.cluster === detection.cluster) &&
+      (s.namespace === undefined || s.namespace === detection.namespace) &&
+      (s.principal === undefined || s.principal === detection.principal),
+  );
+}
+
+function toDetection(rule: AuditRule, match: RuleMatch, event: AuditEvent, context: AuditContext): Detection {
+  const override = context.config.rules[rule.id];
+  const at = eventTime(event) ?? context.now;
+  const principal = username(event);
+  const evidence: Record<string, string> = { verb: event.verb };
+  if (typeof event.requestURI === 'string') evidence.requestUri = event.requestURI;
+  if (typeof event.responseStatus?.code === 'number')
+    evidence.responseCode = String(event.responseStatus.code);
+  Object.assign(evidence, match.evidence);
+  return {
+    ruleId: rule.id,
+    title: rule.title,
+    severity: override?.severity ?? match.severity ?? rule.severity,
+    mitre: [...rule.mitre],
+    source: 'audit-log',
+    summary: match.summary,
+    account: context.account,
+    region: context.region,
+    cluster: context.cluster,
+    namespace: match.namespace ?? namespaceOf(event),
+    workload: match.workload,
+    pod: match.pod,
+    container: match.container,
+    image: match.image,
+    node: match.node,
+    principal: principal === '' ? undefined : principal,
+    sourceIps: Array.isArray(event.sourceIPs) ? event.sourceIPs.filter((ip) => typeof ip === 'string') : [],
+    userAgent: typeof event.userAgent === 'string' ? event.userAgent : undefined,
+    evidence,
+    eventId: event.auditID,
+    firstSeen: at,
+    lastSeen: at,
+    count: 1,
+    secretNames: match.secretNames,
+  };
+}
+
+/**
+ * Runs every enabled rule on one audit event and returns its detections, after allow-lists and
+ * suppressions. A rule that throws is a bug, not a reason to lose the other rules' detections:
+ * its error is returned in `ruleErrors` and the rest go on.
+ */
+export function evaluateAuditEvent(
+  event: AuditEvent,
+  context: AuditContext,
+  rules: readonly AuditRule[] = AUDIT_RULES,
+): { detections: Detection[]; ruleErrors: { ruleId: string; error: unknown }[] } {
+  const detections: Detection[] = [];
+  const ruleErrors: { ruleId: string; error: unknown }[] = [];
+  const principal = username(event);
+  if (principal !== '' && principalAllowed(principal, context.config.principalAllowList)) {
+    return { detections, ruleErrors };
+  }
+  const namespace = namespaceOf(event);
+  if (namespace !== undefined && context.config.namespaceAllowList.includes(namespace)) {
+    return { detections, ruleErrors };
+  }
+  for (const rule of rules) {
+    if (context.config.rules[rule.id]?.enabled === false) continue;
+    if (!ruleAppliesAtStage(rule, event.stage)) continue;
+    let match: RuleMatch | null;
+    try {
+      match = rule.match(event, { config: context.config });
+    } catch (error) {
+      ruleErrors.push({ ruleId: rule.id, error });
+      continue;
+    }
+    if (match === null) continue;
+    const detection = toDetection(rule, match, event, context);
+    if (!isSuppressed(detection, context.config.suppressions, context.now)) detections.push(detection);
+  }
+  return { detections, ruleErrors };
+}
+
+/**
+ * Evaluates a batch and keeps one detection per (auditID, rule): exec/attach requests log both
+ * ResponseStarted and ResponseComplete with the same auditID.
+ */
+export function evaluateAuditEvents(events: readonly AuditEvent[], context: AuditContext): Detection[] {
+  const seen = new Set<string>();
+  const result: Detection[] = [];
+  for (const event of events) {
+    for (const detection of evaluateAuditEvent(event, context).detections) {
+      const key = `${detection.eventId}\u0000${detection.ruleId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.push(detection);
+    }
+  }
+  return result;
+}

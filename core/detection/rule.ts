@@ -1,0 +1,53 @@
+import type { Severity } from '../model/severity.ts';
+import type { AuditEvent } from './audit-event.ts';
+import type { DetectionConfig } from './config.ts';
+
+/** What every rule says about itself; docs/rules/ is generated from this. */
+export interface RuleMetadata {
+  /** Catalog id, e.g. `KD-001`. */
+  id: string;
+  title: string;
+  severity: Severity;
+  /** MITRE ATT&CK technique ids. */
+  mitre: string[];
+  /** ★ in the catalog. */
+  core: boolean;
+  /** The trigger, in words (the catalog's trigger column). */
+  trigger: string;
+  whatHappened: string;
+  whyItMatters: string;
+  firstResponse: string;
+  falsePositives: string;
+  /** An audit event (real-format) that triggers the rule; tests assert that it does. */
+  example: AuditEvent;
+}
+
+/** What a rule found in one event: enough to build a Detection. */
+export interface RuleMatch {
+  /** One sentence, built from event values (escaped later, at render time). */
+  summary: string;
+  evidence?: Record<string, string>;
+  /** Overrides the rule's severity for this match (e.g. KD-083 success vs failure). */
+  severity?: Severity;
+  namespace?: string;
+  pod?: string;
+  workload?: string;
+  container?: string;
+  image?: string;
+  node?: string;
+  secretNames?: string[];
+}
+
+export interface RuleContext {
+  config: DetectionConfig;
+}
+
+export interface AuditRule extends RuleMetadata {
+  /**
+   * Exec/attach/portforward requests are upgraded streams: the API server logs ResponseStarted (101)
+   * and may never log a useful ResponseComplete. Such rules are also evaluated at ResponseStarted.
+   */
+  evaluatesResponseStarted?: boolean;
+  /** Pure: returns the match or null. Must not throw on any input. */
+  match(event: AuditEvent, context: RuleContext): RuleMatch | null;
+}

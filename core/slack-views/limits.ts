@@ -1,0 +1,21 @@
+/** Block Kit hard limits (test/fixtures/slack-facts.md §6). */
+export const BLOCK_KIT_LIMITS = {
+  blocksPerMessage: 50,
+  blocksPerView: 100,
+  idLength: 255,
+  sectionText: 3000,
+  sectionFields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  buttonUrl: 3000,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  modalTitle: 24,
+  privateMetadata: 3000,
+  messageText: 40000,
+} as const;
