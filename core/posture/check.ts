@@ -1,0 +1,49 @@
+import type { Severity } from '../model/severity.ts';
+import type { ClusterSnapshot, ResourceType } from './snapshot.ts';
+
+export type CheckCategory = 'aws' | 'node' | 'rbac' | 'workload' | 'network';
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+/** The object a result is about. AWS-side objects use kinds such as `EKSCluster`, `GuardDutyDetector`. */
+export interface ObjectRef {
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+export interface CheckResult {
+  checkId: string;
+  status: CheckStatus;
+  severity: Severity;
+  object: ObjectRef;
+  /** Manifest file the object came from (offline audits). */
+  file?: string;
+  /** What was found, with the failing field and value. */
+  message: string;
+  remediation: string;
+  /** Named evidence (field path → value). */
+  evidence?: Record<string, string>;
+}
+
+/** What every check says about itself; docs/checks/ is generated from this. */
+export interface CheckMetadata {
+  /** Catalog id, e.g. `KP-060`. */
+  id: string;
+  title: string;
+  severity: Severity;
+  category: CheckCategory;
+  /** ★ in the catalog. */
+  core: boolean;
+  /** CIS Amazon EKS Benchmark v1.8.0 sections, e.g. ['4.2.1']. */
+  cis: string[];
+  /** Pod Security Standards level this check belongs to, when it is a PSS control. */
+  pss?: 'baseline' | 'restricted';
+  /** Resource types the check reads; when one is unavailable the check is skipped with that reason. */
+  reads: ResourceType[];
+  remediation: string;
+}
+
+export interface PostureCheck extends CheckMetadata {
+  /** Pure: returns one result per object inspected (pass or fail), or [] when nothing applies. */
+  evaluate(snapshot: ClusterSnapshot): CheckResult[];
+}

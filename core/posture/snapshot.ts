@@ -1,0 +1,84 @@
+/**
+ * Everything a posture audit reads, collected up front (adapters/ collect it from AWS and the
+ * cluster; the CLI builds it from manifests). Checks are pure functions of a snapshot.
+ *
+ * AWS-side values are the SDK v3 response objects' shapes (camelCase members as the SDK returns
+ * them, e.g. DescribeCluster's `cluster`), typed here loosely because core/ may not import SDKs.
+ */
+export type ResourceType =
+  | 'eks:cluster'
+  | 'eks:addons'
+  | 'eks:accessEntries'
+  | 'eks:nodegroups'
+  | 'guardduty:detectors'
+  | 'secretsmanager:secrets'
+  | 'kubelet:config'
+  | 'pods'
+  | 'workloads'
+  | 'roles'
+  | 'rolebindings'
+  | 'serviceaccounts'
+  | 'networkpolicies'
+  | 'services'
+  | 'ingresses'
+  | 'namespaces'
+  | 'nodes'
+  | 'configmaps'
+  | 'webhooks';
+
+/** A Kubernetes object as returned by the API or read from a manifest. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+}
+
+export interface AccessEntrySnapshot {
+  /** DescribeAccessEntry `accessEntry`. */
+  entry: Record<string, unknown>;
+  /** ListAssociatedAccessPolicies `associatedAccessPolicies`. */
+  policies: Record<string, unknown>[];
+}
+
+export interface AwsSnapshot {
+  /** DescribeCluster `cluster`. */
+  cluster?: Record<string, unknown>;
+  /** DescribeAddon `addon` per installed add-on. */
+  addons?: Record<string, unknown>[];
+  accessEntries?: AccessEntrySnapshot[];
+  /** DescribeNodegroup `nodegroup` per node group. */
+  nodegroups?: Record<string, unknown>[];
+  /** GetDetector responses (with `detectorId` added) for the cluster's region; [] = no detector. */
+  detectors?: Record<string, unknown>[];
+  /** DescribeSecret responses for the secrets the cluster references. */
+  secrets?: Record<string, unknown>[];
+  /** Supported Kubernetes versions (DescribeClusterVersions), newest first. */
+  supportedVersions?: Record<string, unknown>[];
+}
+
+export interface ClusterSnapshot {
+  /** Cluster name, or a label such as `manifests` for an offline audit. */
+  name: string;
+  /** ISO-8601 time the snapshot was taken (checks of age, e.g. secret rotation, use it as "now"). */
+  takenAt: string;
+  aws?: AwsSnapshot;
+  /** Kubelet configuration per node name (from nodes/proxy configz). */
+  kubeletConfigs?: Record<string, Record<string, unknown>>;
+  /** Every Kubernetes object collected or read. */
+  objects: KubeObject[];
+  /** Manifest file per object (offline audits), same order as `objects`. */
+  files?: (string | undefined)[];
+  /**
+   * Resource types that could not be read, with the reason ("no permission to list secrets",
+   * "offline audit: no AWS access"). Checks reading them are skipped with that reason.
+   */
+  unavailable: Partial<Record<ResourceType, string>>;
+}
