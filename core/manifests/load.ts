@@ -1,0 +1,151 @@
+import { parseAllDocuments } from 'yaml';
+
+/**
+ * Turns manifest text (multi-document YAML, JSON objects, JSON arrays, `List` kinds) into Kubernetes
+ * objects that remember where they came from. Pure: the caller reads the file and passes its text in.
+ * A bad document is reported and skipped; the rest of the file is still loaded.
+ */
+
+/** One Kubernetes object as written: at least `apiVersion` and `kind`; everything else unchecked. */
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata?: { name?: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface LoadedObject {
+  object: KubernetesObject;
+  file: string;
+  /** 0-based document index in the file (YAML `---` documents, or elements of a top-level JSON array). */
+  index: number;
+  /** 0-based position inside a `List` kind's `items`, when the object came from one. */
+  item?: number;
+}
+
+export interface ManifestError {
+  file: string;
+  index: number;
+  item?: number;
+  reason: string;
+}
+
+export interface ParsedManifests {
+  objects: LoadedObject[];
+  errors: ManifestError[];
+}
+
+/** YAML aliases expanded per document: enough for real manifests, too few for an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
+export function parseManifests(text: string, file: string): ParsedManifests {
+  const documents = looksLikeJson(text) ? jsonDocuments(text, file) : yamlDocuments(text, file);
+  const result: ParsedManifests = { objects: [], errors: [...documents.errors] };
+  for (const { value, index } of documents.values) collectObjects(value, file, index, result);
+  return result;
+}
+
+interface RawDocuments {
+  values: { value: unknown; index: number }[];
+  errors: ManifestError[];
+}
+
+function looksLikeJson(text: string): boolean {
+  const first = text.trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+function jsonDocuments(text: string, file: string): RawDocuments {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // Flow-style YAML also starts with { or [; fall back before calling the file broken.
+    const asYaml = yamlDocuments(text, file);
+    if (asYaml.errors.length === 0) return asYaml;
+    const reason = error instanceof Error ? error.message : String(error);
+    return { values: [], errors: [{ file, index: 0, reason: `invalid JSON: ${reason}` }] };
+  }
+  if (Array.isArray(parsed)) return { values: parsed.map((value, index) => ({ value, index })), errors: [] };
+  return { values: [{ value: parsed, index: 0 }], errors: [] };
+}
+
+function yamlDocuments(text: string, file: string): RawDocuments {
+  const raw: RawDocuments = { values: [], errors: [] };
+  parseAllDocuments(text).forEach((document, index) => {
+    if (document.errors.length > 0) {
+      const reason = document.errors.map((e) => e.message.split('\n')[0]).join('; ');
+      raw.errors.push({ file, index, reason: `invalid YAML: ${reason}` });
+      return;
+    }
+    try {
+      raw.values.push({ value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), index });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      raw.errors.push({ file, index, reason: `unreadable YAML document: ${reason}` });
+    }
+  });
+  return raw;
+}
+
+function collectObjects(value: unknown, file: string, index: number, into: ParsedManifests): void {
+  // An empty document (a trailing `---`, a comment-only file) is not an error.
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    value.forEach((element, item) => {
+      addObject(element, { file, index, item }, into);
+    });
+    return;
+  }
+  if (isListKind(value)) {
+    value.items.forEach((element, item) => {
+      addObject(element, { file, index, item }, into);
+    });
+    return;
+  }
+  addObject(value, { file, index }, into);
+}
+
+function addObject(
+  value: unknown,
+  where: { file: string; index: number; item?: number },
+  into: ParsedManifests,
+): void {
+  const problem = objectProblem(value);
+  if (problem !== undefined) {
+    into.errors.push({ ...where, reason: problem });
+    return;
+  }
+  into.objects.push({ object: value as KubernetesObject, ...where });
+}
+
+function objectProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `expected a Kubernetes object, got ${describe(value)}`;
+  }
+  const record = value as Record<string, unknown>;
+  if (typeof record.kind !== 'string' || record.kind === '') {
+    return `object has no "kind" (got ${describe(record.kind)}); every manifest needs apiVersion and kind`;
+  }
+  if (typeof record.apiVersion !== 'string' || record.apiVersion === '') {
+    return `${record.kind} has no "apiVersion" (got ${describe(record.apiVersion)})`;
+  }
+  if (record.metadata !== undefined && (typeof record.metadata !== 'object' || record.metadata === null)) {
+    return `${record.kind} has a "metadata" that is not an object (got ${describe(record.metadata)})`;
+  }
+  return undefined;
+}
+
+function isListKind(value: unknown): value is { kind: string; items: unknown[] } {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return typeof record.kind === 'string' && record.kind.endsWith('List') && Array.isArray(record.items);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
