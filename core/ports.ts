@@ -15,3 +15,14 @@ export type Clock = () => string;
 export interface DetectionSink {
   accept(detections: readonly Detection[]): Promise<void>;
 }
+
+/**
+ * Counts denied requests per key (a principal or a public source IP) over a sliding window that
+ * outlives one Lambda invocation: DynamoDB in AWS, memory in the CLI and tests. `record` adds one
+ * occurrence at `at` (ISO-8601) and resolves to the number of occurrences of `key` within the
+ * `windowSeconds` that end at `at`, this one included. Implementations may over-count slightly at
+ * the window's far edge (see adapters/aws/denial-counter.ts) but never miss an occurrence inside it.
+ */
+export interface DenialCounter {
+  record(key: string, at: string, windowSeconds: number): Promise<number>;
+}
