@@ -1,4 +1,5 @@
 import type { Detection } from './model/detection.ts';
+import type { Block } from './slack-views/blocks.ts';
 
 /**
  * Interfaces the core needs from the outside world. Each declares only what the core calls;
@@ -25,4 +26,35 @@ export interface DetectionSink {
  */
 export interface DenialCounter {
   record(key: string, at: string, windowSeconds: number): Promise<number>;
+}
+
+/** A message to post: `text` is the escaped notification fallback, `blocks` the Block Kit body. */
+export interface SlackOutgoingMessage {
+  channel: string;
+  text: string;
+  blocks: readonly Block[];
+  /** Post as a reply in this message's thread. */
+  threadTs?: string;
+}
+
+/** Where a posted message lives; `channel` is the id Slack resolved (a `#name` becomes `C…`). */
+export interface SlackPostedMessage {
+  channel: string;
+  ts: string;
+}
+
+/**
+ * The Slack Web API calls alert delivery needs. Implementations do not retry: they fail with a
+ * KubeguardError (RATE_LIMITED with `details.retryAfterSeconds`, UPSTREAM for 5xx/network,
+ * FORBIDDEN or INVALID_ARGUMENT for Slack `ok:false` errors) so the delivery layer decides about
+ * retries, pacing and pending markers.
+ */
+export interface SlackMessenger {
+  postMessage(message: SlackOutgoingMessage): Promise<SlackPostedMessage>;
+  updateMessage(message: {
+    channel: string;
+    ts: string;
+    text: string;
+    blocks: readonly Block[];
+  }): Promise<void>;
 }

@@ -1,0 +1,210 @@
+import { BLOCK_KIT_LIMITS } from './limits.ts';
+
+/**
+ * The subset of Block Kit kubeguard renders (https://docs.slack.dev/reference/block-kit), typed so
+ * builders cannot produce an unknown shape, and a validator for the hard limits of
+ * test/fixtures/slack-facts.md §6 that every view test can reuse.
+ */
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+
+export interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+  verbatim?: boolean;
+}
+
+export type TextObject = PlainText | MrkdwnText;
+
+export interface ConfirmDialog {
+  title: PlainText;
+  text: TextObject;
+  confirm: PlainText;
+  deny: PlainText;
+  style?: 'primary' | 'danger';
+}
+
+export interface ButtonElement {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value?: string;
+  url?: string;
+  style?: 'primary' | 'danger';
+  confirm?: ConfirmDialog;
+  accessibility_label?: string;
+}
+
+export interface ImageElement {
+  type: 'image';
+  image_url: string;
+  alt_text: string;
+}
+
+export interface HeaderBlock {
+  type: 'header';
+  text: PlainText;
+  block_id?: string;
+}
+
+export interface SectionBlock {
+  type: 'section';
+  text?: TextObject;
+  fields?: TextObject[];
+  accessory?: ButtonElement | ImageElement;
+  block_id?: string;
+}
+
+export interface ContextBlock {
+  type: 'context';
+  elements: (TextObject | ImageElement)[];
+  block_id?: string;
+}
+
+export interface DividerBlock {
+  type: 'divider';
+  block_id?: string;
+}
+
+export interface ActionsBlock {
+  type: 'actions';
+  elements: ButtonElement[];
+  block_id?: string;
+}
+
+export interface ImageBlock {
+  type: 'image';
+  image_url: string;
+  alt_text: string;
+  title?: PlainText;
+  block_id?: string;
+}
+
+export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock | ImageBlock;
+
+/** A message as chat.postMessage / chat.update take it: `text` is the notification fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: Block[];
+}
+
+export function plainText(text: string): PlainText {
+  return { type: 'plain_text', text };
+}
+
+export function mrkdwn(text: string): MrkdwnText {
+  return { type: 'mrkdwn', text };
+}
+
+const L = BLOCK_KIT_LIMITS;
+
+/** Every Block Kit limit the message breaks, as readable sentences; empty when Slack would accept it. */
+export function validateBlockKitMessage(message: SlackMessage): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
+  check(message.text.length <= L.messageText, `text is ${message.text.length} chars (max ${L.messageText})`);
+  check(
+    message.blocks.length <= L.blocksPerMessage,
+    `${message.blocks.length} blocks (max ${L.blocksPerMessage})`,
+  );
+  const blockIds = new Set<string>();
+  const actionIds = new Set<string>();
+  message.blocks.forEach((block, index) => {
+    const where = `blocks[${index}] (${block.type})`;
+    if (block.block_id !== undefined) {
+      check(block.block_id.length <= L.idLength, `${where}: block_id longer than ${L.idLength}`);
+      check(!blockIds.has(block.block_id), `${where}: duplicate block_id "${block.block_id}"`);
+      blockIds.add(block.block_id);
+    }
+    validateBlock(block, where, check, actionIds);
+  });
+  return problems;
+}
+
+type Check = (ok: boolean, problem: string) => void;
+
+function validateBlock(block: Block, where: string, check: Check, actionIds: Set<string>): void {
+  switch (block.type) {
+    case 'header':
+      checkText(block.text, L.headerText, `${where}.text`, check);
+      check(block.text.type === 'plain_text', `${where}.text must be plain_text`);
+      return;
+    case 'section':
+      check(block.text !== undefined || (block.fields?.length ?? 0) > 0, `${where}: needs text or fields`);
+      if (block.text !== undefined) checkText(block.text, L.sectionText, `${where}.text`, check);
+      if (block.fields !== undefined) {
+        check(
+          block.fields.length <= L.sectionFields,
+          `${where}: ${block.fields.length} fields (max ${L.sectionFields})`,
+        );
+        block.fields.forEach((field, i) => {
+          checkText(field, L.fieldText, `${where}.fields[${i}]`, check);
+        });
+      }
+      if (block.accessory?.type === 'button')
+        checkButton(block.accessory, `${where}.accessory`, check, actionIds);
+      return;
+    case 'context':
+      check(block.elements.length > 0, `${where}: needs at least one element`);
+      check(
+        block.elements.length <= L.contextElements,
+        `${where}: ${block.elements.length} elements (max ${L.contextElements})`,
+      );
+      block.elements.forEach((element, i) => {
+        if (element.type !== 'image') checkText(element, L.sectionText, `${where}.elements[${i}]`, check);
+      });
+      return;
+    case 'actions':
+      check(block.elements.length > 0, `${where}: needs at least one element`);
+      check(
+        block.elements.length <= L.actionsElements,
+        `${where}: ${block.elements.length} elements (max ${L.actionsElements})`,
+      );
+      block.elements.forEach((button, i) => {
+        checkButton(button, `${where}.elements[${i}]`, check, actionIds);
+      });
+      return;
+    case 'image':
+      check(block.image_url.length <= L.buttonUrl, `${where}.image_url longer than ${L.buttonUrl}`);
+      check(block.alt_text.length <= L.fieldText, `${where}.alt_text longer than ${L.fieldText}`);
+      return;
+    case 'divider':
+      return;
+  }
+}
+
+function checkText(object: TextObject, max: number, where: string, check: Check): void {
+  check(object.text.length > 0, `${where}: empty text`);
+  check(object.text.length <= max, `${where}: ${object.text.length} chars (max ${max})`);
+}
+
+function checkButton(button: ButtonElement, where: string, check: Check, actionIds: Set<string>): void {
+  checkText(button.text, L.buttonText, `${where}.text`, check);
+  check(
+    button.action_id.length > 0 && button.action_id.length <= L.idLength,
+    `${where}: bad action_id length`,
+  );
+  check(!actionIds.has(button.action_id), `${where}: duplicate action_id "${button.action_id}"`);
+  actionIds.add(button.action_id);
+  if (button.value !== undefined) {
+    check(
+      button.value.length <= L.buttonValue,
+      `${where}.value: ${button.value.length} chars (max ${L.buttonValue})`,
+    );
+  }
+  if (button.url !== undefined) {
+    check(button.url.length <= L.buttonUrl, `${where}.url: ${button.url.length} chars (max ${L.buttonUrl})`);
+  }
+  if (button.confirm !== undefined) {
+    const c = button.confirm;
+    checkText(c.title, L.confirmTitle, `${where}.confirm.title`, check);
+    checkText(c.text, L.confirmText, `${where}.confirm.text`, check);
+    checkText(c.confirm, L.confirmButton, `${where}.confirm.confirm`, check);
+    checkText(c.deny, L.confirmButton, `${where}.confirm.deny`, check);
+  }
+}
