@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from '#core/errors.ts';
+import { loadConfigFile } from '../config.ts';
+import { addKubeguardStacks } from '../kubeguard-app.ts';
+
+/**
+ * `npx cdk synth|deploy`: builds kubeguard's stacks from kubeguard.config.json at the repository root,
+ * or from the file given with `-c config=PATH`. An invalid file fails synthesis with a message naming
+ * the field.
+ */
+const app = new App();
+const configPath = resolve(String(app.node.tryGetContext('config') ?? 'kubeguard.config.json'));
+try {
+  addKubeguardStacks(app, loadConfigFile(configPath));
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`kubeguard: ${error.message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,115 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ConfigError } from '#core/errors.ts';
+import { nodejsBundlingOptions } from './lambda-bundle.ts';
+
+/** Lambda allows 4 KB of environment variables per function, keys and values together. */
+export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
+
+/** Room kept for the other variables (table name, secret ARN, service name, NODE_OPTIONS). */
+const CONFIG_ENVIRONMENT_BUDGET_BYTES = 3072;
+
+export interface KubeguardFunctionProps {
+  /** The function's folder under lambdas/, e.g. `guardduty-findings`; also its Powertools service name. */
+  readonly name: string;
+  /** Absolute path of the handler module; it must export `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  /** The validated kubeguard.config.json, passed to the function as KUBEGUARD_CONFIG. */
+  readonly configJson: string;
+  /** Where failed asynchronous invocations go once Lambda's retries are spent. */
+  readonly onFailure: IQueue;
+  /** Further environment variables (resource names and ARNs). @default {} */
+  readonly environment?: Record<string, string>;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default Duration.seconds(30) */
+  readonly timeout?: Duration;
+  /** @default RetentionDays.THREE_MONTHS */
+  readonly logRetention?: RetentionDays;
+  /** Lambda's own retries of a failed asynchronous invocation (0–2). @default 2 */
+  readonly retryAttempts?: number;
+}
+
+/**
+ * A kubeguard Lambda: Node.js 24 on Graviton, an ESM bundle built by local esbuild, JSON logs to its
+ * own log group with a retention, X-Ray tracing, failed async invocations kept in a queue, an alarm on
+ * errors, and a role that starts with nothing but writing its own logs.
+ */
+export class KubeguardFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+  readonly errorsAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: KubeguardFunctionProps) {
+    super(scope, id);
+    assertConfigFitsEnvironment(props.configJson);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+      // Function logs are the record of what kubeguard saw and did; they outlive the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // A role of our own instead of AWSLambdaBasicExecutionRole, which may write to every log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `kubeguard ${props.name} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      bundling: nodejsBundlingOptions(),
+      onFailure: new SqsDestination(props.onFailure),
+      retryAttempts: props.retryAttempts ?? 2,
+      environment: {
+        KUBEGUARD_CONFIG: props.configJson,
+        POWERTOOLS_SERVICE_NAME: `kubeguard-${props.name}`,
+        ...props.environment,
+      },
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions; every other statement of this role names its resources.',
+    });
+
+    this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `kubeguard ${props.name}: the function failed at least once in 5 minutes (see its log group)`,
+      metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+  }
+}
+
+function assertConfigFitsEnvironment(configJson: string): void {
+  const bytes = Buffer.byteLength(configJson, 'utf8');
+  if (bytes <= CONFIG_ENVIRONMENT_BUDGET_BYTES) return;
+  throw new ConfigError(
+    `kubeguard.config.json is ${bytes} bytes as minified JSON; functions receive it in an environment ` +
+      `variable and Lambda allows ${LAMBDA_ENVIRONMENT_LIMIT_BYTES} bytes of environment in total, so keep ` +
+      `it under ${CONFIG_ENVIRONMENT_BUDGET_BYTES} bytes (move long allow-lists or suppressions out)`,
+  );
+}

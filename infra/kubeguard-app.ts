@@ -1,0 +1,58 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { LoadedConfig } from './config.ts';
+import { StatefulStack } from './stacks/stateful-stack.ts';
+import { StatelessStack } from './stacks/stateless-stack.ts';
+
+export interface KubeguardStacksOptions {
+  /**
+   * Prefix of stack and physical resource names, so two deployments can share an account.
+   * @default 'Kubeguard'
+   */
+  readonly prefix?: string;
+  /**
+   * Runs the cdk-nag AwsSolutions checks at synthesis; unacknowledged errors fail `cdk synth`.
+   * @default true
+   */
+  readonly nag?: boolean;
+}
+
+export interface KubeguardStacks {
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+}
+
+/**
+ * Adds kubeguard's two stacks to an app. Both are deployed to the region of the configured clusters
+ * (audit-log subscriptions must live in their log group's region) and to whatever account the CLI's
+ * credentials name; nothing is looked up, so `cdk synth` works offline.
+ */
+export function addKubeguardStacks(
+  app: App,
+  loaded: LoadedConfig,
+  options: KubeguardStacksOptions = {},
+): KubeguardStacks {
+  const prefix = options.prefix ?? 'Kubeguard';
+  const env = { region: loaded.config.clusters[0]?.region };
+  const guardDutyRuleName = `${prefix}-guardduty-eks-findings`;
+
+  const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
+    env,
+    description: 'kubeguard data: findings table, Slack credentials, dead-letter queue (retained)',
+    deadLetterRuleNames: [guardDutyRuleName],
+    terminationProtection: true,
+  });
+  const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
+    env,
+    description: 'kubeguard functions, the GuardDuty rule and the audit-log subscriptions',
+    config: loaded.config,
+    configJson: loaded.json,
+    table: stateful.table,
+    slackSecret: stateful.slackSecret,
+    deadLetterQueue: stateful.deadLetterQueue,
+    guardDutyRuleName,
+  });
+
+  if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { stateful, stateless };
+}

@@ -1,0 +1,129 @@
+import { fileURLToPath } from 'node:url';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { KubeguardConfig } from '#core/config/schema.ts';
+import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
+
+/**
+ * The GuardDuty findings kubeguard handles: EKS Protection (audit-log) findings and Runtime Monitoring
+ * findings on EKS both carry `resource.resourceType = "EKSCluster"`; the same Runtime finding types on
+ * ECS or EC2 carry `ECSCluster`, `Instance` or `Container` and are left out.
+ */
+export const GUARDDUTY_EKS_EVENT_PATTERN = Object.freeze({
+  source: ['aws.guardduty'],
+  detailType: ['GuardDuty Finding'],
+  detail: { resource: { resourceType: ['EKSCluster'] } },
+});
+
+/** Where the handlers live; the construct bundles them with esbuild. */
+export const FUNCTION_ENTRIES = Object.freeze({
+  guardDutyFindings: lambdaEntry('guardduty-findings'),
+  auditLogs: lambdaEntry('audit-logs'),
+});
+
+export interface StatelessStackProps extends StackProps {
+  readonly config: KubeguardConfig;
+  /** The validated configuration file's JSON, handed to every function. */
+  readonly configJson: string;
+  readonly table: ITable;
+  readonly slackSecret: ISecret;
+  readonly deadLetterQueue: IQueue;
+  /**
+   * Physical name of the GuardDuty rule; the stateful stack's dead-letter queue lets exactly the rules
+   * it was given by name send to it.
+   */
+  readonly guardDutyRuleName: string;
+}
+
+/**
+ * The functions and what triggers them. Nothing here holds data: the stack can be destroyed and
+ * redeployed at will; the table, secret and dead-letter queue come in from the stateful stack.
+ */
+export class StatelessStack extends Stack {
+  readonly guardDutyFindings: KubeguardFunction;
+  readonly auditLogs: KubeguardFunction;
+  readonly guardDutyRule: Rule;
+  readonly auditLogSubscriptions: readonly SubscriptionFilter[];
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const shared = {
+      configJson: props.configJson,
+      onFailure: props.deadLetterQueue,
+      environment: {
+        KUBEGUARD_TABLE_NAME: props.table.tableName,
+        SLACK_SECRET_ARN: props.slackSecret.secretArn,
+      },
+    };
+
+    this.guardDutyFindings = new KubeguardFunction(this, 'GuardDutyFindings', {
+      ...shared,
+      name: 'guardduty-findings',
+      entry: FUNCTION_ENTRIES.guardDutyFindings,
+      description: 'kubeguard: turns GuardDuty EKS findings into detections and Slack alerts',
+    });
+    this.auditLogs = new KubeguardFunction(this, 'AuditLogs', {
+      ...shared,
+      name: 'audit-logs',
+      entry: FUNCTION_ENTRIES.auditLogs,
+      description: 'kubeguard: runs the detection rules over EKS audit-log batches',
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+    });
+    for (const fn of [this.guardDutyFindings, this.auditLogs]) {
+      props.table.grantReadWriteData(fn.role);
+      props.slackSecret.grantRead(fn.role);
+    }
+
+    this.guardDutyRule = this.routeGuardDutyFindings(props);
+    this.auditLogSubscriptions = this.subscribeToAuditLogs(props.config);
+  }
+
+  private routeGuardDutyFindings(props: StatelessStackProps): Rule {
+    // The queue is imported by ARN so that the events target does not add a policy naming this rule to
+    // the stateful stack's queue (a reference back from stateful to stateless, i.e. a cycle); the
+    // stateful stack grants the rule by name instead.
+    const deadLetters = Queue.fromQueueArn(this, 'EventDeadLetters', props.deadLetterQueue.queueArn);
+    return new Rule(this, 'GuardDutyEksFindings', {
+      ruleName: props.guardDutyRuleName,
+      description: 'kubeguard: GuardDuty findings about EKS clusters (audit-log and runtime)',
+      eventPattern: {
+        source: [...GUARDDUTY_EKS_EVENT_PATTERN.source],
+        detailType: [...GUARDDUTY_EKS_EVENT_PATTERN.detailType],
+        detail: { resource: { resourceType: [...GUARDDUTY_EKS_EVENT_PATTERN.detail.resource.resourceType] } },
+      },
+      targets: [
+        new LambdaFunction(this.guardDutyFindings.function, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 24,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
+  }
+
+  /** One subscription filter per configured cluster, each passing every event of its audit log group. */
+  private subscribeToAuditLogs(config: KubeguardConfig): SubscriptionFilter[] {
+    const destination = new LambdaDestination(this.auditLogs.function);
+    return config.clusters.map((cluster) => {
+      const id = `AuditLogs-${cluster.name}`;
+      return new SubscriptionFilter(this, id, {
+        logGroup: LogGroup.fromLogGroupName(this, `${id}-Group`, cluster.auditLogGroup),
+        destination,
+        filterPattern: FilterPattern.allEvents(),
+        filterName: `kubeguard-${cluster.name}`,
+      });
+    });
+  }
+}
+
+function lambdaEntry(name: string): string {
+  return fileURLToPath(new URL(`../../lambdas/${name}/handler.ts`, import.meta.url));
+}
