@@ -43,7 +43,24 @@ export interface CheckMetadata {
   remediation: string;
 }
 
+/** Audit-wide settings some checks read (the engine passes them to every check). */
+export interface CheckOptions {
+  /**
+   * Image registry prefixes workloads may pull from (KP-086), e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com`
+   * or `ghcr.io/acme/`. @default unset — KP-086 is then skipped with that reason.
+   */
+  approvedRegistries?: readonly string[];
+  /**
+   * Names of admission webhook configurations that have been reviewed (KP-108), added to the
+   * EKS-managed ones kubeguard already knows. @default []
+   */
+  approvedWebhooks?: readonly string[];
+}
+
 export interface PostureCheck extends CheckMetadata {
-  /** Pure: returns one result per object inspected (pass or fail), or [] when nothing applies. */
-  evaluate(snapshot: ClusterSnapshot): CheckResult[];
+  /**
+   * Pure: returns one result per object inspected (pass or fail), or [] when nothing applies. A check
+   * that cannot run for a reason of its own (e.g. an option it needs is unset) returns one `skip`.
+   */
+  evaluate(snapshot: ClusterSnapshot, options?: CheckOptions): CheckResult[];
 }

@@ -7,6 +7,7 @@
  */
 export type ResourceType =
   | 'eks:cluster'
+  | 'eks:clusterVersions'
   | 'eks:addons'
   | 'eks:accessEntries'
   | 'eks:nodegroups'
@@ -24,7 +25,10 @@ export type ResourceType =
   | 'namespaces'
   | 'nodes'
   | 'configmaps'
-  | 'webhooks';
+  | 'poddisruptionbudgets'
+  | 'webhooks'
+  /** ExternalSecret, SecretStore, ClusterSecretStore (external-secrets.io), SecretProviderClass (CSI). */
+  | 'externalsecrets';
 
 /** A Kubernetes object as returned by the API or read from a manifest. */
 export interface KubeObject {
@@ -62,6 +66,8 @@ export interface AwsSnapshot {
   secrets?: Record<string, unknown>[];
   /** Supported Kubernetes versions (DescribeClusterVersions), newest first. */
   supportedVersions?: Record<string, unknown>[];
+  /** ListPodIdentityAssociations `associations` (namespace, serviceAccount, associationArn …). */
+  podIdentityAssociations?: Record<string, unknown>[];
 }
 
 export interface ClusterSnapshot {

@@ -1,0 +1,184 @@
+import type { ObjectRef } from './check.ts';
+import { refOf } from './results.ts';
+import type { ClusterSnapshot, KubeObject } from './snapshot.ts';
+import { indexSnapshot, namespaceOf, objectsOfKind } from './snapshot-index.ts';
+
+/**
+ * Pod specs per workload. Results are reported once per workload (the Deployment, not each of its
+ * replicas): a Pod is audited only when nothing in the snapshot controls it, a ReplicaSet only when
+ * its Deployment is absent, a Job only when its CronJob is absent.
+ */
+export type Json = Record<string, unknown>;
+
+export interface PodTemplate {
+  /** The object results are reported on. */
+  workload: KubeObject;
+  ref: ObjectRef;
+  file?: string;
+  /** Effective namespace (`default` when the manifest leaves it out). */
+  namespace: string;
+  /** Dotted path of the pod spec inside the workload: `spec`, `spec.template.spec`, … */
+  specPath: string;
+  spec: Json;
+  /** Dotted path of the pod metadata (labels, annotations) inside the workload. */
+  metadataPath: string;
+  labels: Readonly<Record<string, string>>;
+  annotations: Readonly<Record<string, string>>;
+}
+
+export type ContainerGroup = 'containers' | 'initContainers' | 'ephemeralContainers';
+export const ALL_CONTAINER_GROUPS: readonly ContainerGroup[] = [
+  'containers',
+  'initContainers',
+  'ephemeralContainers',
+];
+/** Ephemeral containers may not set resources, ports or probes. */
+export const RUNNING_CONTAINER_GROUPS: readonly ContainerGroup[] = ['containers', 'initContainers'];
+
+export interface ContainerEntry {
+  container: Json;
+  group: ContainerGroup;
+  /** e.g. `spec.template.spec.initContainers[1]` */
+  path: string;
+  /** `name`, or `#index` when a (malformed) container has none. */
+  name: string;
+}
+
+/** Kinds that carry a pod template, with the path of that template. */
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+export const WORKLOAD_KINDS: readonly string[] = Object.keys(TEMPLATE_PATHS);
+
+export function record(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+export function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Nested field by keys; undefined as soon as a step is not an object. */
+export function dig(value: unknown, ...keys: string[]): unknown {
+  let current: unknown = value;
+  for (const key of keys) {
+    const object = record(current);
+    if (object === undefined) return undefined;
+    current = object[key];
+  }
+  return current;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, item] of Object.entries(record(value) ?? {})) {
+    if (item !== undefined && item !== null) result[key] = String(item);
+  }
+  return result;
+}
+
+/** The controller of an object: the owner marked `controller: true`, else its only owner. */
+export function controllerOf(object: KubeObject): { kind: string; name: string } | undefined {
+  const owners = list(object.metadata.ownerReferences)
+    .map(record)
+    .filter((o) => o !== undefined);
+  const owner = owners.find((o) => o.controller === true) ?? (owners.length === 1 ? owners[0] : undefined);
+  if (owner === undefined || typeof owner.kind !== 'string' || typeof owner.name !== 'string')
+    return undefined;
+  return { kind: owner.kind, name: owner.name };
+}
+
+const cache = new WeakMap<ClusterSnapshot, readonly PodTemplate[]>();
+
+/** Every pod spec to audit, one per workload (cached per snapshot). */
+export function podTemplates(snapshot: ClusterSnapshot): readonly PodTemplate[] {
+  const cached = cache.get(snapshot);
+  if (cached !== undefined) return cached;
+  const present = new Set<string>();
+  for (const kind of WORKLOAD_KINDS) {
+    for (const object of objectsOfKind(snapshot, kind))
+      present.add(key(kind, namespaceOf(object), object.metadata.name));
+  }
+  const controlledHere = (object: KubeObject) => {
+    const controller = controllerOf(object);
+    return (
+      controller !== undefined && present.has(key(controller.kind, namespaceOf(object), controller.name))
+    );
+  };
+  const { fileOf } = indexSnapshot(snapshot);
+  const templates: PodTemplate[] = [];
+  for (const pod of objectsOfKind(snapshot, 'Pod')) {
+    if (controlledHere(pod)) continue;
+    const spec = record(pod.spec);
+    if (spec !== undefined)
+      templates.push(template(pod, fileOf(pod), 'spec', spec, 'metadata', pod.metadata));
+  }
+  for (const kind of WORKLOAD_KINDS) {
+    const path = TEMPLATE_PATHS[kind] ?? [];
+    for (const workload of objectsOfKind(snapshot, kind)) {
+      if (controlledHere(workload)) continue;
+      const podTemplate = record(dig(workload, ...path));
+      const spec = record(podTemplate?.spec);
+      if (spec === undefined) continue;
+      const base = path.join('.');
+      templates.push(
+        template(workload, fileOf(workload), `${base}.spec`, spec, `${base}.metadata`, podTemplate?.metadata),
+      );
+    }
+  }
+  cache.set(snapshot, templates);
+  return templates;
+}
+
+function key(kind: string, namespace: string, name: string): string {
+  return `${kind}\u0000${namespace}\u0000${name}`;
+}
+
+function template(
+  workload: KubeObject,
+  file: string | undefined,
+  specPath: string,
+  spec: Json,
+  metadataPath: string,
+  metadata: unknown,
+): PodTemplate {
+  const result: PodTemplate = {
+    workload,
+    ref: refOf(workload),
+    namespace: namespaceOf(workload),
+    specPath,
+    spec,
+    metadataPath,
+    labels: stringMap(dig(metadata, 'labels')),
+    annotations: stringMap(dig(metadata, 'annotations')),
+  };
+  if (file !== undefined) result.file = file;
+  return result;
+}
+
+/** The containers of a pod spec, in the given groups, with their paths. */
+export function containersOf(
+  template: PodTemplate,
+  groups: readonly ContainerGroup[] = ALL_CONTAINER_GROUPS,
+): ContainerEntry[] {
+  const entries: ContainerEntry[] = [];
+  for (const group of groups) {
+    list(template.spec[group]).forEach((item, index) => {
+      const container = record(item) ?? {};
+      const name = typeof container.name === 'string' ? container.name : `#${index}`;
+      entries.push({ container, group, path: `${template.specPath}.${group}[${index}]`, name });
+    });
+  }
+  return entries;
+}
+
+/** Pod Security Standards exempt Windows pods from the Linux-only restricted controls. */
+export function isWindowsPod(template: PodTemplate): boolean {
+  return dig(template.spec, 'os', 'name') === 'windows';
+}

@@ -1,0 +1,63 @@
+import type { CheckMetadata, CheckResult, CheckStatus, ObjectRef } from './check.ts';
+import type { ClusterSnapshot, KubeObject } from './snapshot.ts';
+import { indexSnapshot } from './snapshot-index.ts';
+
+/** What a result is about: the object and, for offline audits, the manifest file it came from. */
+export interface Subject {
+  ref: ObjectRef;
+  file?: string;
+}
+
+/** Kind of the object cluster-wide results (and skips) are reported on. */
+export const CLUSTER_KIND = 'Cluster';
+
+export function refOf(object: KubeObject): ObjectRef {
+  const ref: ObjectRef = { kind: object.kind, name: String(object.metadata.name) };
+  if (typeof object.metadata.namespace === 'string' && object.metadata.namespace !== '') {
+    ref.namespace = object.metadata.namespace;
+  }
+  return ref;
+}
+
+export function subjectOf(snapshot: ClusterSnapshot, object: KubeObject): Subject {
+  const file = indexSnapshot(snapshot).fileOf(object);
+  return file === undefined ? { ref: refOf(object) } : { ref: refOf(object), file };
+}
+
+export function clusterSubject(snapshot: ClusterSnapshot): Subject {
+  return { ref: { kind: CLUSTER_KIND, name: snapshot.name } };
+}
+
+export function makeResult(
+  check: CheckMetadata,
+  status: CheckStatus,
+  subject: Subject,
+  message: string,
+  evidence?: Record<string, string>,
+): CheckResult {
+  const result: CheckResult = {
+    checkId: check.id,
+    status,
+    severity: check.severity,
+    object: subject.ref,
+    message,
+    remediation: check.remediation,
+  };
+  if (subject.file !== undefined) result.file = subject.file;
+  if (evidence !== undefined && Object.keys(evidence).length > 0) result.evidence = evidence;
+  return result;
+}
+
+/** The one result of a check that could not run: on the cluster object, message `skipped: <reason>`. */
+export function skipResult(check: CheckMetadata, snapshot: ClusterSnapshot, reason: string): CheckResult {
+  return makeResult(check, 'skip', clusterSubject(snapshot), `skipped: ${reason}`);
+}
+
+const MAX_SHOWN = 120;
+
+/** A value as it appears in a message: JSON for strings (quotes make blanks visible), capped in length. */
+export function show(value: unknown): string {
+  if (value === undefined) return 'not set';
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
+}

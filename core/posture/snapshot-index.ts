@@ -1,0 +1,45 @@
+import type { ClusterSnapshot, KubeObject } from './snapshot.ts';
+
+/**
+ * Lookups every check needs, built once per snapshot (checks are pure functions of the snapshot, so
+ * the index is cached by identity and shared by all of them — it keeps audits linear in the number
+ * of objects instead of rescanning the object list in every check).
+ */
+export interface SnapshotIndex {
+  /** Objects by `kind`, in snapshot order. */
+  byKind: ReadonlyMap<string, readonly KubeObject[]>;
+  /** Manifest file of an object (offline audits). */
+  fileOf: (object: KubeObject) => string | undefined;
+}
+
+const EMPTY: readonly KubeObject[] = Object.freeze([]);
+const cache = new WeakMap<ClusterSnapshot, SnapshotIndex>();
+
+export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
+  const cached = cache.get(snapshot);
+  if (cached !== undefined) return cached;
+  const byKind = new Map<string, KubeObject[]>();
+  const files = new Map<KubeObject, string>();
+  snapshot.objects.forEach((object, position) => {
+    const list = byKind.get(object.kind);
+    if (list === undefined) byKind.set(object.kind, [object]);
+    else list.push(object);
+    const file = snapshot.files?.[position];
+    if (file !== undefined) files.set(object, file);
+  });
+  const index: SnapshotIndex = { byKind, fileOf: (object) => files.get(object) };
+  cache.set(snapshot, index);
+  return index;
+}
+
+export function objectsOfKind(snapshot: ClusterSnapshot, ...kinds: string[]): readonly KubeObject[] {
+  const { byKind } = indexSnapshot(snapshot);
+  if (kinds.length === 1) return byKind.get(kinds[0] ?? '') ?? EMPTY;
+  return kinds.flatMap((kind) => byKind.get(kind) ?? EMPTY);
+}
+
+/** The namespace an object lives in: `default` when a namespaced manifest leaves it out. */
+export function namespaceOf(object: KubeObject): string {
+  const namespace = object.metadata.namespace;
+  return typeof namespace === 'string' && namespace !== '' ? namespace : 'default';
+}
