@@ -1,0 +1,81 @@
+import { type DeliveryDeps, type DeliveryOutcome, deliverFinding } from '../delivery/deliver.ts';
+import type { Detection } from '../model/detection.ts';
+import type { DetectionSink } from '../ports.ts';
+import { boundDetection } from './bound.ts';
+import { applyOccurrences, groupByFingerprint } from './record.ts';
+
+export interface PipelineDeps extends DeliveryDeps {
+  /** Channel for a new finding (routing configuration). */
+  channelFor: (detection: Detection) => string;
+  /** ISO-8601 now. */
+  now: () => string;
+}
+
+export interface PipelineReport {
+  detections: number;
+  /** New occurrences stored (redelivered events excluded). */
+  occurrencesStored: number;
+  findingsCreated: number;
+  delivered: number;
+  pending: number;
+}
+
+/**
+ * The path every detection takes: bound its strings, group by fingerprint, store the occurrences
+ * (once per event id) and the finding, then tell Slack. The store write happens before any Slack
+ * call; a Slack failure leaves the finding pending for the sweeper, while a store failure throws so
+ * the trigger redelivers the batch (which the store then deduplicates).
+ */
+export function createFindingPipeline(deps: PipelineDeps): DetectionSink & {
+  process(detections: readonly Detection[]): Promise<PipelineReport>;
+  sweep(limit?: number): Promise<PipelineReport>;
+} {
+  const tally = (report: PipelineReport, outcome: DeliveryOutcome) => {
+    if (outcome === 'delivered') report.delivered += 1;
+    else report.pending += 1;
+  };
+
+  async function process(detections: readonly Detection[]): Promise<PipelineReport> {
+    const report: PipelineReport = {
+      detections: detections.length,
+      occurrencesStored: 0,
+      findingsCreated: 0,
+      delivered: 0,
+      pending: 0,
+    };
+    for (const [fingerprint, group] of groupByFingerprint(detections.map(boundDetection))) {
+      const channel = deps.channelFor(group[0] as Detection);
+      const result = await deps.store.recordOccurrences(fingerprint, group, (current, added) =>
+        applyOccurrences(current, added, { now: deps.now(), channel }),
+      );
+      report.occurrencesStored += result.added.length;
+      if (result.created) report.findingsCreated += 1;
+      if (result.added.length === 0 && result.finding.delivery.state === 'delivered') continue;
+      tally(report, await deliverFinding(result.finding, deps));
+    }
+    return report;
+  }
+
+  /** Retries every pending delivery that is due (scheduled every minute in AWS). */
+  async function sweep(limit = 100): Promise<PipelineReport> {
+    const report: PipelineReport = {
+      detections: 0,
+      occurrencesStored: 0,
+      findingsCreated: 0,
+      delivered: 0,
+      pending: 0,
+    };
+    for (const finding of await deps.store.listPendingDeliveries(deps.now(), limit)) {
+      tally(report, await deliverFinding(finding, deps));
+    }
+    return report;
+  }
+
+  return {
+    process,
+    sweep,
+    accept: async (detections) => {
+      await process(detections);
+    },
+  };
+}

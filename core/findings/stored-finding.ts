@@ -1,0 +1,48 @@
+import type { Detection } from '../model/detection.ts';
+import type { Finding } from '../model/finding.ts';
+
+/**
+ * Delivery bookkeeping of a finding's Slack message. A finding is stored before any Slack call;
+ * `state: 'pending'` means Slack has not yet seen everything the store knows, and a later attempt
+ * (the next batch, or the scheduled sweeper) must deliver it — nothing is ever dropped.
+ */
+export interface DeliveryState {
+  state: 'pending' | 'delivered';
+  /** Failed attempts since the last successful delivery. */
+  attempts: number;
+  /** ISO-8601; the sweeper retries pending deliveries from this time on. */
+  nextAttemptAt?: string;
+  lastError?: string;
+  /** Channel chosen by routing when the finding was opened. */
+  channel: string;
+  /** Occurrences the Slack message does not show yet. */
+  unsentOccurrences: number;
+  /** Evidence lines of occurrences not yet summarized in a thread reply (capped). */
+  unsentEvidence: string[];
+  /** ISO-8601 of the last thread reply; replies are sent at most once a minute. */
+  lastThreadReplyAt?: string;
+  /** Whether the message must be re-rendered (status change, new occurrences). */
+  messageStale: boolean;
+}
+
+/** A finding as the store keeps it: the domain finding, its delivery state and an optimistic-lock version. */
+export interface StoredFinding extends Finding {
+  version: number;
+  delivery: DeliveryState;
+}
+
+/** Evidence lines kept for the next thread reply; older ones are counted, not listed. */
+export const MAX_UNSENT_EVIDENCE = 10;
+/** Finding history entries kept (newest last). */
+export const MAX_HISTORY = 50;
+
+/** One line of evidence describing an occurrence, for the thread summary. */
+export function evidenceLine(detection: Detection): string {
+  const parts = [detection.lastSeen];
+  if (detection.principal) parts.push(`by ${detection.principal}`);
+  if (detection.sourceIps.length > 0) parts.push(`from ${detection.sourceIps.join(', ')}`);
+  if (detection.pod) parts.push(`pod ${detection.pod}`);
+  const uri = detection.evidence.requestUri;
+  if (uri) parts.push(uri);
+  return parts.join(' · ');
+}
