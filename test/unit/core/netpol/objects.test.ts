@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifests } from '#core/manifests/load.ts';
+import { createEvaluator } from '#core/netpol/evaluate.ts';
+import { clusterFromObjects } from '#core/netpol/objects.ts';
+import { readFixtureText } from '#test/support/fixtures.ts';
+
+/** A real manifest pair (pod + policy) from the public manifest corpus. */
+function manifestObjects(name: string): Record<string, unknown>[] {
+  const { objects, errors } = parseManifests(readFixtureText(`corpus/public/manifests/${name}`), name);
+  expect(errors).toEqual([]);
+  return objects.map((o) => structuredClone(o.object) as Record<string, unknown>);
+}
+
+describe('Kubernetes objects to evaluator input', () => {
+  it('reads pods and policies from manifests, defaulting the namespace as kubectl does', () => {
+    const { cluster, problems } = clusterFromObjects(manifestObjects('m23.yaml'));
+
+    expect(problems).toEqual([]);
+    expect(cluster.pods).toEqual([
+      {
+        namespace: 'default',
+        name: 'test-pod',
+        labels: { security: 'medium' },
+        ports: [{ containerPort: 80, protocol: 'TCP' }],
+      },
+    ]);
+    expect(cluster.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual([
+      'default/test',
+    ]);
+  });
+
+  it('gives namespaces that are referenced but not declared their name label', () => {
+    const { cluster } = clusterFromObjects(manifestObjects('m23.yaml'));
+
+    expect(cluster.namespaces).toEqual([
+      { name: 'default', labels: { 'kubernetes.io/metadata.name': 'default' } },
+    ]);
+  });
+
+  it('sets the name label on declared namespaces, whatever the manifest says', () => {
+    const { cluster } = clusterFromObjects([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'x' } },
+      },
+    ]);
+
+    expect(cluster.namespaces).toEqual([
+      { name: 'shop', labels: { team: 'a', 'kubernetes.io/metadata.name': 'shop' } },
+    ]);
+  });
+
+  it('takes the pod IP from status.podIP and named ports from containers and sidecars', () => {
+    const [podObject] = manifestObjects('m23.yaml');
+    const spec = podObject?.spec as { containers: Record<string, unknown>[]; initContainers?: unknown[] };
+    spec.containers[0] = { ...spec.containers[0], ports: [{ name: 'http', containerPort: 80 }] };
+    spec.initContainers = [
+      {
+        name: 'proxy',
+        image: 'envoy',
+        restartPolicy: 'Always',
+        ports: [{ name: 'admin', containerPort: 9901 }],
+      },
+      { name: 'migrate', image: 'migrate', ports: [{ name: 'ignored', containerPort: 1 }] },
+    ];
+
+    const { cluster } = clusterFromObjects([{ ...podObject, status: { podIP: '10.8.0.10' } }]);
+
+    expect(cluster.pods[0]).toMatchObject({
+      ip: '10.8.0.10',
+      ports: [
+        { name: 'http', containerPort: 80, protocol: 'TCP' },
+        { name: 'admin', containerPort: 9901, protocol: 'TCP' },
+      ],
+    });
+  });
+
+  it('evaluates the manifest pair: the pod accepts TCP 8080 from anywhere and nothing else', () => {
+    const objects = manifestObjects('m23.yaml');
+    const [podObject] = objects;
+    const { cluster } = clusterFromObjects([
+      { ...podObject, status: { podIP: '10.8.0.10' } },
+      ...objects.slice(1),
+    ]);
+    const evaluator = createEvaluator(cluster);
+
+    expect(
+      evaluator.evaluate({ from: { ip: '203.0.113.1' }, to: { pod: 'default/test-pod' }, port: 8080 })
+        .verdict,
+    ).toBe('allow');
+    expect(
+      evaluator.evaluate({ from: { ip: '203.0.113.1' }, to: { pod: 'default/test-pod' }, port: 80 }).verdict,
+    ).toBe('deny');
+    expect(
+      evaluator.evaluate({ from: { pod: 'default/test-pod' }, to: { ip: '203.0.113.1' }, port: 80 }).verdict,
+    ).toBe('deny');
+  });
+
+  it('reports a malformed policy with the field at fault and keeps the rest', () => {
+    const [podObject, policyObject] = manifestObjects('m23.yaml');
+    const broken = { ...policyObject, spec: { podSelector: {}, ingress: { from: [] } } };
+
+    const { cluster, problems } = clusterFromObjects([podObject, broken]);
+
+    expect(cluster.pods).toHaveLength(1);
+    expect(cluster.policies).toEqual([]);
+    expect(problems).toEqual([
+      { object: 'NetworkPolicy test', reason: expect.stringMatching(/^spec\.ingress: /) },
+    ]);
+  });
+
+  it('ignores kinds the evaluator does not need', () => {
+    const { cluster, problems } = clusterFromObjects([
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } },
+      'not an object',
+    ]);
+
+    expect(problems).toEqual([]);
+    expect(cluster).toEqual({ pods: [], namespaces: [], policies: [] });
+  });
+});
