@@ -1,0 +1,53 @@
+import type { KubeguardConfig } from './config/schema.ts';
+import type { Detection } from './model/detection.ts';
+import { isAtLeast } from './model/severity.ts';
+
+export interface AlertRoute {
+  channel: string;
+  /** Slack mrkdwn mention to put in the alert, e.g. `<!subteam^S0123ABC>` for critical findings. */
+  mention?: string;
+}
+
+type SlackRouting = KubeguardConfig['slack'];
+type RouteConfig = SlackRouting['routes'][number];
+
+/**
+ * Where an alert goes: the first configured route whose cluster (exact), namespace (glob) and
+ * minimum severity all match; otherwise the default channel. Critical findings also mention the
+ * configured on-call user group.
+ */
+export function routeDetection(detection: Detection, slack: SlackRouting): AlertRoute {
+  const route = slack.routes.find((candidate) => routeMatches(candidate, detection));
+  const target: AlertRoute = { channel: route?.channel ?? slack.defaultChannel };
+  if (detection.severity === 'critical' && slack.criticalMention !== undefined) {
+    target.mention = `<!subteam^${slack.criticalMention}>`;
+  }
+  return target;
+}
+
+function routeMatches(route: RouteConfig, detection: Detection): boolean {
+  if (route.cluster !== undefined && route.cluster !== detection.cluster) return false;
+  // A cluster-scoped detection has no namespace: it matches `*` (any run, including none) only.
+  if (route.namespace !== undefined && !globMatches(route.namespace, detection.namespace ?? '')) return false;
+  return isAtLeast(detection.severity, route.minSeverity);
+}
+
+/** `*` matches any run of characters (including none); every other character matches itself. */
+export function globMatches(pattern: string, value: string): boolean {
+  const parts = pattern.split('*');
+  const first = parts[0] ?? '';
+  const last = parts[parts.length - 1] ?? '';
+  if (parts.length === 1) return pattern === value;
+  if (!value.startsWith(first) || value.length < first.length + last.length || !value.endsWith(last)) {
+    return false;
+  }
+  // Greedy left-to-right placement of the middle parts is optimal for `*`-only globs.
+  let position = first.length;
+  const end = value.length - last.length;
+  for (const middle of parts.slice(1, -1)) {
+    const found = value.indexOf(middle, position);
+    if (found === -1 || found + middle.length > end) return false;
+    position = found + middle.length;
+  }
+  return true;
+}
