@@ -20,13 +20,17 @@ function ruleAppliesAtStage(rule: AuditRule, stage: string | undefined): boolean
   return stage === 'ResponseStarted' && rule.evaluatesResponseStarted === true;
 }
 
-function principalAllowed(principal: string, allowList: readonly string[]): boolean {
+export function principalAllowed(principal: string, allowList: readonly string[]): boolean {
   return allowList.some((entry) =>
     entry.endsWith('*') ? principal.startsWith(entry.slice(0, -1)) : principal === entry,
   );
 }
 
-function isSuppressed(detection: Detection, suppressions: readonly Suppression[], now: string): boolean {
+export function isSuppressed(
+  detection: Detection,
+  suppressions: readonly Suppression[],
+  now: string,
+): boolean {
   return suppressions.some(
     (s) =>
       s.until > now &&
