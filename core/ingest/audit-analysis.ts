@@ -1,0 +1,78 @@
+import type { AuditEvent } from '../detection/audit-event.ts';
+import { detectDenialBursts } from '../detection/burst.ts';
+import { type AuditContext, evaluateAuditEvent } from '../detection/engine.ts';
+import type { AuditRule } from '../detection/rule.ts';
+import type { Detection } from '../model/detection.ts';
+import type { DenialCounter } from '../ports.ts';
+
+/** An audit event with whatever the caller needs to trace a detection back to it (a line, a log event id). */
+export interface AuditRecord<R> {
+  event: AuditEvent;
+  ref: R;
+}
+
+export interface RuleFailure<R> {
+  ruleId: string;
+  auditId: string;
+  ref: R;
+  message: string;
+}
+
+export interface AuditAnalysis<R> {
+  /** In input order; burst detections come right after the event that crossed the threshold. */
+  detections: { detection: Detection; ref: R }[];
+  /** A rule that threw is a bug: reported here, the other rules' detections are kept. */
+  ruleFailures: RuleFailure<R>[];
+}
+
+export interface AuditAnalysisOptions {
+  /** Keeps KD-061 burst state; without one, bursts are not evaluated. */
+  counter?: DenialCounter;
+  /** @default AUDIT_RULES (the registry) */
+  rules?: readonly AuditRule[];
+  /**
+   * `<cluster>\0<auditID>\0<ruleId>` keys already reported. Pass the same set to successive calls
+   * to keep one detection per (auditID, rule) across them (exec logs two stages with one auditID).
+   */
+  seen?: Set<string>;
+}
+
+/**
+ * Runs every rule on each event of one cluster's batch, keeps one detection per (auditID, rule),
+ * then counts denials for the KD-061 burst. The Lambda, the CLI and the sandbox all go through here.
+ */
+export async function analyzeAuditRecords<R>(
+  records: readonly AuditRecord<R>[],
+  context: AuditContext,
+  options: AuditAnalysisOptions = {},
+): Promise<AuditAnalysis<R>> {
+  const seen = options.seen ?? new Set<string>();
+  const indexed: { detection: Detection; ref: R; index: number }[] = [];
+  const ruleFailures: RuleFailure<R>[] = [];
+  records.forEach(({ event, ref }, index) => {
+    const result = evaluateAuditEvent(event, context, options.rules);
+    for (const { ruleId, error } of result.ruleErrors) {
+      ruleFailures.push({ ruleId, auditId: event.auditID, ref, message: errorMessage(error) });
+    }
+    for (const detection of result.detections) {
+      const key = `${context.cluster ?? ''}\u0000${detection.eventId}\u0000${detection.ruleId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      indexed.push({ detection, ref, index });
+    }
+  });
+  if (options.counter !== undefined) {
+    const withIndex = records.map((record, index) => ({ event: record.event, ref: index }));
+    for (const burst of await detectDenialBursts(withIndex, context, options.counter)) {
+      const record = records[burst.ref] as AuditRecord<R>;
+      indexed.push({ detection: burst.detection, ref: record.ref, index: burst.ref });
+    }
+  }
+  // Stable: per-event detections keep their order, a burst follows the event that crossed the threshold.
+  indexed.sort((a, b) => a.index - b.index);
+  return { detections: indexed.map(({ detection, ref }) => ({ detection, ref })), ruleFailures };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
