@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -86,6 +86,14 @@ export class StatefulStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+
+    // What docs/deploy.md asks the operator to use after the first deployment.
+    new CfnOutput(this, 'SlackSecretArn', {
+      value: this.slackSecret.secretArn,
+      description: 'Put the Slack bot token and signing secret here (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'FindingsTableName', { value: this.table.tableName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
   }
 
   private allowRulesToDeadLetter(ruleNames: readonly string[]): void {
