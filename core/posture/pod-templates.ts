@@ -64,7 +64,10 @@ export function list(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** Nested field by keys; undefined as soon as a step is not an object. */
+/**
+ * Nested field by keys; undefined as soon as a step is not an object. A `null` (YAML `field:` with
+ * nothing after it) reads as undefined, as the API server treats it.
+ */
 export function dig(value: unknown, ...keys: string[]): unknown {
   let current: unknown = value;
   for (const key of keys) {
@@ -72,7 +75,7 @@ export function dig(value: unknown, ...keys: string[]): unknown {
     if (object === undefined) return undefined;
     current = object[key];
   }
-  return current;
+  return current === null ? undefined : current;
 }
 
 function stringMap(value: unknown): Record<string, string> {

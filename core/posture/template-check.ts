@@ -65,3 +65,6 @@ export function templateCheck(definition: TemplateCheckDefinition): PostureCheck
     },
   };
 }
+
+/** Resource types every pod-spec check reads. */
+export const POD_READS: ('pods' | 'workloads')[] = ['pods', 'workloads'];
