@@ -1,4 +1,46 @@
 import type { PostureCheck } from './check.ts';
+import { kp060 } from './checks/kp-060-privileged.ts';
+import { kp061 } from './checks/kp-061-host-pid.ts';
+import { kp062 } from './checks/kp-062-host-ipc.ts';
+import { kp063 } from './checks/kp-063-host-network.ts';
+import { kp064 } from './checks/kp-064-allow-privilege-escalation.ts';
+import { kp065 } from './checks/kp-065-host-path.ts';
+import { kp066 } from './checks/kp-066-runtime-socket.ts';
+import { kp067 } from './checks/kp-067-host-port.ts';
+import { kp068 } from './checks/kp-068-baseline-capabilities.ts';
+import { kp069 } from './checks/kp-069-restricted-capabilities.ts';
+import { kp070 } from './checks/kp-070-run-as-non-root.ts';
+import { kp071 } from './checks/kp-071-seccomp.ts';
+import { kp072 } from './checks/kp-072-read-only-root-filesystem.ts';
+import { kp073 } from './checks/kp-073-volume-types.ts';
+import { kp074 } from './checks/kp-074-apparmor.ts';
+import { kp075 } from './checks/kp-075-selinux.ts';
+import { kp076 } from './checks/kp-076-proc-mount.ts';
+import { kp077 } from './checks/kp-077-sysctls.ts';
+import { kp078 } from './checks/kp-078-host-process.ts';
+import { kp079 } from './checks/kp-079-probe-host.ts';
+import { kp080 } from './checks/kp-080-secrets-in-env.ts';
+import { kp081 } from './checks/kp-081-hardcoded-credentials.ts';
+import { kp082 } from './checks/kp-082-resource-limits.ts';
+import { kp083 } from './checks/kp-083-resource-requests.ts';
+import { kp084 } from './checks/kp-084-image-tag.ts';
+import { kp085 } from './checks/kp-085-image-pull-policy.ts';
+import { kp086 } from './checks/kp-086-approved-registries.ts';
+import { kp087 } from './checks/kp-087-probes.ts';
+import { kp088 } from './checks/kp-088-naked-pod.ts';
+import { kp089 } from './checks/kp-089-default-namespace.ts';
+import { kp090 } from './checks/kp-090-ssh-sudo.ts';
+import { kp091 } from './checks/kp-091-reliability.ts';
+import { kp100 } from './checks/kp-100-namespace-network-policy.ts';
+import { kp101 } from './checks/kp-101-pod-network-policy.ts';
+import { kp102 } from './checks/kp-102-policy-selects-pods.ts';
+import { kp103 } from './checks/kp-103-node-port.ts';
+import { kp104 } from './checks/kp-104-internet-load-balancer.ts';
+import { kp105 } from './checks/kp-105-ingress-tls.ts';
+import { kp106 } from './checks/kp-106-service-targets.ts';
+import { kp107 } from './checks/kp-107-pod-security-admission.ts';
+import { kp108 } from './checks/kp-108-admission-webhooks.ts';
+import { kp109 } from './checks/kp-109-deprecated-api.ts';
 
 // KP-001 … KP-029: AWS-side checks (EKS, GuardDuty, Secrets Manager). Filled by the AWS/RBAC helper.
 // biome-ignore format: one check per line reads as a list
@@ -18,11 +60,53 @@ export const RBAC_CHECKS: PostureCheck[] = [
 // KP-060 … KP-091: pod / workload spec (Pod Security Standards and hygiene).
 // biome-ignore format: one check per line reads as a list
 export const WORKLOAD_CHECKS: PostureCheck[] = [
+  kp060,
+  kp061,
+  kp062,
+  kp063,
+  kp064,
+  kp065,
+  kp066,
+  kp067,
+  kp068,
+  kp069,
+  kp070,
+  kp071,
+  kp072,
+  kp073,
+  kp074,
+  kp075,
+  kp076,
+  kp077,
+  kp078,
+  kp079,
+  kp080,
+  kp081,
+  kp082,
+  kp083,
+  kp084,
+  kp085,
+  kp086,
+  kp087,
+  kp088,
+  kp089,
+  kp090,
+  kp091,
 ];
 
 // KP-100 … KP-109: network exposure.
 // biome-ignore format: one check per line reads as a list
 export const NETWORK_CHECKS: PostureCheck[] = [
+  kp100,
+  kp101,
+  kp102,
+  kp103,
+  kp104,
+  kp105,
+  kp106,
+  kp107,
+  kp108,
+  kp109,
 ];
 
 /** Every posture check, in catalog order. */
