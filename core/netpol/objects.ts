@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NAMESPACE_NAME_LABEL } from './evaluate.ts';
-import { DEFAULT_NAMESPACE } from './policy.ts';
+import { compilePolicy, DEFAULT_NAMESPACE } from './policy.ts';
 import {
   type ContainerPort,
   type NetpolCluster,
@@ -167,12 +167,20 @@ export function toNetworkPolicy(object: unknown): Converted<NetworkPolicy> {
   const parsed = networkPolicySchema.safeParse(object);
   if (!parsed.success) return { problem: problemOf('NetworkPolicy', object, parsed.error) };
   const { metadata: meta, spec } = parsed.data;
-  return {
-    value: {
-      metadata: { name: meta.name, namespace: meta.namespace ?? DEFAULT_NAMESPACE },
-      spec: spec as NetworkPolicy['spec'],
-    },
+  const policy: NetworkPolicy = {
+    metadata: { name: meta.name, namespace: meta.namespace ?? DEFAULT_NAMESPACE },
+    spec: spec as NetworkPolicy['spec'],
   };
+  // The API server rejects what does not compile (bad CIDR, endPort below port…): such a policy
+  // never exists in a cluster, so it is reported and left out rather than evaluated.
+  try {
+    compilePolicy(policy);
+  } catch (error) {
+    const reason =
+      error instanceof Error ? error.message.replace(/^invalid NetworkPolicy: /, '') : String(error);
+    return { problem: { object: `NetworkPolicy ${policy.metadata.namespace}/${meta.name}`, reason } };
+  }
+  return { value: policy };
 }
 
 function kindOf(object: unknown): string | undefined {

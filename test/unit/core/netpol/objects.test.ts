@@ -110,6 +110,25 @@ describe('Kubernetes objects to evaluator input', () => {
     ]);
   });
 
+  it('leaves out a policy the API server would reject, saying why', () => {
+    const [podObject, policyObject] = manifestObjects('m23.yaml');
+    const badCidr = {
+      ...policyObject,
+      spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/33' } }] }] },
+    };
+
+    const { cluster, problems } = clusterFromObjects([podObject, badCidr]);
+
+    expect(cluster.policies).toEqual([]);
+    expect(problems).toEqual([
+      {
+        object: 'NetworkPolicy default/test',
+        reason:
+          'default/test spec.ingress[0].from[0].ipBlock.cidr is "0.0.0.0/33", not a CIDR; write it like 10.0.0.0/8 or 2001:db8::/32',
+      },
+    ]);
+  });
+
   it('ignores kinds the evaluator does not need', () => {
     const { cluster, problems } = clusterFromObjects([
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' } },
