@@ -1,0 +1,133 @@
+import { ApiException, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+import { KubeguardError } from '#core/errors.ts';
+
+/**
+ * Reads what the NetworkPolicy evaluator needs from a live cluster: every pod, namespace and
+ * NetworkPolicy, through a kubeconfig file (and optionally one of its contexts). Needs `list` on
+ * pods, namespaces and networkpolicies.networking.k8s.io at cluster scope.
+ */
+
+export interface KubeconfigSourceOptions {
+  kubeconfigFile: string;
+  /** @default the kubeconfig's current-context */
+  context?: string;
+  /**
+   * Items per list call; larger lists are paged with `continue` tokens.
+   * @default 500
+   */
+  pageSize?: number;
+}
+
+/** API objects with `kind` and `apiVersion` restored (list items come without them). */
+export interface ClusterObjects {
+  pods: Record<string, unknown>[];
+  namespaces: Record<string, unknown>[];
+  networkPolicies: Record<string, unknown>[];
+}
+
+const DEFAULT_PAGE_SIZE = 500;
+
+interface ListPage {
+  items: object[];
+  metadata?: { _continue?: string };
+}
+
+type Lister = (param: { limit: number; _continue?: string }) => Promise<ListPage>;
+
+export async function readClusterObjects(options: KubeconfigSourceOptions): Promise<ClusterObjects> {
+  const config = loadKubeconfig(options);
+  const server = config.getCurrentCluster()?.server ?? '(no server)';
+  const core = config.makeApiClient(CoreV1Api);
+  const networking = config.makeApiClient(NetworkingV1Api);
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const [pods, namespaces, networkPolicies] = await Promise.all([
+    listAll('pods', (p) => core.listPodForAllNamespaces(p), pageSize, server),
+    listAll('namespaces', (p) => core.listNamespace(p), pageSize, server),
+    listAll('networkpolicies', (p) => networking.listNetworkPolicyForAllNamespaces(p), pageSize, server),
+  ]);
+  return {
+    pods: withKind(pods, 'v1', 'Pod'),
+    namespaces: withKind(namespaces, 'v1', 'Namespace'),
+    networkPolicies: withKind(networkPolicies, 'networking.k8s.io/v1', 'NetworkPolicy'),
+  };
+}
+
+function loadKubeconfig({ kubeconfigFile, context }: KubeconfigSourceOptions): KubeConfig {
+  const config = new KubeConfig();
+  try {
+    config.loadFromFile(kubeconfigFile);
+  } catch (error) {
+    throw new KubeguardError(
+      'INVALID_ARGUMENT',
+      `cannot read kubeconfig "${kubeconfigFile}": ${messageOf(error)}; pass a readable kubeconfig file`,
+      { cause: error, details: { kubeconfigFile } },
+    );
+  }
+  const contexts = config.getContexts().map((c) => c.name);
+  if (context !== undefined) {
+    if (!contexts.includes(context)) {
+      throw new KubeguardError(
+        'INVALID_ARGUMENT',
+        `kubeconfig "${kubeconfigFile}" has no context "${context}"; its contexts: ${contexts.join(', ') || '(none)'}`,
+        { details: { kubeconfigFile, context } },
+      );
+    }
+    config.setCurrentContext(context);
+  }
+  if (config.getCurrentCluster() === null) {
+    throw new KubeguardError(
+      'INVALID_ARGUMENT',
+      `kubeconfig "${kubeconfigFile}" names no usable cluster for context "${config.getCurrentContext()}"; pick one with --context (${contexts.join(', ') || 'none defined'})`,
+      { details: { kubeconfigFile } },
+    );
+  }
+  return config;
+}
+
+async function listAll(resource: string, list: Lister, pageSize: number, server: string): Promise<object[]> {
+  const items: object[] = [];
+  let token: string | undefined;
+  do {
+    let page: ListPage;
+    try {
+      page = await list({ limit: pageSize, ...(token ? { _continue: token } : {}) });
+    } catch (error) {
+      throw listError(resource, server, error);
+    }
+    items.push(...page.items);
+    token = page.metadata?._continue || undefined;
+  } while (token !== undefined);
+  return items;
+}
+
+function listError(resource: string, server: string, error: unknown): KubeguardError {
+  if (error instanceof ApiException) {
+    const status = error.code;
+    const denied = status === 401 || status === 403;
+    return new KubeguardError(
+      denied ? 'FORBIDDEN' : 'UPSTREAM',
+      denied
+        ? `the Kubernetes API at ${server} refused to list ${resource} (HTTP ${status}); the identity needs "list" on ${resource} in all namespaces`
+        : `listing ${resource} at ${server} failed with HTTP ${status}`,
+      { cause: error, details: { resource, status } },
+    );
+  }
+  return new KubeguardError(
+    'UPSTREAM',
+    `cannot reach the Kubernetes API at ${server} to list ${resource}: ${messageOf(error)}`,
+    {
+      cause: error,
+      details: { resource },
+    },
+  );
+}
+
+function withKind(items: object[], apiVersion: string, kind: string): Record<string, unknown>[] {
+  return items.map((item) => ({ ...item, apiVersion, kind }));
+}
+
+function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${message}${cause}`;
+}
