@@ -1,8 +1,9 @@
+import { netpolCommand } from './commands/netpol.ts';
 import { startCommand } from './commands/start.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE, processIo } from './io.ts';
 
 /** Every CLI command, in the order `--help` lists them. */
-const COMMANDS: CliCommand[] = [startCommand];
+const COMMANDS: CliCommand[] = [startCommand, netpolCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

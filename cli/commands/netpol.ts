@@ -1,0 +1,392 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { readClusterObjects } from '#adapters/kubernetes/netpol-source.ts';
+import { asKubeguardError, KubeguardError } from '#core/errors.ts';
+import { parseManifests } from '#core/manifests/load.ts';
+import { parseIp } from '#core/netpol/cidr.ts';
+import { createEvaluator, type NetpolEvaluator } from '#core/netpol/evaluate.ts';
+import { clusterFromObjects } from '#core/netpol/objects.ts';
+import {
+  type ConnectionQuery,
+  type ConnectionVerdict,
+  type EndpointRef,
+  type NetpolCluster,
+  PROTOCOLS,
+  type Protocol,
+  type SideVerdict,
+} from '#core/netpol/types.ts';
+import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
+
+/**
+ * `kubeguard netpol`: what-if for NetworkPolicies. Loads pods, namespaces and policies from
+ * manifests or a live cluster, then answers allow/deny for one connection (text, or `--json`) or for
+ * every line of a JSON Lines file (`--queries`), naming the policies that decide each side.
+ * Exit codes: 0 answered, 1 a pod/query could not be answered or the cluster could not be read,
+ * 2 unusable arguments.
+ */
+
+const USAGE =
+  'kubeguard netpol (--manifests PATH... | --kubeconfig FILE [--context NAME])\n' +
+  '         (--from NS/POD|IP --to NS/POD|IP --port N|NAME [--protocol TCP|UDP|SCTP] [--json] | --queries FILE|-)';
+
+const EXIT_UNANSWERED = 1;
+
+export const netpolCommand: CliCommand = {
+  name: 'netpol',
+  summary: 'Would NetworkPolicies allow a connection? Names the deciding policies on each side',
+  usage: USAGE,
+  run: async (args, io) => {
+    const parsed = parseArgs(args);
+    if ('usage' in parsed) return usageError(io, parsed.usage);
+    const options = parsed.options;
+    let evaluator: NetpolEvaluator;
+    try {
+      evaluator = createEvaluator(await loadCluster(options, io));
+    } catch (error) {
+      return failure(io, asKubeguardError(error));
+    }
+    if (options.queries !== undefined) return answerQueries(options.queries, evaluator, io);
+    return answerOne(options.single as SingleQuery, options.json, evaluator, io);
+  },
+};
+
+interface SingleQuery {
+  from: EndpointRef;
+  to: EndpointRef;
+  port: number | string;
+  protocol: Protocol;
+}
+
+interface NetpolOptions {
+  manifests: string[];
+  kubeconfig?: string;
+  context?: string;
+  queries?: string;
+  single?: SingleQuery;
+  json: boolean;
+}
+
+type ParsedArgs = { options: NetpolOptions } | { usage: string };
+
+const VALUE_FLAGS = [
+  '--kubeconfig',
+  '--context',
+  '--from',
+  '--to',
+  '--port',
+  '--protocol',
+  '--queries',
+] as const;
+
+function parseArgs(args: string[]): ParsedArgs {
+  const values = new Map<string, string>();
+  const manifests: string[] = [];
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--json') {
+      json = true;
+    } else if (arg === '--manifests') {
+      const start = i + 1;
+      while (i + 1 < args.length && !(args[i + 1] as string).startsWith('--')) i++;
+      if (i + 1 === start) return { usage: '--manifests needs at least one file or directory' };
+      manifests.push(...args.slice(start, i + 1));
+    } else if ((VALUE_FLAGS as readonly string[]).includes(arg)) {
+      const value = args[i + 1];
+      if (value === undefined || (value.startsWith('--') && value !== '-'))
+        return { usage: `${arg} needs a value` };
+      if (values.has(arg)) return { usage: `${arg} is given twice` };
+      values.set(arg, value);
+      i++;
+    } else {
+      return { usage: `unknown argument "${arg}"` };
+    }
+  }
+  return optionsFrom(values, manifests, json);
+}
+
+function optionsFrom(values: Map<string, string>, manifests: string[], json: boolean): ParsedArgs {
+  const kubeconfig = values.get('--kubeconfig');
+  if (manifests.length > 0 === (kubeconfig !== undefined)) {
+    return { usage: 'give exactly one source: --manifests PATH... or --kubeconfig FILE' };
+  }
+  if (values.has('--context') && kubeconfig === undefined) return { usage: '--context needs --kubeconfig' };
+  const base = { manifests, kubeconfig, context: values.get('--context'), json };
+  const queryFlags = ['--from', '--to', '--port', '--protocol'].filter((flag) => values.has(flag));
+  const queries = values.get('--queries');
+  if (queries !== undefined) {
+    if (queryFlags.length > 0) return { usage: `--queries cannot be combined with ${queryFlags.join(', ')}` };
+    return { options: { ...base, queries } };
+  }
+  const missing = ['--from', '--to', '--port'].filter((flag) => !values.has(flag));
+  if (missing.length > 0) return { usage: `missing ${missing.join(', ')} (or give --queries FILE)` };
+  const single = singleQuery(values);
+  return 'usage' in single ? single : { options: { ...base, single } };
+}
+
+function singleQuery(values: Map<string, string>): SingleQuery | { usage: string } {
+  const from = endpointArg(values.get('--from') as string);
+  if (from === undefined)
+    return { usage: `--from ${JSON.stringify(values.get('--from'))}: ${ENDPOINT_HINT}` };
+  const to = endpointArg(values.get('--to') as string);
+  if (to === undefined) return { usage: `--to ${JSON.stringify(values.get('--to'))}: ${ENDPOINT_HINT}` };
+  const port = portArg(values.get('--port') as string);
+  if (port === undefined) return { usage: `--port ${JSON.stringify(values.get('--port'))}: ${PORT_HINT}` };
+  const protocol = protocolArg(values.get('--protocol') ?? 'TCP');
+  if (protocol === undefined) {
+    return {
+      usage: `--protocol ${JSON.stringify(values.get('--protocol'))}: use one of ${PROTOCOLS.join(', ')}`,
+    };
+  }
+  return { from, to, port, protocol };
+}
+
+const ENDPOINT_HINT = 'expected a pod as NS/POD (e.g. default/web) or an IPv4/IPv6 address';
+const PORT_HINT = 'expected a port number from 1 to 65535 or a container port name (e.g. http)';
+const POD_REF = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/;
+/** IANA service name, as Kubernetes validates container port names. */
+const PORT_NAME = /^(?=.*[a-z])[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
+
+function endpointArg(text: string): EndpointRef | undefined {
+  if (parseIp(text) !== undefined) return { ip: text };
+  return POD_REF.test(text) ? { pod: text } : undefined;
+}
+
+function portArg(text: string): number | string | undefined {
+  if (/^\d+$/.test(text)) {
+    const port = Number(text);
+    return port >= 1 && port <= 65535 ? port : undefined;
+  }
+  return PORT_NAME.test(text) ? text : undefined;
+}
+
+function protocolArg(text: string): Protocol | undefined {
+  const upper = text.toUpperCase();
+  return PROTOCOLS.find((p) => p === upper);
+}
+
+async function loadCluster(options: NetpolOptions, io: CliIo): Promise<NetpolCluster> {
+  const objects =
+    options.kubeconfig === undefined
+      ? await readManifestObjects(options.manifests, io)
+      : await readKubeconfigObjects(options.kubeconfig, options.context, io);
+  const { cluster, problems } = clusterFromObjects(objects);
+  for (const problem of problems)
+    io.stderr(`kubeguard netpol: warning: skipped ${problem.object}: ${problem.reason}\n`);
+  return cluster;
+}
+
+async function readKubeconfigObjects(
+  file: string,
+  context: string | undefined,
+  io: CliIo,
+): Promise<unknown[]> {
+  const objects = await readClusterObjects({
+    kubeconfigFile: resolve(io.cwd, file),
+    ...(context === undefined ? {} : { context }),
+  });
+  return [...objects.namespaces, ...objects.pods, ...objects.networkPolicies];
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+async function readManifestObjects(paths: string[], io: CliIo): Promise<unknown[]> {
+  const objects: unknown[] = [];
+  for (const path of paths) {
+    for (const file of await manifestFiles(resolve(io.cwd, path), path)) {
+      const parsed = parseManifests(await readFile(file, 'utf8'), file);
+      for (const error of parsed.errors) {
+        const where = `${error.file} document ${error.index}${error.item === undefined ? '' : ` item ${error.item}`}`;
+        io.stderr(`kubeguard netpol: warning: skipped ${where}: ${error.reason}\n`);
+      }
+      objects.push(...parsed.objects.map((o) => o.object));
+    }
+  }
+  return objects;
+}
+
+/** The file itself, or every YAML/JSON file under a directory (sorted, recursively). */
+async function manifestFiles(absolute: string, written: string): Promise<string[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(absolute);
+  } catch (error) {
+    throw new KubeguardError('INVALID_ARGUMENT', `--manifests: cannot read "${written}" (${codeOf(error)})`, {
+      cause: error,
+    });
+  }
+  if (!info.isDirectory()) return [absolute];
+  const entries = await readdir(absolute, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && MANIFEST_FILE.test(entry.name))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}
+
+function answerOne(query: SingleQuery, json: boolean, evaluator: NetpolEvaluator, io: CliIo): number {
+  let result: ConnectionVerdict;
+  try {
+    result = evaluator.evaluate(checkedPods(query, evaluator));
+  } catch (error) {
+    return failure(io, asKubeguardError(error));
+  }
+  io.stdout(json ? `${JSON.stringify(jsonAnswer(result, query))}\n` : textAnswer(result));
+  return 0;
+}
+
+/** Looks the pods up first so an unknown one is reported against the flag that named it. */
+function checkedPods(query: SingleQuery, evaluator: NetpolEvaluator): ConnectionQuery {
+  for (const [flag, ref] of [
+    ['--from', query.from],
+    ['--to', query.to],
+  ] as const) {
+    if (!('pod' in ref)) continue;
+    try {
+      evaluator.pod(ref.pod);
+    } catch (error) {
+      const known = asKubeguardError(error);
+      throw new KubeguardError(known.code, `${flag}: ${known.message}`, { cause: error });
+    }
+  }
+  return query;
+}
+
+async function answerQueries(source: string, evaluator: NetpolEvaluator, io: CliIo): Promise<number> {
+  let text: string;
+  try {
+    text = source === '-' ? await io.readStdin() : await readFile(resolve(io.cwd, source), 'utf8');
+  } catch (error) {
+    return usageError(io, `--queries: cannot read "${source}" (${codeOf(error)})`);
+  }
+  const name = source === '-' ? 'standard input' : source;
+  let failed = 0;
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    const answer = answerLine(line, evaluator);
+    if ('error' in answer) {
+      failed++;
+      io.stderr(`kubeguard netpol: ${name} line ${index + 1}: ${answer.error}\n`);
+      io.stdout(`${JSON.stringify({ line: index + 1, error: answer.error })}\n`);
+    } else {
+      io.stdout(`${JSON.stringify(answer)}\n`);
+    }
+  });
+  return failed > 0 ? EXIT_UNANSWERED : 0;
+}
+
+interface RawQueryLine {
+  from: unknown;
+  to: unknown;
+  port: unknown;
+  protocol?: unknown;
+}
+
+function answerLine(line: string, evaluator: NetpolEvaluator): Record<string, unknown> | { error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch (error) {
+    return { error: `not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { error: 'expected an object {"from", "to", "port", "protocol"}' };
+  }
+  const query = queryFromLine(raw as RawQueryLine);
+  if ('error' in query) return query;
+  try {
+    return jsonAnswer(evaluator.evaluate(query), query, raw as RawQueryLine);
+  } catch (error) {
+    return { error: asKubeguardError(error).message };
+  }
+}
+
+/** A line names its ends like the flags (`"default/web"`, `"10.0.0.1"`) or like the corpus (`{"pod": …}`). */
+function queryFromLine(raw: RawQueryLine): SingleQuery | { error: string } {
+  const from = lineEndpoint(raw.from);
+  if (from === undefined)
+    return { error: `"from" ${JSON.stringify(raw.from) ?? 'is missing'}: ${ENDPOINT_HINT}` };
+  const to = lineEndpoint(raw.to);
+  if (to === undefined) return { error: `"to" ${JSON.stringify(raw.to) ?? 'is missing'}: ${ENDPOINT_HINT}` };
+  const port =
+    typeof raw.port === 'number'
+      ? portArg(String(raw.port))
+      : typeof raw.port === 'string'
+        ? portArg(raw.port)
+        : undefined;
+  if (port === undefined)
+    return { error: `"port" ${JSON.stringify(raw.port) ?? 'is missing'}: ${PORT_HINT}` };
+  const protocol =
+    raw.protocol === undefined
+      ? 'TCP'
+      : typeof raw.protocol === 'string'
+        ? protocolArg(raw.protocol)
+        : undefined;
+  if (protocol === undefined)
+    return { error: `"protocol" ${JSON.stringify(raw.protocol)}: use one of ${PROTOCOLS.join(', ')}` };
+  return { from, to, port, protocol };
+}
+
+function lineEndpoint(value: unknown): EndpointRef | undefined {
+  if (typeof value === 'string') return endpointArg(value);
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.pod === 'string') return POD_REF.test(record.pod) ? { pod: record.pod } : undefined;
+  if (typeof record.ip === 'string') return parseIp(record.ip) === undefined ? undefined : { ip: record.ip };
+  return undefined;
+}
+
+function jsonAnswer(
+  result: ConnectionVerdict,
+  query: SingleQuery,
+  raw?: RawQueryLine,
+): Record<string, unknown> {
+  const asWritten = (ref: EndpointRef, written: unknown) =>
+    typeof written === 'object' && written !== null ? ref : 'pod' in ref ? ref.pod : ref.ip;
+  return {
+    from: asWritten(query.from, raw?.from),
+    to: asWritten(query.to, raw?.to),
+    port: result.port,
+    protocol: result.protocol,
+    verdict: result.verdict,
+    egress: result.egress,
+    ingress: result.ingress,
+  };
+}
+
+function textAnswer(result: ConnectionVerdict): string {
+  const from = endName(result.from);
+  const to = endName(result.to);
+  return [
+    `${result.verdict}: ${from} -> ${to} on ${result.protocol}/${result.port}`,
+    `  egress  from ${from}: ${sideText(result.egress, from, 'egress')}`,
+    `  ingress to ${to}: ${sideText(result.ingress, to, 'ingress')}`,
+    '',
+  ].join('\n');
+}
+
+function sideText(side: SideVerdict, end: string, direction: 'egress' | 'ingress'): string {
+  if (side.verdict === 'n/a') return `n/a (${end} is not a known pod; only the pod side applies)`;
+  if (!side.isolated) return `allow (not isolated: no NetworkPolicy selects it for ${direction})`;
+  if (side.verdict === 'allow') return `allow (allowed by ${side.decidedBy.join(', ')})`;
+  return `deny (isolated by ${side.decidedBy.join(', ')}; none of them allows this connection)`;
+}
+
+function endName(ref: EndpointRef): string {
+  return 'pod' in ref ? ref.pod : ref.ip;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`kubeguard netpol: ${message}\nUsage: ${USAGE}\n`);
+  return EXIT_USAGE;
+}
+
+function failure(io: CliIo, error: KubeguardError): number {
+  if (error.code === 'INVALID_ARGUMENT') return usageError(io, error.message);
+  io.stderr(`kubeguard netpol: ${error.message}\n`);
+  return EXIT_UNANSWERED;
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}
