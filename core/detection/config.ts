@@ -31,6 +31,12 @@ export interface DetectionConfig {
   suppressions: readonly Suppression[];
   /** KD-061 burst: N denials from one principal or public IP within the window. */
   denialBurst: { threshold: number; windowSeconds: number };
+  /**
+   * KD-015: image reference prefixes pods may pull from, e.g. `111122223333.dkr.ecr.eu-west-1.amazonaws.com/`
+   * or `docker.io/library/`. Docker Hub short names (`nginx`) are also compared in their full form.
+   * @default undefined (KD-015 inactive)
+   */
+  allowedRegistries?: readonly string[];
 }
 
 /**
