@@ -138,11 +138,13 @@ interface Observation<R> {
   atMs: number;
 }
 
-function timeOf(event: AuditEvent, now: string): number | undefined {
-  const at = Date.parse(eventTime(event) ?? now);
-  const fallback = Date.parse(now);
-  if (Number.isFinite(at)) return at;
-  return Number.isFinite(fallback) ? fallback : undefined;
+/**
+ * When the denial happened. An event without a usable timestamp (trimmed test traces) cannot be
+ * placed in a window and is not counted: pinning it to "now" would invent bursts.
+ */
+function timeOf(event: AuditEvent): number | undefined {
+  const at = Date.parse(eventTime(event) ?? '');
+  return Number.isFinite(at) ? at : undefined;
 }
 
 function isCountedDenial(event: AuditEvent, context: AuditContext): boolean {
@@ -162,7 +164,7 @@ function groupDenials<R>(
   const groups = new Map<string, { seen: Set<string>; observations: Observation<R>[] }>();
   records.forEach(({ event, ref }, index) => {
     if (!isCountedDenial(event, context)) return;
-    const atMs = timeOf(event, context.now);
+    const atMs = timeOf(event);
     if (atMs === undefined) return;
     for (const key of burstKeys(event, context.cluster)) {
       let group = groups.get(key.counterKey);

@@ -1,0 +1,258 @@
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InvalidEventError } from '../../../../core/errors.ts';
+import {
+  type CloudWatchEnvelope,
+  clusterFromLogGroup,
+  decodeAwsLogsData,
+  decodeCloudWatchLogsEvent,
+  parseCloudWatchEnvelope,
+  readAuditLogBatch,
+} from '../../../../core/ingest/cloudwatch.ts';
+import { loadFixture } from '../../../support/fixtures.ts';
+
+type Envelope = Record<string, unknown> & { logEvents: Record<string, unknown>[] };
+
+function auditEnvelope(): Envelope {
+  return loadFixture<Envelope>('cwlogs-eks-audit-envelope.json', 'decoded');
+}
+
+function encode(value: unknown): { awslogs: { data: string } } {
+  return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(value))).toString('base64') } };
+}
+
+function decodeError(run: () => unknown): InvalidEventError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InvalidEventError) return error;
+    throw error;
+  }
+  throw new Error('expected an InvalidEventError');
+}
+
+describe('CloudWatch Logs subscription decoding', () => {
+  it('decodes the Lambda event to the envelope it was computed from', () => {
+    const envelope = decodeCloudWatchLogsEvent(
+      loadFixture('cwlogs-eks-audit-lambda-event.json', 'lambdaEvent'),
+    );
+    expect(envelope).toEqual(auditEnvelope());
+  });
+
+  it('decodes the verbatim Powertools event', () => {
+    const envelope = decodeCloudWatchLogsEvent(
+      loadFixture('cwlogs-lambda-event-powertools-verbatim.json', 'lambdaEvent'),
+    );
+    expect(envelope).toEqual(loadFixture('cwlogs-lambda-event-powertools-verbatim.json', 'decoded'));
+  });
+
+  it('reads the cluster name from /aws/eks/<cluster>/cluster', () => {
+    expect(clusterFromLogGroup('/aws/eks/prod-cluster/cluster')).toBe('prod-cluster');
+    expect(clusterFromLogGroup('/aws/lambda/some-other-name')).toBeUndefined();
+    expect(clusterFromLogGroup('/aws/eks/a/b/cluster')).toBeUndefined();
+  });
+
+  it('rejects data that is not base64', () => {
+    const error = decodeError(() => decodeCloudWatchLogsEvent({ awslogs: { data: 'not base64 at all!' } }));
+    expect(error.message).toMatch(
+      /awslogs.data must be base64-encoded gzip; received the string "not base64 at all!"/,
+    );
+  });
+
+  it('rejects base64 that is not gzip', () => {
+    const data = Buffer.from('{"messageType":"DATA_MESSAGE"}').toString('base64');
+    expect(decodeError(() => decodeAwsLogsData(data)).message).toMatch(
+      /not valid gzip \(incorrect header check\)/,
+    );
+  });
+
+  it('rejects truncated gzip', () => {
+    const full = gzipSync(Buffer.from(JSON.stringify(auditEnvelope())));
+    const data = full.subarray(0, full.length - 40).toString('base64');
+    expect(decodeError(() => decodeAwsLogsData(data)).message).toMatch(
+      /not valid gzip \(unexpected end of file\)/,
+    );
+  });
+
+  it('refuses a gzip bomb above the 64 MB cap with a clear error', () => {
+    const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024, 0x20)).toString('base64');
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(decodeError(() => decodeAwsLogsData(bomb)).message).toMatch(
+      /decompresses to more than 64 MB.*likely gzip bomb/,
+    );
+  });
+
+  it('rejects decompressed text that is not JSON', () => {
+    const data = gzipSync(Buffer.from('START RequestId: abc')).toString('base64');
+    expect(decodeError(() => decodeAwsLogsData(data)).message).toMatch(
+      /decompresses to text that is not JSON/,
+    );
+  });
+
+  it('rejects an event without awslogs.data, naming the field', () => {
+    expect(decodeError(() => decodeCloudWatchLogsEvent({ awslogs: { data: 42 } })).details.field).toBe(
+      'awslogs.data',
+    );
+    expect(decodeError(() => decodeCloudWatchLogsEvent({ Records: [] })).details.field).toBe('awslogs');
+  });
+
+  it.each([
+    ['messageType', { messageType: 'DATA' }],
+    ['logGroup', { logGroup: 12 }],
+    ['logStream', { logStream: null }],
+    ['logEvents', { logEvents: {} }],
+  ])('rejects an envelope with a bad %s', (field, override) => {
+    const error = decodeError(() => parseCloudWatchEnvelope({ ...auditEnvelope(), ...override }));
+    expect(error.details.field).toBe(field);
+    expect(error.message).toContain(`"${field}"`);
+  });
+});
+
+describe('audit log batches', () => {
+  it('returns every audit event of an EKS audit stream with its log event id and the cluster', () => {
+    const batch = readAuditLogBatch(parseCloudWatchEnvelope(auditEnvelope()));
+    expect(batch.kind).toBe('audit');
+    if (batch.kind !== 'audit') return;
+    expect(batch.cluster).toBe('prod-cluster');
+    expect(batch.account).toBe('111122223333');
+    expect(batch.records).toHaveLength(10);
+    expect(batch.malformed).toEqual([]);
+    expect(batch.records[0]?.logEventId).toBe('38263546512341234567890123456789012345678901234567890000');
+    expect(batch.records[0]?.event.auditID).toBe('edf35e8d-92c3-4507-9bc6-4dd9cf068bcf');
+  });
+
+  it('ignores a CONTROL_MESSAGE', () => {
+    const batch = readAuditLogBatch(
+      parseCloudWatchEnvelope(loadFixture('cwlogs-control-message.json', 'decoded')),
+    );
+    expect(batch).toEqual({ kind: 'control' });
+  });
+
+  it('skips streams that are not kube-apiserver audit streams, saying why', () => {
+    const envelope = loadFixture('cwlogs-lambda-event-powertools-verbatim.json', 'decoded');
+    const batch = readAuditLogBatch(parseCloudWatchEnvelope(envelope));
+    expect(batch.kind).toBe('skipped');
+    if (batch.kind === 'skipped') expect(batch.reason).toMatch(/is not a kube-apiserver audit stream/);
+  });
+
+  it('skips the authenticator stream of an EKS log group', () => {
+    const envelope = { ...auditEnvelope(), logStream: 'authenticator-5f1e2d3c4b5a69788796a5b4c3d2e1f0' };
+    expect(readAuditLogBatch(parseCloudWatchEnvelope(envelope)).kind).toBe('skipped');
+  });
+
+  it('reports a bad message by its log event id and keeps the rest of the batch', () => {
+    const envelope = auditEnvelope();
+    const [first, second, third] = envelope.logEvents;
+    if (first === undefined || second === undefined || third === undefined)
+      throw new Error('fixture too short');
+    first.message = '{"kind":"Event", truncated';
+    second.message = JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: 'x', verb: 5 });
+    third.message = 17;
+    envelope.logEvents.push('not an object' as unknown as Record<string, unknown>);
+    const batch = readAuditLogBatch(parseCloudWatchEnvelope(envelope));
+    if (batch.kind !== 'audit') throw new Error(`expected an audit batch, got ${batch.kind}`);
+    expect(batch.records).toHaveLength(7);
+    expect(batch.malformed).toEqual([
+      { logEventId: first.id, reason: expect.stringMatching(/message is not JSON/) },
+      {
+        logEventId: second.id,
+        reason: expect.stringMatching(/"verb" must be a non-empty string; received number 5/),
+      },
+      {
+        logEventId: third.id,
+        reason: expect.stringMatching(/"message" must be a string; received number 17/),
+      },
+      { logEventId: 'logEvents[10]', reason: expect.stringMatching(/must be an object/) },
+    ]);
+  });
+});
+
+describe('CloudWatch decoding under hostile input', () => {
+  const decodeOrInvalid = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidEventError);
+    }
+  };
+
+  it('throws only InvalidEventError for random bytes as data', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+        decodeOrInvalid(() =>
+          decodeCloudWatchLogsEvent({ awslogs: { data: Buffer.from(bytes).toString('base64') } }),
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('throws only InvalidEventError for gzip truncated at any point', () => {
+    const full = gzipSync(Buffer.from(JSON.stringify(auditEnvelope())));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: full.length - 1 }), (cut) => {
+        decodeOrInvalid(() => decodeAwsLogsData(full.subarray(0, cut).toString('base64')));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('throws only InvalidEventError for any JSON value as the event or the envelope', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        decodeOrInvalid(() => decodeCloudWatchLogsEvent(value));
+        decodeOrInvalid(() => decodeCloudWatchLogsEvent(encode(value)));
+        decodeOrInvalid(() => readAuditLogBatch(parseCloudWatchEnvelope(value)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps every good audit event when random log events are mixed in', () => {
+    const good = auditEnvelope().logEvents;
+    fc.assert(
+      fc.property(
+        fc.array(fc.jsonValue(), { maxLength: 8 }),
+        fc.array(fc.string(), { maxLength: 4 }),
+        (junk, messages) => {
+          const hostile = [
+            ...junk,
+            ...messages.map((message, i) => ({ id: `junk-${i}`, timestamp: 1, message })),
+          ];
+          const mixed = [...good];
+          for (const [i, entry] of hostile.entries()) {
+            mixed.splice((i * 3) % (mixed.length + 1), 0, entry as Record<string, unknown>);
+          }
+          const envelope: CloudWatchEnvelope = parseCloudWatchEnvelope({
+            ...auditEnvelope(),
+            logEvents: mixed,
+          });
+          const batch = readAuditLogBatch(envelope);
+          if (batch.kind !== 'audit') throw new Error('expected an audit batch');
+          const goodIds = good.map((entry) => entry.id);
+          expect(
+            batch.records.map((record) => record.logEventId).filter((id) => goodIds.includes(id)),
+          ).toEqual(goodIds);
+          expect(batch.records.length + batch.malformed.length).toBe(mixed.length);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('handles a 1 MB message and 10 000 nested arrays as messages', () => {
+    const envelope = auditEnvelope();
+    envelope.logEvents.push({ id: 'huge', timestamp: 1, message: 'x'.repeat(1024 * 1024) });
+    envelope.logEvents.push({
+      id: 'deep',
+      timestamp: 1,
+      message: `${'['.repeat(10_000)}${']'.repeat(10_000)}`,
+    });
+    const batch = readAuditLogBatch(decodeCloudWatchLogsEvent(encode(envelope)));
+    if (batch.kind !== 'audit') throw new Error('expected an audit batch');
+    expect(batch.records).toHaveLength(10);
+    expect(batch.malformed.map((m) => m.logEventId)).toEqual(['huge', 'deep']);
+    expect(batch.malformed[0]?.reason.length).toBeLessThan(400);
+  });
+});
