@@ -37,6 +37,21 @@ export interface DetectionConfig {
    * @default undefined (KD-015 inactive)
    */
   allowedRegistries?: readonly string[];
+  /**
+   * KD-066: the non-system usernames allowed to call the API (exact, or a prefix ending in `*`).
+   * @default undefined (KD-066 inactive)
+   */
+  allowedUsers?: readonly string[];
+  /**
+   * KD-072: the namespaces that may be created (exact, or a prefix ending in `*`).
+   * @default undefined (KD-072 inactive)
+   */
+  allowedNamespaces?: readonly string[];
+  /**
+   * KD-083: the node names allowed to register (exact, or a prefix ending in `*`, e.g. `ip-10-0-*`).
+   * @default undefined (KD-083 inactive)
+   */
+  allowedNodes?: readonly string[];
 }
 
 /**
