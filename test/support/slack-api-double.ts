@@ -1,0 +1,235 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A real HTTP server on 127.0.0.1 that speaks the Slack Web API methods kubeguard calls
+ * (chat.postMessage, chat.update), the way slack.com does: HTTP 200 with `{ok:false,error}` for
+ * API errors, 429 + Retry-After when rate limited. Point @slack/web-api at `slackApiUrl`.
+ */
+export interface SlackApiCall {
+  /** Web API method, e.g. `chat.postMessage`. */
+  method: string;
+  /** The body, parsed from form-urlencoded or JSON; `blocks`/`attachments` JSON strings are parsed too. */
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+  /** The HTTP status the double answered with. */
+  status: number;
+  /** Slack `error` when the answer was `ok:false`. */
+  error?: string;
+}
+
+export interface ScriptedFailure {
+  /** 429 (rate limited, with Retry-After), 5xx, or 200 with a Slack `error`. */
+  status: number;
+  /** Seconds for the Retry-After header of a 429. @default 1 */
+  retryAfter?: number;
+  /** Slack error code for a 200 answer, e.g. `channel_not_found`. */
+  error?: string;
+  /** How many of the next calls fail. @default 1 */
+  count?: number;
+}
+
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown[];
+  threadTs?: string;
+  updates: number;
+}
+
+export interface SlackApiDoubleOptions {
+  /** The bot token the double accepts. */
+  token: string;
+  /** When set, any other channel answers `channel_not_found`. */
+  channels?: readonly string[];
+}
+
+export class SlackApiDouble {
+  readonly token: string;
+  readonly calls: SlackApiCall[] = [];
+  /** Posted messages by `channel:ts`, with updates applied. */
+  readonly messages = new Map<string, StoredMessage>();
+  private readonly channels: ReadonlySet<string> | undefined;
+  private readonly server: Server;
+  private failures: ScriptedFailure[] = [];
+  private sequence = 0;
+  private port = 0;
+
+  constructor(options: SlackApiDoubleOptions) {
+    this.token = options.token;
+    this.channels = options.channels === undefined ? undefined : new Set(options.channels);
+    this.server = createServer((request, response) => {
+      void this.handle(request, response);
+    });
+  }
+
+  /** Base URL to pass as @slack/web-api `slackApiUrl` (ends in `/api/`). */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}/api/`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** The next `count` calls fail as scripted (failures queue up in the order they were scripted). */
+  failNext(failure: ScriptedFailure): void {
+    const count = failure.count ?? 1;
+    for (let i = 0; i < count; i += 1) this.failures.push(failure);
+  }
+
+  /** Bodies of successful calls to one method. */
+  successful(method: string): Record<string, unknown>[] {
+    return this.calls
+      .filter((c) => c.method === method && c.status === 200 && c.error === undefined)
+      .map((c) => c.body);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.messages.clear();
+    this.failures = [];
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    const raw = await readBody(request);
+    const body = parseBody(raw, request.headers['content-type']);
+    const call: SlackApiCall = { method, body, headers: { ...request.headers }, status: 200 };
+    this.calls.push(call);
+    const scripted = this.failures.shift();
+    if (scripted !== undefined) {
+      this.fail(call, response, scripted);
+      return;
+    }
+    if (request.headers.authorization !== `Bearer ${this.token}`) {
+      this.answerError(call, response, 'invalid_auth');
+      return;
+    }
+    if (method === 'chat.postMessage') {
+      this.postMessage(call, response);
+      return;
+    }
+    if (method === 'chat.update') {
+      this.update(call, response);
+      return;
+    }
+    call.status = 404;
+    send(response, 404, { ok: false, error: 'unknown_method' });
+  }
+
+  private fail(call: SlackApiCall, response: ServerResponse, failure: ScriptedFailure): void {
+    call.status = failure.status;
+    if (failure.status === 429) {
+      call.error = 'ratelimited';
+      send(
+        response,
+        429,
+        { ok: false, error: 'ratelimited' },
+        { 'Retry-After': String(failure.retryAfter ?? 1) },
+      );
+      return;
+    }
+    if (failure.status === 200) {
+      this.answerError(call, response, failure.error ?? 'internal_error');
+      return;
+    }
+    response.writeHead(failure.status, { 'Content-Type': 'text/plain' });
+    response.end('upstream failure (scripted)');
+  }
+
+  private answerError(call: SlackApiCall, response: ServerResponse, error: string): void {
+    call.error = error;
+    send(response, 200, { ok: false, error });
+  }
+
+  private postMessage(call: SlackApiCall, response: ServerResponse): void {
+    const channel = stringField(call.body, 'channel');
+    if (channel === undefined || (this.channels !== undefined && !this.channels.has(channel))) {
+      this.answerError(call, response, 'channel_not_found');
+      return;
+    }
+    const text = stringField(call.body, 'text') ?? '';
+    const blocks = Array.isArray(call.body.blocks) ? call.body.blocks : [];
+    if (text === '' && blocks.length === 0) {
+      this.answerError(call, response, 'no_text');
+      return;
+    }
+    this.sequence += 1;
+    const ts = `1700000000.${String(this.sequence).padStart(6, '0')}`;
+    const threadTs = stringField(call.body, 'thread_ts');
+    this.messages.set(`${channel}:${ts}`, {
+      channel,
+      ts,
+      text,
+      blocks,
+      updates: 0,
+      ...(threadTs === undefined ? {} : { threadTs }),
+    });
+    send(response, 200, { ok: true, channel, ts, message: { type: 'message', text, blocks, ts } });
+  }
+
+  private update(call: SlackApiCall, response: ServerResponse): void {
+    const channel = stringField(call.body, 'channel') ?? '';
+    const ts = stringField(call.body, 'ts') ?? '';
+    const stored = this.messages.get(`${channel}:${ts}`);
+    if (stored === undefined) {
+      this.answerError(call, response, 'message_not_found');
+      return;
+    }
+    stored.text = stringField(call.body, 'text') ?? stored.text;
+    if (Array.isArray(call.body.blocks)) stored.blocks = call.body.blocks;
+    stored.updates += 1;
+    send(response, 200, { ok: true, channel, ts, text: stored.text });
+  }
+}
+
+/** Starts a double on a random loopback port. */
+export async function startSlackApiDouble(options: SlackApiDoubleOptions): Promise<SlackApiDouble> {
+  return new SlackApiDouble(options).start();
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** @slack/web-api sends form-urlencoded bodies with nested values as JSON strings; Bolt may send JSON. */
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  const body: Record<string, unknown> = contentType?.startsWith('application/json')
+    ? (JSON.parse(raw) as Record<string, unknown>)
+    : Object.fromEntries(new URLSearchParams(raw));
+  for (const key of ['blocks', 'attachments', 'metadata']) {
+    const value = body[key];
+    if (typeof value === 'string' && value !== '') body[key] = JSON.parse(value);
+  }
+  return body;
+}
+
+function stringField(body: Record<string, unknown>, key: string): string | undefined {
+  const value = body[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  payload: unknown,
+  headers: Record<string, string> = {},
+) {
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });
+  response.end(JSON.stringify(payload));
+}

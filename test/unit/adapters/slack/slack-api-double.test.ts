@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type SlackApiDouble, startSlackApiDouble } from '../../../support/slack-api-double.ts';
+
+const TOKEN = 'xoxb-test-token';
+
+async function call(double: SlackApiDouble, method: string, body: string, headers: Record<string, string>) {
+  const response = await fetch(`${double.url}${method}`, { method: 'POST', body, headers });
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    json: await response.json(),
+  };
+}
+
+const form = { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: `Bearer ${TOKEN}` };
+const json = { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${TOKEN}` };
+
+describe('Slack Web API double', () => {
+  let double: SlackApiDouble;
+  beforeAll(async () => {
+    double = await startSlackApiDouble({ token: TOKEN });
+  });
+  afterAll(async () => {
+    await double.stop();
+  });
+  beforeEach(() => double.reset());
+
+  it('posts a form-encoded message and answers with increasing ts values', async () => {
+    const blocks = JSON.stringify([{ type: 'divider' }]);
+    const body = new URLSearchParams({ channel: 'C1', text: 'hi', blocks }).toString();
+    const first = await call(double, 'chat.postMessage', body, form);
+    const second = await call(double, 'chat.postMessage', body, form);
+    expect(first.json).toMatchObject({ ok: true, channel: 'C1' });
+    expect(Number(second.json.ts)).toBeGreaterThan(Number(first.json.ts));
+    expect(double.calls[0]?.body).toEqual({ channel: 'C1', text: 'hi', blocks: [{ type: 'divider' }] });
+  });
+
+  it('accepts JSON bodies and updates a posted message', async () => {
+    const posted = await call(
+      double,
+      'chat.postMessage',
+      JSON.stringify({ channel: 'C1', text: 'v1' }),
+      json,
+    );
+    const update = JSON.stringify({
+      channel: 'C1',
+      ts: posted.json.ts,
+      text: 'v2',
+      blocks: [{ type: 'divider' }],
+    });
+    expect((await call(double, 'chat.update', update, json)).json).toMatchObject({
+      ok: true,
+      ts: posted.json.ts,
+    });
+    expect(double.messages.get(`C1:${posted.json.ts}`)).toMatchObject({ text: 'v2', updates: 1 });
+  });
+
+  it('answers invalid_auth without the right bearer token', async () => {
+    const result = await call(double, 'chat.postMessage', 'channel=C1&text=x', {
+      ...form,
+      Authorization: 'Bearer xoxb-wrong',
+    });
+    expect(result).toMatchObject({ status: 200, json: { ok: false, error: 'invalid_auth' } });
+  });
+
+  it('answers message_not_found when updating an unknown message', async () => {
+    const result = await call(double, 'chat.update', 'channel=C1&ts=1.2&text=x', form);
+    expect(result.json).toEqual({ ok: false, error: 'message_not_found' });
+  });
+
+  it('fails the next calls as scripted, then recovers', async () => {
+    double.failNext({ status: 429, retryAfter: 7 });
+    double.failNext({ status: 500, count: 2 });
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1)
+      statuses.push(await call(double, 'chat.postMessage', 'channel=C1&text=x', form).catch(() => null));
+    expect(statuses[0]).toMatchObject({ status: 429, retryAfter: '7', json: { error: 'ratelimited' } });
+    expect(double.calls.map((c) => c.status)).toEqual([429, 500, 500, 200]);
+    expect(double.successful('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('answers channel_not_found for a channel it does not know, when given a channel list', async () => {
+    const strict = await startSlackApiDouble({ token: TOKEN, channels: ['C1'] });
+    try {
+      const result = await call(strict, 'chat.postMessage', 'channel=C2&text=x', form);
+      expect(result.json).toEqual({ ok: false, error: 'channel_not_found' });
+    } finally {
+      await strict.stop();
+    }
+  });
+});
