@@ -1,0 +1,95 @@
+/**
+ * Helpers for the exec / attach / port-forward rules (KD-020 … KD-026). These requests are upgraded
+ * streams: the API server logs ResponseStarted with code 101, so the rules also run at that stage.
+ */
+import {
+  type AuditEvent,
+  asString,
+  isRequestOn,
+  isSuccess,
+  namespaceOf,
+  objectName,
+  queryParams,
+  subresource,
+} from '../audit-event.ts';
+import type { RuleMatch } from '../rule.ts';
+import { actorOf } from './shared-workload-pod.ts';
+
+const STREAM_VERBS = ['create', 'get'];
+
+/** KD-020's condition: a successful (101/2xx) `create`/`get` on `pods/exec` or `pods/attach`. */
+export function isSuccessfulExecOrAttach(event: AuditEvent): boolean {
+  if (!isRequestOn(event, STREAM_VERBS, ['pods'])) return false;
+  const sub = subresource(event);
+  return (sub === 'exec' || sub === 'attach') && isSuccess(event);
+}
+
+/** True for `create`/`get` on `pods/portforward`, whatever the outcome (KD-026 has no success clause). */
+export function isPortForward(event: AuditEvent): boolean {
+  return isRequestOn(event, STREAM_VERBS, ['pods'], 'portforward');
+}
+
+/** The URL-decoded `command=` parameters of an exec request, in order (empty for attach). */
+export function execCommand(event: AuditEvent): string[] {
+  return subresource(event) === 'exec' ? queryParams(event, 'command') : [];
+}
+
+/** The command as one line, arguments separated by single spaces. */
+export function commandLine(event: AuditEvent): string {
+  return execCommand(event).join(' ');
+}
+
+/** `/bin/bash` → `bash`. */
+export function programName(argument: string | undefined): string {
+  if (argument === undefined) return '';
+  const slash = argument.lastIndexOf('/');
+  return slash === -1 ? argument : argument.slice(slash + 1);
+}
+
+/** True when the query string sets `name=true` (kubectl's stdin / tty flags). */
+export function queryFlag(event: AuditEvent, name: string): boolean {
+  return queryParams(event, name).includes('true');
+}
+
+function containerOf(event: AuditEvent): string | undefined {
+  const container = queryParams(event, 'container')[0];
+  return container === undefined || container === '' ? undefined : container;
+}
+
+/** "ran `cat /etc/shadow` in pod web (container app) in namespace prod" and variants. */
+export function describeStream(event: AuditEvent): string {
+  const pod = objectName(event) ?? '(unnamed)';
+  const container = containerOf(event);
+  const namespace = namespaceOf(event);
+  const where = `pod ${pod}${container === undefined ? '' : ` (container ${container})`}${namespace === undefined ? '' : ` in namespace ${namespace}`}`;
+  const sub = subresource(event);
+  if (sub === 'attach') return `attached to ${where}`;
+  if (sub === 'portforward') {
+    const ports = queryParams(event, 'ports');
+    return `opened a port-forward to ${where}${ports.length === 0 ? '' : ` (ports ${ports.join(', ')})`}`;
+  }
+  const command = commandLine(event);
+  return command === '' ? `opened an exec session in ${where}` : `ran \`${command}\` in ${where}`;
+}
+
+/** A RuleMatch with pod, namespace, container and the stream's evidence. */
+export function streamMatch(
+  event: AuditEvent,
+  summaryTail: string,
+  evidence: Record<string, string> = {},
+): RuleMatch {
+  const container = containerOf(event);
+  const command = commandLine(event);
+  const base: Record<string, string> = { subresource: subresource(event) };
+  if (command !== '') base.command = command;
+  if (container !== undefined) base.container = container;
+  const stage = asString(event.stage);
+  if (stage !== undefined) base.stage = stage;
+  return {
+    summary: `${actorOf(event)} ${describeStream(event)}${summaryTail}.`,
+    namespace: namespaceOf(event),
+    pod: objectName(event),
+    container,
+    evidence: { ...base, ...evidence },
+  };
+}
