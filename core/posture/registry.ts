@@ -1,4 +1,25 @@
 import type { PostureCheck } from './check.ts';
+import { controlPlaneLoggingCheck } from './checks/kp-001-control-plane-logging.ts';
+import { secretsEncryptionCheck } from './checks/kp-003-secrets-encryption.ts';
+import { publicEndpointCheck } from './checks/kp-004-public-endpoint.ts';
+import { privateEndpointCheck } from './checks/kp-005-private-endpoint.ts';
+import { supportedVersionCheck } from './checks/kp-007-supported-version.ts';
+import { deletionProtectionCheck } from './checks/kp-008-deletion-protection.ts';
+import { networkPolicyEnforcementCheck } from './checks/kp-009-network-policy-enforcement.ts';
+import { authenticationModeCheck } from './checks/kp-010-authentication-mode.ts';
+import { clusterCreatorAdminCheck } from './checks/kp-011-cluster-creator-admin.ts';
+import { adminAccessEntriesCheck } from './checks/kp-012-admin-access-entries.ts';
+import { awsAuthMastersCheck } from './checks/kp-013-aws-auth-masters.ts';
+import { guardDutyEnabledCheck } from './checks/kp-014-guardduty-enabled.ts';
+import { guardDutyEksAuditLogsCheck } from './checks/kp-015-guardduty-eks-audit-logs.ts';
+import { guardDutyRuntimeMonitoringCheck } from './checks/kp-016-guardduty-runtime-monitoring.ts';
+import { guardDutyEbsMalwareCheck } from './checks/kp-019-guardduty-ebs-malware.ts';
+import { secretRotationEnabledCheck } from './checks/kp-020-secret-rotation-enabled.ts';
+import { secretMaxAgeCheck } from './checks/kp-021-secret-max-age.ts';
+import { externalSecretStorageCheck } from './checks/kp-024-external-secret-storage.ts';
+import { workloadIamIdentityCheck } from './checks/kp-027-workload-iam-identity.ts';
+import { imdsHopLimitCheck } from './checks/kp-028-imds-hop-limit.ts';
+import { loadBalancerTlsCheck } from './checks/kp-029-load-balancer-tls.ts';
 import { kp060 } from './checks/kp-060-privileged.ts';
 import { kp061 } from './checks/kp-061-host-pid.ts';
 import { kp062 } from './checks/kp-062-host-ipc.ts';
@@ -45,6 +66,27 @@ import { kp109 } from './checks/kp-109-deprecated-api.ts';
 // KP-001 … KP-029: AWS-side checks (EKS, GuardDuty, Secrets Manager). Filled by the AWS/RBAC helper.
 // biome-ignore format: one check per line reads as a list
 export const AWS_CHECKS: PostureCheck[] = [
+  controlPlaneLoggingCheck,
+  secretsEncryptionCheck,
+  publicEndpointCheck,
+  privateEndpointCheck,
+  supportedVersionCheck,
+  deletionProtectionCheck,
+  networkPolicyEnforcementCheck,
+  authenticationModeCheck,
+  clusterCreatorAdminCheck,
+  adminAccessEntriesCheck,
+  awsAuthMastersCheck,
+  guardDutyEnabledCheck,
+  guardDutyEksAuditLogsCheck,
+  guardDutyRuntimeMonitoringCheck,
+  guardDutyEbsMalwareCheck,
+  secretRotationEnabledCheck,
+  secretMaxAgeCheck,
+  externalSecretStorageCheck,
+  workloadIamIdentityCheck,
+  imdsHopLimitCheck,
+  loadBalancerTlsCheck,
 ];
 
 // KP-030 … KP-038: kubelet configuration. Filled by the AWS/RBAC helper.
