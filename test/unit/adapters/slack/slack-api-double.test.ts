@@ -3,12 +3,19 @@ import { type SlackApiDouble, startSlackApiDouble } from '../../../support/slack
 
 const TOKEN = 'xoxb-test-token';
 
+interface SlackAnswer {
+  ok: boolean;
+  channel?: string;
+  ts?: string;
+  error?: string;
+}
+
 async function call(double: SlackApiDouble, method: string, body: string, headers: Record<string, string>) {
   const response = await fetch(`${double.url}${method}`, { method: 'POST', body, headers });
   return {
     status: response.status,
     retryAfter: response.headers.get('retry-after'),
-    json: await response.json(),
+    json: (await response.json()) as SlackAnswer,
   };
 }
 
