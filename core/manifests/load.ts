@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { isMap, isSeq, type Node, parseAllDocuments } from 'yaml';
 
 /**
  * Turns manifest text (multi-document YAML, JSON objects, JSON arrays, `List` kinds) into Kubernetes
@@ -21,6 +21,8 @@ export interface LoadedObject {
   index: number;
   /** 0-based position inside a `List` kind's `items`, when the object came from one. */
   item?: number;
+  /** 1-based line where the object starts (YAML only; code-scanning reports point at it). */
+  line?: number;
 }
 
 export interface ManifestError {
@@ -41,12 +43,15 @@ const MAX_ALIAS_COUNT = 100;
 export function parseManifests(text: string, file: string): ParsedManifests {
   const documents = looksLikeJson(text) ? jsonDocuments(text, file) : yamlDocuments(text, file);
   const result: ParsedManifests = { objects: [], errors: [...documents.errors] };
-  for (const { value, index } of documents.values) collectObjects(value, file, index, result);
+  for (const { value, index, lineOf } of documents.values) collectObjects(value, file, index, result, lineOf);
   return result;
 }
 
+/** Line of the document (no argument) or of one of its top-level / `items` elements. */
+type LineOf = (item?: number) => number | undefined;
+
 interface RawDocuments {
-  values: { value: unknown; index: number }[];
+  values: { value: unknown; index: number; lineOf?: LineOf }[];
   errors: ManifestError[];
 }
 
@@ -70,8 +75,37 @@ function jsonDocuments(text: string, file: string): RawDocuments {
   return { values: [{ value: parsed, index: 0 }], errors: [] };
 }
 
+/** 1-based line of a character offset (binary search over the offsets where lines start). */
+function lineLocator(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] ?? 0) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  };
+}
+
+function documentLines(contents: Node | null, lineAt: (offset: number) => number): LineOf {
+  const start = (node: unknown) => {
+    const range = (node as Node | undefined)?.range;
+    return range === undefined || range === null ? undefined : lineAt(range[0]);
+  };
+  return (item) => {
+    if (item === undefined) return start(contents);
+    const sequence = isSeq(contents) ? contents : isMap(contents) ? contents.get('items', true) : undefined;
+    return isSeq(sequence) ? start(sequence.items[item]) : start(contents);
+  };
+}
+
 function yamlDocuments(text: string, file: string): RawDocuments {
   const raw: RawDocuments = { values: [], errors: [] };
+  const lineAt = lineLocator(text);
   parseAllDocuments(text).forEach((document, index) => {
     if (document.errors.length > 0) {
       const reason = document.errors.map((e) => e.message.split('\n')[0]).join('; ');
@@ -79,7 +113,8 @@ function yamlDocuments(text: string, file: string): RawDocuments {
       return;
     }
     try {
-      raw.values.push({ value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), index });
+      const value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      raw.values.push({ value, index, lineOf: documentLines(document.contents, lineAt) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       raw.errors.push({ file, index, reason: `unreadable YAML document: ${reason}` });
@@ -88,35 +123,44 @@ function yamlDocuments(text: string, file: string): RawDocuments {
   return raw;
 }
 
-function collectObjects(value: unknown, file: string, index: number, into: ParsedManifests): void {
+function collectObjects(
+  value: unknown,
+  file: string,
+  index: number,
+  into: ParsedManifests,
+  lineOf?: LineOf,
+): void {
   // An empty document (a trailing `---`, a comment-only file) is not an error.
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
     value.forEach((element, item) => {
-      addObject(element, { file, index, item }, into);
+      addObject(element, { file, index, item }, into, lineOf?.(item));
     });
     return;
   }
   if (isListKind(value)) {
     value.items.forEach((element, item) => {
-      addObject(element, { file, index, item }, into);
+      addObject(element, { file, index, item }, into, lineOf?.(item));
     });
     return;
   }
-  addObject(value, { file, index }, into);
+  addObject(value, { file, index }, into, lineOf?.());
 }
 
 function addObject(
   value: unknown,
   where: { file: string; index: number; item?: number },
   into: ParsedManifests,
+  line?: number,
 ): void {
   const problem = objectProblem(value);
   if (problem !== undefined) {
     into.errors.push({ ...where, reason: problem });
     return;
   }
-  into.objects.push({ object: value as KubernetesObject, ...where });
+  const loaded: LoadedObject = { object: value as KubernetesObject, ...where };
+  if (line !== undefined) loaded.line = line;
+  into.objects.push(loaded);
 }
 
 function objectProblem(value: unknown): string | undefined {

@@ -18,6 +18,8 @@ export interface CheckResult {
   object: ObjectRef;
   /** Manifest file the object came from (offline audits). */
   file?: string;
+  /** 1-based line in `file` where the object starts, when known. */
+  line?: number;
   /** What was found, with the failing field and value. */
   message: string;
   remediation: string;

@@ -39,6 +39,7 @@ export function snapshotFromManifests(
     takenAt,
     objects: loaded.map(toKubeObject),
     files: loaded.map((entry) => entry.file),
+    lines: loaded.map((entry) => entry.line),
     unavailable: { ...OFFLINE_UNAVAILABLE },
   };
 }

@@ -1,7 +1,7 @@
 import type { ObjectRef } from './check.ts';
-import { refOf } from './results.ts';
+import { refOf, type Subject, subjectOf } from './results.ts';
 import type { ClusterSnapshot, KubeObject } from './snapshot.ts';
-import { indexSnapshot, namespaceOf, objectsOfKind } from './snapshot-index.ts';
+import { namespaceOf, objectsOfKind } from './snapshot-index.ts';
 
 /**
  * Pod specs per workload. Results are reported once per workload (the Deployment, not each of its
@@ -14,6 +14,9 @@ export interface PodTemplate {
   /** The object results are reported on. */
   workload: KubeObject;
   ref: ObjectRef;
+  /** The object, file and line results are reported on. */
+  subject: Subject;
+  /** Manifest file of the workload (same as `subject.file`). */
   file?: string;
   /** Effective namespace (`default` when the manifest leaves it out). */
   namespace: string;
@@ -114,13 +117,12 @@ export function podTemplates(snapshot: ClusterSnapshot): readonly PodTemplate[] 
       controller !== undefined && present.has(key(controller.kind, namespaceOf(object), controller.name))
     );
   };
-  const { fileOf } = indexSnapshot(snapshot);
   const templates: PodTemplate[] = [];
   for (const pod of objectsOfKind(snapshot, 'Pod')) {
     if (controlledHere(pod)) continue;
     const spec = record(pod.spec);
     if (spec !== undefined)
-      templates.push(template(pod, fileOf(pod), 'spec', spec, 'metadata', pod.metadata));
+      templates.push(template(pod, subjectOf(snapshot, pod), 'spec', spec, 'metadata', pod.metadata));
   }
   for (const kind of WORKLOAD_KINDS) {
     const path = TEMPLATE_PATHS[kind] ?? [];
@@ -131,7 +133,14 @@ export function podTemplates(snapshot: ClusterSnapshot): readonly PodTemplate[] 
       if (spec === undefined) continue;
       const base = path.join('.');
       templates.push(
-        template(workload, fileOf(workload), `${base}.spec`, spec, `${base}.metadata`, podTemplate?.metadata),
+        template(
+          workload,
+          subjectOf(snapshot, workload),
+          `${base}.spec`,
+          spec,
+          `${base}.metadata`,
+          podTemplate?.metadata,
+        ),
       );
     }
   }
@@ -145,7 +154,7 @@ function key(kind: string, namespace: string, name: string): string {
 
 function template(
   workload: KubeObject,
-  file: string | undefined,
+  subject: Subject,
   specPath: string,
   spec: Json,
   metadataPath: string,
@@ -154,6 +163,7 @@ function template(
   const result: PodTemplate = {
     workload,
     ref: refOf(workload),
+    subject,
     namespace: namespaceOf(workload),
     specPath,
     spec,
@@ -161,7 +171,7 @@ function template(
     labels: stringMap(dig(metadata, 'labels')),
     annotations: stringMap(dig(metadata, 'annotations')),
   };
-  if (file !== undefined) result.file = file;
+  if (subject.file !== undefined) result.file = subject.file;
   return result;
 }
 

@@ -6,6 +6,7 @@ import { indexSnapshot } from './snapshot-index.ts';
 export interface Subject {
   ref: ObjectRef;
   file?: string;
+  line?: number;
 }
 
 /** Kind of the object cluster-wide results (and skips) are reported on. */
@@ -20,8 +21,7 @@ export function refOf(object: KubeObject): ObjectRef {
 }
 
 export function subjectOf(snapshot: ClusterSnapshot, object: KubeObject): Subject {
-  const file = indexSnapshot(snapshot).fileOf(object);
-  return file === undefined ? { ref: refOf(object) } : { ref: refOf(object), file };
+  return { ref: refOf(object), ...indexSnapshot(snapshot).locationOf(object) };
 }
 
 export function clusterSubject(snapshot: ClusterSnapshot): Subject {
@@ -44,6 +44,7 @@ export function makeResult(
     remediation: check.remediation,
   };
   if (subject.file !== undefined) result.file = subject.file;
+  if (subject.file !== undefined && subject.line !== undefined) result.line = subject.line;
   if (evidence !== undefined && Object.keys(evidence).length > 0) result.evidence = evidence;
   return result;
 }

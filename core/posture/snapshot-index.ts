@@ -8,8 +8,8 @@ import type { ClusterSnapshot, KubeObject } from './snapshot.ts';
 export interface SnapshotIndex {
   /** Objects by `kind`, in snapshot order. */
   byKind: ReadonlyMap<string, readonly KubeObject[]>;
-  /** Manifest file of an object (offline audits). */
-  fileOf: (object: KubeObject) => string | undefined;
+  /** Manifest file and line of an object (offline audits). */
+  locationOf: (object: KubeObject) => { file?: string; line?: number } | undefined;
 }
 
 const EMPTY: readonly KubeObject[] = Object.freeze([]);
@@ -19,15 +19,16 @@ export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
   const cached = cache.get(snapshot);
   if (cached !== undefined) return cached;
   const byKind = new Map<string, KubeObject[]>();
-  const files = new Map<KubeObject, string>();
+  const locations = new Map<KubeObject, { file?: string; line?: number }>();
   snapshot.objects.forEach((object, position) => {
     const list = byKind.get(object.kind);
     if (list === undefined) byKind.set(object.kind, [object]);
     else list.push(object);
     const file = snapshot.files?.[position];
-    if (file !== undefined) files.set(object, file);
+    const line = snapshot.lines?.[position];
+    if (file !== undefined) locations.set(object, line === undefined ? { file } : { file, line });
   });
-  const index: SnapshotIndex = { byKind, fileOf: (object) => files.get(object) };
+  const index: SnapshotIndex = { byKind, locationOf: (object) => locations.get(object) };
   cache.set(snapshot, index);
   return index;
 }

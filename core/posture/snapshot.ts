@@ -82,6 +82,8 @@ export interface ClusterSnapshot {
   objects: KubeObject[];
   /** Manifest file per object (offline audits), same order as `objects`. */
   files?: (string | undefined)[];
+  /** 1-based line where each object starts in its file (offline audits), same order as `objects`. */
+  lines?: (number | undefined)[];
   /**
    * Resource types that could not be read, with the reason ("no permission to list secrets",
    * "offline audit: no AWS access"). Checks reading them are skipped with that reason.

@@ -52,8 +52,7 @@ export function templateCheck(definition: TemplateCheckDefinition): PostureCheck
       const results: CheckResult[] = [];
       for (const template of podTemplates(snapshot)) {
         if (appliesTo !== undefined && !appliesTo(template)) continue;
-        const subject =
-          template.file === undefined ? { ref: template.ref } : { ref: template.ref, file: template.file };
+        const subject = template.subject;
         const violations = inspect(template, options);
         results.push(
           violations.length === 0

@@ -70,8 +70,7 @@ export const kp081: PostureCheck = {
   evaluate(snapshot: ClusterSnapshot): CheckResult[] {
     const results: CheckResult[] = [];
     for (const template of podTemplates(snapshot)) {
-      const subject =
-        template.file === undefined ? { ref: template.ref } : { ref: template.ref, file: template.file };
+      const subject = template.subject;
       results.push(
         outcome(workloadViolations(template), subject, 'no environment variable holds a literal credential'),
       );

@@ -35,8 +35,7 @@ export const kp089: PostureCheck = {
   evaluate(snapshot: ClusterSnapshot): CheckResult[] {
     const results: CheckResult[] = [];
     for (const template of podTemplates(snapshot)) {
-      const subject =
-        template.file === undefined ? { ref: template.ref } : { ref: template.ref, file: template.file };
+      const subject = template.subject;
       results.push(outcome(template.workload.metadata.namespace, subject));
     }
     for (const object of objectsOfKind(snapshot, ...NAMESPACED_KINDS)) {

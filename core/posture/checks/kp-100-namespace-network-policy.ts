@@ -16,9 +16,9 @@ function namespaces(snapshot: ClusterSnapshot): Map<string, Subject> {
   }
   for (const template of podTemplates(snapshot)) {
     if (found.has(template.namespace)) continue;
-    const subject: Subject = { ref: { kind: 'Namespace', name: template.namespace } };
-    if (template.file !== undefined) subject.file = template.file;
-    found.set(template.namespace, subject);
+    // No Namespace object: point at the first workload that lives there.
+    const { file, line } = template.subject;
+    found.set(template.namespace, { ref: { kind: 'Namespace', name: template.namespace }, file, line });
   }
   return found;
 }

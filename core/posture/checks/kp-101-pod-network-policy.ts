@@ -24,8 +24,7 @@ export const kp101: PostureCheck = {
   evaluate(snapshot: ClusterSnapshot): CheckResult[] {
     const { policies } = networkIndex(snapshot);
     return podTemplates(snapshot).map((template) => {
-      const subject =
-        template.file === undefined ? { ref: template.ref } : { ref: template.ref, file: template.file };
+      const subject = template.subject;
       const selecting = (policies.get(template.namespace) ?? []).filter((policy) =>
         policy.podSelector.matches(template.labels),
       );
