@@ -1,0 +1,88 @@
+import { type KubeguardConfig, parseConfig } from '../../core/config/schema.ts';
+import { ConfigError } from '../../core/errors.ts';
+
+/**
+ * Everything a function reads from its environment, validated and frozen. This module is the only
+ * place functions read process.env.
+ */
+export interface FunctionEnvironment {
+  /** KUBEGUARD_CONFIG: kubeguard.config.json as JSON, passed in by the CDK app. */
+  readonly config: KubeguardConfig;
+  /** SLACK_BOT_TOKEN: the bot token (xoxb-…). Never log it. */
+  readonly slackBotToken: string;
+  /**
+   * SLACK_API_URL: Web API base URL ending in `/` (the sandbox and tests point it at a local double).
+   * @default undefined — @slack/web-api uses https://slack.com/api/
+   */
+  readonly slackApiUrl?: string;
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the variables from `env`; throws ConfigError naming the variable at fault. */
+export function readFunctionEnvironment(env: Environment): FunctionEnvironment {
+  const result: FunctionEnvironment = {
+    config: readConfig(env.KUBEGUARD_CONFIG),
+    slackBotToken: readToken(env.SLACK_BOT_TOKEN),
+    ...optionalApiUrl(env.SLACK_API_URL),
+  };
+  return Object.freeze(result);
+}
+
+let cached: FunctionEnvironment | undefined;
+
+/** The process environment, read and validated once per cold start. */
+export function functionEnvironment(): FunctionEnvironment {
+  cached ??= readFunctionEnvironment(process.env);
+  return cached;
+}
+
+function readConfig(raw: string | undefined): KubeguardConfig {
+  if (raw === undefined || raw.trim() === '') {
+    throw new ConfigError(
+      'KUBEGUARD_CONFIG is not set; it must hold kubeguard.config.json as JSON (the CDK app sets it from the file at deploy time)',
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `KUBEGUARD_CONFIG is not valid JSON (${reason}); received ${JSON.stringify(raw.slice(0, 60))}… — set it to the content of kubeguard.config.json`,
+      { cause: error },
+    );
+  }
+  return parseConfig(parsed, 'KUBEGUARD_CONFIG');
+}
+
+function readToken(raw: string | undefined): string {
+  const token = raw?.trim() ?? '';
+  // The value is a secret: messages describe it, never echo it.
+  if (token === '') {
+    throw new ConfigError('SLACK_BOT_TOKEN is not set; set it to the Slack app’s bot token (xoxb-…)');
+  }
+  if (/\s/.test(token)) {
+    throw new ConfigError('SLACK_BOT_TOKEN contains whitespace; set it to the bot token alone (xoxb-…)');
+  }
+  return token;
+}
+
+function optionalApiUrl(raw: string | undefined): { slackApiUrl?: string } {
+  if (raw === undefined || raw.trim() === '') return {};
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch (error) {
+    throw new ConfigError(
+      `SLACK_API_URL is not a URL; received ${JSON.stringify(raw)} — use e.g. http://127.0.0.1:3000/api/ or leave it unset`,
+      { cause: error },
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`SLACK_API_URL must be http(s); received ${JSON.stringify(raw)}`);
+  }
+  // @slack/web-api appends the method name directly to the base URL.
+  const href = url.href.endsWith('/') ? url.href : `${url.href}/`;
+  return { slackApiUrl: href };
+}
