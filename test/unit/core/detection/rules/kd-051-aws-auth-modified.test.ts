@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { kd051AwsAuthModified as rule } from '../../../../../core/detection/rules/kd-051-aws-auth-modified.ts';
+import {
+  corpusEvent,
+  DENIED,
+  detect,
+  exampleOf,
+  SERVICE_ACCOUNT,
+  variant,
+} from './shared-rbac-test-support.ts';
+
+/** Corpus line 10 (Falco trace: ConfigMap create) re-targeted at kube-system/aws-auth. */
+const awsAuthCreate = () =>
+  variant(corpusEvent(10), {
+    requestURI: '/api/v1/namespaces/kube-system/configmaps',
+    objectRef: { namespace: 'kube-system', name: undefined },
+    requestObject: {
+      metadata: { name: 'aws-auth', namespace: 'kube-system' },
+      data: {
+        mapUsers:
+          '- userarn: arn:aws:iam::111122223333:user/ops\n  username: ops\n  groups:\n    - system:masters\n',
+      },
+    },
+  });
+
+describe('KD-051 EKS aws-auth ConfigMap modified', () => {
+  it('flags its example and names the ARNs it maps to system:masters', () => {
+    const detection = detect(rule, exampleOf(rule));
+
+    expect(detection).toMatchObject({
+      ruleId: 'KD-051',
+      severity: 'high',
+      namespace: 'kube-system',
+      workload: 'configmap/aws-auth',
+      evidence: { dataKeys: 'mapRoles', systemMastersArns: 'arn:aws:iam::444455556666:role/backdoor' },
+    });
+    expect(detection?.summary).toBe('kubernetes-admin updated the EKS aws-auth ConfigMap in kube-system.');
+  });
+
+  it('flags a create whose objectRef has no name, reading the name from the request body', () => {
+    expect(detect(rule, awsAuthCreate())?.evidence.systemMastersArns).toBe(
+      'arn:aws:iam::111122223333:user/ops',
+    );
+  });
+
+  it('flags patch and delete', () => {
+    expect(detect(rule, variant(exampleOf(rule), { verb: 'patch' }))).toBeDefined();
+    expect(
+      detect(rule, variant(exampleOf(rule), { verb: 'delete', requestObject: undefined }))?.summary,
+    ).toBe('kubernetes-admin deleted the EKS aws-auth ConfigMap in kube-system.');
+  });
+
+  it('flags service accounts too (only eks:kms-storage-migrator is excluded)', () => {
+    expect(detect(rule, variant(exampleOf(rule), SERVICE_ACCOUNT))).toBeDefined();
+  });
+
+  it('ignores eks:kms-storage-migrator', () => {
+    expect(
+      detect(rule, variant(exampleOf(rule), { user: { username: 'eks:kms-storage-migrator' } })),
+    ).toBeUndefined();
+  });
+
+  it('ignores denied requests, reads, other ConfigMaps and aws-auth outside kube-system', () => {
+    expect(detect(rule, variant(exampleOf(rule), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(exampleOf(rule), { verb: 'get' }))).toBeUndefined();
+    expect(detect(rule, variant(exampleOf(rule), { objectRef: { name: 'kube-proxy' } }))).toBeUndefined();
+    expect(detect(rule, variant(exampleOf(rule), { objectRef: { namespace: 'default' } }))).toBeUndefined();
+  });
+
+  it('still flags the change when mapRoles is not valid YAML, without ARNs', () => {
+    const garbled = variant(exampleOf(rule), {
+      requestObject: { data: { mapRoles: '- rolearn: [unclosed\n  groups: {' } },
+    });
+    const detection = detect(rule, garbled);
+
+    expect(detection).toBeDefined();
+    expect(detection?.evidence.systemMastersArns).toBeUndefined();
+  });
+});
