@@ -20,6 +20,14 @@ import { externalSecretStorageCheck } from './checks/kp-024-external-secret-stor
 import { workloadIamIdentityCheck } from './checks/kp-027-workload-iam-identity.ts';
 import { imdsHopLimitCheck } from './checks/kp-028-imds-hop-limit.ts';
 import { loadBalancerTlsCheck } from './checks/kp-029-load-balancer-tls.ts';
+import { kubeletAnonymousAuthCheck } from './checks/kp-030-kubelet-anonymous-auth.ts';
+import { kubeletAuthorizationModeCheck } from './checks/kp-031-kubelet-authorization-mode.ts';
+import { kubeletClientCaCheck } from './checks/kp-032-kubelet-client-ca.ts';
+import { kubeletReadOnlyPortCheck } from './checks/kp-033-kubelet-read-only-port.ts';
+import { kubeletStreamingIdleTimeoutCheck } from './checks/kp-034-kubelet-streaming-idle-timeout.ts';
+import { kubeletIptablesUtilChainsCheck } from './checks/kp-035-kubelet-iptables-util-chains.ts';
+import { kubeletEventRecordQpsCheck } from './checks/kp-036-kubelet-event-record-qps.ts';
+import { kubeletCertificateRotationCheck } from './checks/kp-037-kubelet-certificate-rotation.ts';
 import { kp060 } from './checks/kp-060-privileged.ts';
 import { kp061 } from './checks/kp-061-host-pid.ts';
 import { kp062 } from './checks/kp-062-host-ipc.ts';
@@ -92,6 +100,14 @@ export const AWS_CHECKS: PostureCheck[] = [
 // KP-030 … KP-038: kubelet configuration. Filled by the AWS/RBAC helper.
 // biome-ignore format: one check per line reads as a list
 export const NODE_CHECKS: PostureCheck[] = [
+  kubeletAnonymousAuthCheck,
+  kubeletAuthorizationModeCheck,
+  kubeletClientCaCheck,
+  kubeletReadOnlyPortCheck,
+  kubeletStreamingIdleTimeoutCheck,
+  kubeletIptablesUtilChainsCheck,
+  kubeletEventRecordQpsCheck,
+  kubeletCertificateRotationCheck,
 ];
 
 // KP-040 … KP-055: RBAC. Filled by the AWS/RBAC helper.
