@@ -81,7 +81,8 @@ export function targetWorkload(event: AuditEvent): string | undefined {
 export function describeTarget(event: AuditEvent): string {
   const kind = singularResource(resource(event) || 'object');
   const name = targetName(event) ?? '(unnamed)';
-  const namespace = targetNamespace(event);
+  // A Namespace's objectRef names itself as its namespace: `namespace foo`, not `namespace foo/foo`.
+  const namespace = resource(event) === 'namespaces' ? undefined : targetNamespace(event);
   return namespace === undefined ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
 }
 
