@@ -72,7 +72,7 @@ export function buildAlertMessage(
     {
       type: 'header',
       block_id: 'alert_header',
-      text: plainText(truncate(headerText(detection), L.headerText)),
+      text: plainText(truncate(plainSafe(headerText(detection)), L.headerText)),
     },
     {
       type: 'section',
@@ -165,6 +165,14 @@ function pushFields(blocks: Block[], blockId: string, fields: Field[]): void {
 /** An inline code span holding an escaped, truncated, single-line value; at most `max` characters. */
 function code(value: string, max: number): string {
   return `\`${safeMrkdwn(singleLine(value), max - 2).replace(/`/g, "'")}\``;
+}
+
+/**
+ * plain_text is not parsed by Slack, but a value copied from it (or a client that renders it
+ * loosely) should still never carry `<!channel>` or a link: angle brackets become look-alikes.
+ */
+function plainSafe(value: string): string {
+  return value.replace(/</g, '‹').replace(/>/g, '›');
 }
 
 function singleLine(value: string): string {
@@ -400,7 +408,7 @@ function isolateButton(d: Detection, value: string): ButtonElement {
     value,
     confirm: {
       title: plainText('Isolate this pod?'),
-      text: plainText(truncate(question + plan, L.confirmText)),
+      text: plainText(truncate(plainSafe(question + plan), L.confirmText)),
       confirm: plainText('Show the plan'),
       deny: plainText('Cancel'),
       style: 'danger',

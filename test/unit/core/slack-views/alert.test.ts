@@ -256,6 +256,10 @@ describe('alert escaping of attacker-controlled values', () => {
     expect(fieldTexts(message.blocks, 'alert_where')).toContain(
       '*Pod*\n`&lt;!channel&gt; &lt;https://evil.example|click&gt;`',
     );
+    // plain_text (header, confirm dialog) is not parsed, yet carries no raw markup either.
+    expect(JSON.stringify(message)).not.toMatch(/<!channel>|<https:\/\/evil/);
+    const isolate = buttons(message.blocks).find((b) => b.action_id === 'isolate_pod');
+    expect(isolate?.confirm?.text.text).toContain('kube-system/‹!channel› ‹https://evil.example|click›');
   });
 
   it('links only to the AWS console', () => {
@@ -352,6 +356,10 @@ describe('alert limits with megabyte hostile strings', () => {
     const evidence = block<SectionBlock>(message.blocks, 'alert_evidence').text?.text ?? '';
     expect(evidence).toMatch(/^\*Evidence\*\n• GuardDuty: &lt;!channel&gt;&amp;type/);
     expect(evidence).toContain('• Request: `&lt;!channel&gt;&amp;verb');
+  });
+
+  it('carries no raw hostile markup anywhere, plain_text included', () => {
+    expect(JSON.stringify(message)).not.toContain('<!channel>');
   });
 
   it('keeps the whole payload small', () => {
