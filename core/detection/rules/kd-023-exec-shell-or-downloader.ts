@@ -13,16 +13,21 @@ import {
 const OFFENSIVE_USER_AGENTS = ['access_matrix', 'trufflehog', 'azurehound', 'micro-scanner'];
 const SHELLS = ['sh', 'bash'];
 
-/** Reverse-shell and download patterns; program names must start a word (`rsync -e` is not `nc -e`). */
-const COMMAND_PATTERNS: readonly { reason: string; pattern: RegExp }[] = [
+/** Reverse-shell patterns; program names must start a word (`rsync -e` is not `nc -e`). */
+const REVERSE_SHELL_PATTERNS: readonly { reason: string; pattern: RegExp }[] = [
   { reason: 'reverse shell (/dev/tcp/)', pattern: /\/dev\/tcp\// },
   { reason: 'reverse shell (nc -e)', pattern: /(?:^|[\s;|&/'"(])nc\s+-e\b/ },
   { reason: 'reverse shell (mkfifo)', pattern: /(?:^|[\s;|&/'"(])mkfifo\b/ },
-  {
-    reason: 'download (curl/wget to http(s))',
-    pattern: /(?:^|[\s;|&/'"(])(?:curl|wget)\b[\s\S]*\bhttps?:\/\//i,
-  },
 ];
+
+const DOWNLOADER = /(?:^|[\s;|&/'"(])(?:curl|wget)\b/;
+const HTTP_URL = /https?:\/\//i;
+
+/** `curl`/`wget` followed somewhere by an http(s) URL; two linear scans, no backtracking on long commands. */
+function downloadsOverHttp(command: string): boolean {
+  const tool = DOWNLOADER.exec(command);
+  return tool !== null && HTTP_URL.test(command.slice(tool.index));
+}
 
 /**
  * An interactive shell: the program is `sh` or `bash` and the session attaches a terminal or stdin
@@ -36,7 +41,8 @@ function isInteractiveShell(event: AuditEvent): boolean {
 
 function reasons(event: AuditEvent): string[] {
   const command = commandLine(event);
-  const found = COMMAND_PATTERNS.filter((p) => p.pattern.test(command)).map((p) => p.reason);
+  const found = REVERSE_SHELL_PATTERNS.filter((p) => p.pattern.test(command)).map((p) => p.reason);
+  if (downloadsOverHttp(command)) found.push('download (curl/wget to http(s))');
   if (isInteractiveShell(event)) found.push('interactive shell');
   const agent = (asString(event.userAgent) ?? '').toLowerCase();
   const tool = OFFENSIVE_USER_AGENTS.find((name) => agent.includes(name));
