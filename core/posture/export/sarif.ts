@@ -1,0 +1,127 @@
+import type { Severity } from '../../model/severity.ts';
+import type { CheckMetadata, CheckResult } from '../check.ts';
+import type { AuditReport } from '../report.ts';
+import { objectLabel } from './markdown.ts';
+
+export const SARIF_VERSION = '2.1.0';
+export const SARIF_SCHEMA =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+
+const LEVELS: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+};
+
+/** GitHub code scanning ranks alerts by this CVSS-like number (critical ≥ 9, high ≥ 7, medium ≥ 4). */
+const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+};
+
+/** FNV-1a, 64 bits, hex: a stable fingerprint without a crypto dependency in core/. */
+export function fingerprint(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}
+
+/** A relative file path as a SARIF URI reference (forward slashes, percent-encoded). */
+export function fileUri(file: string): string {
+  return encodeURI(file.replaceAll('\\', '/')).replaceAll('#', '%23').replaceAll('?', '%3F');
+}
+
+function rule(check: CheckMetadata) {
+  const references = [
+    check.cis.length > 0 ? `CIS Amazon EKS Benchmark v1.8.0 ${check.cis.join(', ')}` : undefined,
+    check.pss === undefined ? undefined : `Pod Security Standards (${check.pss})`,
+  ].filter((text) => text !== undefined);
+  const text = `${check.title}. ${references.join('; ')}${references.length > 0 ? '. ' : ''}Remediation: ${check.remediation}`;
+  return {
+    id: check.id,
+    name: check.title,
+    shortDescription: { text: check.title },
+    fullDescription: { text },
+    help: { text, markdown: `**${check.title}**\n\n${references.join('  \n')}\n\n${check.remediation}` },
+    defaultConfiguration: { level: LEVELS[check.severity] },
+    properties: {
+      tags: ['security', 'kubernetes', check.category, ...check.cis.map((s) => `CIS-EKS-${s}`)],
+      precision: 'high',
+      'security-severity': SECURITY_SEVERITY[check.severity],
+      severity: check.severity,
+    },
+  };
+}
+
+function location(result: CheckResult) {
+  const logicalLocations = [
+    { name: result.object.name, fullyQualifiedName: objectLabel(result.object), kind: 'object' },
+  ];
+  if (result.file === undefined) return { logicalLocations };
+  return {
+    physicalLocation: {
+      artifactLocation: { uri: fileUri(result.file), uriBaseId: '%SRCROOT%' },
+      region: { startLine: result.line ?? 1 },
+    },
+    logicalLocations,
+  };
+}
+
+/** SARIF 2.1.0 for code-scanning UIs: one rule per check, one result per failure. */
+export function sarifReport(report: AuditReport, toolVersion = '0.1.0') {
+  const ruleIndex = new Map(report.checks.map((check, index) => [check.id, index]));
+  const results = report.results
+    .filter((result) => result.status === 'fail')
+    .map((result) => ({
+      ruleId: result.checkId,
+      ruleIndex: ruleIndex.get(result.checkId) ?? -1,
+      level: LEVELS[result.severity],
+      message: { text: `${objectLabel(result.object)}: ${result.message}` },
+      locations: [location(result)],
+      partialFingerprints: {
+        'kubeguardObject/v1': fingerprint(
+          `${result.checkId}|${objectLabel(result.object)}|${result.file ?? ''}`,
+        ),
+      },
+      properties: {
+        severity: result.severity,
+        remediation: result.remediation,
+        evidence: result.evidence ?? {},
+      },
+    }));
+  return {
+    $schema: SARIF_SCHEMA,
+    version: SARIF_VERSION,
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'kubeguard',
+            semanticVersion: toolVersion,
+            rules: report.checks.map(rule),
+          },
+        },
+        originalUriBaseIds: {
+          '%SRCROOT%': { description: { text: 'The directory kubeguard audit ran in' } },
+        },
+        results,
+        properties: {
+          cluster: report.cluster,
+          takenAt: report.takenAt,
+          score: report.score,
+          summary: report.summary,
+        },
+      },
+    ],
+  };
+}
+
+export function toSarif(report: AuditReport, toolVersion?: string): string {
+  return `${JSON.stringify(sarifReport(report, toolVersion), null, 2)}\n`;
+}
