@@ -1,4 +1,10 @@
-import { ApiException, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
+import {
+  ApiException,
+  CoreV1Api,
+  KubeConfig,
+  NetworkingV1Api,
+  type V1NetworkPolicy,
+} from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
 
 /**
@@ -27,12 +33,12 @@ export interface ClusterObjects {
 
 const DEFAULT_PAGE_SIZE = 500;
 
-interface ListPage {
-  items: object[];
+interface ListPage<T extends object = object> {
+  items: T[];
   metadata?: { _continue?: string };
 }
 
-type Lister = (param: { limit: number; _continue?: string }) => Promise<ListPage>;
+type Lister<T extends object> = (param: { limit: number; _continue?: string }) => Promise<ListPage<T>>;
 
 export async function readClusterObjects(options: KubeconfigSourceOptions): Promise<ClusterObjects> {
   const config = loadKubeconfig(options);
@@ -43,12 +49,21 @@ export async function readClusterObjects(options: KubeconfigSourceOptions): Prom
   const [pods, namespaces, networkPolicies] = await Promise.all([
     listAll('pods', (p) => core.listPodForAllNamespaces(p), pageSize, server),
     listAll('namespaces', (p) => core.listNamespace(p), pageSize, server),
-    listAll('networkpolicies', (p) => networking.listNetworkPolicyForAllNamespaces(p), pageSize, server),
+    listAll<V1NetworkPolicy>(
+      'networkpolicies',
+      (p) => networking.listNetworkPolicyForAllNamespaces(p),
+      pageSize,
+      server,
+    ),
   ]);
   return {
     pods: withKind(pods, 'v1', 'Pod'),
     namespaces: withKind(namespaces, 'v1', 'Namespace'),
-    networkPolicies: withKind(networkPolicies, 'networking.k8s.io/v1', 'NetworkPolicy'),
+    networkPolicies: withKind(
+      networkPolicies.map(wireNetworkPolicy),
+      'networking.k8s.io/v1',
+      'NetworkPolicy',
+    ),
   };
 }
 
@@ -84,11 +99,16 @@ function loadKubeconfig({ kubeconfigFile, context }: KubeconfigSourceOptions): K
   return config;
 }
 
-async function listAll(resource: string, list: Lister, pageSize: number, server: string): Promise<object[]> {
-  const items: object[] = [];
+async function listAll<T extends object = object>(
+  resource: string,
+  list: Lister<T>,
+  pageSize: number,
+  server: string,
+): Promise<T[]> {
+  const items: T[] = [];
   let token: string | undefined;
   do {
-    let page: ListPage;
+    let page: ListPage<T>;
     try {
       page = await list({ limit: pageSize, ...(token ? { _continue: token } : {}) });
     } catch (error) {
@@ -120,6 +140,19 @@ function listError(resource: string, server: string, error: unknown): KubeguardE
       details: { resource },
     },
   );
+}
+
+/**
+ * client-node deserializes an ingress rule's `from` as `_from` (`from` is reserved in its generated
+ * code). Read as written, such a rule would have no peers and mean "from anyone": put `from` back.
+ */
+function wireNetworkPolicy(policy: V1NetworkPolicy): object {
+  if (policy.spec?.ingress === undefined) return policy;
+  const ingress = policy.spec.ingress.map(({ _from, ...rule }) => ({
+    ...rule,
+    ...(_from === undefined ? {} : { from: _from }),
+  }));
+  return { ...policy, spec: { ...policy.spec, ingress } };
 }
 
 function withKind(items: object[], apiVersion: string, kind: string): Record<string, unknown>[] {
