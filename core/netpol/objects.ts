@@ -34,12 +34,17 @@ const metadata = z.object({
   labels,
 });
 
+/*
+ * Inside a policy spec, unknown keys are refused rather than dropped: a misspelt `from` or
+ * `podSelector` would otherwise widen a rule to "anyone" (the API server's strict field validation
+ * refuses them too).
+ */
 const selector = z
-  .object({
+  .strictObject({
     matchLabels: z.record(z.string(), z.string()).nullish(),
     matchExpressions: z
       .array(
-        z.object({
+        z.strictObject({
           key: z.string(),
           operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
           values: z.array(z.string()).nullish(),
@@ -49,13 +54,13 @@ const selector = z
   })
   .nullish();
 
-const peer = z.object({
+const peer = z.strictObject({
   podSelector: selector,
   namespaceSelector: selector,
-  ipBlock: z.object({ cidr: z.string(), except: z.array(z.string()).nullish() }).nullish(),
+  ipBlock: z.strictObject({ cidr: z.string(), except: z.array(z.string()).nullish() }).nullish(),
 });
 
-const policyPort = z.object({
+const policyPort = z.strictObject({
   protocol: z.enum(PROTOCOLS).nullish(),
   port: z.union([z.number().int(), z.string()]).nullish(),
   endPort: z.number().int().nullish(),
@@ -63,14 +68,14 @@ const policyPort = z.object({
 
 const networkPolicySchema = z.object({
   metadata,
-  spec: z.object({
+  spec: z.strictObject({
     podSelector: selector,
     policyTypes: z.array(z.enum(['Ingress', 'Egress'])).nullish(),
     ingress: z
-      .array(z.object({ from: z.array(peer).nullish(), ports: z.array(policyPort).nullish() }))
+      .array(z.strictObject({ from: z.array(peer).nullish(), ports: z.array(policyPort).nullish() }))
       .nullish(),
     egress: z
-      .array(z.object({ to: z.array(peer).nullish(), ports: z.array(policyPort).nullish() }))
+      .array(z.strictObject({ to: z.array(peer).nullish(), ports: z.array(policyPort).nullish() }))
       .nullish(),
   }),
 });

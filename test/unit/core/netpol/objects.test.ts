@@ -110,6 +110,19 @@ describe('Kubernetes objects to evaluator input', () => {
     ]);
   });
 
+  it('refuses a misspelt key inside a rule rather than reading the rule as "from anyone"', () => {
+    const [podObject, policyObject] = manifestObjects('m23.yaml');
+    const misspelt = {
+      ...policyObject,
+      spec: { podSelector: {}, ingress: [{ form: [{ podSelector: { matchLabels: { app: 'x' } } }] }] },
+    };
+
+    const { cluster, problems } = clusterFromObjects([podObject, misspelt]);
+
+    expect(cluster.policies).toEqual([]);
+    expect(problems[0]?.reason).toMatch(/^spec\.ingress\[0\]: Unrecognized key: "form"/);
+  });
+
   it('leaves out a policy the API server would reject, saying why', () => {
     const [podObject, policyObject] = manifestObjects('m23.yaml');
     const badCidr = {
