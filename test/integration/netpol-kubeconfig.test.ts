@@ -1,0 +1,294 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readClusterObjects } from '#adapters/kubernetes/netpol-source.ts';
+import type { CliIo } from '#cli/io.ts';
+import { main } from '#cli/kubeguard.ts';
+import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '#core/netpol/types.ts';
+import { readFixtureText } from '#test/support/fixtures.ts';
+
+/**
+ * `kubeguard netpol --kubeconfig` against a real HTTP server on loopback that answers the three
+ * list calls the way the Kubernetes API does: `{kind: PodList, items, metadata: {continue}}`, items
+ * without kind/apiVersion, paged by `limit` and `continue`, 403 as a Status object.
+ */
+interface CorpusCase {
+  id: string;
+  namespaces: NetpolNamespace[];
+  pods: NetpolPod[];
+  policies: NetworkPolicy[];
+  queries: { from: object; to: object; port: number; protocol: string; expect: 'allow' | 'deny' }[];
+}
+
+const CASES = JSON.parse(readFixtureText('corpus/netpol/public-cases.json')) as CorpusCase[];
+const CASE = CASES.find((c) => c.id === 'e2e-15-named-port-from-namespace') as CorpusCase;
+const TOKEN = 'kubeguard-test-token';
+
+/** The three lists as the API server returns them for one corpus case. */
+function listsOf(corpusCase: CorpusCase): Record<string, { kind: string; items: unknown[] }> {
+  return {
+    '/api/v1/pods': {
+      kind: 'PodList',
+      items: corpusCase.pods.map((pod) => ({
+        metadata: { name: pod.name, namespace: pod.namespace, labels: pod.labels, uid: `uid-${pod.name}` },
+        spec: { containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.9', ports: pod.ports ?? [] }] },
+        status: { phase: 'Running', podIP: pod.ip, podIPs: [{ ip: pod.ip }] },
+      })),
+    },
+    '/api/v1/namespaces': {
+      kind: 'NamespaceList',
+      items: corpusCase.namespaces.map((ns) => ({
+        metadata: { name: ns.name, labels: ns.labels },
+        status: { phase: 'Active' },
+      })),
+    },
+    '/apis/networking.k8s.io/v1/networkpolicies': {
+      kind: 'NetworkPolicyList',
+      items: corpusCase.policies.map(({ metadata, spec }) => ({ metadata, spec })),
+    },
+  };
+}
+
+interface ApiRequest {
+  path: string;
+  limit: string | null;
+  continueToken: string | null;
+  authorization: string | undefined;
+}
+
+class KubernetesApiDouble {
+  readonly requests: ApiRequest[] = [];
+  /** Paths answered with 403 Forbidden. */
+  readonly forbidden = new Set<string>();
+  /** What the lists return; swapped per test. */
+  lists = listsOf(CASE);
+  private readonly server: Server = createServer((request, response) => this.handle(request, response));
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://double');
+    this.requests.push({
+      path: url.pathname,
+      limit: url.searchParams.get('limit'),
+      continueToken: url.searchParams.get('continue'),
+      authorization: request.headers.authorization,
+    });
+    const list = this.lists[url.pathname];
+    if (request.headers.authorization !== `Bearer ${TOKEN}`) {
+      this.status(response, 401, 'Unauthorized');
+    } else if (this.forbidden.has(url.pathname)) {
+      this.status(response, 403, 'Forbidden');
+    } else if (list === undefined) {
+      this.status(response, 404, 'NotFound');
+    } else {
+      this.page(url, list, response);
+    }
+  }
+
+  /** One page of a list: `limit` items from the offset carried in the `continue` token. */
+  private page(url: URL, list: { kind: string; items: unknown[] }, response: ServerResponse): void {
+    const offset = Number(url.searchParams.get('continue') ?? '0');
+    const limit = Number(url.searchParams.get('limit') ?? list.items.length);
+    const items = list.items.slice(offset, offset + limit);
+    const next = offset + limit < list.items.length ? String(offset + limit) : undefined;
+    this.json(response, 200, {
+      kind: list.kind,
+      apiVersion: list.kind === 'NetworkPolicyList' ? 'networking.k8s.io/v1' : 'v1',
+      metadata: { resourceVersion: '4242', ...(next === undefined ? {} : { continue: next }) },
+      items,
+    });
+  }
+
+  private status(response: ServerResponse, code: number, reason: string): void {
+    this.json(response, code, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason,
+      code,
+      message: reason,
+    });
+  }
+
+  private json(response: ServerResponse, code: number, body: unknown): void {
+    response.writeHead(code, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(body));
+  }
+}
+
+const api = new KubernetesApiDouble();
+const WORK = mkdtempSync(join(tmpdir(), 'kubeguard-netpol-kubeconfig-'));
+const KUBECONFIG = join(WORK, 'kubeconfig.yaml');
+
+beforeAll(async () => {
+  await api.start();
+  // client-node refuses plain http unless the cluster entry skips TLS verification.
+  writeFileSync(
+    KUBECONFIG,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: double',
+      `  cluster: {server: "${api.url}", insecure-skip-tls-verify: true}`,
+      '- name: nowhere',
+      '  cluster: {server: "http://127.0.0.1:1", insecure-skip-tls-verify: true}',
+      'users:',
+      '- name: tester',
+      `  user: {token: ${TOKEN}}`,
+      'contexts:',
+      '- name: test',
+      '  context: {cluster: double, user: tester}',
+      '- name: unreachable',
+      '  context: {cluster: nowhere, user: tester}',
+      'current-context: unreachable',
+      '',
+    ].join('\n'),
+  );
+});
+
+afterAll(async () => {
+  await api.stop();
+  rmSync(WORK, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  api.requests.length = 0;
+  api.forbidden.clear();
+  api.lists = listsOf(CASE);
+});
+
+async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readStdin: async () => stdin,
+    cwd: WORK,
+  };
+  const code = await main(['netpol', ...args], io);
+  return { code, stdout, stderr };
+}
+
+describe('kubeguard netpol --kubeconfig', () => {
+  it(`answers the ${CASE.id} corpus queries from the live lists, with the labelled verdicts`, async () => {
+    const stdin = CASE.queries.map((q) => JSON.stringify(q)).join('\n');
+
+    const result = await run(
+      ['--kubeconfig', 'kubeconfig.yaml', '--context', 'test', '--queries', '-'],
+      stdin,
+    );
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const verdicts = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { verdict: string }).verdict);
+    expect(verdicts).toEqual(CASE.queries.map((q) => q.expect));
+  });
+
+  it('gives every corpus query its labelled verdict when the case is served by the API', async () => {
+    const mismatches: string[] = [];
+    for (const corpusCase of CASES) {
+      api.lists = listsOf(corpusCase);
+
+      const result = await run(
+        ['--kubeconfig', KUBECONFIG, '--context', 'test', '--queries', '-'],
+        corpusCase.queries.map((q) => JSON.stringify(q)).join('\n'),
+      );
+
+      const answers = result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { verdict?: string });
+      corpusCase.queries.forEach((q, i) => {
+        if (answers[i]?.verdict !== q.expect)
+          mismatches.push(`${corpusCase.id} query ${i}: ${JSON.stringify(answers[i])}`);
+      });
+    }
+
+    expect(mismatches).toEqual([]);
+  });
+
+  it('lists pods, namespaces and policies across all namespaces with the kubeconfig token', async () => {
+    await run(['--kubeconfig', KUBECONFIG, '--context', 'test', '--queries', '-'], '');
+
+    expect(api.requests.map((r) => r.path).sort()).toEqual([
+      '/api/v1/namespaces',
+      '/api/v1/pods',
+      '/apis/networking.k8s.io/v1/networkpolicies',
+    ]);
+    expect(api.requests.every((r) => r.authorization === `Bearer ${TOKEN}` && r.limit === '500')).toBe(true);
+  });
+
+  it('follows continue tokens until every page is read', async () => {
+    const objects = await readClusterObjects({ kubeconfigFile: KUBECONFIG, context: 'test', pageSize: 2 });
+
+    expect(objects.pods.map((p) => (p.metadata as { name: string }).name)).toEqual(
+      CASE.pods.map((p) => p.name),
+    );
+    expect(objects.pods.every((p) => p.kind === 'Pod' && p.apiVersion === 'v1')).toBe(true);
+    const podPages = api.requests.filter((r) => r.path === '/api/v1/pods').map((r) => r.continueToken);
+    expect(podPages).toEqual([
+      null,
+      ...Array.from({ length: Math.ceil(CASE.pods.length / 2) - 1 }, (_, i) => String(2 * (i + 1))),
+    ]);
+  });
+
+  it('refuses an unknown context, listing the ones the kubeconfig has (exit 2)', async () => {
+    const result = await run(['--kubeconfig', KUBECONFIG, '--context', 'prod', '--queries', '-']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `kubeconfig "${KUBECONFIG}" has no context "prod"; its contexts: test, unreachable`,
+    );
+  });
+
+  it('reports a refused list call with the resource and the permission it needs (exit 1)', async () => {
+    api.forbidden.add('/apis/networking.k8s.io/v1/networkpolicies');
+
+    const result = await run(['--kubeconfig', KUBECONFIG, '--context', 'test', '--queries', '-']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `kubeguard netpol: the Kubernetes API at ${api.url} refused to list networkpolicies (HTTP 403); the identity needs "list" on networkpolicies in all namespaces\n`,
+    );
+  });
+
+  it('reports an API server it cannot reach (exit 1), using the current context by default', async () => {
+    const result = await run(['--kubeconfig', KUBECONFIG, '--queries', '-']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^kubeguard netpol: cannot reach the Kubernetes API at http:\/\/127\.0\.0\.1:1 to list /,
+    );
+  });
+
+  it('reports a kubeconfig file it cannot read (exit 2)', async () => {
+    const result = await run(['--kubeconfig', 'missing-kubeconfig.yaml', '--queries', '-']);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cannot read kubeconfig');
+  });
+});
