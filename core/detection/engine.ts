@@ -45,7 +45,9 @@ function toDetection(rule: AuditRule, match: RuleMatch, event: AuditEvent, conte
   const override = context.config.rules[rule.id];
   const at = eventTime(event) ?? context.now;
   const principal = username(event);
-  const evidence: Record<string, string> = { verb: event.verb };
+  // The decoder guarantees a verb, but rules are also run on raw events: never put undefined in evidence.
+  const evidence: Record<string, string> = {};
+  if (typeof event.verb === 'string') evidence.verb = event.verb;
   if (typeof event.requestURI === 'string') evidence.requestUri = event.requestURI;
   if (typeof event.responseStatus?.code === 'number')
     evidence.responseCode = String(event.responseStatus.code);

@@ -30,6 +30,33 @@ import { kd034SecretModified } from './rules/kd-034-secret-modified.ts';
 import { kd035ConfigMapCredentials } from './rules/kd-035-configmap-credentials.ts';
 import { kd036ServiceAccountTokenSecret } from './rules/kd-036-service-account-token-secret.ts';
 import { kd037ClientCsr } from './rules/kd-037-client-csr.ts';
+import { kd040ClusterAdminBinding } from './rules/kd-040-cluster-admin-binding.ts';
+import { kd041WildcardRole } from './rules/kd-041-wildcard-role.ts';
+import { kd042PodExecRole } from './rules/kd-042-pod-exec-role.ts';
+import { kd043WriteVerbsRole } from './rules/kd-043-write-verbs-role.ts';
+import { kd044NodeProxyRole } from './rules/kd-044-node-proxy-role.ts';
+import { kd045EscalationVerbsRole } from './rules/kd-045-escalation-verbs-role.ts';
+import { kd046SystemRoleModified } from './rules/kd-046-system-role-modified.ts';
+import { kd047BindingChanged } from './rules/kd-047-binding-changed.ts';
+import { kd048ServiceAccountRbacChange } from './rules/kd-048-service-account-rbac-change.ts';
+import { kd049DefaultSaAdmin } from './rules/kd-049-default-sa-admin.ts';
+import { kd050AnonymousBinding } from './rules/kd-050-anonymous-binding.ts';
+import { kd051AwsAuthModified } from './rules/kd-051-aws-auth-modified.ts';
+import { kd052AdmissionWebhookChanged } from './rules/kd-052-admission-webhook-changed.ts';
+import { kd053CorednsConfigModified } from './rules/kd-053-coredns-config-modified.ts';
+import { kd054SystemNamespaceServiceAccount } from './rules/kd-054-system-namespace-service-account.ts';
+import { kd055PrivilegedImpersonation } from './rules/kd-055-privileged-impersonation.ts';
+import { kd060AnonymousRequestAllowed } from './rules/kd-060-anonymous-request-allowed.ts';
+import { kd061RequestDenied } from './rules/kd-061-request-denied.ts';
+import { kd062RbacSelfEnumeration } from './rules/kd-062-rbac-self-enumeration.ts';
+import { kd066DisallowedUser } from './rules/kd-066-disallowed-user.ts';
+import { kd070EventsDeleted } from './rules/kd-070-events-deleted.ts';
+import { kd071DeploymentOrNamespaceDeleted } from './rules/kd-071-deployment-or-namespace-deleted.ts';
+import { kd072DisallowedNamespace } from './rules/kd-072-disallowed-namespace.ts';
+import { kd080NodePortService } from './rules/kd-080-nodeport-service.ts';
+import { kd081LoadBalancerService } from './rules/kd-081-loadbalancer-service.ts';
+import { kd082IngressWithoutTls } from './rules/kd-082-ingress-without-tls.ts';
+import { kd083UntrustedNode } from './rules/kd-083-untrusted-node.ts';
 
 // Rules KD-001 … KD-037 (workloads, exec, secrets, tokens, certificates).
 // biome-ignore format: one rule per line reads as a list
@@ -70,6 +97,33 @@ const WORKLOAD_AND_ACCESS_RULES: AuditRule[] = [
 // Rules KD-040 … KD-083 (RBAC, cluster configuration, anonymous access, events, exposure).
 // biome-ignore format: one rule per line reads as a list
 const RBAC_AND_CLUSTER_RULES: AuditRule[] = [
+  kd040ClusterAdminBinding,
+  kd041WildcardRole,
+  kd042PodExecRole,
+  kd043WriteVerbsRole,
+  kd044NodeProxyRole,
+  kd045EscalationVerbsRole,
+  kd046SystemRoleModified,
+  kd047BindingChanged,
+  kd048ServiceAccountRbacChange,
+  kd049DefaultSaAdmin,
+  kd050AnonymousBinding,
+  kd051AwsAuthModified,
+  kd052AdmissionWebhookChanged,
+  kd053CorednsConfigModified,
+  kd054SystemNamespaceServiceAccount,
+  kd055PrivilegedImpersonation,
+  kd060AnonymousRequestAllowed,
+  kd061RequestDenied,
+  kd062RbacSelfEnumeration,
+  kd066DisallowedUser,
+  kd070EventsDeleted,
+  kd071DeploymentOrNamespaceDeleted,
+  kd072DisallowedNamespace,
+  kd080NodePortService,
+  kd081LoadBalancerService,
+  kd082IngressWithoutTls,
+  kd083UntrustedNode,
 ];
 
 /** Every audit-log rule, in catalog order. */

@@ -46,7 +46,7 @@ export const kd060AnonymousRequestAllowed: AuditRule = {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',
     level: 'Metadata',
-    auditID: 'abcde12345',
+    auditID: '7f3c2a91-5e4b-4d8a-9c1f-2b6e8d0a4c37',
     stage: 'ResponseComplete',
     requestURI: '/api/v1/namespaces/default/pods/test-pod',
     verb: 'get',

@@ -30,7 +30,7 @@ describe('KD-081 LoadBalancer Service created', () => {
   });
 
   it('ignores internal load balancers', () => {
-    const internalAnnotations = [
+    const internalAnnotations: Record<string, string>[] = [
       { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' },
       { 'service.beta.kubernetes.io/aws-load-balancer-internal': '0.0.0.0/0' },
       { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' },
