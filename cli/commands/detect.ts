@@ -1,0 +1,209 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InMemoryDenialCounter } from '#core/detection/burst.ts';
+import { analyzeInput, type InputAnalysis, type InputDetection } from '#core/ingest/detect-input.ts';
+import type { Detection } from '#core/model/detection.ts';
+import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
+
+/**
+ * `kubeguard detect [--format json|text] [--lenient] [--cluster NAME] [FILE...]`: runs the detection
+ * rules on audit logs or GuardDuty findings, read from files or standard input, in any format the
+ * input auto-detection knows (JSON Lines, JSON documents and arrays, CloudWatch Logs subscription
+ * events, decoded envelopes, GuardDuty EventBridge events). Detections go to stdout; malformed and
+ * skipped records and the summary go to stderr. Exit 0 once the input was processed (malformed
+ * records included), 2 for unusable arguments (unknown option, unreadable file).
+ */
+
+const USAGE =
+  'kubeguard detect [--format json|text] [--lenient] [--cluster NAME] [FILE...]   (no FILE or "-": stdin)';
+
+const OPTIONS_HELP = [
+  'Options:',
+  '  --format json|text  one JSON object per detection per line, or one readable line (default: text)',
+  '  --lenient           accept trimmed audit events without apiVersion, auditID or verb (test traces)',
+  '  --cluster NAME      cluster name for audit events that do not come with one',
+].join('\n');
+
+type Format = 'json' | 'text';
+
+interface DetectOptions {
+  format: Format;
+  lenient: boolean;
+  cluster?: string;
+  files: string[];
+}
+
+type ParsedArgs = { options: DetectOptions } | { usage: string };
+
+function parseArgs(args: readonly string[]): ParsedArgs {
+  const options: DetectOptions = { format: 'text', lenient: false, files: [] };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg) : [arg, undefined];
+    const value = () => inlineValue ?? args[++i];
+    if (flag === '--') {
+      options.files.push(...args.slice(i + 1));
+      break;
+    }
+    if (flag === '--format') {
+      const format = value();
+      if (format !== 'json' && format !== 'text') {
+        return {
+          usage: `--format must be json or text; received ${format === undefined ? 'nothing' : JSON.stringify(format)}`,
+        };
+      }
+      options.format = format;
+    } else if (flag === '--cluster') {
+      const cluster = value();
+      if (cluster === undefined || cluster === '') return { usage: '--cluster needs a cluster name' };
+      options.cluster = cluster;
+    } else if (flag === '--lenient' && inlineValue === undefined) {
+      options.lenient = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      return { usage: `unknown option ${JSON.stringify(arg)}` };
+    } else {
+      options.files.push(arg);
+    }
+  }
+  return { options };
+}
+
+function splitOnce(arg: string): [string, string] {
+  const at = arg.indexOf('=');
+  return [arg.slice(0, at), arg.slice(at + 1)];
+}
+
+interface Input {
+  /** The name used in messages: the path as given, or `<stdin>`. */
+  name: string;
+  fromFile: boolean;
+  text: string;
+}
+
+async function readInputs(files: readonly string[], io: CliIo): Promise<Input[] | { unreadable: string }> {
+  if (files.length === 0) return [{ name: '<stdin>', fromFile: false, text: await io.readStdin() }];
+  const inputs: Input[] = [];
+  let stdin: string | undefined;
+  for (const file of files) {
+    if (file === '-') {
+      stdin ??= await io.readStdin();
+      inputs.push({ name: '<stdin>', fromFile: false, text: stdin });
+      continue;
+    }
+    try {
+      inputs.push({ name: file, fromFile: true, text: await readFile(resolve(io.cwd, file), 'utf8') });
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      return {
+        unreadable: `cannot read ${JSON.stringify(file)} (${reason}); pass readable files, or no file to read stdin`,
+      };
+    }
+  }
+  return inputs;
+}
+
+/**
+ * Attacker-controlled strings reach the terminal: C0/C1 control characters (escape sequences,
+ * carriage returns, newlines) are shown as \uXXXX so a record cannot rewrite the screen or forge lines.
+ */
+export function printable(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.charCodeAt(0);
+    const control = code < 0x20 || (code >= 0x7f && code <= 0x9f);
+    out += control ? `\\u${code.toString(16).padStart(4, '0')}` : char;
+  }
+  return out;
+}
+
+function jsonLine(found: InputDetection, input: Input): string {
+  const d: Detection = found.detection;
+  const record = {
+    ruleId: d.ruleId,
+    title: d.title,
+    severity: d.severity,
+    source: d.source,
+    findingType: d.findingType,
+    cluster: d.cluster,
+    namespace: d.namespace,
+    pod: d.pod,
+    workload: d.workload,
+    principal: d.principal,
+    sourceIps: d.sourceIps.length > 0 ? d.sourceIps : undefined,
+    eventId: d.eventId,
+    line: found.line,
+    file: input.fromFile ? input.name : undefined,
+    mitre: d.mitre,
+  };
+  return `${JSON.stringify(record)}\n`;
+}
+
+function textLine(found: InputDetection, input: Input): string {
+  const d = found.detection;
+  const where = [d.cluster, d.namespace, d.pod ?? d.workload].filter((part) => part !== undefined).join('/');
+  const parts = [
+    `${input.name}:${found.line}`,
+    d.severity.toUpperCase().padEnd(8),
+    d.ruleId,
+    d.title,
+    where === '' ? undefined : `— ${where}`,
+    d.principal === undefined ? undefined : `by ${d.principal}`,
+    `[${d.eventId}]`,
+  ];
+  return `${printable(parts.filter((part) => part !== undefined).join(' '))}\n`;
+}
+
+function report(analysis: InputAnalysis, input: Input, format: Format, io: CliIo): void {
+  const render = format === 'json' ? jsonLine : textLine;
+  for (const found of analysis.detections) io.stdout(render(found, input));
+  for (const bad of analysis.malformed)
+    io.stderr(`${printable(`${input.name}:${bad.line}: malformed: ${bad.reason}`)}\n`);
+  for (const skip of analysis.skipped)
+    io.stderr(`${printable(`${input.name}:${skip.line}: skipped: ${skip.reason}`)}\n`);
+  for (const failure of analysis.ruleFailures) {
+    io.stderr(
+      `${printable(`${input.name}:${failure.line}: rule ${failure.ruleId} failed on audit event ${failure.auditId}: ${failure.message}`)}\n`,
+    );
+  }
+}
+
+export const detectCommand: CliCommand = {
+  name: 'detect',
+  summary: 'Run the detection rules on audit logs or GuardDuty findings (files or stdin)',
+  usage: `${USAGE}\n\n${OPTIONS_HELP}`,
+  run: async (args, io) => {
+    const parsed = parseArgs(args);
+    if ('usage' in parsed) {
+      io.stderr(`kubeguard detect: ${parsed.usage}\nUsage: ${USAGE}\n`);
+      return EXIT_USAGE;
+    }
+    const { options } = parsed;
+    const inputs = await readInputs(options.files, io);
+    if ('unreadable' in inputs) {
+      io.stderr(`kubeguard detect: ${inputs.unreadable}\n`);
+      return EXIT_USAGE;
+    }
+    // One counter for the whole run: a denial burst may span files (e.g. hourly exports).
+    const counter = new InMemoryDenialCounter();
+    const now = new Date().toISOString();
+    const totals = { records: 0, detections: 0, malformed: 0, skipped: 0 };
+    for (const input of inputs) {
+      const analysis = await analyzeInput(input.text, {
+        now,
+        counter,
+        lenient: options.lenient,
+        cluster: options.cluster,
+      });
+      report(analysis, input, options.format, io);
+      totals.records += analysis.records;
+      totals.detections += analysis.detections.length;
+      totals.malformed += analysis.malformed.length;
+      totals.skipped += analysis.skipped.length;
+    }
+    const skipped = totals.skipped > 0 ? `, skipped: ${totals.skipped}` : '';
+    io.stderr(
+      `records: ${totals.records}, detections: ${totals.detections}, malformed: ${totals.malformed}${skipped}\n`,
+    );
+    return 0;
+  },
+};
