@@ -40,6 +40,7 @@ export const kd040ClusterAdminBinding: AuditRule = {
   falsePositives:
     'Platform administrators bootstrapping a cluster or granting break-glass access by hand; prefer ' +
     'EKS access entries or narrower roles for routine access.',
+  /** The EKS fixture eks-audit-clusterrolebinding-cluster-admin.json (Falco trace attach_cluster_admin_role), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

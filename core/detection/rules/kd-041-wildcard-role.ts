@@ -47,6 +47,7 @@ export const kd041WildcardRole: AuditRule = {
   falsePositives:
     'Operators and Helm charts that ship broad roles for their own controllers; a human applying such ' +
     'a chart triggers this rule. Review once and allow-list the principal if it is routine.',
+  /** Corpus line 5 (Falco trace: ClusterRole with wildcard resources), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

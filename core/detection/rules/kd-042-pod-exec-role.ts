@@ -34,6 +34,7 @@ export const kd042PodExecRole: AuditRule = {
   falsePositives:
     'Debugging or CI roles created deliberately by platform teams; dashboards and IDE plugins that ' +
     'install an exec-capable role.',
+  /** Corpus line 4 (Falco trace: ClusterRole granting pods/exec), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -35,6 +35,7 @@ export const kd043WriteVerbsRole: AuditRule = {
   falsePositives:
     'Most application and operator roles legitimately write something: this is a low-severity, ' +
     'change-tracking signal. Denied attempts also appear here (KD-061 flags the denial itself).',
+  /** Corpus line 120 (Panther test), with auditID, stage and requestURI added. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

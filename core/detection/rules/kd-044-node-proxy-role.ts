@@ -36,6 +36,7 @@ export const kd044NodeProxyRole: AuditRule = {
   falsePositives:
     'Monitoring agents (metrics collectors) sometimes request nodes/proxy; most can use ' +
     '`nodes/metrics` or `nodes/stats` instead.',
+  /** Corpus line 100 (Panther test), with auditID, stage and requestURI added. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -38,6 +38,7 @@ export const kd045EscalationVerbsRole: AuditRule = {
   falsePositives:
     'RBAC managers, GitOps controllers and some operators need bind/escalate; identity proxies need ' +
     'impersonate. A human creating such a role is still worth a look.',
+  /** Corpus line 100 (Panther test) with the escalation verbs KD-045 looks for. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

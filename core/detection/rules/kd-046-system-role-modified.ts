@@ -45,6 +45,7 @@ export const kd046SystemRoleModified: AuditRule = {
     "the caller's other recent RBAC changes.",
   falsePositives:
     'Deliberate, reviewed edits by cluster administrators, for example to work around a component bug.',
+  /** Corpus line 50 (Falco trace: patch of system:node-problem-detector), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

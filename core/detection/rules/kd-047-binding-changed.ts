@@ -9,6 +9,7 @@ import {
   formatRoleRef,
   isNonSystemCaller,
   outcomeNote,
+  type RoleRef,
   requestedRoleRef,
   requestedSubjects,
   targetNamespace,
@@ -18,11 +19,7 @@ import {
 
 const VERBS = ['create', 'update', 'patch', 'delete'];
 
-function describeChange(
-  verb: string,
-  roleRef: ReturnType<typeof requestedRoleRef>,
-  subjects: string,
-): string {
+function describeChange(verb: string, roleRef: RoleRef | undefined, subjects: string): string {
   if (verb === 'delete' || roleRef === undefined) return '';
   return ` binding ${formatRoleRef(roleRef)}${subjects}`;
 }
@@ -46,6 +43,7 @@ export const kd047BindingChanged: AuditRule = {
   falsePositives:
     'Routine access management by administrators and GitOps pipelines running as a person. Low severity, ' +
     'change tracking; denied attempts also appear here (KD-061 flags the denial itself).',
+  /** Corpus line 9 (Falco trace: ClusterRoleBinding to system:basic-user), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

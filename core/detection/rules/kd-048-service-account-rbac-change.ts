@@ -55,6 +55,7 @@ export const kd048ServiceAccountRbacChange: AuditRule = {
   falsePositives:
     'Operators, Helm controllers (Flux, Argo CD) and cert-manager create roles and bindings for the ' +
     'software they install; allow-list those principals once reviewed.',
+  /** Corpus line 67 (Panther test), with auditID, stage and requestURI added. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

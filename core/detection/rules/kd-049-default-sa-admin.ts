@@ -35,6 +35,7 @@ export const kd049DefaultSaAdmin: AuditRule = {
     'Delete the binding unless a reviewed exception exists, give the workload that needed it a ' +
     'dedicated service account with minimal rights, and check what pods in that namespace did since.',
   falsePositives: 'Quick-start manifests and tutorials sometimes do this in test clusters.',
+  /** Corpus line 66 (Panther test) with a default service account subject and the admin ClusterRole. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -38,6 +38,7 @@ export const kd050AnonymousBinding: AuditRule = {
     '`system:anonymous` since the change (KD-060). Consider restricting the public endpoint CIDRs.',
   falsePositives:
     'Very rare: some legacy health-check setups bind a read-only role to system:unauthenticated.',
+  /** The EKS fixture eks-audit-clusterrolebinding-cluster-admin.json, bound to view for system:anonymous. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

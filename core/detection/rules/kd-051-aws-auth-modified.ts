@@ -71,6 +71,7 @@ export const kd051AwsAuthModified: AuditRule = {
   falsePositives:
     'Node group creation by eksctl or Terraform, and administrators adding team roles. The caller and ' +
     'the new ARNs in the evidence tell them apart.',
+  /** The EKS fixture eks-audit-clusterrolebinding-cluster-admin.json caller, updating kube-system/aws-auth. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

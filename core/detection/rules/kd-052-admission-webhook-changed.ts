@@ -67,6 +67,7 @@ export const kd052AdmissionWebhookChanged: AuditRule = {
   falsePositives:
     'Installing or upgrading a service mesh, policy engine or cert-manager by hand. Their controllers ' +
     'running as service accounts do not trigger this rule.',
+  /** Corpus line 54 (Panther test), with auditID, stage and requestURI added. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -32,6 +32,7 @@ export const kd053CorednsConfigModified: AuditRule = {
   falsePositives:
     'Administrators adding stub domains or forwarders by hand. Updates of the EKS CoreDNS add-on run as ' +
     '`eks:addon-manager` and do not trigger this rule.',
+  /** The EKS fixture eks-audit-clusterrolebinding-cluster-admin.json caller, patching kube-system/coredns. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

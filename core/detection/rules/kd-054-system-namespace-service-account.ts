@@ -25,6 +25,7 @@ export const kd054SystemNamespaceServiceAccount: AuditRule = {
     'Check what the new service account is bound to and which pods use it. Delete it if it is not part ' +
     'of an approved add-on installation.',
   falsePositives: 'Manual installation of add-ons (CNI plugins, agents) into kube-system.',
+  /** Corpus line 37 (Falco trace: service account created in kube-public), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

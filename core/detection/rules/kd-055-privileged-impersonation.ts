@@ -60,6 +60,7 @@ export const kd055PrivilegedImpersonation: AuditRule = {
     'Find out who holds the `impersonate` permission that allowed this (KD-045) and what was done under ' +
     'the borrowed identity; remove the permission if it is not a sanctioned break-glass path.',
   falsePositives: 'Administrators testing permissions with `kubectl --as`; identity-aware proxies.',
+  /** A kubectl --as request in the shape of the EKS fixtures (Metadata level, IAM-mapped user). */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

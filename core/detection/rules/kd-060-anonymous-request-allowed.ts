@@ -42,6 +42,7 @@ export const kd060AnonymousRequestAllowed: AuditRule = {
   falsePositives:
     'Custom bindings that deliberately expose read-only discovery to anonymous users; health checks on ' +
     'paths other than the excluded ones.',
+  /** Corpus line 52 (Panther test) with the user and source of eks-audit-anonymous-allowed-version.json. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -34,6 +34,7 @@ export const kd061RequestDenied: AuditRule = {
   falsePositives:
     'Controllers racing with RBAC changes, expired kubeconfig tokens, scanners hitting public endpoints.',
   evaluatesResponseStarted: true,
+  /** The EKS fixture eks-audit-node-forbidden.json (real event), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -65,6 +65,7 @@ export const kd062RbacSelfEnumeration: AuditRule = {
   falsePositives:
     'Controllers that check their own permissions at start-up (some operators, Argo CD, Helm); tools ' +
     'run from CI with curl.',
+  /** A service-account `kubectl auth can-i --list` in the shape of the EKS fixtures. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

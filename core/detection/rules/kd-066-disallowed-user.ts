@@ -26,6 +26,7 @@ export const kd066DisallowedUser: AuditRule = {
     'Find how this identity got in (aws-auth mapping or EKS access entry) and whether it is legitimate. ' +
     'Add it to the allowed users or remove its access.',
   falsePositives: 'New team members or automation identities not yet added to the allowed list.',
+  /** A kubectl list in the shape of the EKS fixtures, by a user outside the allowed list. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -32,6 +32,7 @@ export const kd070EventsDeleted: AuditRule = {
     'Ask the caller why. Reconstruct the deleted period from the audit log and other telemetry, and ' +
     "review the caller's other recent activity in the namespace.",
   falsePositives: 'Administrators cleaning up noisy events while debugging.',
+  /** A `kubectl delete events --all` in the shape of the EKS fixtures. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

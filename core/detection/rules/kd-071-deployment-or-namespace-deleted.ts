@@ -23,6 +23,7 @@ export const kd071DeploymentOrNamespaceDeleted: AuditRule = {
     'Confirm the deletion was planned. If not, restore from GitOps or backups and revoke the caller’s ' +
     'credentials.',
   falsePositives: 'Routine clean-up and environment tear-down by developers.',
+  /** Corpus line 44 (Falco trace: namespace deleted), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

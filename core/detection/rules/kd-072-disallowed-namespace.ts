@@ -18,6 +18,7 @@ export const kd072DisallowedNamespace: AuditRule = {
     'a place to hide workloads.',
   firstResponse: 'Ask the creator what it is for; add the name to the allow-list or delete the namespace.',
   falsePositives: 'New teams or environments not yet added to the allow-list; tools that create namespaces.',
+  /** Corpus line 51 (Falco trace: namespace created by some-user), as audit.k8s.io/v1. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

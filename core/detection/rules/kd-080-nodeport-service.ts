@@ -20,6 +20,7 @@ export const kd080NodePortService: AuditRule = {
   falsePositives:
     'Ingress controllers and some load-balancer setups use NodePort Services on purpose (behind an ALB/NLB ' +
     'in instance mode).',
+  /** Corpus line 29 (Falco trace: NodePort Service created), trimmed. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

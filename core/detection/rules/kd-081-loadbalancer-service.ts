@@ -43,6 +43,7 @@ export const kd081LoadBalancerService: AuditRule = {
     'Check that the service is meant to be public and protected (authentication, TLS, source ranges). ' +
     'Otherwise add the internal scheme annotation or `loadBalancerSourceRanges`.',
   falsePositives: 'Public-facing applications exposed deliberately; this is a low-severity review signal.',
+  /** Corpus line 147 (Panther test) as a LoadBalancer Service. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -43,6 +43,7 @@ export const kd082IngressWithoutTls: AuditRule = {
   falsePositives:
     'ALB Ingresses that terminate TLS via `alb.ingress.kubernetes.io/certificate-arn` rather than `spec.tls`; ' +
     'internal-only ingresses.',
+  /** Corpus line 75 (Panther test), with auditID, stage and requestURI added. */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',

@@ -20,6 +20,7 @@ export const kd083UntrustedNode: AuditRule = {
     'the node, and check the aws-auth mapping / access entry for node roles.',
   falsePositives:
     'New node groups or Karpenter/Auto Mode names that do not match the allow-list patterns yet.',
+  /** A kubelet registering its Node in the shape of the EKS fixtures (system:node identity, kubelet agent). */
   example: {
     kind: 'Event',
     apiVersion: 'audit.k8s.io/v1',
