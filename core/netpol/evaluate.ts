@@ -108,6 +108,8 @@ export function namespaceLabelsOf(name: string, labelsByNamespace: ReadonlyMap<s
 
 interface ClusterIndex {
   podsByKey: Map<string, NetpolPod>;
+  /** Each pod as a peer (labels, namespace labels, parsed IP), built once. */
+  endpoints: Map<NetpolPod, PeerEndpoint>;
   podsByIp: Map<string, NetpolPod[]>;
   namespaceLabels: Map<string, Labels>;
   policiesByNamespace: Map<string, CompiledPolicy[]>;
@@ -116,13 +118,16 @@ interface ClusterIndex {
 function indexCluster(cluster: NetpolCluster): ClusterIndex {
   const index: ClusterIndex = {
     podsByKey: new Map(),
+    endpoints: new Map(),
     podsByIp: new Map(),
     namespaceLabels: new Map(cluster.namespaces.map((ns) => [ns.name, ns.labels])),
     policiesByNamespace: new Map(),
   };
   for (const pod of cluster.pods) {
     index.podsByKey.set(podKey(pod), pod);
-    const address = pod.ip === undefined ? undefined : parseIp(pod.ip);
+    const endpoint = podEndpoint(pod, index.namespaceLabels);
+    index.endpoints.set(pod, endpoint);
+    const address = endpoint.address;
     if (address === undefined) continue;
     const key = addressKey(address);
     index.podsByIp.set(key, [...(index.podsByIp.get(key) ?? []), pod]);
@@ -142,8 +147,7 @@ function addressKey(address: IpAddress): string {
 
 function resolveEndpoint(ref: EndpointRef, index: ClusterIndex, side: 'from' | 'to'): PeerEndpoint {
   if ('pod' in ref) {
-    const pod = findPod(ref.pod, index);
-    return podEndpoint(pod, index);
+    return index.endpoints.get(findPod(ref.pod, index)) as PeerEndpoint;
   }
   const address = typeof ref.ip === 'string' ? parseIp(ref.ip) : undefined;
   if (address === undefined) {
@@ -155,13 +159,14 @@ function resolveEndpoint(ref: EndpointRef, index: ClusterIndex, side: 'from' | '
   }
   // An IP that belongs to exactly one known pod is that pod: its policies apply.
   const owners = index.podsByIp.get(addressKey(address)) ?? [];
-  return owners.length === 1 ? podEndpoint(owners[0] as NetpolPod, index) : { address };
+  return owners.length === 1 ? (index.endpoints.get(owners[0] as NetpolPod) as PeerEndpoint) : { address };
 }
 
-function podEndpoint(pod: NetpolPod, index: ClusterIndex): PeerEndpoint {
+/** A pod as policies see it when it is the other end of a connection. */
+export function podEndpoint(pod: NetpolPod, labelsByNamespace: ReadonlyMap<string, Labels>): PeerEndpoint {
   return {
     pod,
-    namespaceLabels: namespaceLabelsOf(pod.namespace, index.namespaceLabels),
+    namespaceLabels: namespaceLabelsOf(pod.namespace, labelsByNamespace),
     address: pod.ip === undefined ? undefined : parseIp(pod.ip),
   };
 }

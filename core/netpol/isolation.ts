@@ -1,6 +1,5 @@
-import { parseIp } from './cidr.ts';
-import { createEvaluator, namespaceLabelsOf, podKey } from './evaluate.ts';
-import { describeSelector, type Labels } from './labels.ts';
+import { createEvaluator, podEndpoint, podKey } from './evaluate.ts';
+import { describeSelector } from './labels.ts';
 import type { CompiledPolicy, CompiledRule, Direction, PeerEndpoint } from './policy.ts';
 import type {
   NetpolNamespace,
@@ -69,7 +68,10 @@ export function isolationReport(
   const others = pods.filter((p) => podKey(p) !== key);
   const evaluator = createEvaluator({ namespaces, pods: [...others, pod], policies });
   const labelsByNamespace = new Map(namespaces.map((ns) => [ns.name, ns.labels]));
-  const context: ReportContext = { pod, others, labelsByNamespace };
+  const context: ReportContext = {
+    pod,
+    others: others.map((other) => podEndpoint(other, labelsByNamespace)),
+  };
   const ingress = directionReport('ingress', evaluator.policiesSelecting(pod, 'ingress'), context);
   const egress = directionReport('egress', evaluator.policiesSelecting(pod, 'egress'), context);
   const complete = ingress.status === 'isolated' && egress.status === 'isolated';
@@ -78,8 +80,8 @@ export function isolationReport(
 
 interface ReportContext {
   pod: NetpolPod;
-  others: readonly NetpolPod[];
-  labelsByNamespace: ReadonlyMap<string, Labels>;
+  /** Every other pod, as a peer. */
+  others: readonly PeerEndpoint[];
 }
 
 function directionReport(
@@ -112,22 +114,11 @@ function allowanceOf(
       ? ['anyone (every pod and every IP address)']
       : rule.peersWritten.map((peer) => describePeer(peer, policy.namespace));
   const matchingPods = context.others
-    .filter(
-      (other) =>
-        rule.peers === undefined || rule.peers.some((matches) => matches(endpointOf(other, context))),
-    )
-    .map(podKey);
+    .filter((other) => rule.peers === undefined || rule.peers.some((matches) => matches(other)))
+    .map((other) => podKey(other.pod as NetpolPod));
   const admitsIpAddresses =
     rule.peersWritten.length === 0 || rule.peersWritten.some((peer) => !!peer.ipBlock);
   return { policy: policy.id, direction, rule: index, peers, ports, matchingPods, admitsIpAddresses };
-}
-
-function endpointOf(pod: NetpolPod, context: ReportContext): PeerEndpoint {
-  return {
-    pod,
-    namespaceLabels: namespaceLabelsOf(pod.namespace, context.labelsByNamespace),
-    address: pod.ip === undefined ? undefined : parseIp(pod.ip),
-  };
 }
 
 /** The ports a rule opens, in words; empty when every entry names a port this pod lacks (ingress). */
