@@ -1,7 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createDocumentClient } from '../adapters/aws/dynamodb-client.ts';
+import { DynamoFindingStore } from '../adapters/aws/findings-store.ts';
 import { functionEnvironment } from '../adapters/config/env.ts';
 import { createWebApiMessenger } from '../adapters/slack/web-api-messenger.ts';
 import type { KubeguardConfig } from '../core/config/schema.ts';
+import { ConfigError } from '../core/errors.ts';
+import { type FindingPipeline, findingPipelineFor } from '../core/findings/compose.ts';
 import type { Clock, SlackMessenger } from '../core/ports.ts';
 
 /**
@@ -20,6 +24,8 @@ export interface Composition {
   readonly config: KubeguardConfig;
   readonly messenger: SlackMessenger;
   readonly clock: Clock;
+  /** Store-then-deliver path for detections (built on first use; needs FINDINGS_TABLE_NAME). */
+  readonly findings: () => FindingPipeline;
 }
 
 let composition: Composition | undefined;
@@ -35,15 +41,43 @@ export function getComposition(): Composition {
 
 function compose(): Composition {
   const environment = functionEnvironment();
+  const messenger = createWebApiMessenger({
+    token: environment.slackBotToken,
+    ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
+  });
+  let pipeline: FindingPipeline | undefined;
+  const findings = (): FindingPipeline => {
+    pipeline ??= findingPipelineFor({
+      config: environment.config,
+      messenger,
+      store: new DynamoFindingStore({
+        client: createDocumentClient({ endpoint: environment.dynamoDbEndpoint }),
+        tableName: requireTableName(environment.findingsTableName),
+        nowSeconds: () => Math.floor(Date.now() / 1000),
+      }),
+      timers: realTimers,
+    });
+    return pipeline;
+  };
   return Object.freeze({
     logger: powertoolsLogger(new Logger({ serviceName: 'kubeguard' })),
     config: environment.config,
-    messenger: createWebApiMessenger({
-      token: environment.slackBotToken,
-      ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
-    }),
+    messenger,
     clock: () => new Date().toISOString(),
+    findings,
   });
+}
+
+const realTimers = {
+  nowMs: () => Date.now(),
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
+
+function requireTableName(name: string | undefined): string {
+  if (name === undefined) {
+    throw new ConfigError('FINDINGS_TABLE_NAME is not set; the CDK app sets it to the findings table name');
+  }
+  return name;
 }
 
 /** Structured attributes become top-level keys of the JSON log line. */

@@ -15,6 +15,10 @@ export interface FunctionEnvironment {
    * @default undefined — @slack/web-api uses https://slack.com/api/
    */
   readonly slackApiUrl?: string;
+  /** FINDINGS_TABLE_NAME: the DynamoDB table of findings (set by the CDK app). */
+  readonly findingsTableName?: string;
+  /** DYNAMODB_ENDPOINT: a local DynamoDB endpoint (the sandbox's embedded dynalite). @default AWS */
+  readonly dynamoDbEndpoint?: string;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -25,6 +29,8 @@ export function readFunctionEnvironment(env: Environment): FunctionEnvironment {
     config: readConfig(env.KUBEGUARD_CONFIG),
     slackBotToken: readToken(env.SLACK_BOT_TOKEN),
     ...optionalApiUrl(env.SLACK_API_URL),
+    ...optionalValue('findingsTableName', env.FINDINGS_TABLE_NAME),
+    ...optionalValue('dynamoDbEndpoint', env.DYNAMODB_ENDPOINT),
   };
   return Object.freeze(result);
 }
@@ -85,4 +91,9 @@ function optionalApiUrl(raw: string | undefined): { slackApiUrl?: string } {
   // @slack/web-api appends the method name directly to the base URL.
   const href = url.href.endsWith('/') ? url.href : `${url.href}/`;
   return { slackApiUrl: href };
+}
+
+function optionalValue<K extends string>(key: K, raw: string | undefined): Partial<Record<K, string>> {
+  const value = raw?.trim() ?? '';
+  return value === '' ? {} : ({ [key]: value } as Record<K, string>);
 }

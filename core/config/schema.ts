@@ -61,6 +61,14 @@ const detectionSchema = z
     denialBurst: z
       .object({ threshold: z.number().int().min(2), windowSeconds: z.number().int().min(10).max(86_400) })
       .optional(),
+    /** KD-015: approved registry prefixes; unset = rule inactive. */
+    allowedRegistries: z.array(z.string().min(1)).optional(),
+    /** KD-066: non-system users allowed to use the API; unset = rule inactive. */
+    allowedUsers: z.array(z.string().min(1)).optional(),
+    /** KD-072: namespaces that may be created; unset = rule inactive. */
+    allowedNamespaces: z.array(z.string().min(1)).optional(),
+    /** KD-083: node names that may join; unset = rule inactive. */
+    allowedNodes: z.array(z.string().min(1)).optional(),
   })
   .default({});
 
@@ -134,6 +142,10 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       rules: d.rules ?? {},
       suppressions: d.suppressions ?? [],
       denialBurst: d.denialBurst ?? DEFAULT_DETECTION_CONFIG.denialBurst,
+      ...(d.allowedRegistries === undefined ? {} : { allowedRegistries: d.allowedRegistries }),
+      ...(d.allowedUsers === undefined ? {} : { allowedUsers: d.allowedUsers }),
+      ...(d.allowedNamespaces === undefined ? {} : { allowedNamespaces: d.allowedNamespaces }),
+      ...(d.allowedNodes === undefined ? {} : { allowedNodes: d.allowedNodes }),
     },
   });
 }

@@ -1,31 +1,38 @@
 import type { KubeguardConfig } from '../../core/config/schema.ts';
 import { asKubeguardError } from '../../core/errors.ts';
-import { guideForDetection } from '../../core/guardduty/guide.ts';
-import { openFinding } from '../../core/model/finding.ts';
-import type { Clock, SlackMessenger } from '../../core/ports.ts';
-import { routeDetection } from '../../core/routing.ts';
-import { buildAlertMessage } from '../../core/slack-views/alert.ts';
+import type { PipelineReport } from '../../core/findings/pipeline.ts';
+import type { Detection } from '../../core/model/detection.ts';
+import { fingerprintOf } from '../../core/model/finding.ts';
 import { type FunctionLogger, getComposition } from '../composition.ts';
 import { decodeGuardDutyEvent } from './decode.ts';
 
 export interface GuardDutyHandlerDeps {
   config: KubeguardConfig;
-  messenger: SlackMessenger;
   logger: FunctionLogger;
-  clock: Clock;
+  /** The store-then-deliver finding pipeline. */
+  findings: { process(detections: readonly Detection[]): Promise<PipelineReport> };
 }
 
 export type GuardDutyHandlerResult =
-  | { status: 'posted'; findingId: string; fingerprint: string; channel: string; ts: string }
+  | {
+      status: 'stored';
+      findingId: string;
+      fingerprint: string;
+      /** False for a redelivered finding revision already counted. */
+      newOccurrence: boolean;
+      /** False when Slack delivery is pending (the sweeper retries it). */
+      delivered: boolean;
+    }
   | { status: 'ignored'; reason: string };
 
 export type GuardDutyHandler = (event: unknown) => Promise<GuardDutyHandlerResult>;
 
 /**
- * EventBridge "GuardDuty Finding" → Slack alert. A malformed event throws its InvalidEventError, so
- * the asynchronous invocation's failure destination keeps it; a non-EKS finding is logged and
- * ignored; Slack errors propagate as KubeguardErrors (RATE_LIMITED, UPSTREAM…) so the invocation
- * is retried rather than the finding dropped.
+ * EventBridge "GuardDuty Finding" → findings store → Slack alert. A malformed event throws its
+ * InvalidEventError, so the asynchronous invocation's failure destination keeps it; a non-EKS
+ * finding is logged and ignored. The finding is stored before Slack is called: a Slack failure
+ * leaves it pending for the sweeper, a store failure throws so the invocation is retried, and a
+ * redelivered finding revision is counted once.
  */
 export function createGuardDutyHandler(deps: GuardDutyHandlerDeps): GuardDutyHandler {
   return async (event) => {
@@ -36,27 +43,22 @@ export function createGuardDutyHandler(deps: GuardDutyHandlerDeps): GuardDutyHan
     }
     const detection = decoded.detection;
     warnOnUnknownCluster(detection.cluster, deps);
-    const finding = openFinding(detection, deps.clock());
-    const route = routeDetection(detection, deps.config.slack);
-    const message = buildAlertMessage(finding, guideForDetection(detection), route);
-    const posted = await deps.messenger.postMessage({ channel: route.channel, ...message });
-    deps.logger.info('GuardDuty alert posted', {
+    const report = await deps.findings.process([detection]);
+    const result = {
+      status: 'stored' as const,
       findingId: detection.eventId,
+      fingerprint: fingerprintOf(detection),
+      newOccurrence: report.occurrencesStored > 0,
+      delivered: report.pending === 0,
+    };
+    deps.logger.info('GuardDuty finding stored', {
+      ...result,
       findingType: detection.findingType,
       ruleId: detection.ruleId,
       severity: detection.severity,
       sample: detection.sample === true,
-      fingerprint: finding.fingerprint,
-      channel: posted.channel,
-      ts: posted.ts,
     });
-    return {
-      status: 'posted',
-      findingId: detection.eventId,
-      fingerprint: finding.fingerprint,
-      channel: posted.channel,
-      ts: posted.ts,
-    };
+    return result;
   };
 }
 
@@ -87,6 +89,9 @@ let composed: GuardDutyHandler | undefined;
 
 /** Lambda entry point (EventBridge rule target). */
 export async function handler(event: unknown): Promise<GuardDutyHandlerResult> {
-  composed ??= createGuardDutyHandler(getComposition());
+  if (composed === undefined) {
+    const composition = getComposition();
+    composed = createGuardDutyHandler({ ...composition, findings: composition.findings() });
+  }
   return composed(event);
 }

@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
+import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { parseConfig } from '../../core/config/schema.ts';
-import { InvalidEventError, KubeguardError } from '../../core/errors.ts';
+import { InvalidEventError } from '../../core/errors.ts';
+import { type FindingPipeline, findingPipelineFor } from '../../core/findings/compose.ts';
 import type { FunctionLogger } from '../../lambdas/composition.ts';
 import { createGuardDutyHandler, type GuardDutyHandler } from '../../lambdas/guardduty-findings/handler.ts';
+import { type Dynalite, startDynalite } from '../support/dynalite.ts';
+import { ManualTimers } from '../support/fake-timers.ts';
 import { fixtureWith, loadFixture } from '../support/fixtures.ts';
 import { type SlackApiDouble, startSlackApiDouble } from '../support/slack-api-double.ts';
 
 const TOKEN = 'xoxb-integration-token';
-const NOW = '2024-05-15T16:40:00.000Z';
 
 const CONFIG = parseConfig({
   clusters: [
@@ -63,26 +67,43 @@ function buttons(body: Record<string, unknown>): { id: string; value: unknown; s
   }));
 }
 
-describe('GuardDuty finding → Slack alert (handler, Web API client, loopback Slack)', () => {
+describe('GuardDuty finding → findings store → Slack alert (handler, dynalite, Web API client, loopback Slack)', () => {
   let slack: SlackApiDouble;
+  let db: Dynalite;
   let logs: LogLine[];
   let handle: GuardDutyHandler;
+  let store: DynamoFindingStore;
+  let timers: ManualTimers;
+  let findings: FindingPipeline;
+  let tables = 0;
 
   beforeAll(async () => {
     slack = await startSlackApiDouble({ token: TOKEN, channels: ['C0ALERTS', 'C0PLATFORM'] });
+    db = await startDynalite();
   });
   afterAll(async () => {
     await slack.stop();
+    await db.stop();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     slack.reset();
     logs = [];
-    handle = createGuardDutyHandler({
-      config: CONFIG,
-      messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
-      logger: recordingLogger(logs),
-      clock: () => NOW,
+    tables += 1;
+    await db.createTable(findingsTableDefinition(`findings-${tables}`));
+    store = new DynamoFindingStore({
+      client: db.documentClient,
+      tableName: `findings-${tables}`,
+      nowSeconds: () => 1_800_000_000,
     });
+    // Manual timers: Retry-After and backoff waits are recorded instead of slept.
+    timers = new ManualTimers('2024-05-15T16:40:00.000Z');
+    findings = findingPipelineFor({
+      config: CONFIG,
+      store,
+      messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
+      timers,
+    });
+    handle = createGuardDutyHandler({ config: CONFIG, logger: recordingLogger(logs), findings });
   });
 
   function onlyPost(): Record<string, unknown> {
@@ -95,7 +116,7 @@ describe('GuardDuty finding → Slack alert (handler, Web API client, loopback S
     const result = await handle(loadFixture('guardduty-eks-privileged-container.json'));
 
     const post = onlyPost();
-    expect(result).toMatchObject({ status: 'posted', channel: 'C0ALERTS', ts: '1700000000.000001' });
+    expect(result).toMatchObject({ status: 'stored', newOccurrence: true, delivered: true });
     expect(post.channel).toBe('C0ALERTS');
     expect(blockById(post, 'alert_header')?.text?.text).toBe(
       '[MEDIUM] Privileged container with root level access launched on the EKS Cluster.',
@@ -116,7 +137,9 @@ describe('GuardDuty finding → Slack alert (handler, Web API client, loopback S
     expect(blockById(post, 'alert_evidence')?.text?.text).toContain(
       '<https://us-east-1.console.aws.amazon.com/guardduty/home?region=us-east-1#/findings?fId=f2c3859c6ca25b3057d13470a992bbd7|PrivilegeEscalation:Kubernetes/PrivilegedContainer> (`KD-001`)',
     );
-    const reference = { fp: result.status === 'posted' ? result.fingerprint : '', c: 'guardduty-blueprint' };
+    const reference = { fp: result.status === 'stored' ? result.fingerprint : '', c: 'guardduty-blueprint' };
+    const stored = await store.get(reference.fp);
+    expect(stored?.slack).toEqual({ channel: 'C0ALERTS', ts: '1700000000.000001' });
     expect(buttons(post)).toEqual([
       { id: 'isolate_pod', value: reference, style: 'danger' },
       { id: 'run_audit', value: reference },
@@ -124,7 +147,7 @@ describe('GuardDuty finding → Slack alert (handler, Web API client, loopback S
       { id: 'suppress', value: reference },
     ]);
     expect(logs).toContainEqual(
-      expect.objectContaining({ level: 'info', message: 'GuardDuty alert posted' }),
+      expect.objectContaining({ level: 'info', message: 'GuardDuty finding stored' }),
     );
   });
 
@@ -248,23 +271,71 @@ describe('GuardDuty finding → Slack alert (handler, Web API client, loopback S
     expect(wire).not.toContain('<https://evil');
   });
 
-  it('surfaces a Slack rate limit as RATE_LIMITED so the invocation is retried, not dropped', async () => {
+  it('honours a Slack rate limit (429 Retry-After) and posts the alert once', async () => {
     slack.failNext({ status: 429, retryAfter: 3 });
 
-    const failure = handle(loadFixture('guardduty-eks-exec-in-kube-system-pod.json'));
+    const result = await handle(loadFixture('guardduty-eks-exec-in-kube-system-pod.json'));
 
-    await expect(failure).rejects.toBeInstanceOf(KubeguardError);
-    await expect(failure).rejects.toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 3 } });
-    expect(slack.calls).toHaveLength(1);
+    expect(result).toMatchObject({ status: 'stored', delivered: true });
+    expect(timers.sleeps).toContain(3000);
+    expect(slack.calls.map((c) => c.status)).toEqual([429, 200]);
+    expect(slack.successful('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('keeps the finding when Slack keeps failing with 500 and delivers it on the next sweep', async () => {
+    slack.failNext({ status: 500, count: 4 });
+    const event = loadFixture('guardduty-eks-exec-in-kube-system-pod.json');
+
+    const result = await handle(event);
+
+    expect(result).toMatchObject({ status: 'stored', delivered: false });
+    const fingerprint = result.status === 'stored' ? result.fingerprint : '';
+    expect((await store.get(fingerprint))?.delivery).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(slack.successful('chat.postMessage')).toHaveLength(0);
+    timers.advance(60_000);
+    expect(await findings.sweep()).toMatchObject({ delivered: 1, pending: 0 });
+    expect(slack.successful('chat.postMessage')).toHaveLength(1);
+    expect((await store.get(fingerprint))?.slack?.channel).toBe('C0PLATFORM');
+  });
+
+  it('treats a redelivered GuardDuty event as one occurrence and posts nothing more', async () => {
+    const event = loadFixture('guardduty-eks-exec-in-kube-system-pod.json');
+    await handle(event);
+
+    const again = await handle(event);
+
+    expect(again).toMatchObject({ status: 'stored', newOccurrence: false, delivered: true });
+    expect(slack.successful('chat.postMessage')).toHaveLength(1);
+    expect(slack.successful('chat.update')).toHaveLength(0);
+  });
+
+  it('updates the alert in place when GuardDuty re-emits the finding with a higher count', async () => {
+    await handle(loadFixture('guardduty-eks-exec-in-kube-system-pod.json'));
+    const revised = fixtureWith('guardduty-eks-exec-in-kube-system-pod.json', {
+      detail: { updatedAt: '2024-05-14T10:00:00.000Z', service: { count: 4 } },
+    });
+
+    const result = await handle(revised);
+
+    expect(result).toMatchObject({ newOccurrence: true });
+    expect(slack.successful('chat.postMessage').filter((p) => p.thread_ts === undefined)).toHaveLength(1);
+    const update = slack.successful('chat.update');
+    expect(update).toHaveLength(1);
+    expect(JSON.stringify(update[0]?.blocks)).toContain('4');
   });
 });
 
 describe('GuardDuty Lambda entry point (composition from the environment)', () => {
   let slack: SlackApiDouble;
+  let db: Dynalite;
   const saved = { ...process.env };
 
   beforeAll(async () => {
     slack = await startSlackApiDouble({ token: TOKEN });
+    db = await startDynalite();
+    await db.createTable(findingsTableDefinition('kubeguard-findings'));
+    process.env.FINDINGS_TABLE_NAME = 'kubeguard-findings';
+    process.env.DYNAMODB_ENDPOINT = db.endpoint;
     process.env.KUBEGUARD_CONFIG = JSON.stringify({
       clusters: [{ name: 'prod-cluster', region: 'us-east-1' }],
       slack: { defaultChannel: 'C0ALERTS' },
@@ -276,14 +347,15 @@ describe('GuardDuty Lambda entry point (composition from the environment)', () =
   afterAll(async () => {
     process.env = saved;
     await slack.stop();
+    await db.stop();
   });
 
-  it('builds its logger, config and messenger from the environment and posts the alert', async () => {
+  it('builds its logger, config, store and messenger from the environment, stores and posts the alert', async () => {
     const { handler } = await import('../../lambdas/guardduty-findings/handler.ts');
 
     const result = await handler(loadFixture('guardduty-eks-exec-in-kube-system-pod.json'));
 
-    expect(result).toMatchObject({ status: 'posted', channel: 'C0ALERTS' });
+    expect(result).toMatchObject({ status: 'stored', delivered: true });
     expect(slack.successful('chat.postMessage')).toHaveLength(1);
   });
 });
