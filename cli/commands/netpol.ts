@@ -29,12 +29,22 @@ const USAGE =
   'kubeguard netpol (--manifests PATH... | --kubeconfig FILE [--context NAME])\n' +
   '         (--from NS/POD|IP --to NS/POD|IP --port N|NAME [--protocol TCP|UDP|SCTP] [--json] | --queries FILE|-)';
 
+const DETAILS = [
+  '',
+  'Sources: --manifests reads YAML/JSON files or directories (Pods with status.podIP, Namespaces,',
+  'NetworkPolicies); --kubeconfig lists them from the cluster (needs list on all three).',
+  '--queries reads JSON Lines of {"from", "to", "port", "protocol"} and writes one JSON line each:',
+  '{from, to, port, protocol, verdict, egress: {verdict, isolated, decidedBy}, ingress: {…}}.',
+  'An IP that is no known pod has no side of its own: only the pod end is evaluated (n/a).',
+  'Exit codes: 0 answered (allow or deny), 1 a pod or query could not be answered, 2 bad arguments.',
+].join('\n');
+
 const EXIT_UNANSWERED = 1;
 
 export const netpolCommand: CliCommand = {
   name: 'netpol',
   summary: 'Would NetworkPolicies allow a connection? Names the deciding policies on each side',
-  usage: USAGE,
+  usage: `${USAGE}\n${DETAILS}`,
   run: async (args, io) => {
     const parsed = parseArgs(args);
     if ('usage' in parsed) return usageError(io, parsed.usage);
