@@ -82,6 +82,7 @@ describe('KP-081 hard-coded credentials', () => {
 
   it('does not flag references, placeholders and booleans', () => {
     expect(credentialReason('PASSWORD_FILE', '/run/secrets/db')).toBeUndefined();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal shell-style placeholder is the input under test
     expect(credentialReason('DB_PASSWORD', '${DB_PASSWORD}')).toBeUndefined();
     expect(credentialReason('TOKENIZERS_PARALLELISM', 'false')).toBeUndefined();
     expect(credentialReason('BYPASS_CACHE', 'yes-please')).toBeUndefined();
