@@ -3,6 +3,7 @@ import type { Detection } from '../model/detection.ts';
 import type { DetectionSink } from '../ports.ts';
 import { boundDetection } from './bound.ts';
 import { applyOccurrences, groupByFingerprint } from './record.ts';
+import { changeFindingStatus, type StatusChange } from './status.ts';
 
 export interface PipelineDeps extends DeliveryDeps {
   /** Channel for a new finding (routing configuration). */
@@ -29,6 +30,7 @@ export interface PipelineReport {
 export function createFindingPipeline(deps: PipelineDeps): DetectionSink & {
   process(detections: readonly Detection[]): Promise<PipelineReport>;
   sweep(limit?: number): Promise<PipelineReport>;
+  changeStatus(change: StatusChange): Promise<DeliveryOutcome>;
 } {
   const tally = (report: PipelineReport, outcome: DeliveryOutcome) => {
     if (outcome === 'delivered') report.delivered += 1;
@@ -71,9 +73,15 @@ export function createFindingPipeline(deps: PipelineDeps): DetectionSink & {
     return report;
   }
 
+  /** Acknowledge, suppress, remediate …: stored first, then the original message is updated. */
+  async function changeStatus(change: StatusChange): Promise<DeliveryOutcome> {
+    return deliverFinding(await changeFindingStatus(deps.store, change), deps);
+  }
+
   return {
     process,
     sweep,
+    changeStatus,
     accept: async (detections) => {
       await process(detections);
     },

@@ -128,3 +128,43 @@ describe('finding pipeline delivery', () => {
     expect((await store.get(fingerprint))?.delivery.state).toBe('delivered');
   });
 });
+
+describe('status changes', () => {
+  it('update the original message so it tells the truth, and are recorded in the history', async () => {
+    const { pipeline, store, messenger, timers } = setup();
+    await pipeline.process([exec]);
+    const fingerprint = fingerprintOf(exec);
+
+    const outcome = await pipeline.changeStatus({
+      fingerprint,
+      to: 'acknowledged',
+      actor: 'U123',
+      at: timers.nowIso(),
+    });
+
+    expect(outcome).toBe('delivered');
+    expect(messenger.updates).toHaveLength(1);
+    expect(messenger.updates[0]?.text).toContain('[acknowledged]');
+    expect((await store.get(fingerprint))?.history.at(-1)).toMatchObject({
+      status: 'acknowledged',
+      actor: 'U123',
+    });
+  });
+
+  it('refuses a transition the lifecycle does not allow', async () => {
+    const { pipeline, timers } = setup();
+    await pipeline.process([exec]);
+    const fingerprint = fingerprintOf(exec);
+    await pipeline.changeStatus({ fingerprint, to: 'resolved', actor: 'U1', at: timers.nowIso() });
+    await expect(
+      pipeline.changeStatus({ fingerprint, to: 'acknowledged', actor: 'U1', at: timers.nowIso() }),
+    ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+  });
+
+  it('answers NOT_FOUND for an unknown finding', async () => {
+    const { pipeline, timers } = setup();
+    await expect(
+      pipeline.changeStatus({ fingerprint: 'nope', to: 'acknowledged', actor: 'U1', at: timers.nowIso() }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});

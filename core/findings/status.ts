@@ -1,0 +1,58 @@
+import { KubeguardError } from '../errors.ts';
+import { canTransition, type FindingStatus } from '../model/finding.ts';
+import type { FindingStore } from './ports.ts';
+import { MAX_HISTORY, type StoredFinding } from './stored-finding.ts';
+
+export interface StatusChange {
+  fingerprint: string;
+  to: FindingStatus;
+  /** Slack user id or `kubeguard`. */
+  actor: string;
+  reason?: string;
+  /** ISO-8601 now. */
+  at: string;
+}
+
+/** The finding after a status change (pure); its message must be re-rendered to stay truthful. */
+export function withStatus(finding: StoredFinding, change: StatusChange): StoredFinding {
+  if (!canTransition(finding.status, change.to)) {
+    throw new KubeguardError(
+      'PRECONDITION_FAILED',
+      `finding ${finding.fingerprint} is ${finding.status} and cannot become ${change.to}`,
+      { details: { from: finding.status, to: change.to } },
+    );
+  }
+  const entry = {
+    at: change.at,
+    status: change.to,
+    actor: change.actor,
+    ...(change.reason ? { reason: change.reason } : {}),
+  };
+  return {
+    ...finding,
+    status: change.to,
+    history: [...finding.history, entry].slice(-MAX_HISTORY),
+    version: finding.version + 1,
+    delivery: { ...finding.delivery, state: 'pending', messageStale: true, nextAttemptAt: change.at },
+  };
+}
+
+/**
+ * Records a status change (acknowledged, suppressed, remediated …) with an optimistic-lock retry;
+ * the caller then delivers the finding so the original Slack message says the truth.
+ */
+export async function changeFindingStatus(store: FindingStore, change: StatusChange): Promise<StoredFinding> {
+  for (let attempt = 0; attempt < 10; attempt += 1) {
+    const current = await store.get(change.fingerprint);
+    if (current === undefined) {
+      throw new KubeguardError(
+        'NOT_FOUND',
+        `no finding ${change.fingerprint}; it may have expired or never existed`,
+      );
+    }
+    if (current.status === change.to) return current;
+    const next = withStatus(current, change);
+    if (await store.save(next)) return next;
+  }
+  throw new KubeguardError('CONFLICT', `finding ${change.fingerprint} kept changing; try again`);
+}
