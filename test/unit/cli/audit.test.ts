@@ -93,7 +93,7 @@ describe('kubeguard audit --manifests', () => {
 
     const json = JSON.parse(result.stdout) as JsonOutput;
     const files = new Set(json.results.map((r) => r.file).filter((f) => f !== undefined));
-    expect([...files].sort()).toEqual(['tree/a/list.yml', 'tree/b/services.json', 'tree/b/privileged.yaml']);
+    expect([...files].sort()).toEqual(['tree/a/list.yml', 'tree/b/privileged.yaml', 'tree/b/services.json']);
     expect(json.results.find((r) => r.checkId === 'KP-103')?.status).toBe('fail');
   });
 
