@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDenialCounter } from '../adapters/aws/denial-counter.ts';
 import { createDocumentClient } from '../adapters/aws/dynamodb-client.ts';
 import { DynamoFindingStore } from '../adapters/aws/findings-store.ts';
 import { functionEnvironment } from '../adapters/config/env.ts';
@@ -6,7 +7,7 @@ import { createWebApiMessenger } from '../adapters/slack/web-api-messenger.ts';
 import type { KubeguardConfig } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { type FindingPipeline, findingPipelineFor } from '../core/findings/compose.ts';
-import type { Clock, SlackMessenger } from '../core/ports.ts';
+import type { Clock, DenialCounter, SlackMessenger } from '../core/ports.ts';
 
 /**
  * The logging surface handlers use: powertools Logger in AWS, a recording fake in tests.
@@ -26,6 +27,8 @@ export interface Composition {
   readonly clock: Clock;
   /** Store-then-deliver path for detections (built on first use; needs FINDINGS_TABLE_NAME). */
   readonly findings: () => FindingPipeline;
+  /** KD-061 denial counts in the findings table (built on first use; needs FINDINGS_TABLE_NAME). */
+  readonly denialCounter: () => DenialCounter;
 }
 
 let composition: Composition | undefined;
@@ -45,13 +48,18 @@ function compose(): Composition {
     token: environment.slackBotToken,
     ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
   });
+  let documentClient: ReturnType<typeof createDocumentClient> | undefined;
+  const tableClient = () => {
+    documentClient ??= createDocumentClient({ endpoint: environment.dynamoDbEndpoint });
+    return documentClient;
+  };
   let pipeline: FindingPipeline | undefined;
   const findings = (): FindingPipeline => {
     pipeline ??= findingPipelineFor({
       config: environment.config,
       messenger,
       store: new DynamoFindingStore({
-        client: createDocumentClient({ endpoint: environment.dynamoDbEndpoint }),
+        client: tableClient(),
         tableName: requireTableName(environment.findingsTableName),
         nowSeconds: () => Math.floor(Date.now() / 1000),
       }),
@@ -59,12 +67,21 @@ function compose(): Composition {
     });
     return pipeline;
   };
+  let counter: DenialCounter | undefined;
+  const denialCounter = (): DenialCounter => {
+    counter ??= new DynamoDenialCounter({
+      client: tableClient(),
+      tableName: requireTableName(environment.findingsTableName),
+    });
+    return counter;
+  };
   return Object.freeze({
     logger: powertoolsLogger(new Logger({ serviceName: 'kubeguard' })),
     config: environment.config,
     messenger,
     clock: () => new Date().toISOString(),
     findings,
+    denialCounter,
   });
 }
 

@@ -160,6 +160,9 @@ function report(analysis: InputAnalysis, input: Input, format: Format, io: CliIo
     io.stderr(`${printable(`${input.name}:${bad.line}: malformed: ${bad.reason}`)}\n`);
   for (const skip of analysis.skipped)
     io.stderr(`${printable(`${input.name}:${skip.line}: skipped: ${skip.reason}`)}\n`);
+  if (analysis.burstFailure !== undefined) {
+    io.stderr(`${printable(`${input.name}: KD-061 burst not evaluated: ${analysis.burstFailure}`)}\n`);
+  }
   for (const failure of analysis.ruleFailures) {
     io.stderr(
       `${printable(`${input.name}:${failure.line}: rule ${failure.ruleId} failed on audit event ${failure.auditId}: ${failure.message}`)}\n`,

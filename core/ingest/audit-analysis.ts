@@ -23,6 +23,11 @@ export interface AuditAnalysis<R> {
   detections: { detection: Detection; ref: R }[];
   /** A rule that threw is a bug: reported here, the other rules' detections are kept. */
   ruleFailures: RuleFailure<R>[];
+  /**
+   * Set when the denial counter failed (its store is unreachable): the per-event detections are
+   * complete, the KD-061 burst of this batch was not evaluated. The Lambda retries the batch.
+   */
+  burstFailure?: unknown;
 }
 
 export interface AuditAnalysisOptions {
@@ -61,16 +66,24 @@ export async function analyzeAuditRecords<R>(
       indexed.push({ detection, ref, index });
     }
   });
+  let burstFailure: unknown;
   if (options.counter !== undefined) {
     const withIndex = records.map((record, index) => ({ event: record.event, ref: index }));
-    for (const burst of await detectDenialBursts(withIndex, context, options.counter)) {
-      const record = records[burst.ref] as AuditRecord<R>;
-      indexed.push({ detection: burst.detection, ref: record.ref, index: burst.ref });
+    try {
+      for (const burst of await detectDenialBursts(withIndex, context, options.counter)) {
+        const record = records[burst.ref] as AuditRecord<R>;
+        indexed.push({ detection: burst.detection, ref: record.ref, index: burst.ref });
+      }
+    } catch (error) {
+      burstFailure = error;
     }
   }
   // Stable: per-event detections keep their order, a burst follows the event that crossed the threshold.
   indexed.sort((a, b) => a.index - b.index);
-  return { detections: indexed.map(({ detection, ref }) => ({ detection, ref })), ruleFailures };
+  const detections = indexed.map(({ detection, ref }) => ({ detection, ref }));
+  return burstFailure === undefined
+    ? { detections, ruleFailures }
+    : { detections, ruleFailures, burstFailure };
 }
 
 function errorMessage(error: unknown): string {

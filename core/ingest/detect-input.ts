@@ -228,6 +228,8 @@ export interface InputAnalysis {
   records: number;
   /** Rules that threw (bugs); the other rules' detections are kept. */
   ruleFailures: { line: number; ruleId: string; auditId: string; message: string }[];
+  /** Why the KD-061 burst could not be evaluated (the denial counter failed), if it could not. */
+  burstFailure?: string;
 }
 
 type AuditInputRecord = Extract<InputRecord, { kind: 'audit-event' }>;
@@ -256,6 +258,7 @@ export async function analyzeInput(text: string, options: AnalyzeInputOptions): 
   const detections: InputDetection[] = [];
   const ruleFailures: InputAnalysis['ruleFailures'] = [];
   const seen = new Set<string>();
+  let burstFailure: string | undefined;
   for (const group of groupByOrigin(input.records)) {
     const { cluster, account } = group[0] as AuditInputRecord;
     const context = { cluster, account, config, now: options.now };
@@ -266,6 +269,7 @@ export async function analyzeInput(text: string, options: AnalyzeInputOptions): 
     );
     for (const { detection, ref } of analysis.detections) detections.push({ detection, line: ref });
     for (const failure of analysis.ruleFailures) ruleFailures.push({ ...failure, line: failure.ref });
+    if (analysis.burstFailure !== undefined) burstFailure ??= errorText(analysis.burstFailure);
   }
   const skipped = [...input.skipped];
   for (const record of input.records) {
@@ -286,5 +290,6 @@ export async function analyzeInput(text: string, options: AnalyzeInputOptions): 
       auditId,
       message,
     })),
+    ...(burstFailure === undefined ? {} : { burstFailure }),
   };
 }

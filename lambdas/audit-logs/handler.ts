@@ -1,0 +1,175 @@
+import type { KubeguardConfig } from '../../core/config/schema.ts';
+import type { AuditContext } from '../../core/detection/engine.ts';
+import { asKubeguardError } from '../../core/errors.ts';
+import { analyzeAuditRecords } from '../../core/ingest/audit-analysis.ts';
+import type { AuditLogBatch } from '../../core/ingest/cloudwatch.ts';
+import type { Clock, DenialCounter, DetectionSink } from '../../core/ports.ts';
+import { type FunctionLogger, getComposition } from '../composition.ts';
+import { decodeAuditLogsEvent } from './decode.ts';
+
+export interface AuditLogsHandlerDeps {
+  config: KubeguardConfig;
+  /** Findings store + alert delivery. */
+  sink: DetectionSink;
+  /** KD-061 burst state across invocations (DynamoDB). */
+  counter: DenialCounter;
+  logger: FunctionLogger;
+  clock: Clock;
+}
+
+/** What one invocation did; also written to the log. */
+export interface AuditLogsSummary {
+  /** Audit events analysed. */
+  records: number;
+  detections: number;
+  /** Log events (or a whole event) that could not be decoded. */
+  malformed: number;
+  /** Control messages and log streams that hold no audit events. */
+  skipped: number;
+}
+
+export type AuditLogsHandler = (event: unknown) => Promise<AuditLogsSummary>;
+
+type AuditBatch = Extract<AuditLogBatch, { kind: 'audit' }>;
+
+/**
+ * EKS audit logs (CloudWatch Logs subscription) → detections → the detection sink.
+ *
+ * Failure policy. CloudWatch Logs invokes the function asynchronously, and an asynchronous
+ * invocation has no partial-batch response: the only lever is to fail the whole invocation, which
+ * Lambda retries twice. So bad input never fails it — a malformed log event is counted and logged
+ * with its id and reason while the rest of the batch goes on, and an undecodable event is logged and
+ * dropped (retrying it cannot help). The handler throws only when a store write fails: the sink
+ * (findings store) or the denial counter (same table). Redelivery is then safe: every detection
+ * carries its auditID as eventId and the store keeps one occurrence per event id; denials counted
+ * twice can only make a KD-061 burst fire earlier.
+ */
+export function createAuditLogsHandler(deps: AuditLogsHandlerDeps): AuditLogsHandler {
+  return async (event) => {
+    const batch = decode(event, deps.logger);
+    if (batch === undefined) return { records: 0, detections: 0, malformed: 1, skipped: 0 };
+    if (batch.kind === 'control') {
+      deps.logger.info('CloudWatch Logs control message ignored');
+      return { records: 0, detections: 0, malformed: 0, skipped: 1 };
+    }
+    if (batch.kind === 'skipped') {
+      deps.logger.info('log stream skipped', {
+        reason: batch.reason,
+        logGroup: batch.logGroup,
+        logStream: batch.logStream,
+      });
+      return { records: 0, detections: 0, malformed: 0, skipped: 1 };
+    }
+    return analyzeBatch(batch, deps);
+  };
+}
+
+function decode(event: unknown, logger: FunctionLogger): AuditLogBatch | undefined {
+  try {
+    return decodeAuditLogsEvent(event);
+  } catch (error) {
+    const failure = asKubeguardError(error);
+    logger.error('CloudWatch Logs event rejected', {
+      code: failure.code,
+      error: failure.message,
+      details: failure.details,
+    });
+    return undefined;
+  }
+}
+
+async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Promise<AuditLogsSummary> {
+  const where = { logGroup: batch.logGroup, logStream: batch.logStream };
+  for (const bad of batch.malformed) {
+    deps.logger.warn('audit log event rejected', {
+      logEventId: bad.logEventId,
+      reason: bad.reason,
+      ...where,
+    });
+  }
+  const records = batch.records.map((record) => ({ event: record.event, ref: record.logEventId }));
+  const analysis = await analyzeAuditRecords(records, auditContext(batch, deps), { counter: deps.counter });
+  for (const failure of analysis.ruleFailures) {
+    deps.logger.error('detection rule failed', {
+      ruleId: failure.ruleId,
+      auditId: failure.auditId,
+      logEventId: failure.ref,
+      error: failure.message,
+    });
+  }
+  const detections = analysis.detections.map((found) => found.detection);
+  if (detections.length > 0) {
+    try {
+      await deps.sink.accept(detections);
+    } catch (error) {
+      const failure = asKubeguardError(error);
+      deps.logger.error('detections not stored; failing so that Lambda retries the batch', {
+        code: failure.code,
+        error: failure.message,
+        detections: detections.length,
+        ...where,
+      });
+      throw failure;
+    }
+  }
+  if (analysis.burstFailure !== undefined) {
+    const failure = asKubeguardError(analysis.burstFailure);
+    deps.logger.error('denial counter failed; failing so that Lambda retries the batch', {
+      code: failure.code,
+      error: failure.message,
+      ...where,
+    });
+    throw failure;
+  }
+  const summary = {
+    records: batch.records.length,
+    detections: detections.length,
+    malformed: batch.malformed.length,
+    skipped: 0,
+  };
+  deps.logger.info('audit log batch analysed', { ...summary, cluster: batch.cluster, ...where });
+  return summary;
+}
+
+/**
+ * The configured cluster whose audit log group this is (by `auditLogGroup`, then by the name in
+ * `/aws/eks/<name>/cluster`). A cluster missing from the config is still analysed: its logs reached
+ * us, so its detections matter; the warning says how to fix the config.
+ */
+function auditContext(batch: AuditBatch, deps: AuditLogsHandlerDeps): AuditContext {
+  const { clusters, detection } = deps.config;
+  const cluster =
+    clusters.find((c) => c.auditLogGroup === batch.logGroup) ??
+    clusters.find((c) => c.name === batch.cluster);
+  if (cluster === undefined) {
+    deps.logger.warn('audit logs from a cluster not in kubeguard.config.json', {
+      logGroup: batch.logGroup,
+      cluster: batch.cluster,
+      configuredClusters: clusters.map((c) => c.name),
+    });
+  }
+  return {
+    cluster: cluster?.name ?? batch.cluster,
+    account: batch.account === '' ? undefined : batch.account,
+    region: cluster?.region,
+    config: detection,
+    now: deps.clock(),
+  };
+}
+
+let composed: AuditLogsHandler | undefined;
+
+/** Lambda entry point (CloudWatch Logs subscription filter target on each cluster's audit log group). */
+export async function handler(event: unknown): Promise<AuditLogsSummary> {
+  if (composed === undefined) {
+    const shared = getComposition();
+    composed = createAuditLogsHandler({
+      config: shared.config,
+      sink: shared.findings(),
+      counter: shared.denialCounter(),
+      logger: shared.logger,
+      clock: shared.clock,
+    });
+  }
+  return composed(event);
+}

@@ -1,0 +1,125 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDenialCounter } from '../../adapters/aws/denial-counter.ts';
+import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
+import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
+import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
+import { parseConfig } from '../../core/config/schema.ts';
+import { type FindingPipeline, findingPipelineFor } from '../../core/findings/compose.ts';
+import type { Detection } from '../../core/model/detection.ts';
+import type { DetectionSink } from '../../core/ports.ts';
+import { type AuditLogsHandler, createAuditLogsHandler } from '../../lambdas/audit-logs/handler.ts';
+import type { FunctionLogger } from '../../lambdas/composition.ts';
+import { type Dynalite, startDynalite } from '../support/dynalite.ts';
+import { ManualTimers } from '../support/fake-timers.ts';
+import { fixtureWith, loadFixture } from '../support/fixtures.ts';
+import { type SlackApiDouble, startSlackApiDouble } from '../support/slack-api-double.ts';
+
+const TOKEN = 'xoxb-integration-token';
+const CONFIG = parseConfig({
+  clusters: [{ name: 'prod-cluster', region: 'us-east-1' }],
+  slack: { defaultChannel: 'C0ALERTS' },
+});
+
+const silent: FunctionLogger = { info: () => {}, warn: () => {}, error: () => {} };
+
+type Envelope = Record<string, unknown> & { logEvents: { id: string; timestamp: number; message: string }[] };
+const envelope = () => loadFixture<Envelope>('cwlogs-eks-audit-envelope.json', 'decoded');
+const encode = (value: unknown) => ({
+  awslogs: { data: gzipSync(Buffer.from(JSON.stringify(value))).toString('base64') },
+});
+
+/** Passes detections on to the pipeline and remembers what it passed. */
+class Tap implements DetectionSink {
+  readonly seen: Detection[] = [];
+  readonly reports: Awaited<ReturnType<FindingPipeline['process']>>[] = [];
+  readonly #pipeline: FindingPipeline;
+
+  constructor(pipeline: FindingPipeline) {
+    this.#pipeline = pipeline;
+  }
+
+  async accept(detections: readonly Detection[]): Promise<void> {
+    this.seen.push(...detections);
+    this.reports.push(await this.#pipeline.process(detections));
+  }
+}
+
+describe('EKS audit logs → detections → findings store → Slack (handler, dynalite, loopback Slack)', () => {
+  let db: Dynalite;
+  let slack: SlackApiDouble;
+  let handle: AuditLogsHandler;
+  let tap: Tap;
+  let table = 0;
+
+  beforeAll(async () => {
+    db = await startDynalite();
+    slack = await startSlackApiDouble({ token: TOKEN, channels: ['C0ALERTS'] });
+  });
+  afterAll(async () => {
+    await slack.stop();
+    await db.stop();
+  });
+  beforeEach(async () => {
+    slack.reset();
+    table += 1;
+    const tableName = `audit-logs-${table}`;
+    await db.createTable(findingsTableDefinition(tableName));
+    const pipeline = findingPipelineFor({
+      config: CONFIG,
+      store: new DynamoFindingStore({
+        client: db.documentClient,
+        tableName,
+        nowSeconds: () => 1_800_000_000,
+      }),
+      messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
+      timers: new ManualTimers('2024-11-14T00:00:00.000Z'),
+    });
+    tap = new Tap(pipeline);
+    handle = createAuditLogsHandler({
+      config: CONFIG,
+      sink: tap,
+      counter: new DynamoDenialCounter({ client: db.documentClient, tableName }),
+      logger: silent,
+      clock: () => '2024-11-14T00:00:00.000Z',
+    });
+  });
+
+  it('stores every detection of a batch and posts its alerts', async () => {
+    const summary = await handle(loadFixture('cwlogs-eks-audit-lambda-event.json', 'lambdaEvent'));
+    expect(summary.records).toBe(10);
+    expect(summary.detections).toBeGreaterThan(0);
+    expect(tap.reports[0]?.occurrencesStored).toBe(summary.detections);
+    expect(slack.successful('chat.postMessage').length).toBeGreaterThan(0);
+  });
+
+  it('stores nothing new and posts nothing new when Lambda redelivers the batch', async () => {
+    const event = loadFixture('cwlogs-eks-audit-lambda-event.json', 'lambdaEvent');
+    await handle(event);
+    const posts = slack.successful('chat.postMessage').length;
+    await handle(event);
+    expect(tap.reports[1]?.occurrencesStored).toBe(0);
+    expect(tap.reports[1]?.findingsCreated).toBe(0);
+    expect(slack.successful('chat.postMessage')).toHaveLength(posts);
+  });
+
+  it('raises one KD-061 burst across invocations, counted in DynamoDB', async () => {
+    const batch = (from: number, count: number) =>
+      encode({
+        ...envelope(),
+        logEvents: Array.from({ length: count }, (_, i) => ({
+          id: `log-${from + i}`,
+          timestamp: 1715787000000,
+          message: JSON.stringify(
+            fixtureWith('eks-audit-anonymous-denied.json', { auditID: `scan-${from + i}` }),
+          ),
+        })),
+      });
+    await handle(batch(0, 6));
+    await handle(batch(6, 6));
+    await handle(batch(12, 6));
+    const bursts = tap.seen.filter((d) => d.eventId.startsWith('KD-061-burst#'));
+    expect(bursts.map((d) => d.evidence.burstKey).sort()).toEqual(['principal', 'sourceIp']);
+    expect(bursts.every((d) => d.severity === 'medium' && d.count === 10)).toBe(true);
+  });
+});
