@@ -28,6 +28,22 @@ import { kubeletStreamingIdleTimeoutCheck } from './checks/kp-034-kubelet-stream
 import { kubeletIptablesUtilChainsCheck } from './checks/kp-035-kubelet-iptables-util-chains.ts';
 import { kubeletEventRecordQpsCheck } from './checks/kp-036-kubelet-event-record-qps.ts';
 import { kubeletCertificateRotationCheck } from './checks/kp-037-kubelet-certificate-rotation.ts';
+import { clusterAdminBindingsCheck } from './checks/kp-040-cluster-admin-bindings.ts';
+import { secretAccessCheck } from './checks/kp-041-secret-access.ts';
+import { wildcardRulesCheck } from './checks/kp-042-wildcard-rules.ts';
+import { podCreationCheck } from './checks/kp-043-pod-creation.ts';
+import { defaultServiceAccountCheck } from './checks/kp-044-default-service-account.ts';
+import { serviceAccountTokenMountCheck } from './checks/kp-045-service-account-token-mount.ts';
+import { bindEscalateImpersonateCheck } from './checks/kp-046-bind-escalate-impersonate.ts';
+import { persistentVolumeCreationCheck } from './checks/kp-047-persistent-volume-creation.ts';
+import { nodeProxyCheck } from './checks/kp-048-node-proxy.ts';
+import { webhookConfigurationAccessCheck } from './checks/kp-049-webhook-configuration-access.ts';
+import { serviceAccountTokenCreationCheck } from './checks/kp-050-service-account-token-creation.ts';
+import { csrApprovalCheck } from './checks/kp-051-csr-approval.ts';
+import { podExecAttachCheck } from './checks/kp-052-pod-exec-attach.ts';
+import { anonymousBindingsCheck } from './checks/kp-053-anonymous-bindings.ts';
+import { deleteAndPortForwardCheck } from './checks/kp-054-delete-and-port-forward.ts';
+import { workloadTakeoverRolesCheck } from './checks/kp-055-workload-takeover-roles.ts';
 import { kp060 } from './checks/kp-060-privileged.ts';
 import { kp061 } from './checks/kp-061-host-pid.ts';
 import { kp062 } from './checks/kp-062-host-ipc.ts';
@@ -113,6 +129,22 @@ export const NODE_CHECKS: PostureCheck[] = [
 // KP-040 … KP-055: RBAC. Filled by the AWS/RBAC helper.
 // biome-ignore format: one check per line reads as a list
 export const RBAC_CHECKS: PostureCheck[] = [
+  clusterAdminBindingsCheck,
+  secretAccessCheck,
+  wildcardRulesCheck,
+  podCreationCheck,
+  defaultServiceAccountCheck,
+  serviceAccountTokenMountCheck,
+  bindEscalateImpersonateCheck,
+  persistentVolumeCreationCheck,
+  nodeProxyCheck,
+  webhookConfigurationAccessCheck,
+  serviceAccountTokenCreationCheck,
+  csrApprovalCheck,
+  podExecAttachCheck,
+  anonymousBindingsCheck,
+  deleteAndPortForwardCheck,
+  workloadTakeoverRolesCheck,
 ];
 
 // KP-060 … KP-091: pod / workload spec (Pod Security Standards and hygiene).
