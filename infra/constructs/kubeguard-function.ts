@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '#core/errors.ts';
-import { nodejsBundlingOptions } from './lambda-bundle.ts';
+import { LAMBDA_BUNDLE, nodejsBundlingOptions } from './lambda-bundle.ts';
 
 /** Lambda allows 4 KB of environment variables per function, keys and values together. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -83,6 +83,7 @@ export class KubeguardFunction extends Construct {
       environment: {
         KUBEGUARD_CONFIG: props.configJson,
         POWERTOOLS_SERVICE_NAME: `kubeguard-${props.name}`,
+        NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions,
         ...props.environment,
       },
     });

@@ -23,6 +23,11 @@ export const LAMBDA_BUNDLE = Object.freeze({
   minify: true,
   sourceMap: true,
   /**
+   * Set as the function's NODE_OPTIONS: stack traces in the logs point into the TypeScript sources. It
+   * costs the time to read the source map at load, which `npm run bench` includes.
+   */
+  nodeOptions: '--enable-source-maps',
+  /**
    * Nothing is external, not even the AWS SDK the runtime provides: the SDK version deployed is the one
    * tested, and the bundled ESM build loads faster than the runtime's copy.
    */

@@ -1,0 +1,130 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type SynthesizedKubeguard, synthesizeKubeguard } from './synth.ts';
+
+let synth: SynthesizedKubeguard;
+beforeAll(() => {
+  synth = synthesizeKubeguard();
+});
+
+describe('stateful stack: findings table', () => {
+  it('keys items by pk/sk strings and bills on demand', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ]),
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('has point-in-time recovery, deletion protection, encryption and TTL on expiresAt', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('is retained when the stack is deleted or the table replaced', () => {
+    synth.statefulTemplate.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+});
+
+describe('stateful stack: Slack credentials', () => {
+  it('keeps the bot token and signing secret in one retained secret', () => {
+    synth.statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    synth.statefulTemplate.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('botToken.*signingSecret') },
+      DeletionPolicy: 'Retain',
+    });
+  });
+});
+
+describe('stateful stack: dead-letter queue', () => {
+  it('is encrypted, keeps messages 14 days and is retained', () => {
+    synth.statefulTemplate.hasResource('AWS::SQS::Queue', {
+      Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('refuses requests without TLS', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('lets only the named GuardDuty rule of this account and region dead-letter events', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              ArnEquals: {
+                'aws:SourceArn': [
+                  {
+                    'Fn::Join': [
+                      '',
+                      Match.arrayWith([Match.stringLikeRegexp(':rule/Kubeguard-guardduty-eks-findings$')]),
+                    ],
+                  },
+                ],
+              },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('raises an alarm as soon as one message waits in it', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+});
+
+describe('stateful and stateless stacks', () => {
+  it('reference each other one way only: functions import data, data never imports functions', () => {
+    const statefulText = JSON.stringify(synth.statefulTemplate.toJSON());
+    const statelessText = JSON.stringify(synth.statelessTemplate.toJSON());
+
+    expect(statefulText).not.toContain('Fn::ImportValue');
+    expect(statelessText).toContain('Fn::ImportValue');
+    expect(synth.stateless.dependencies).toContain(synth.stateful);
+    expect(synth.stateful.dependencies).toHaveLength(0);
+  });
+
+  it('protects the stateful stack from deletion', () => {
+    expect(synth.stateful.terminationProtection).toBe(true);
+  });
+
+  it('deploys both stacks to the clusters’ region without looking anything up', () => {
+    expect(synth.stateful.region).toBe('us-east-1');
+    expect(synth.stateless.region).toBe('us-east-1');
+    expect(synth.assembly.manifest.missing ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,298 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '#core/errors.ts';
+import { CREATE_REQUIRE_BANNER, esbuildBuildOptions } from '#infra/constructs/lambda-bundle.ts';
+import { FUNCTION_ENTRIES, GUARDDUTY_EKS_EVENT_PATTERN } from '#infra/stacks/stateless-stack.ts';
+import { FIXTURES_DIR, fixtureWith, loadFixture } from '#test/support/fixtures.ts';
+import {
+  type CfnResource,
+  resourcesOf,
+  type SynthesizedKubeguard,
+  synthesizeKubeguard,
+  TWO_CLUSTERS,
+} from './synth.ts';
+
+let synth: SynthesizedKubeguard;
+beforeAll(() => {
+  synth = synthesizeKubeguard();
+});
+
+const GUARDDUTY_FIXTURES = readdirSync(FIXTURES_DIR).filter((f) => /^guardduty-.*\.json$/.test(f));
+
+interface GuardDutyEvent {
+  source: string;
+  'detail-type': string;
+  detail: { resource: { resourceType: string } };
+}
+
+/** EventBridge's matching for the pattern's shape: every listed field must equal one of its values. */
+function ruleMatches(event: GuardDutyEvent): boolean {
+  const pattern = GUARDDUTY_EKS_EVENT_PATTERN;
+  return (
+    pattern.source.includes(event.source) &&
+    pattern.detailType.includes(event['detail-type']) &&
+    pattern.detail.resource.resourceType.includes(event.detail.resource.resourceType)
+  );
+}
+
+function environmentOf(fn: CfnResource): Record<string, unknown> {
+  const environment = fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined;
+  return environment?.Variables ?? {};
+}
+
+function functionsByService(): Map<string, CfnResource> {
+  const functions = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::Function'));
+  return new Map(
+    functions.map((fn) => {
+      const env = environmentOf(fn);
+      return [String(env.POWERTOOLS_SERVICE_NAME), fn];
+    }),
+  );
+}
+
+function logicalIdOf(type: string, service: string): string {
+  const entry = Object.entries(resourcesOf(synth.statelessTemplate, type)).find(([, fn]) =>
+    JSON.stringify(fn.Properties?.Environment ?? {}).includes(`"${service}"`),
+  );
+  if (entry === undefined) throw new Error(`no ${type} for ${service}`);
+  return entry[0];
+}
+
+describe('GuardDuty EKS findings rule', () => {
+  it('matches GuardDuty findings about EKS clusters', () => {
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'Kubeguard-guardduty-eks-findings',
+      EventPattern: {
+        source: ['aws.guardduty'],
+        'detail-type': ['GuardDuty Finding'],
+        detail: { resource: { resourceType: ['EKSCluster'] } },
+      },
+    });
+  });
+
+  it.each(GUARDDUTY_FIXTURES)('routes the fixture %s (audit-log and runtime findings alike)', (name) => {
+    expect(ruleMatches(loadFixture<GuardDutyEvent>(name))).toBe(true);
+  });
+
+  it('leaves out the same runtime finding on an ECS cluster', () => {
+    const ecs = fixtureWith<GuardDutyEvent>('guardduty-eks-runtime-new-binary-executed.json', {
+      detail: { resource: { resourceType: 'ECSCluster' } },
+    });
+
+    expect(ruleMatches(ecs)).toBe(false);
+  });
+
+  it('delivers to the guardduty-findings function with retries and a dead-letter queue', () => {
+    const fnId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-guardduty-findings');
+
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          Id: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 24 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('DeadLetters') } },
+        },
+      ],
+    });
+    synth.statelessTemplate.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('GuardDutyEksFindings'), 'Arn'] },
+    });
+  });
+});
+
+describe('audit-log subscriptions', () => {
+  it('subscribes the audit-logs function to every configured cluster’s log group, passing all events', () => {
+    const fnId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-audit-logs');
+    const filters = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Logs::SubscriptionFilter'));
+
+    expect(filters.map((f) => f.Properties?.LogGroupName).sort()).toEqual([
+      '/aws/eks/prod-cluster/cluster',
+      '/custom/staging/audit',
+    ]);
+    for (const filter of filters) {
+      expect(filter.Properties).toMatchObject({
+        FilterPattern: '',
+        DestinationArn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      });
+    }
+  });
+
+  it('lets CloudWatch Logs invoke the function from exactly those log groups', () => {
+    const permissions = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::Permission')).filter(
+      (p) => p.Properties?.Principal === 'logs.amazonaws.com',
+    );
+
+    const sources = permissions.map((p) => JSON.stringify(p.Properties?.SourceArn));
+    expect(sources).toHaveLength(2);
+    expect(sources.some((s) => s.includes(':log-group:/aws/eks/prod-cluster/cluster:*'))).toBe(true);
+    expect(sources.some((s) => s.includes(':log-group:/custom/staging/audit:*'))).toBe(true);
+  });
+});
+
+describe('kubeguard functions', () => {
+  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs'])(
+    '%s runs the ESM handler on nodejs24.x, arm64, traced, with JSON logs',
+    (service) => {
+      const fn = functionsByService().get(service);
+
+      expect(fn?.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Handler: 'index.handler',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+      });
+    },
+  );
+
+  it('gives every function the validated configuration and where the table and Slack secret are', () => {
+    for (const [service, fn] of functionsByService()) {
+      const env = environmentOf(fn);
+
+      expect(env.KUBEGUARD_CONFIG).toBe(synth.loaded.json);
+      expect(JSON.parse(String(env.KUBEGUARD_CONFIG))).toEqual(TWO_CLUSTERS);
+      expect(env.POWERTOOLS_SERVICE_NAME).toBe(service);
+      expect(env.KUBEGUARD_TABLE_NAME).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Findings/) });
+      expect(JSON.stringify(env.SLACK_SECRET_ARN)).toContain('SlackCredentials');
+      expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(env).not.toHaveProperty('SLACK_BOT_TOKEN');
+    }
+  });
+
+  it('sends failed asynchronous invocations to the dead-letter queue after two retries', () => {
+    const configs = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'));
+
+    expect(configs).toHaveLength(2);
+    for (const config of configs) {
+      expect(config.Properties).toMatchObject({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: {
+          OnFailure: { Destination: { 'Fn::ImportValue': expect.stringMatching(/DeadLetters/) } },
+        },
+      });
+    }
+  });
+
+  it('logs to its own log group, kept 90 days and retained', () => {
+    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 2);
+    synth.statelessTemplate.allResources('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('raises an alarm on any function error', () => {
+    const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm'));
+
+    expect(alarms).toHaveLength(2);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1 });
+    }
+  });
+
+  it('refuses a configuration too large for the Lambda environment, saying by how much', () => {
+    const huge = {
+      ...TWO_CLUSTERS,
+      detection: { principalAllowList: Array.from({ length: 200 }, (_, i) => `user-${i}@example.com`) },
+    };
+
+    expect(() => synthesizeKubeguard(huge)).toThrow(ConfigError);
+    expect(() => synthesizeKubeguard(huge)).toThrow(/bytes as minified JSON.*4096 bytes/);
+  });
+});
+
+describe('function bundles', () => {
+  function bundleOf(service: string): string {
+    const fn = functionsByService().get(service);
+    const assetPath = fn?.Metadata?.['aws:asset:path'];
+    if (typeof assetPath !== 'string') throw new Error(`${service} has no asset metadata`);
+    return readFileSync(join(synth.assembly.directory, assetPath, 'index.mjs'), 'utf8');
+  }
+
+  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs'])(
+    '%s is an uploaded asset: an ESM bundle that opens with the createRequire banner',
+    (service) => {
+      const fn = functionsByService().get(service);
+
+      expect(fn?.Properties?.Code).toEqual({
+        S3Bucket: expect.anything(),
+        S3Key: expect.stringMatching(/\.zip$/),
+      });
+      expect(bundleOf(service).startsWith(CREATE_REQUIRE_BANNER)).toBe(true);
+    },
+  );
+
+  it('is byte for byte what esbuild builds from the shared options (what the bench measures)', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'kubeguard-bundle-'));
+
+    await build({ ...esbuildBuildOptions(FUNCTION_ENTRIES.auditLogs, outdir), logLevel: 'silent' });
+
+    expect(readFileSync(join(outdir, 'index.mjs'), 'utf8')).toBe(bundleOf('kubeguard-audit-logs'));
+  });
+});
+
+describe('IAM', () => {
+  interface Statement {
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+  }
+
+  function statements(): Statement[] {
+    return Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        (policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+    );
+  }
+
+  const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+  const resourcesOfStatement = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+  it('uses no wildcard actions', () => {
+    const wildcards = statements()
+      .flatMap(actionsOf)
+      .filter((action) => action.includes('*'));
+
+    expect(wildcards).toEqual([]);
+  });
+
+  it('allows "Resource": "*" only for the X-Ray calls that have no resource-level permissions', () => {
+    const onEverything = statements()
+      .filter((s) => resourcesOfStatement(s).includes('*'))
+      .flatMap(actionsOf);
+
+    expect(new Set(onEverything)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  });
+
+  it('lets the functions write the findings table by its ARN and read only the Slack secret', () => {
+    const writes = statements().filter((s) => actionsOf(s).includes('dynamodb:PutItem'));
+    const secretReads = statements().filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
+
+    expect(writes).toHaveLength(2);
+    for (const s of writes) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
+    expect(secretReads).toHaveLength(2);
+    for (const s of secretReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
+  });
+
+  it('lets each function write only its own log group', () => {
+    const logWrites = statements().filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
+
+    expect(logWrites).toHaveLength(2);
+    for (const s of logWrites)
+      expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
+  });
+
+  it('uses no AWS managed policies', () => {
+    for (const role of Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Role'))) {
+      expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
