@@ -52,13 +52,13 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
     return [
       {
         name: `${name} bundle`,
-        value: round(bundle.length / 1024),
+        value: Math.round(bundle.length / 1024),
         unit: 'KB',
         target: target.sizeKb === undefined ? '' : `< ${target.sizeKb} KB`,
       },
       {
         name: `${name} bundle gzip`,
-        value: round(gzipSync(bundle, { level: 9 }).length / 1024),
+        value: Math.round(gzipSync(bundle, { level: 9 }).length / 1024),
         unit: 'KB',
         target: '',
       },
