@@ -37,6 +37,15 @@ export function fileUri(file: string): string {
   return encodeURI(file.replaceAll('\\', '/')).replaceAll('#', '%23').replaceAll('?', '%3F');
 }
 
+/** SARIF rule names are identifiers: `No privileged containers` → `NoPrivilegedContainers`. */
+export function ruleName(title: string): string {
+  return title
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word !== '')
+    .map((word) => `${word[0]?.toUpperCase()}${word.slice(1)}`)
+    .join('');
+}
+
 function rule(check: CheckMetadata) {
   const references = [
     check.cis.length > 0 ? `CIS Amazon EKS Benchmark v1.8.0 ${check.cis.join(', ')}` : undefined,
@@ -45,7 +54,7 @@ function rule(check: CheckMetadata) {
   const text = `${check.title}. ${references.join('; ')}${references.length > 0 ? '. ' : ''}Remediation: ${check.remediation}`;
   return {
     id: check.id,
-    name: check.title,
+    name: ruleName(check.title),
     shortDescription: { text: check.title },
     fullDescription: { text },
     help: { text, markdown: `**${check.title}**\n\n${references.join('  \n')}\n\n${check.remediation}` },

@@ -141,3 +141,9 @@ describe('text output', () => {
     expect(toText(hostileReport)).not.toContain('\u001b');
   });
 });
+
+describe('SARIF rule names', () => {
+  it('are identifiers derived from the check titles', () => {
+    expect(sarifReport(report).runs[0]?.tool.driver.rules[0]?.name).toBe('NoPrivilegedContainers');
+  });
+});
