@@ -70,7 +70,7 @@ function rule(check: CheckMetadata) {
 
 function location(result: CheckResult) {
   const logicalLocations = [
-    { name: result.object.name, fullyQualifiedName: objectLabel(result.object), kind: 'object' },
+    { name: result.object.name, fullyQualifiedName: objectLabel(result.object), kind: 'resource' },
   ];
   if (result.file === undefined) return { logicalLocations };
   return {
