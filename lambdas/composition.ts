@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDenialCounter } from '../adapters/aws/denial-counter.ts';
 import { createDocumentClient } from '../adapters/aws/dynamodb-client.ts';
 import { DynamoFindingStore } from '../adapters/aws/findings-store.ts';
-import { functionEnvironment } from '../adapters/config/env.ts';
+import { fetchSlackCredentials } from '../adapters/aws/slack-credentials.ts';
+import { type FunctionEnvironment, functionEnvironment } from '../adapters/config/env.ts';
 import { createWebApiMessenger } from '../adapters/slack/web-api-messenger.ts';
 import type { KubeguardConfig } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -44,10 +46,12 @@ export function getComposition(): Composition {
 
 function compose(): Composition {
   const environment = functionEnvironment();
-  const messenger = createWebApiMessenger({
-    token: environment.slackBotToken,
-    ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
-  });
+  const messenger = lazyMessenger(async () =>
+    createWebApiMessenger({
+      token: await slackBotToken(environment.slack),
+      ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
+    }),
+  );
   let documentClient: ReturnType<typeof createDocumentClient> | undefined;
   const tableClient = () => {
     documentClient ??= createDocumentClient({ endpoint: environment.dynamoDbEndpoint });
@@ -60,7 +64,7 @@ function compose(): Composition {
       messenger,
       store: new DynamoFindingStore({
         client: tableClient(),
-        tableName: requireTableName(environment.findingsTableName),
+        tableName: requireTableName(environment.tableName),
         nowSeconds: () => Math.floor(Date.now() / 1000),
       }),
       timers: realTimers,
@@ -71,7 +75,7 @@ function compose(): Composition {
   const denialCounter = (): DenialCounter => {
     counter ??= new DynamoDenialCounter({
       client: tableClient(),
-      tableName: requireTableName(environment.findingsTableName),
+      tableName: requireTableName(environment.tableName),
     });
     return counter;
   };
@@ -92,9 +96,32 @@ const realTimers = {
 
 function requireTableName(name: string | undefined): string {
   if (name === undefined) {
-    throw new ConfigError('FINDINGS_TABLE_NAME is not set; the CDK app sets it to the findings table name');
+    throw new ConfigError('KUBEGUARD_TABLE_NAME is not set; the CDK app sets it to the kubeguard table name');
   }
   return name;
+}
+
+/** The bot token as configured: given directly (local runs) or read once from Secrets Manager. */
+async function slackBotToken(slack: FunctionEnvironment['slack']): Promise<string> {
+  if ('botToken' in slack) return slack.botToken;
+  const credentials = await fetchSlackCredentials(new SecretsManagerClient({}), slack.secretArn);
+  return credentials.botToken;
+}
+
+/** A messenger whose client is built on first use (the token may need a Secrets Manager call). */
+function lazyMessenger(build: () => Promise<SlackMessenger>): SlackMessenger {
+  let inner: Promise<SlackMessenger> | undefined;
+  const get = () => {
+    inner ??= build().catch((error: unknown) => {
+      inner = undefined; // a failed secret read is retried on the next call
+      throw error;
+    });
+    return inner;
+  };
+  return {
+    postMessage: async (message) => (await get()).postMessage(message),
+    updateMessage: async (message) => (await get()).updateMessage(message),
+  };
 }
 
 /** Structured attributes become top-level keys of the JSON log line. */

@@ -8,15 +8,18 @@ import { ConfigError } from '../../core/errors.ts';
 export interface FunctionEnvironment {
   /** KUBEGUARD_CONFIG: kubeguard.config.json as JSON, passed in by the CDK app. */
   readonly config: KubeguardConfig;
-  /** SLACK_BOT_TOKEN: the bot token (xoxb-…). Never log it. */
-  readonly slackBotToken: string;
+  /**
+   * The bot token (xoxb-…), from SLACK_BOT_TOKEN (local runs), or where to fetch it: SLACK_SECRET_ARN,
+   * the Secrets Manager secret `{"botToken", "signingSecret"}` the CDK app creates. Never log it.
+   */
+  readonly slack: { botToken: string } | { secretArn: string };
   /**
    * SLACK_API_URL: Web API base URL ending in `/` (the sandbox and tests point it at a local double).
    * @default undefined — @slack/web-api uses https://slack.com/api/
    */
   readonly slackApiUrl?: string;
-  /** FINDINGS_TABLE_NAME: the DynamoDB table of findings (set by the CDK app). */
-  readonly findingsTableName?: string;
+  /** KUBEGUARD_TABLE_NAME: the DynamoDB table (findings, occurrences, counters), set by the CDK app. */
+  readonly tableName?: string;
   /** DYNAMODB_ENDPOINT: a local DynamoDB endpoint (the sandbox's embedded dynalite). @default AWS */
   readonly dynamoDbEndpoint?: string;
 }
@@ -27,9 +30,9 @@ type Environment = Readonly<Record<string, string | undefined>>;
 export function readFunctionEnvironment(env: Environment): FunctionEnvironment {
   const result: FunctionEnvironment = {
     config: readConfig(env.KUBEGUARD_CONFIG),
-    slackBotToken: readToken(env.SLACK_BOT_TOKEN),
+    slack: readSlackCredentials(env),
     ...optionalApiUrl(env.SLACK_API_URL),
-    ...optionalValue('findingsTableName', env.FINDINGS_TABLE_NAME),
+    ...optionalValue('tableName', env.KUBEGUARD_TABLE_NAME),
     ...optionalValue('dynamoDbEndpoint', env.DYNAMODB_ENDPOINT),
   };
   return Object.freeze(result);
@@ -62,11 +65,26 @@ function readConfig(raw: string | undefined): KubeguardConfig {
   return parseConfig(parsed, 'KUBEGUARD_CONFIG');
 }
 
+function readSlackCredentials(env: Environment): FunctionEnvironment['slack'] {
+  const secretArn = env.SLACK_SECRET_ARN?.trim() ?? '';
+  if ((env.SLACK_BOT_TOKEN?.trim() ?? '') === '' && secretArn !== '') {
+    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(secretArn)) {
+      throw new ConfigError(
+        `SLACK_SECRET_ARN is not a Secrets Manager secret ARN; received ${JSON.stringify(secretArn)}`,
+      );
+    }
+    return { secretArn };
+  }
+  return { botToken: readToken(env.SLACK_BOT_TOKEN) };
+}
+
 function readToken(raw: string | undefined): string {
   const token = raw?.trim() ?? '';
   // The value is a secret: messages describe it, never echo it.
   if (token === '') {
-    throw new ConfigError('SLACK_BOT_TOKEN is not set; set it to the Slack app’s bot token (xoxb-…)');
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN is not set (nor SLACK_SECRET_ARN); set it to the Slack app’s bot token (xoxb-…)',
+    );
   }
   if (/\s/.test(token)) {
     throw new ConfigError('SLACK_BOT_TOKEN contains whitespace; set it to the bot token alone (xoxb-…)');

@@ -334,7 +334,7 @@ describe('GuardDuty Lambda entry point (composition from the environment)', () =
     slack = await startSlackApiDouble({ token: TOKEN });
     db = await startDynalite();
     await db.createTable(findingsTableDefinition('kubeguard-findings'));
-    process.env.FINDINGS_TABLE_NAME = 'kubeguard-findings';
+    process.env.KUBEGUARD_TABLE_NAME = 'kubeguard-findings';
     process.env.DYNAMODB_ENDPOINT = db.endpoint;
     process.env.KUBEGUARD_CONFIG = JSON.stringify({
       clusters: [{ name: 'prod-cluster', region: 'us-east-1' }],

@@ -30,7 +30,7 @@ describe('function environment', () => {
       region: 'us-east-1',
       auditLogGroup: '/aws/eks/prod-cluster/cluster',
     });
-    expect(environment.slackBotToken).toBe(TOKEN);
+    expect(environment.slack).toEqual({ botToken: TOKEN });
     expect(environment.slackApiUrl).toBe('http://127.0.0.1:3000/api/');
   });
 
@@ -65,6 +65,25 @@ describe('function environment', () => {
     const error = configErrorOf({ KUBEGUARD_CONFIG: CONFIG, SLACK_BOT_TOKEN: `${TOKEN} extra` });
     expect(error.message).toContain('SLACK_BOT_TOKEN contains whitespace');
     expect(error.message).not.toContain('secretvalue');
+  });
+
+  it('takes the Slack credentials from the secret named by SLACK_SECRET_ARN when no token is given', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:kubeguard-slack-AbCdEf';
+    expect(readFunctionEnvironment({ KUBEGUARD_CONFIG: CONFIG, SLACK_SECRET_ARN: arn }).slack).toEqual({
+      secretArn: arn,
+    });
+    expect(
+      configErrorOf({ KUBEGUARD_CONFIG: CONFIG, SLACK_SECRET_ARN: 'kubeguard-slack' }).message,
+    ).toContain('SLACK_SECRET_ARN is not a Secrets Manager secret ARN');
+  });
+
+  it('reads the table name the CDK app passes', () => {
+    const environment = readFunctionEnvironment({
+      KUBEGUARD_CONFIG: CONFIG,
+      SLACK_BOT_TOKEN: TOKEN,
+      KUBEGUARD_TABLE_NAME: 'kg',
+    });
+    expect(environment.tableName).toBe('kg');
   });
 
   it('rejects an API URL that is not http(s)', () => {

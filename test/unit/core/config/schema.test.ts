@@ -30,7 +30,7 @@ describe('kubeguard.config.json', () => {
     const config = parseConfig(minimal);
     expect(Object.isFrozen(config.detection.rules)).toBe(true);
     expect(() => {
-      (config.clusters as { name: string }[]).push({ name: 'x' });
+      (config.clusters as unknown as { name: string }[]).push({ name: 'x' });
     }).toThrow();
   });
 
