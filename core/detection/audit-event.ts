@@ -187,13 +187,24 @@ export function imageRepository(image: string): string {
   return (hasRegistryHost ? parts.slice(1) : parts).join('/');
 }
 
+/** Allow-list entries as repositories, computed once per list (the lists live as long as the config). */
+const allowedRepositories = new WeakMap<readonly string[], string[]>();
+
+function repositoriesOf(allowList: readonly string[]): string[] {
+  let repositories = allowedRepositories.get(allowList);
+  if (repositories === undefined) {
+    repositories = allowList.map(imageRepository);
+    allowedRepositories.set(allowList, repositories);
+  }
+  return repositories;
+}
+
 /** True when the image's repository equals an allow-list entry or ends with `/<entry>`. */
 export function imageAllowed(image: string, allowList: readonly string[]): boolean {
   const repo = imageRepository(image);
-  return allowList.some((entry) => {
-    const allowed = imageRepository(entry);
-    return repo === allowed || repo.endsWith(`/${allowed}`) || repo === `library/${allowed}`;
-  });
+  return repositoriesOf(allowList).some(
+    (allowed) => repo === allowed || repo.endsWith(`/${allowed}`) || repo === `library/${allowed}`,
+  );
 }
 
 /** The request path without its query string. */

@@ -81,6 +81,82 @@ function parseResponseStatus(value: unknown): AuditEvent['responseStatus'] {
   });
 }
 
+// Fast path: real kube-apiserver events are well typed, and copying every one of them would cost
+// more than all the rules together. These checks allocate nothing.
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string';
+}
+
+function isStringArray(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (const item of value) if (typeof item !== 'string') return false;
+  return true;
+}
+
+function hasOnlyValues(value: unknown, check: (item: unknown) => boolean): boolean {
+  if (!isRecord(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key) && !check(value[key])) return false;
+  return true;
+}
+
+function isWellTypedUser(value: unknown): boolean {
+  if (value === undefined) return true;
+  return (
+    isRecord(value) &&
+    isOptionalString(value.username) &&
+    isOptionalString(value.uid) &&
+    (value.groups === undefined || isStringArray(value.groups)) &&
+    (value.extra === undefined || hasOnlyValues(value.extra, isStringArray))
+  );
+}
+
+function isWellTypedObjectRef(value: unknown): boolean {
+  if (value === undefined) return true;
+  return (
+    isRecord(value) &&
+    isOptionalString(value.resource) &&
+    isOptionalString(value.namespace) &&
+    isOptionalString(value.name) &&
+    isOptionalString(value.apiGroup) &&
+    isOptionalString(value.apiVersion) &&
+    isOptionalString(value.subresource)
+  );
+}
+
+function isWellTypedResponseStatus(value: unknown): boolean {
+  if (value === undefined) return true;
+  return (
+    isRecord(value) &&
+    (value.code === undefined || Number.isInteger(value.code)) &&
+    isOptionalString(value.reason) &&
+    isOptionalString(value.status) &&
+    isOptionalString(value.message)
+  );
+}
+
+/** True when every field the rules read already has the type AuditEvent declares. */
+function isWellTyped(raw: UnknownRecord): boolean {
+  return (
+    typeof raw.auditID === 'string' &&
+    typeof raw.verb === 'string' &&
+    isOptionalString(raw.apiVersion) &&
+    isOptionalString(raw.level) &&
+    isOptionalString(raw.stage) &&
+    isOptionalString(raw.requestURI) &&
+    isOptionalString(raw.userAgent) &&
+    isOptionalString(raw.requestReceivedTimestamp) &&
+    isOptionalString(raw.stageTimestamp) &&
+    isOptionalString(raw.timestamp) &&
+    (raw.sourceIPs === undefined || isStringArray(raw.sourceIPs)) &&
+    (raw.annotations === undefined || hasOnlyValues(raw.annotations, (item) => typeof item === 'string')) &&
+    isWellTypedUser(raw.user) &&
+    isWellTypedUser(raw.impersonatedUser) &&
+    isWellTypedObjectRef(raw.objectRef) &&
+    isWellTypedResponseStatus(raw.responseStatus)
+  );
+}
+
 export interface ParseAuditEventOptions {
   /**
    * Accept events that lack apiVersion, auditID or verb, as trimmed test traces do (the public
@@ -117,16 +193,19 @@ function requireEnvelope(value: unknown, options: ParseAuditEventOptions): Unkno
 }
 
 /**
- * Validates one kube-apiserver audit Event (`audit.k8s.io/v1` or `v1beta1`) and returns a new,
- * normalized copy: kind, apiVersion, auditID and verb are required; every optional field of a wrong
- * type is dropped (a number where a string belongs, a non-array `sourceIPs`, non-string annotation
- * values) so rules only ever see the types `AuditEvent` declares. `requestObject` and
- * `responseObject` are passed through as they are: rules read them with `getPath`.
+ * Validates one kube-apiserver audit Event (`audit.k8s.io/v1` or `v1beta1`): kind, apiVersion,
+ * auditID and verb are required. When every other field the rules read already has the type
+ * `AuditEvent` declares (real events), the value itself is returned, uncopied; otherwise a normalized
+ * copy in which every optional field of a wrong type is dropped (a number where a string belongs, a
+ * non-array `sourceIPs`, non-string annotation values), so rules only ever see the declared types.
+ * The input is never modified. `requestObject` and `responseObject` are passed through as they are:
+ * rules read them with `getPath`.
  *
  * @throws InvalidEventError naming the field and the value received.
  */
 export function parseAuditEvent(value: unknown, options: ParseAuditEventOptions = {}): AuditEvent {
   const raw = requireEnvelope(value, options);
+  if (isWellTyped(raw)) return raw as unknown as AuditEvent;
   return compact<AuditEvent>({
     kind: 'Event',
     apiVersion: optionalString(raw.apiVersion),

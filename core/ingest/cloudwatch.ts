@@ -70,20 +70,28 @@ function invalid(message: string, field: string): InvalidEventError {
   return new InvalidEventError(message, { details: { field } });
 }
 
-/** base64 → gunzip (capped) → UTF-8 → JSON. @throws InvalidEventError saying which step failed. */
-export function decodeAwsLogsData(data: string, maxBytes = MAX_DECOMPRESSED_BYTES): unknown {
+function isBase64(data: string): boolean {
   const compact = data.replace(/\s+/g, '');
-  if (compact.length === 0 || compact.length % 4 !== 0 || !BASE64.test(compact)) {
-    throw invalid(
-      `awslogs.data must be base64-encoded gzip; received ${describeValue(data)}, which is not base64. ` +
-        'Pass the event CloudWatch Logs delivered to Lambda unchanged.',
-      'awslogs.data',
-    );
-  }
+  return compact.length > 0 && compact.length % 4 === 0 && BASE64.test(compact);
+}
+
+/**
+ * base64 → gunzip (capped) → UTF-8 → JSON. @throws InvalidEventError saying which step failed.
+ * Buffer's base64 decoder skips characters outside the alphabet, so garbage reaches gunzip, which
+ * rejects it; only then is the text checked for base64, to say which of the two was wrong.
+ */
+export function decodeAwsLogsData(data: string, maxBytes = MAX_DECOMPRESSED_BYTES): unknown {
   let inflated: Buffer;
   try {
-    inflated = gunzipSync(Buffer.from(compact, 'base64'), { maxOutputLength: maxBytes });
+    inflated = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: maxBytes });
   } catch (error) {
+    if (!isBase64(data)) {
+      throw invalid(
+        `awslogs.data must be base64-encoded gzip; received ${describeValue(data)}, which is not base64. ` +
+          'Pass the event CloudWatch Logs delivered to Lambda unchanged.',
+        'awslogs.data',
+      );
+    }
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
       throw invalid(
