@@ -36,6 +36,8 @@ export interface KubeguardFunctionProps {
   readonly logRetention?: RetentionDays;
   /** Lambda's own retries of a failed asynchronous invocation (0–2). @default 2 */
   readonly retryAttempts?: number;
+  /** Reserved concurrency, where parallel runs would fight over the same work. @default unreserved */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -80,6 +82,9 @@ export class KubeguardFunction extends Construct {
       bundling: nodejsBundlingOptions(),
       onFailure: new SqsDestination(props.onFailure),
       retryAttempts: props.retryAttempts ?? 2,
+      ...(props.reservedConcurrentExecutions === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       environment: {
         KUBEGUARD_CONFIG: props.configJson,
         POWERTOOLS_SERVICE_NAME: `kubeguard-${props.name}`,

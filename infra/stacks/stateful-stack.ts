@@ -1,10 +1,11 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 
 export interface StatefulStackProps extends StackProps {
   /**
@@ -39,14 +40,21 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
 
     this.table = new Table(this, 'Findings', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
+      partitionKey: { name: FINDINGS_TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: FINDINGS_TABLE.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      timeToLiveAttribute: 'expiresAt',
+      timeToLiveAttribute: FINDINGS_TABLE.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Findings whose Slack delivery is pending, by due time (adapters/aws/findings-table.ts).
+    this.table.addGlobalSecondaryIndex({
+      indexName: FINDINGS_TABLE.pendingIndex.name,
+      partitionKey: { name: FINDINGS_TABLE.pendingIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: FINDINGS_TABLE.pendingIndex.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
 
     this.slackSecret = new Secret(this, 'SlackCredentials', {

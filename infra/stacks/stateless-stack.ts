@@ -1,14 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { KubeguardConfig } from '#core/config/schema.ts';
+import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
 
 /**
@@ -26,6 +28,7 @@ export const GUARDDUTY_EKS_EVENT_PATTERN = Object.freeze({
 export const FUNCTION_ENTRIES = Object.freeze({
   guardDutyFindings: lambdaEntry('guardduty-findings'),
   auditLogs: lambdaEntry('audit-logs'),
+  deliverySweeper: lambdaEntry('delivery-sweeper'),
 });
 
 export interface StatelessStackProps extends StackProps {
@@ -49,7 +52,9 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly guardDutyFindings: KubeguardFunction;
   readonly auditLogs: KubeguardFunction;
+  readonly deliverySweeper: KubeguardFunction;
   readonly guardDutyRule: Rule;
+  readonly sweepSchedule: Rule;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -77,13 +82,34 @@ export class StatelessStack extends Stack {
       memorySize: 512,
       timeout: Duration.seconds(60),
     });
-    for (const fn of [this.guardDutyFindings, this.auditLogs]) {
-      props.table.grantReadWriteData(fn.role);
+    this.deliverySweeper = new KubeguardFunction(this, 'DeliverySweeper', {
+      ...shared,
+      name: 'delivery-sweeper',
+      entry: FUNCTION_ENTRIES.deliverySweeper,
+      description: 'kubeguard: retries Slack deliveries left pending (rate limits, Slack outages)',
+      timeout: Duration.seconds(50),
+      // One sweep at a time: parallel sweeps would race for the same pending findings and Slack's limits.
+      reservedConcurrentExecutions: 1,
+    });
+    for (const fn of [this.guardDutyFindings, this.auditLogs, this.deliverySweeper]) {
+      fn.role.addToPolicy(tableItemAccess(props.table));
       props.slackSecret.grantRead(fn.role);
     }
+    // Only the sweeper reads the pending-deliveries index; named, not `index/*`.
+    this.deliverySweeper.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${FINDINGS_TABLE.pendingIndex.name}`],
+      }),
+    );
 
     this.guardDutyRule = this.routeGuardDutyFindings(props);
     this.auditLogSubscriptions = this.subscribeToAuditLogs(props.config);
+    this.sweepSchedule = new Rule(this, 'SweepPendingDeliveries', {
+      description: 'kubeguard: every minute, retry Slack deliveries that are pending and due',
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(this.deliverySweeper.function, { retryAttempts: 0 })],
+    });
   }
 
   private routeGuardDutyFindings(props: StatelessStackProps): Rule {
@@ -122,6 +148,14 @@ export class StatelessStack extends Stack {
       });
     });
   }
+}
+
+/** The item operations the store and the denial counter use, on the table itself (no index, no scan). */
+function tableItemAccess(table: ITable): PolicyStatement {
+  return new PolicyStatement({
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    resources: [table.tableArn],
+  });
 }
 
 function lambdaEntry(name: string): string {

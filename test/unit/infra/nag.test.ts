@@ -70,6 +70,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(acks.map((a) => a.id).sort()).toEqual([
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-SMG4',
       'AwsSolutions-SQS3',
     ]);

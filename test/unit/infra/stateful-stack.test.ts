@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FINDINGS_TABLE } from '#adapters/aws/findings-table.ts';
 import { type SynthesizedKubeguard, synthesizeKubeguard } from './synth.ts';
 
 let synth: SynthesizedKubeguard;
@@ -126,5 +127,22 @@ describe('stateful and stateless stacks', () => {
     expect(synth.stateful.region).toBe('us-east-1');
     expect(synth.stateless.region).toBe('us-east-1');
     expect(synth.assembly.manifest.missing ?? []).toEqual([]);
+  });
+});
+
+describe('stateful stack: pending-deliveries index', () => {
+  it('indexes findings with a pending Slack delivery by due time, keys only, as the store queries it', () => {
+    synth.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: FINDINGS_TABLE.pendingIndex.name,
+          KeySchema: [
+            { AttributeName: FINDINGS_TABLE.pendingIndex.partitionKey, KeyType: 'HASH' },
+            { AttributeName: FINDINGS_TABLE.pendingIndex.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
+    });
   });
 });

@@ -138,7 +138,7 @@ describe('audit-log subscriptions', () => {
 });
 
 describe('kubeguard functions', () => {
-  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs'])(
+  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs', 'kubeguard-delivery-sweeper'])(
     '%s runs the ESM handler on nodejs24.x, arm64, traced, with JSON logs',
     (service) => {
       const fn = functionsByService().get(service);
@@ -170,7 +170,7 @@ describe('kubeguard functions', () => {
   it('sends failed asynchronous invocations to the dead-letter queue after two retries', () => {
     const configs = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'));
 
-    expect(configs).toHaveLength(2);
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       expect(config.Properties).toMatchObject({
         MaximumRetryAttempts: 2,
@@ -182,7 +182,7 @@ describe('kubeguard functions', () => {
   });
 
   it('logs to its own log group, kept 90 days and retained', () => {
-    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 2);
+    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 3);
     synth.statelessTemplate.allResources('AWS::Logs::LogGroup', {
       Properties: { RetentionInDays: 90 },
       DeletionPolicy: 'Retain',
@@ -192,7 +192,7 @@ describe('kubeguard functions', () => {
   it('raises an alarm on any function error', () => {
     const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(3);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1 });
     }
@@ -217,7 +217,7 @@ describe('function bundles', () => {
     return readFileSync(join(synth.assembly.directory, assetPath, 'index.mjs'), 'utf8');
   }
 
-  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs'])(
+  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs', 'kubeguard-delivery-sweeper'])(
     '%s is an uploaded asset: an ESM bundle that opens with the createRequire banner',
     (service) => {
       const fn = functionsByService().get(service);
@@ -272,20 +272,46 @@ describe('IAM', () => {
     expect(new Set(onEverything)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
   });
 
-  it('lets the functions write the findings table by its ARN and read only the Slack secret', () => {
+  it('lets the functions use the findings table items by its ARN and read only the Slack secret', () => {
     const writes = statements().filter((s) => actionsOf(s).includes('dynamodb:PutItem'));
     const secretReads = statements().filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
 
-    expect(writes).toHaveLength(2);
-    for (const s of writes) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
-    expect(secretReads).toHaveLength(2);
+    expect(writes).toHaveLength(3);
+    for (const s of writes) {
+      expect(actionsOf(s).sort()).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+      expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
+      expect(JSON.stringify(s.Resource)).not.toContain('index');
+    }
+    expect(secretReads).toHaveLength(3);
     for (const s of secretReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
+  });
+
+  it('lets only the sweeper query the pending-deliveries index, by its name', () => {
+    const indexQueries = statements().filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+
+    expect(indexQueries).toHaveLength(1);
+    expect(actionsOf(indexQueries[0] as never)).toEqual(['dynamodb:Query']);
+    expect(JSON.stringify(indexQueries[0]?.Resource)).toContain('/index/gsi1');
+  });
+
+  it('sweeps pending Slack deliveries every minute, one sweep at a time', () => {
+    const sweeper = functionsByService().get('kubeguard-delivery-sweeper');
+    expect(sweeper?.Properties?.ReservedConcurrentExecutions).toBe(1);
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+    });
   });
 
   it('lets each function write only its own log group', () => {
     const logWrites = statements().filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
 
-    expect(logWrites).toHaveLength(2);
+    expect(logWrites).toHaveLength(3);
     for (const s of logWrites)
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
   });
