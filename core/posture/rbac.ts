@@ -373,10 +373,43 @@ export function serviceAccountIdentities(namespace: string, name: string): RbacS
   ];
 }
 
-/** Bindings that name one of the identities. */
+interface SubjectIndex {
+  /** Bindings naming each subject (by subjectKey), in model order. */
+  bySubject: Map<string, RbacBinding[]>;
+  /** Position of each binding in the model, to merge several subjects' lists back into model order. */
+  position: Map<RbacBinding, number>;
+}
+
+const subjectIndexCache = new WeakMap<RbacModel, SubjectIndex>();
+
+/**
+ * Bindings by the subjects they name, built once per model: per-workload questions ("which bindings
+ * name this pod's service account?") are then lookups, not a scan of every binding per workload.
+ */
+function subjectIndex(model: RbacModel): SubjectIndex {
+  const cached = subjectIndexCache.get(model);
+  if (cached !== undefined) return cached;
+  const bySubject = new Map<string, RbacBinding[]>();
+  const position = new Map<RbacBinding, number>();
+  model.bindings.forEach((binding, at) => {
+    position.set(binding, at);
+    for (const key of new Set(binding.subjects.map(subjectKey))) {
+      const named = bySubject.get(key);
+      if (named === undefined) bySubject.set(key, [binding]);
+      else named.push(binding);
+    }
+  });
+  const index = { bySubject, position };
+  subjectIndexCache.set(model, index);
+  return index;
+}
+
+/** Bindings that name one of the identities, in snapshot order, each once. */
 export function bindingsOf(snapshot: ClusterSnapshot, identities: readonly RbacSubject[]): RbacBinding[] {
-  const keys = new Set(identities.map(subjectKey));
-  return rbacModel(snapshot).bindings.filter((binding) =>
-    binding.subjects.some((subject) => keys.has(subjectKey(subject))),
-  );
+  const { bySubject, position } = subjectIndex(rbacModel(snapshot));
+  const found = new Set<RbacBinding>();
+  for (const identity of identities) {
+    for (const binding of bySubject.get(subjectKey(identity)) ?? []) found.add(binding);
+  }
+  return [...found].sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
 }

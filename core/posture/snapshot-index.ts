@@ -14,6 +14,8 @@ export interface SnapshotIndex {
 
 const EMPTY: readonly KubeObject[] = Object.freeze([]);
 const cache = new WeakMap<ClusterSnapshot, SnapshotIndex>();
+/** Per snapshot, per kind: objects by `namespace\0name` (built on first lookup of that kind). */
+const byNameCache = new WeakMap<ClusterSnapshot, Map<string, Map<string, KubeObject>>>();
 
 export function indexSnapshot(snapshot: ClusterSnapshot): SnapshotIndex {
   const cached = cache.get(snapshot);
@@ -37,6 +39,38 @@ export function objectsOfKind(snapshot: ClusterSnapshot, ...kinds: string[]): re
   const { byKind } = indexSnapshot(snapshot);
   if (kinds.length === 1) return byKind.get(kinds[0] ?? '') ?? EMPTY;
   return kinds.flatMap((kind) => byKind.get(kind) ?? EMPTY);
+}
+
+/**
+ * The object of a kind with this namespace and name (the first one, as a linear scan would find it).
+ * Lookups are O(1) after one pass over the kind — checks that resolve a reference per workload
+ * (its ServiceAccount, its ConfigMap …) stay linear in the snapshot.
+ */
+export function findObject(
+  snapshot: ClusterSnapshot,
+  kind: string,
+  namespace: string,
+  name: string,
+): KubeObject | undefined {
+  let kinds = byNameCache.get(snapshot);
+  if (kinds === undefined) {
+    kinds = new Map();
+    byNameCache.set(snapshot, kinds);
+  }
+  let named = kinds.get(kind);
+  if (named === undefined) {
+    named = new Map();
+    for (const object of objectsOfKind(snapshot, kind)) {
+      const key = nameKey(namespaceOf(object), object.metadata.name);
+      if (!named.has(key)) named.set(key, object);
+    }
+    kinds.set(kind, named);
+  }
+  return named.get(nameKey(namespace, name));
+}
+
+function nameKey(namespace: string, name: string): string {
+  return `${namespace}\u0000${name}`;
 }
 
 /** The namespace an object lives in: `default` when a namespaced manifest leaves it out. */

@@ -1,7 +1,7 @@
 import type { PodTemplate } from '../pod-templates.ts';
 import { bindingsOf, type RbacBinding } from '../rbac.ts';
 import type { ClusterSnapshot, KubeObject } from '../snapshot.ts';
-import { namespaceOf, objectsOfKind } from '../snapshot-index.ts';
+import { findObject } from '../snapshot-index.ts';
 
 /** The service account a pod runs as: `serviceAccountName`, the deprecated `serviceAccount`, else `default`. */
 export function serviceAccountName(template: PodTemplate): string {
@@ -17,9 +17,7 @@ export function findServiceAccount(
   namespace: string,
   name: string,
 ): KubeObject | undefined {
-  return objectsOfKind(snapshot, 'ServiceAccount').find(
-    (account) => account.metadata.name === name && namespaceOf(account) === namespace,
-  );
+  return findObject(snapshot, 'ServiceAccount', namespace, name);
 }
 
 /**
