@@ -1,4 +1,4 @@
-import type { AuditEvent } from '../detection/audit-event.ts';
+import { type AuditEvent, isDenied } from '../detection/audit-event.ts';
 import { detectDenialBursts } from '../detection/burst.ts';
 import { type AuditContext, evaluateAuditEvent } from '../detection/engine.ts';
 import type { AuditRule } from '../detection/rule.ts';
@@ -45,16 +45,20 @@ export interface AuditAnalysisOptions {
 /**
  * Runs every rule on each event of one cluster's batch, keeps one detection per (auditID, rule),
  * then counts denials for the KD-061 burst. The Lambda, the CLI and the sandbox all go through here.
+ * `records` is read once, in order, and may be lazy: only denied events are kept (for the burst), so
+ * a streamed batch never holds all its events at once.
  */
 export async function analyzeAuditRecords<R>(
-  records: readonly AuditRecord<R>[],
+  records: Iterable<AuditRecord<R>>,
   context: AuditContext,
   options: AuditAnalysisOptions = {},
 ): Promise<AuditAnalysis<R>> {
   const seen = options.seen ?? new Set<string>();
   const indexed: { detection: Detection; ref: R; index: number }[] = [];
   const ruleFailures: RuleFailure<R>[] = [];
-  records.forEach(({ event, ref }, index) => {
+  const denials: { event: AuditEvent; ref: { ref: R; index: number } }[] = [];
+  let index = 0;
+  for (const { event, ref } of records) {
     const result = evaluateAuditEvent(event, context, options.rules);
     for (const { ruleId, error } of result.ruleErrors) {
       ruleFailures.push({ ruleId, auditId: event.auditID, ref, message: errorMessage(error) });
@@ -65,14 +69,14 @@ export async function analyzeAuditRecords<R>(
       seen.add(key);
       indexed.push({ detection, ref, index });
     }
-  });
+    if (options.counter !== undefined && isDenied(event)) denials.push({ event, ref: { ref, index } });
+    index += 1;
+  }
   let burstFailure: unknown;
-  if (options.counter !== undefined) {
-    const withIndex = records.map((record, index) => ({ event: record.event, ref: index }));
+  if (options.counter !== undefined && denials.length > 0) {
     try {
-      for (const burst of await detectDenialBursts(withIndex, context, options.counter)) {
-        const record = records[burst.ref] as AuditRecord<R>;
-        indexed.push({ detection: burst.detection, ref: record.ref, index: burst.ref });
+      for (const burst of await detectDenialBursts(denials, context, options.counter)) {
+        indexed.push({ detection: burst.detection, ref: burst.ref.ref, index: burst.ref.index });
       }
     } catch (error) {
       burstFailure = error;

@@ -47,22 +47,27 @@ export interface MalformedLogEvent {
   reason: string;
 }
 
-export type AuditLogBatch =
+/** Where an audit batch comes from. */
+export interface AuditLogSource {
+  /** From `/aws/eks/<cluster>/cluster`; undefined for a log group of another shape. */
+  cluster?: string;
+  /** The AWS account that owns the log group. */
+  account: string;
+  logGroup: string;
+  logStream: string;
+}
+
+/** What a data message holds, before its log events are parsed. */
+export type AuditLogEnvelope =
   /** A connectivity probe from CloudWatch Logs: nothing to analyse. */
   | { kind: 'control' }
   /** A data message from a stream that holds no audit events (authenticator, scheduler, …). */
   | { kind: 'skipped'; reason: string; logGroup: string; logStream: string }
-  | {
-      kind: 'audit';
-      /** From `/aws/eks/<cluster>/cluster`; undefined for a log group of another shape. */
-      cluster?: string;
-      /** The AWS account that owns the log group. */
-      account: string;
-      logGroup: string;
-      logStream: string;
-      records: AuditLogRecord[];
-      malformed: MalformedLogEvent[];
-    };
+  | ({ kind: 'audit'; logEvents: readonly unknown[] } & AuditLogSource);
+
+export type AuditLogBatch =
+  | Exclude<AuditLogEnvelope, { kind: 'audit' }>
+  | ({ kind: 'audit'; records: AuditLogRecord[]; malformed: MalformedLogEvent[] } & AuditLogSource);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -226,11 +231,8 @@ function parseMessage(entry: unknown): AuditEvent {
   return parseAuditEvent(parsed);
 }
 
-/**
- * Splits a validated envelope into audit events and malformed log events. Each message is parsed on
- * its own, so one bad message is reported with its log event id and the others go on.
- */
-export function readAuditLogBatch(envelope: CloudWatchEnvelope): AuditLogBatch {
+/** Tells control messages and non-audit streams from audit batches, without parsing any log event. */
+export function openAuditLogEnvelope(envelope: CloudWatchEnvelope): AuditLogEnvelope {
   if (envelope.messageType === 'CONTROL_MESSAGE') return { kind: 'control' };
   const { logGroup, logStream } = envelope;
   if (!logStream.startsWith(AUDIT_STREAM_PREFIX)) {
@@ -241,23 +243,48 @@ export function readAuditLogBatch(envelope: CloudWatchEnvelope): AuditLogBatch {
       logStream,
     };
   }
-  const records: AuditLogRecord[] = [];
-  const malformed: MalformedLogEvent[] = [];
-  envelope.logEvents.forEach((entry, index) => {
-    const id = logEventId(entry, index);
-    try {
-      records.push({ logEventId: id, event: parseMessage(entry) });
-    } catch (error) {
-      malformed.push({ logEventId: id, reason: (error as Error).message });
-    }
-  });
   return {
     kind: 'audit',
     cluster: clusterFromLogGroup(logGroup),
     account: envelope.owner,
     logGroup,
     logStream,
-    records,
-    malformed,
+    logEvents: envelope.logEvents,
   };
+}
+
+/**
+ * Parses log events one at a time, as the consumer asks for them, so that a batch's events need not
+ * all be alive at once (the Lambda keeps only what the analysis needs). Each message is parsed on its
+ * own: a bad one is added to `malformed` with its log event id and reason, and the others go on.
+ */
+export function* parseAuditLogEvents(
+  logEvents: readonly unknown[],
+  malformed: MalformedLogEvent[],
+): Generator<AuditLogRecord> {
+  for (let index = 0; index < logEvents.length; index++) {
+    const entry = logEvents[index];
+    const id = logEventId(entry, index);
+    let event: AuditEvent;
+    try {
+      event = parseMessage(entry);
+    } catch (error) {
+      malformed.push({ logEventId: id, reason: (error as Error).message });
+      continue;
+    }
+    yield { logEventId: id, event };
+  }
+}
+
+/**
+ * Splits a validated envelope into audit events and malformed log events, all at once (the CLI and
+ * tests; the Lambda streams with `openAuditLogEnvelope` and `parseAuditLogEvents`).
+ */
+export function readAuditLogBatch(envelope: CloudWatchEnvelope): AuditLogBatch {
+  const opened = openAuditLogEnvelope(envelope);
+  if (opened.kind !== 'audit') return opened;
+  const { logEvents, kind: _kind, ...source } = opened;
+  const malformed: MalformedLogEvent[] = [];
+  const records = [...parseAuditLogEvents(logEvents, malformed)];
+  return { kind: 'audit', ...source, records, malformed };
 }

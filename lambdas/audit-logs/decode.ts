@@ -1,14 +1,15 @@
 import {
-  type AuditLogBatch,
+  type AuditLogEnvelope,
   decodeCloudWatchLogsEvent,
-  readAuditLogBatch,
+  openAuditLogEnvelope,
 } from '../../core/ingest/cloudwatch.ts';
 
 /**
  * Edge validation for the CloudWatch Logs subscription: `{awslogs:{data}}` → base64 → gunzip (capped
- * at 64 MB) → envelope → one audit event per log event. Throws InvalidEventError when the event as a
- * whole is unusable; a bad log event inside a good batch is returned in `malformed` instead.
+ * at 64 MB) → validated envelope → control message, skipped stream or audit batch. Throws
+ * InvalidEventError when the event as a whole is unusable. The batch's log events are parsed later,
+ * one at a time (`parseAuditLogEvents`), and a bad one is reported without stopping the others.
  */
-export function decodeAuditLogsEvent(event: unknown): AuditLogBatch {
-  return readAuditLogBatch(decodeCloudWatchLogsEvent(event));
+export function decodeAuditLogsEvent(event: unknown): AuditLogEnvelope {
+  return openAuditLogEnvelope(decodeCloudWatchLogsEvent(event));
 }

@@ -2,7 +2,11 @@ import type { KubeguardConfig } from '../../core/config/schema.ts';
 import type { AuditContext } from '../../core/detection/engine.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import { analyzeAuditRecords } from '../../core/ingest/audit-analysis.ts';
-import type { AuditLogBatch } from '../../core/ingest/cloudwatch.ts';
+import {
+  type AuditLogEnvelope,
+  type MalformedLogEvent,
+  parseAuditLogEvents,
+} from '../../core/ingest/cloudwatch.ts';
 import type { Clock, DenialCounter, DetectionSink } from '../../core/ports.ts';
 import { type FunctionLogger, getComposition } from '../composition.ts';
 import { decodeAuditLogsEvent } from './decode.ts';
@@ -30,7 +34,7 @@ export interface AuditLogsSummary {
 
 export type AuditLogsHandler = (event: unknown) => Promise<AuditLogsSummary>;
 
-type AuditBatch = Extract<AuditLogBatch, { kind: 'audit' }>;
+type AuditBatch = Extract<AuditLogEnvelope, { kind: 'audit' }>;
 
 /**
  * EKS audit logs (CloudWatch Logs subscription) → detections → the detection sink.
@@ -64,7 +68,7 @@ export function createAuditLogsHandler(deps: AuditLogsHandlerDeps): AuditLogsHan
   };
 }
 
-function decode(event: unknown, logger: FunctionLogger): AuditLogBatch | undefined {
+function decode(event: unknown, logger: FunctionLogger): AuditLogEnvelope | undefined {
   try {
     return decodeAuditLogsEvent(event);
   } catch (error) {
@@ -80,15 +84,23 @@ function decode(event: unknown, logger: FunctionLogger): AuditLogBatch | undefin
 
 async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Promise<AuditLogsSummary> {
   const where = { logGroup: batch.logGroup, logStream: batch.logStream };
-  for (const bad of batch.malformed) {
+  const malformed: MalformedLogEvent[] = [];
+  let analysed = 0;
+  // Streamed: each log event is parsed when the analysis reaches it, so the batch is never all in memory.
+  const records = (function* () {
+    for (const record of parseAuditLogEvents(batch.logEvents, malformed)) {
+      analysed += 1;
+      yield { event: record.event, ref: record.logEventId };
+    }
+  })();
+  const analysis = await analyzeAuditRecords(records, auditContext(batch, deps), { counter: deps.counter });
+  for (const bad of malformed) {
     deps.logger.warn('audit log event rejected', {
       logEventId: bad.logEventId,
       reason: bad.reason,
       ...where,
     });
   }
-  const records = batch.records.map((record) => ({ event: record.event, ref: record.logEventId }));
-  const analysis = await analyzeAuditRecords(records, auditContext(batch, deps), { counter: deps.counter });
   for (const failure of analysis.ruleFailures) {
     deps.logger.error('detection rule failed', {
       ruleId: failure.ruleId,
@@ -122,9 +134,9 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
     throw failure;
   }
   const summary = {
-    records: batch.records.length,
+    records: analysed,
     detections: detections.length,
-    malformed: batch.malformed.length,
+    malformed: malformed.length,
     skipped: 0,
   };
   deps.logger.info('audit log batch analysed', { ...summary, cluster: batch.cluster, ...where });
