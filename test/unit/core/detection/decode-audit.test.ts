@@ -39,6 +39,11 @@ describe('parseAuditEvent', () => {
     expect(event.sourceIPs).toEqual(raw.sourceIPs);
   });
 
+  it('returns a well-typed event itself, without copying it', () => {
+    const raw = loadFixture<Record<string, unknown>>('eks-audit-privileged-pod-create.json');
+    expect(parseAuditEvent(raw)).toBe(raw);
+  });
+
   it('accepts the legacy audit.k8s.io/v1beta1 version', () => {
     const event = parseAuditEvent(
       fixtureWith('eks-audit-exec-pod-create.json', { apiVersion: 'audit.k8s.io/v1beta1' }),

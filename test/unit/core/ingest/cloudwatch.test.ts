@@ -7,6 +7,9 @@ import {
   clusterFromLogGroup,
   decodeAwsLogsData,
   decodeCloudWatchLogsEvent,
+  type MalformedLogEvent,
+  openAuditLogEnvelope,
+  parseAuditLogEvents,
   parseCloudWatchEnvelope,
   readAuditLogBatch,
 } from '../../../../core/ingest/cloudwatch.ts';
@@ -165,6 +168,28 @@ describe('audit log batches', () => {
       },
       { logEventId: 'logEvents[10]', reason: expect.stringMatching(/must be an object/) },
     ]);
+  });
+});
+
+describe('streaming an audit batch (the Lambda path)', () => {
+  it('opens an audit envelope without parsing its log events', () => {
+    const envelope = auditEnvelope();
+    const opened = openAuditLogEnvelope(parseCloudWatchEnvelope(envelope));
+    expect(opened).toMatchObject({ kind: 'audit', cluster: 'prod-cluster', account: '111122223333' });
+    if (opened.kind === 'audit') expect(opened.logEvents).toBe(envelope.logEvents);
+  });
+
+  it('parses log events one at a time, reporting a bad one only when it is reached', () => {
+    const envelope = auditEnvelope();
+    const second = envelope.logEvents[1] as Record<string, unknown>;
+    second.message = 'not json';
+    const malformed: MalformedLogEvent[] = [];
+    const records = parseAuditLogEvents(envelope.logEvents, malformed);
+    expect(records.next().value?.logEventId).toBe(envelope.logEvents[0]?.id);
+    expect(malformed).toEqual([]);
+    expect(records.next().value?.logEventId).toBe(envelope.logEvents[2]?.id);
+    expect(malformed).toEqual([{ logEventId: second.id, reason: expect.stringMatching(/not JSON/) }]);
+    expect([...records]).toHaveLength(7);
   });
 });
 

@@ -212,6 +212,20 @@ describe('input auto-detection', () => {
     });
   });
 
+  it('says when the burst could not be evaluated and keeps the per-event detections', async () => {
+    const lines = Array.from({ length: 3 }, (_, n) =>
+      JSON.stringify(fixtureWith('eks-audit-node-forbidden.json', { auditID: `d-${n}` })),
+    );
+    const counter = {
+      record: async () => {
+        throw new Error('store unreachable');
+      },
+    };
+    const result = await analyze(lines.join('\n'), { counter });
+    expect(result.detections).toHaveLength(3);
+    expect(result.burstFailure).toBe('store unreachable');
+  });
+
   it('keeps one detection per (auditID, rule) when an exec logs two stages', async () => {
     const started = fixtureWith('eks-audit-exec-pod-create.json', { stage: 'ResponseStarted' });
     const complete = fixtureWith('eks-audit-exec-pod-create.json', { stage: 'ResponseComplete' });
