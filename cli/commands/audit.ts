@@ -11,7 +11,7 @@ import { toSarif } from '#core/posture/export/sarif.ts';
 import { toText } from '#core/posture/export/text.ts';
 import { snapshotFromManifests } from '#core/posture/manifest-snapshot.ts';
 import type { AuditReport } from '#core/posture/report.ts';
-import type { ClusterSnapshot } from '#core/posture/snapshot.ts';
+import type { ClusterSnapshot, ResourceType } from '#core/posture/snapshot.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
 
 /**
@@ -30,7 +30,8 @@ const USAGE = [
   '',
   '  --manifests PATH...    YAML/JSON files or directories (searched recursively for *.yaml, *.yml, *.json);',
   '                         multi-document files, List kinds and JSON arrays are read',
-  '  --kubeconfig FILE      audit a live cluster instead (optionally one --context of the kubeconfig)',
+  '  --kubeconfig FILE      audit a live cluster instead (optionally one --context of the kubeconfig), through',
+  '                         its Kubernetes API only: the AWS-side checks are skipped (the scheduled audit runs them)',
   '  --format FORMAT        text (default), json, markdown, sarif (2.1.0, for code scanning) or csv',
   '  --fail-on SEVERITY     exit 1 when a failure of this severity or higher exists (default: low, any failure)',
   '  --output FILE          write the report to FILE instead of standard output',
@@ -201,39 +202,79 @@ function codeOf(error: unknown): string {
   return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
 }
 
-type Collector = (options: { kubeconfigFile: string; context?: string }) => Promise<ClusterSnapshot>;
+/** Kubernetes resource types the collector lists; when none could be read the cluster was not reached. */
+const CLUSTER_TYPES: readonly ResourceType[] = [
+  'pods',
+  'workloads',
+  'roles',
+  'rolebindings',
+  'serviceaccounts',
+  'networkpolicies',
+  'services',
+  'ingresses',
+  'namespaces',
+  'nodes',
+  'poddisruptionbudgets',
+  'webhooks',
+];
 
 /**
- * The live-cluster collector lives in adapters/kubernetes/snapshot-collector.ts; it is loaded on
- * demand so an offline audit never loads the Kubernetes and AWS SDKs.
+ * A live cluster through the Kubernetes API only (the AWS-side checks are skipped with that reason).
+ * The adapters are loaded on demand so an offline audit never loads client-node.
  */
 async function collectLive(
   kubeconfig: string,
   context: string | undefined,
   io: CliIo,
 ): Promise<ClusterSnapshot> {
-  const specifier = '#adapters/kubernetes/snapshot-collector.ts';
-  let collect: Collector | undefined;
+  const [{ kubeConfigFromFile }, { collectClusterSnapshot }] = await Promise.all([
+    import('#adapters/kubernetes/kubeconfig.ts'),
+    import('#adapters/kubernetes/snapshot-collector.ts'),
+  ]);
+  let kubeConfig: ReturnType<typeof kubeConfigFromFile>;
   try {
-    collect = ((await import(specifier)) as { collectClusterSnapshot?: Collector }).collectClusterSnapshot;
-  } catch {
-    collect = undefined;
+    kubeConfig = kubeConfigFromFile({
+      path: resolve(io.cwd, kubeconfig),
+      ...(context === undefined ? {} : { context }),
+    });
+  } catch (error) {
+    throw new UsageError(`--kubeconfig "${kubeconfig}": ${messageOf(error)}`);
   }
-  if (collect === undefined) {
-    throw new UsageError(
-      '--kubeconfig: live-cluster audits are not available in this build; audit --manifests instead',
-    );
-  }
-  const options: { kubeconfigFile: string; context?: string } = {
-    kubeconfigFile: resolve(io.cwd, kubeconfig),
-  };
-  if (context !== undefined) options.context = context;
+  const cluster = kubeConfig.getCurrentCluster();
+  const server = cluster?.server ?? '(no server)';
+  let snapshot: ClusterSnapshot;
   try {
-    return await collect(options);
+    snapshot = await collectClusterSnapshot({
+      kubeConfig,
+      name: clusterLabel(cluster?.name ?? kubeConfig.getCurrentContext()),
+      clock: () => new Date().toISOString(),
+    });
   } catch (error) {
     // The audit could not run: neither "clean" (0) nor "failures found" (1).
-    throw new UsageError(`--kubeconfig: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`--kubeconfig: collecting from ${server} failed: ${messageOf(error)}`);
   }
+  const unread = CLUSTER_TYPES.filter((type) => snapshot.unavailable[type] !== undefined);
+  if (unread.length === CLUSTER_TYPES.length) {
+    // Every list failed (unreachable, 401, wrong server): an audit of nothing must not exit 0.
+    throw new UsageError(
+      `--kubeconfig: could not read anything from ${server} (${snapshot.unavailable.pods}); check the server, the credentials and --context`,
+    );
+  }
+  for (const type of unread) {
+    io.stderr(
+      `kubeguard audit: warning: ${type} unavailable (${snapshot.unavailable[type]}); the checks reading them are skipped\n`,
+    );
+  }
+  return snapshot;
+}
+
+/** `my-cluster` from an EKS kubeconfig's `arn:aws:eks:<region>:<account>:cluster/my-cluster`. */
+function clusterLabel(name: string): string {
+  return /^arn:aws[\w-]*:eks:[^:]*:\d*:cluster\/(.+)$/.exec(name)?.[1] ?? name;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function render(report: AuditReport, format: Format): string {
