@@ -3,7 +3,7 @@ import type { FindingStore } from '../findings/ports.ts';
 import type { StoredFinding } from '../findings/stored-finding.ts';
 import type { SlackMessenger } from '../ports.ts';
 import type { Block } from '../slack-views/blocks.ts';
-import { type DeliveryStep, planDelivery, THREAD_REPLY_INTERVAL_MS } from './plan.ts';
+import { type DeliveryStep, nextUpdateDueMs, planDelivery, THREAD_REPLY_INTERVAL_MS } from './plan.ts';
 import {
   type ChannelPacer,
   DeliveryFailed,
@@ -60,11 +60,26 @@ function afterStep(
         ...latest,
         slack: ref,
         delivery: unchanged
-          ? { ...delivery, messageStale: false, unsentOccurrences: 0, unsentEvidence: [] }
-          : { ...delivery, messageStale: true },
+          ? {
+              ...delivery,
+              messageStale: false,
+              statusStale: false,
+              unsentOccurrences: 0,
+              unsentEvidence: [],
+              lastMessageAt: iso(nowMs),
+            }
+          : { ...delivery, messageStale: true, lastMessageAt: iso(nowMs) },
       };
     case 'update':
-      return { ...latest, delivery: { ...delivery, messageStale: !unchanged } };
+      return {
+        ...latest,
+        delivery: {
+          ...delivery,
+          messageStale: !unchanged,
+          statusStale: unchanged ? false : delivery.statusStale,
+          lastMessageAt: iso(nowMs),
+        },
+      };
     case 'thread-reply':
       return {
         ...latest,
@@ -88,9 +103,15 @@ function settle(finding: StoredFinding, nowMs: number): StoredFinding {
   if (finding.slack !== undefined && !delivery.messageStale && !owesReply) {
     return { ...finding, delivery: { ...delivery, state: 'delivered', nextAttemptAt: undefined } };
   }
-  const lastReplyMs = delivery.lastThreadReplyAt ? Date.parse(delivery.lastThreadReplyAt) : nowMs;
-  const nextAttemptAt =
-    owesReply && !delivery.messageStale ? iso(lastReplyMs + THREAD_REPLY_INTERVAL_MS) : iso(nowMs);
+  // Due when the earliest owed step may run: the post now, the update on its interval, the reply on its minute.
+  const due: number[] = [];
+  if (finding.slack === undefined) due.push(nowMs);
+  if (delivery.messageStale) due.push(nextUpdateDueMs(finding, nowMs));
+  if (owesReply) {
+    const lastReply = delivery.lastThreadReplyAt;
+    due.push(lastReply === undefined ? nowMs : Date.parse(lastReply) + THREAD_REPLY_INTERVAL_MS);
+  }
+  const nextAttemptAt = iso(Math.min(...due));
   return { ...finding, delivery: { ...delivery, state: 'pending', nextAttemptAt } };
 }
 

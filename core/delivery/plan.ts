@@ -3,6 +3,24 @@ import type { StoredFinding } from '../findings/stored-finding.ts';
 /** At most one thread reply per finding per minute (storm control). */
 export const THREAD_REPLY_INTERVAL_MS = 60_000;
 
+/**
+ * New counts are shown at most every 30 seconds per message: chat.update is a Tier 3 method
+ * (~50 calls a minute per workspace), and a storm over 20 findings must stay under it. Status
+ * changes are shown at once.
+ */
+export const MESSAGE_UPDATE_INTERVAL_MS = 30_000;
+
+function elapsedSince(iso: string | undefined, nowMs: number): number {
+  return iso === undefined ? Number.POSITIVE_INFINITY : nowMs - Date.parse(iso);
+}
+
+/** When the stale message may next be updated (now, when a status change waits). */
+export function nextUpdateDueMs(finding: StoredFinding, nowMs: number): number {
+  const { delivery } = finding;
+  if (delivery.statusStale || delivery.lastMessageAt === undefined) return nowMs;
+  return Math.max(nowMs, Date.parse(delivery.lastMessageAt) + MESSAGE_UPDATE_INTERVAL_MS);
+}
+
 export type DeliveryStep =
   | { kind: 'post' }
   | { kind: 'update' }
@@ -17,12 +35,9 @@ export function planDelivery(finding: StoredFinding, nowMs: number): DeliverySte
   const { delivery } = finding;
   if (finding.slack === undefined) return [{ kind: 'post' }];
   const steps: DeliveryStep[] = [];
-  if (delivery.messageStale) steps.push({ kind: 'update' });
+  if (delivery.messageStale && nextUpdateDueMs(finding, nowMs) <= nowMs) steps.push({ kind: 'update' });
   const hasNews = delivery.unsentOccurrences > 0 || delivery.unsentEvidence.length > 0;
-  const lastReplyMs = delivery.lastThreadReplyAt
-    ? Date.parse(delivery.lastThreadReplyAt)
-    : Number.NEGATIVE_INFINITY;
-  const replyDue = nowMs - lastReplyMs >= THREAD_REPLY_INTERVAL_MS;
+  const replyDue = elapsedSince(delivery.lastThreadReplyAt, nowMs) >= THREAD_REPLY_INTERVAL_MS;
   if (hasNews && replyDue && finding.status !== 'suppressed') {
     steps.push({
       kind: 'thread-reply',
@@ -31,9 +46,4 @@ export function planDelivery(finding: StoredFinding, nowMs: number): DeliverySte
     });
   }
   return steps;
-}
-
-/** True when every step that is due has been delivered (a thread reply may still wait for its minute). */
-export function isFullyDelivered(finding: StoredFinding): boolean {
-  return finding.slack !== undefined && !finding.delivery.messageStale;
 }

@@ -33,7 +33,13 @@ export function withStatus(finding: StoredFinding, change: StatusChange): Stored
     status: change.to,
     history: [...finding.history, entry].slice(-MAX_HISTORY),
     version: finding.version + 1,
-    delivery: { ...finding.delivery, state: 'pending', messageStale: true, nextAttemptAt: change.at },
+    delivery: {
+      ...finding.delivery,
+      state: 'pending',
+      messageStale: true,
+      statusStale: true,
+      nextAttemptAt: change.at,
+    },
   };
 }
 

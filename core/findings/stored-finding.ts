@@ -23,6 +23,10 @@ export interface DeliveryState {
   lastThreadReplyAt?: string;
   /** Whether the message must be re-rendered (status change, new occurrences). */
   messageStale: boolean;
+  /** A status change waits to be shown: it is shown at once, not on the update interval. */
+  statusStale?: boolean;
+  /** ISO-8601 of the last post or in-place update of the message. */
+  lastMessageAt?: string;
 }
 
 /** A finding as the store keeps it: the domain finding, its delivery state and an optimistic-lock version. */

@@ -316,6 +316,9 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
     });
 
     const result = await handle(revised);
+    // Counts are refreshed at most every 30 seconds per message; the sweeper brings it up to date.
+    timers.advance(30_000);
+    await findings.sweep();
 
     expect(result).toMatchObject({ newOccurrence: true });
     expect(slack.successful('chat.postMessage').filter((p) => p.thread_ts === undefined)).toHaveLength(1);

@@ -45,24 +45,31 @@ describe('finding pipeline delivery', () => {
     expect(stored?.delivery.state).toBe('delivered');
   });
 
-  it('updates the message in place for later occurrences and replies in the thread at most once a minute', async () => {
+  it('updates the message in place at most every 30 seconds and replies in the thread at most once a minute', async () => {
     const { messenger, pipeline, timers, store } = setup();
     await pipeline.process([occurrence(1)]);
     await pipeline.process([occurrence(2)]);
+    // The count changed, but the message was posted a moment ago: the update waits for its interval.
+    expect(messenger.updates).toHaveLength(0);
+    timers.advance(30_000);
     await pipeline.process([occurrence(3)]);
     expect(messenger.channelMessages).toHaveLength(1);
+    expect(messenger.updates).toHaveLength(1);
     expect(messenger.updates.at(-1)?.text).toContain('×3');
-    const replies = messenger.posts.filter((p) => p.method === 'postMessage' && p.threadTs !== undefined);
-    expect(replies).toHaveLength(1);
-    expect(replies[0]?.text).toContain('1 new occurrence');
-    // The third occurrence's evidence waits for the next minute: the finding stays pending.
-    expect((await store.get(fingerprintOf(exec)))?.delivery.state).toBe('pending');
+    const replies = () =>
+      messenger.posts.filter((p) => p.method === 'postMessage' && p.threadTs !== undefined);
+    expect(replies()).toHaveLength(1);
+    expect(replies()[0]?.text).toContain('1 new occurrence since');
+    await pipeline.process([occurrence(4)]);
+    // The fourth occurrence's evidence waits for the thread's minute: the finding stays pending.
+    expect((await store.get(fingerprintOf(exec)))?.delivery).toMatchObject({
+      state: 'pending',
+      nextAttemptAt: new Date(timers.nowMs() + 30_000).toISOString(),
+    });
     timers.advance(61_000);
     await pipeline.sweep();
-    const repliesAfter = messenger.posts.filter(
-      (p) => p.method === 'postMessage' && p.threadTs !== undefined,
-    );
-    expect(repliesAfter).toHaveLength(2);
+    expect(replies()).toHaveLength(2);
+    expect(messenger.updates.at(-1)?.text).toContain('×4');
     expect((await store.get(fingerprintOf(exec)))?.delivery.state).toBe('delivered');
   });
 
@@ -103,12 +110,15 @@ describe('finding pipeline delivery', () => {
   });
 
   it('does not lose the message reference when another writer updated the finding during the post', async () => {
-    const { pipeline, store, messenger } = setup();
+    const { pipeline, store, messenger, timers } = setup();
     store.conflictOnNextSave = 1;
     await pipeline.process([exec]);
     const stored = await store.get(fingerprintOf(exec));
     expect(stored?.slack?.ts).toBeDefined();
-    // The message was rendered from an older version, so it is refreshed rather than posted again.
+    expect(stored?.delivery).toMatchObject({ state: 'pending', messageStale: true });
+    // The message was rendered from an older version: it is refreshed, never posted again.
+    timers.advance(30_000);
+    await pipeline.sweep();
     expect(messenger.channelMessages).toHaveLength(1);
     expect(messenger.updates).toHaveLength(1);
   });
