@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { KubeguardError } from '../errors.ts';
+import { type IsolationReport, isolationReport } from '../netpol/isolation.ts';
+import { toNamespace, toNetworkPolicy, toPod } from '../netpol/objects.ts';
+import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '../netpol/types.ts';
+import type { KubeObject } from './kube-objects.ts';
+
+/**
+ * The quarantine as it lives on the cluster: a label that selects the pod, a NetworkPolicy that
+ * denies everything to that label, and an annotation on the pod recording what kubeguard changed,
+ * so that release, or a retry after a failure midway, can finish from the cluster alone.
+ */
+
+export const QUARANTINE_LABEL = 'kubeguard.io/quarantine';
+/** JSON `QuarantineState` on the pod, written in the same patch that adds the label. */
+export const QUARANTINE_ANNOTATION = 'kubeguard.io/quarantine';
+/** JSON record left on the pod by release: which quarantine ended, when, by whom. */
+export const RELEASED_ANNOTATION = 'kubeguard.io/quarantine-released';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+
+/** Lower-case, so it can be part of the policy's DNS name as well as a label value. */
+const QUARANTINE_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export function requireQuarantineId(id: string): string {
+  if (QUARANTINE_ID.test(id)) return id;
+  throw new KubeguardError(
+    'INVALID_ARGUMENT',
+    `quarantine id ${JSON.stringify(id)} is not usable; use 1 to 40 lower-case letters, digits or '-', starting and ending with a letter or digit (e.g. the action request id)`,
+    { details: { quarantineId: id } },
+  );
+}
+
+export function quarantinePolicyName(id: string): string {
+  return `kubeguard-quarantine-${id}`;
+}
+
+const stateSchema = z.strictObject({
+  id: z.string().regex(QUARANTINE_ID),
+  policy: z.string().min(1).max(253),
+  detachedLabels: z.record(z.string(), z.string()),
+  evidence: z.string().optional(),
+  at: z.string(),
+  by: z.string(),
+});
+
+export type QuarantineState = z.infer<typeof stateSchema>;
+
+export function serializeState(state: QuarantineState): string {
+  return JSON.stringify(state);
+}
+
+/**
+ * The recorded quarantine of a pod. Anyone allowed to patch the pod can edit the annotation, so it is
+ * validated: a malformed record is an error naming the value, never a guess.
+ */
+export function quarantineStateOf(pod: KubeObject): QuarantineState | undefined {
+  const raw = pod.metadata.annotations?.[QUARANTINE_ANNOTATION];
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  const result = stateSchema.safeParse(parsed);
+  if (!result.success) {
+    throw new KubeguardError(
+      'PRECONDITION_FAILED',
+      `pod ${pod.metadata.namespace}/${pod.metadata.name} has a ${QUARANTINE_ANNOTATION} annotation kubeguard cannot read (${raw.slice(0, 200)}); inspect the pod and remove the annotation and the ${QUARANTINE_LABEL} label by hand`,
+      { details: { annotation: raw.slice(0, 200) } },
+    );
+  }
+  return result.data;
+}
+
+export interface QuarantinePolicyOptions {
+  namespace: string;
+  id: string;
+  pod: string;
+  /** Allow egress to the cluster DNS (kube-dns pods in kube-system, port 53). */
+  allowDns: boolean;
+}
+
+/** Deny all ingress and egress of the pods carrying the quarantine label (policyTypes both, no rules). */
+export function quarantinePolicy(options: QuarantinePolicyOptions): KubeObject {
+  const dns = {
+    egress: [
+      {
+        to: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ],
+  };
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: {
+      name: quarantinePolicyName(options.id),
+      namespace: options.namespace,
+      labels: { [MANAGED_BY_LABEL]: 'kubeguard', [QUARANTINE_LABEL]: options.id },
+      annotations: { 'kubeguard.io/quarantined-pod': options.pod },
+    },
+    spec: {
+      podSelector: { matchLabels: { [QUARANTINE_LABEL]: options.id } },
+      policyTypes: ['Ingress', 'Egress'],
+      ...(options.allowDns ? dns : {}),
+    },
+  };
+}
+
+/**
+ * What the NetworkPolicies of the pod's namespace still allow for the pod as given (for a plan:
+ * the pod as it will be; for verification: as it is), evaluated by core/netpol. Objects the API
+ * server would have rejected cannot exist in a cluster and are left out.
+ */
+export function evaluateIsolation(
+  pod: KubeObject,
+  policies: readonly KubeObject[],
+  namespaces: readonly KubeObject[],
+  pods: readonly KubeObject[],
+): IsolationReport {
+  const target = converted(toPod(pod));
+  if (target === undefined) {
+    throw new KubeguardError(
+      'INVALID_ARGUMENT',
+      `pod ${pod.metadata.name} cannot be evaluated: its object is malformed`,
+    );
+  }
+  const namespaceOf = (p: NetworkPolicy) => p.metadata.namespace;
+  return isolationReport(
+    target,
+    policies
+      .map((p) => converted(toNetworkPolicy(p)))
+      .filter((p): p is NetworkPolicy => p !== undefined && namespaceOf(p) === target.namespace),
+    namespaces.map((n) => converted(toNamespace(n))).filter((n): n is NetpolNamespace => n !== undefined),
+    pods.map((p) => converted(toPod(p))).filter((p): p is NetpolPod => p !== undefined),
+  );
+}
+
+function converted<T>(result: { value: T } | { problem: unknown }): T | undefined {
+  return 'value' in result ? result.value : undefined;
+}
