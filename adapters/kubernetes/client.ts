@@ -4,6 +4,7 @@ import {
   BatchV1Api,
   type ConfigurationOptions,
   CoreV1Api,
+  CustomObjectsApi,
   type KubeConfig,
   NetworkingV1Api,
   Observable,
@@ -61,6 +62,7 @@ interface Apis {
   policy: PolicyV1Api;
   networking: NetworkingV1Api;
   rbac: RbacAuthorizationV1Api;
+  custom: CustomObjectsApi;
   server: string;
 }
 
@@ -186,7 +188,27 @@ const READS: Record<KubeKind, KindCalls> = {
         ? a.policy.listNamespacedPodDisruptionBudget({ ...p, namespace: ns }, o)
         : a.policy.listPodDisruptionBudgetForAllNamespaces(p, o),
   },
+  ExternalSecret: customReads('ExternalSecret'),
+  SecretProviderClass: customReads('SecretProviderClass'),
 };
+
+/** Group, version and plural of a custom resource kind, for the CustomObjectsApi calls. */
+function customResource(kind: KubeKind): { group: string; version: string; plural: string } {
+  const { apiVersion, resource } = KUBE_KINDS[kind];
+  const [group = '', version = ''] = apiVersion.split('/');
+  return { group, version, plural: resource };
+}
+
+function customReads(kind: KubeKind): KindCalls {
+  const { group, version, plural } = customResource(kind);
+  return {
+    get: (a, p, o) => a.custom.getNamespacedCustomObject({ group, version, plural, ...p }, o),
+    list: (a, ns, p, o) =>
+      ns
+        ? a.custom.listNamespacedCustomObject({ group, version, plural, namespace: ns, ...p }, o)
+        : a.custom.listCustomObjectForAllNamespaces({ group, version, resourcePlural: plural, ...p }, o),
+  };
+}
 
 type PatchParams = NameParams & { body: unknown; fieldManager: string };
 type PatchCall = (apis: Apis, params: PatchParams, options: Options) => Promise<unknown>;
@@ -199,6 +221,9 @@ const PATCHES: Partial<Record<KubeKind, PatchCall>> = {
   Deployment: (a, p, o) => a.apps.patchNamespacedDeployment(p, o),
   StatefulSet: (a, p, o) => a.apps.patchNamespacedStatefulSet(p, o),
   DaemonSet: (a, p, o) => a.apps.patchNamespacedDaemonSet(p, o),
+  /** External Secrets Operator's force-sync annotation (merge patch: custom resources refuse strategic merge). */
+  ExternalSecret: (a, p, o) =>
+    a.custom.patchNamespacedCustomObject({ ...customResource('ExternalSecret'), ...p }, o),
 };
 
 type CreateCall = (apis: Apis, namespace: string, fieldManager: string, options: Options) => Promise<unknown>;
@@ -241,6 +266,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
         policy: config.makeApiClient(PolicyV1Api),
         networking: config.makeApiClient(NetworkingV1Api),
         rbac: config.makeApiClient(RbacAuthorizationV1Api),
+        custom: config.makeApiClient(CustomObjectsApi),
         server: config.getCurrentCluster()?.server ?? '(no server)',
       };
       cache.set(config, built);

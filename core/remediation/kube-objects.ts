@@ -61,6 +61,14 @@ export const KUBE_KINDS = {
   DaemonSet: { apiVersion: 'apps/v1', resource: 'daemonsets', namespaced: true },
   Job: { apiVersion: 'batch/v1', resource: 'jobs', namespaced: true },
   PodDisruptionBudget: { apiVersion: 'policy/v1', resource: 'poddisruptionbudgets', namespaced: true },
+  /** External Secrets Operator (v1 is served from ESO 0.17; the API server converts v1beta1 objects). */
+  ExternalSecret: { apiVersion: 'external-secrets.io/v1', resource: 'externalsecrets', namespaced: true },
+  /** Secrets Store CSI driver. */
+  SecretProviderClass: {
+    apiVersion: 'secrets-store.csi.x-k8s.io/v1',
+    resource: 'secretproviderclasses',
+    namespaced: true,
+  },
 } as const;
 
 export type KubeKind = keyof typeof KUBE_KINDS;
