@@ -293,6 +293,27 @@ describe('Kubernetes API double: writes', () => {
   });
 });
 
+describe('Kubernetes API double: a role with exact rules', () => {
+  it('answers 403 to every verb and resource outside allowOnly, subresources included', async () => {
+    api.allowOnly([
+      { verb: 'get', resource: 'pods' },
+      { verb: 'get', resource: 'pods/log' },
+    ]);
+
+    const get = await call('GET', '/api/v1/namespaces/default/pods/web-1');
+    const log = await call('GET', '/api/v1/namespaces/default/pods/web-1/log?container=nginx');
+    const list = await call('GET', '/api/v1/namespaces/default/pods');
+    const patch = await call(
+      'PATCH',
+      '/api/v1/namespaces/default/pods/web-1',
+      {},
+      'application/merge-patch+json',
+    );
+
+    expect([get.status, log.status, list.status, patch.status]).toEqual([200, 200, 403, 403]);
+  });
+});
+
 describe('Kubernetes API double: pod logs', () => {
   it('returns the current and the previous log of a container', async () => {
     api.setLog('default', 'web-1', 'nginx', 'now\n');

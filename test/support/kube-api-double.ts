@@ -171,6 +171,7 @@ export class KubeApiDouble {
   private readonly store = new Map<string, JsonObject>();
   private readonly logs = new Map<string, LogEntry>();
   private readonly forbidden: ForbiddenRule[] = [];
+  private allowed: Set<string> | undefined;
   private readonly token: string | undefined;
   private readonly now: () => string;
   private readonly server: Server;
@@ -248,6 +249,13 @@ export class KubeApiDouble {
     return structuredClone(stored);
   }
 
+  /** Removes an object as if someone else had deleted it (no request recorded). */
+  removeObject(resource: string, namespace: string | undefined, name: string): void {
+    const type = this.typeOfResource(resource);
+    this.store.delete(storeKey(type, type.namespaced ? namespace : undefined, name));
+    this.nextRevision();
+  }
+
   /** The stored object, or undefined. */
   object(resource: string, namespace: string | undefined, name: string): JsonObject | undefined {
     const type = this.typeOfResource(resource);
@@ -281,8 +289,18 @@ export class KubeApiDouble {
     this.forbidden.push(rule);
   }
 
+  /**
+   * Answers 403 to every (verb, resource) pair not listed, as the API server does for an identity
+   * bound to a ClusterRole with exactly these rules. `forbid` rules still apply on top.
+   */
+  allowOnly(rules: readonly { verb: KubeVerb; resource: string }[]): void {
+    this.allowed = new Set(rules.map((rule) => `${rule.verb} ${rule.resource}`));
+  }
+
+  /** Drops every `forbid` rule and `allowOnly` restriction. */
   allowAll(): void {
     this.forbidden.length = 0;
+    this.allowed = undefined;
   }
 
   /** Requests that changed (or tried to change) something: create, update, patch, delete. */
@@ -365,12 +383,14 @@ export class KubeApiDouble {
 
   private authorize(verb: KubeVerb, route: Route): void {
     const resource = route.subresource ? `${route.type.resource}/${route.subresource}` : route.type.resource;
-    const denied = this.forbidden.some(
-      (rule) =>
-        rule.verb === verb &&
-        rule.resource === resource &&
-        (rule.namespace === undefined || rule.namespace === route.namespace),
-    );
+    const denied =
+      (this.allowed !== undefined && !this.allowed.has(`${verb} ${resource}`)) ||
+      this.forbidden.some(
+        (rule) =>
+          rule.verb === verb &&
+          rule.resource === resource &&
+          (rule.namespace === undefined || rule.namespace === route.namespace),
+      );
     if (!denied) return;
     const scope = route.namespace ? ` in the namespace "${route.namespace}"` : ' at the cluster scope';
     const target = route.name ? `${route.type.resource} "${route.name}"` : route.type.resource;
