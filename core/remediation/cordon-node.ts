@@ -110,7 +110,7 @@ export const cordonNode: RemediationAction<CordonNodeRequest> = {
         action: 'cordon-node',
         target,
         plannedAt,
-        summary: `cordon ${target} (no drain): ${pods.length} pod${pods.length === 1 ? '' : 's'} keep running`,
+        summary: `cordon ${target} (no drain): ${keepRunning(pods.length)}`,
         steps: [
           {
             op: 'patch',
@@ -152,10 +152,14 @@ function cordonEffects(pods: readonly KubeObject[]): string[] {
     'the scheduler places no new pods on the node; nothing is evicted (no drain)',
     pods.length === 0
       ? 'no pods run on the node'
-      : `${pods.length} pod${pods.length === 1 ? '' : 's'} keep running: ${names.join(', ')}${more}`,
+      : `${keepRunning(pods.length)}: ${names.join(', ')}${more}`,
     'DaemonSet pods tolerate unschedulable nodes: they keep running and come back there if deleted',
     'a compromised host also needs network isolation (EC2 security group), credential revocation and a volume snapshot: cordoning contains scheduling only',
   ];
+}
+
+function keepRunning(count: number): string {
+  return count === 1 ? '1 pod keeps running' : `${count} pods keep running`;
 }
 
 async function verifyCordon(plan: RemediationPlan, context: ActionContext): Promise<Verification> {
