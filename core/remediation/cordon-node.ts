@@ -150,9 +150,7 @@ function cordonEffects(pods: readonly KubeObject[]): string[] {
   const more = pods.length > PODS_NAMED ? ` and ${pods.length - PODS_NAMED} more` : '';
   return [
     'the scheduler places no new pods on the node; nothing is evicted (no drain)',
-    pods.length === 0
-      ? 'no pods run on the node'
-      : `${keepRunning(pods.length)}: ${names.join(', ')}${more}`,
+    pods.length === 0 ? 'no pods run on the node' : `${keepRunning(pods.length)}: ${names.join(', ')}${more}`,
     'DaemonSet pods tolerate unschedulable nodes: they keep running and come back there if deleted',
     'a compromised host also needs network isolation (EC2 security group), credential revocation and a volume snapshot: cordoning contains scheduling only',
   ];
