@@ -1,0 +1,393 @@
+import { z } from 'zod';
+import type { PlannedStep } from './action.ts';
+import { arrayField, numberField, stringField } from './kube-objects.ts';
+import type {
+  ExternalSecretUse,
+  ObjectKey,
+  RestartableKind,
+  SecretConsumers,
+  UndeterminedUse,
+  UnrestartableUse,
+  WorkloadUse,
+} from './secret-consumers.ts';
+import { GENERATE_TAG, type SecretDescription, versionWithStage } from './secret-ports.ts';
+
+/**
+ * The pure half of rotate-secret: what to do with the secret, the cluster writes that follow, and
+ * how to read the state left behind. No I/O here; rotate-secret.ts does the reads and writes.
+ *
+ * Retries: the rotation id is the new version's id in Secrets Manager (ClientRequestToken) and the
+ * value of `kubeguard.io/rotation-id` on every ExternalSecret and workload the rotation touched, in
+ * the same patch as the change itself. A second run with the same id therefore sees what is done —
+ * the version is AWSCURRENT, the annotations are there — and plans only what is left.
+ */
+
+/** Written on each ExternalSecret and workload together with the force-sync or restart. */
+export const ROTATION_ID_ANNOTATION = 'kubeguard.io/rotation-id';
+/** External Secrets Operator refreshes an ExternalSecret whose annotations change (`kubectl annotate es … force-sync=$(date +%s)`). */
+export const FORCE_SYNC_ANNOTATION = 'force-sync';
+/** What `kubectl rollout restart` sets on the pod template. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+/** A ClientRequestToken: 32–64 characters; letters, digits and hyphens keep it a valid annotation value. */
+const ROTATION_ID = /^[A-Za-z0-9-]{32,64}$/;
+
+export function isRotationId(value: string): boolean {
+  return ROTATION_ID.test(value);
+}
+
+// ---------------------------------------------------------------- the secret
+
+export type SecretOperation =
+  /** Start the configured rotation (rotation function or managed rotation). */
+  | 'RotateSecret'
+  /** Store a generated value: no rotation configured, but the secret is tagged for it. */
+  | 'PutSecretValue'
+  /** This rotation id already started a rotation that has not finished: wait for it. */
+  | 'WaitForRotation'
+  /** This rotation id already made the current version: nothing to do in Secrets Manager. */
+  | 'AlreadyRotated';
+
+export type SecretDecision =
+  | { kind: 'proceed'; operation: SecretOperation; currentVersionId?: string; previousVersionId?: string }
+  | { kind: 'refuse'; code: 'CONFLICT' | 'PRECONDITION_FAILED'; reason: string; recommendation: string };
+
+/** What the secret's state allows, given the rotation id (which is also the new version's id). */
+export function decideSecretOperation(secret: SecretDescription, rotationId: string): SecretDecision {
+  const current = versionWithStage(secret, 'AWSCURRENT');
+  const ours = secret.versionStages[rotationId];
+  if (ours !== undefined) {
+    if (ours.includes('AWSCURRENT')) {
+      return withVersions(
+        { kind: 'proceed', operation: 'AlreadyRotated' },
+        current,
+        versionWithStage(secret, 'AWSPREVIOUS'),
+      );
+    }
+    if (ours.includes('AWSPENDING'))
+      return withVersions({ kind: 'proceed', operation: 'WaitForRotation' }, current, current);
+    return {
+      kind: 'refuse',
+      code: 'CONFLICT',
+      reason: `version ${rotationId} of secret "${secret.name}" was made by this rotation but is now ${ours.join(', ') || 'unlabelled'}: a later rotation has replaced it`,
+      recommendation: 'start a new rotation (a new rotation id) if the secret must be rotated again',
+    };
+  }
+  const pending = versionWithStage(secret, 'AWSPENDING');
+  if (pending !== undefined && pending !== current) return inProgress(secret, pending, current);
+  if (secret.rotationEnabled)
+    return withVersions({ kind: 'proceed', operation: 'RotateSecret' }, current, current);
+  if (secret.tags[GENERATE_TAG.key] === GENERATE_TAG.value) {
+    return withVersions({ kind: 'proceed', operation: 'PutSecretValue' }, current, current);
+  }
+  return notConfigured(secret);
+}
+
+function withVersions(
+  decision: Extract<SecretDecision, { kind: 'proceed' }>,
+  current: string | undefined,
+  previous: string | undefined,
+): SecretDecision {
+  return {
+    ...decision,
+    ...(current !== undefined ? { currentVersionId: current } : {}),
+    ...(previous !== undefined ? { previousVersionId: previous } : {}),
+  };
+}
+
+function inProgress(secret: SecretDescription, pending: string, current: string | undefined): SecretDecision {
+  const lambda =
+    secret.rotationLambdaArn === undefined ? '' : ` (rotation function ${secret.rotationLambdaArn})`;
+  return {
+    kind: 'refuse',
+    code: 'CONFLICT',
+    reason:
+      `a rotation of secret "${secret.name}" is already in progress or stuck: version ${pending} is AWSPENDING ` +
+      `while AWSCURRENT is ${current ?? 'on no version'}; Secrets Manager refuses a new rotation until it ends`,
+    recommendation:
+      `wait for the running rotation to finish${lambda}; if it failed, fix the rotation function, then remove the ` +
+      `stuck label (aws secretsmanager update-secret-version-stage --secret-id ${secret.arn} ` +
+      `--version-stage AWSPENDING --remove-from-version-id ${pending}) and rotate again`,
+  };
+}
+
+function notConfigured(secret: SecretDescription): SecretDecision {
+  const cancelled =
+    secret.rotationLambdaArn === undefined
+      ? 'has no rotation configured'
+      : `has rotation turned off (its former rotation function ${secret.rotationLambdaArn} is still recorded)`;
+  return {
+    kind: 'refuse',
+    code: 'PRECONDITION_FAILED',
+    reason: `secret "${secret.name}" ${cancelled}, so there is nothing that could make a new value`,
+    recommendation:
+      'configure rotation: a rotation function (aws secretsmanager rotate-secret --secret-id ' +
+      `${secret.arn} --rotation-lambda-arn <function ARN> --rotation-rules ScheduleExpression="rate(30 days)") ` +
+      'or managed rotation for service-owned secrets; or, for a secret that is a random value anyone may ' +
+      `regenerate, tag it ${GENERATE_TAG.key}=${GENERATE_TAG.value} so kubeguard stores a generated value instead`,
+  };
+}
+
+// ---------------------------------------------------------------- the plan
+
+const objectKeySchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+});
+
+const externalSecretStateSchema = objectKeySchema.extend({
+  targetSecret: z.string(),
+  /** The force-sync value: the epoch second the refresh was asked for (or is planned to be). */
+  forceSync: z.string(),
+  /** The force-sync was sent by an earlier run with the same rotation id. */
+  alreadyForced: z.boolean(),
+  caveat: z.string().optional(),
+});
+
+const workloadStateSchema = objectKeySchema.extend({
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+  /** `env payments-api-credentials`, `csi volume checkout-aws-secrets`. */
+  reads: z.array(z.string()),
+  /** ExternalSecrets (`namespace/name`) that must have refreshed before the restart is useful. */
+  waitsFor: z.array(z.string()),
+  alreadyRestarted: z.boolean(),
+  caveat: z.string().optional(),
+});
+
+export const rotationStateSchema = z.object({
+  rotationId: z.string(),
+  secret: z.object({
+    arn: z.string(),
+    name: z.string(),
+    operation: z.enum(['RotateSecret', 'PutSecretValue', 'WaitForRotation', 'AlreadyRotated']),
+    /** AWSCURRENT before this rotation. */
+    previousVersionId: z.string().optional(),
+    rotationLambdaArn: z.string().optional(),
+  }),
+  externalSecrets: z.array(externalSecretStateSchema),
+  workloads: z.array(workloadStateSchema),
+  notRestartable: z.array(objectKeySchema.extend({ reason: z.string(), reads: z.array(z.string()) })),
+  undetermined: z.array(objectKeySchema.extend({ reason: z.string() })),
+  /** Operators that are not installed, or kinds kubeguard could not list, and what that means. */
+  notes: z.array(z.string()),
+});
+
+export type RotationState = z.infer<typeof rotationStateSchema>;
+export type ExternalSecretState = RotationState['externalSecrets'][number];
+export type WorkloadState = RotationState['workloads'][number];
+
+export interface RotationPlanInput {
+  rotationId: string;
+  secret: SecretDescription;
+  decision: Extract<SecretDecision, { kind: 'proceed' }>;
+  consumers: SecretConsumers;
+  /** Current annotations of the listed ExternalSecrets and workloads (`Kind\0namespace\0name`). */
+  annotations: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  plannedAt: string;
+  notes: readonly string[];
+}
+
+export interface RotationPlanParts {
+  state: RotationState;
+  /** Force-syncs first, then restarts: pods mounting a SecretProviderClass before pods reading what it syncs. */
+  steps: PlannedStep[];
+}
+
+export function planRotation(input: RotationPlanInput): RotationPlanParts {
+  const { rotationId, consumers, annotations, plannedAt } = input;
+  const epoch = String(Math.floor(Date.parse(plannedAt) / 1000));
+  const annotationsOf = (key: { kind: string; namespace: string; name: string }) =>
+    annotations.get(annotationKey(key)) ?? {};
+  const externalSecrets = consumers.externalSecrets.map((use) =>
+    externalSecretState(use, annotationsOf(use), rotationId, epoch),
+  );
+  const writers = new Map(
+    consumers.kubernetesSecrets.map((secret) => [`${secret.namespace}/${secret.name}`, secret.writtenBy]),
+  );
+  const workloads = orderForRestart(consumers.workloads).map((use) =>
+    workloadState(use, annotationsOf(use), rotationId, writers),
+  );
+  const restartedAt = plannedAt.replace(/\.\d+Z$/, 'Z');
+  const steps: PlannedStep[] = [
+    ...externalSecrets.filter((es) => !es.alreadyForced).map((es) => forceSyncStep(es, rotationId)),
+    ...workloads.filter((w) => !w.alreadyRestarted).map((w) => restartStep(w, rotationId, restartedAt)),
+  ];
+  const state: RotationState = {
+    rotationId,
+    secret: {
+      arn: input.secret.arn,
+      name: input.secret.name,
+      operation: input.decision.operation,
+      ...(input.decision.previousVersionId ? { previousVersionId: input.decision.previousVersionId } : {}),
+      ...(input.secret.rotationLambdaArn ? { rotationLambdaArn: input.secret.rotationLambdaArn } : {}),
+    },
+    externalSecrets,
+    workloads,
+    notRestartable: consumers.unrestartable.map(notRestartableState),
+    undetermined: consumers.undetermined.map(undeterminedState),
+    notes: [...input.notes],
+  };
+  return { state, steps };
+}
+
+export function annotationKey(key: { kind: string; namespace: string; name: string }): string {
+  return `${key.kind}\u0000${key.namespace}\u0000${key.name}`;
+}
+
+function externalSecretState(
+  use: ExternalSecretUse,
+  annotations: Readonly<Record<string, string>>,
+  rotationId: string,
+  epoch: string,
+): ExternalSecretState {
+  const alreadyForced = annotations[ROTATION_ID_ANNOTATION] === rotationId;
+  return {
+    ...keyOf(use),
+    targetSecret: use.targetSecret,
+    forceSync: alreadyForced ? (annotations[FORCE_SYNC_ANNOTATION] ?? epoch) : epoch,
+    alreadyForced,
+    ...(use.refreshCaveat ? { caveat: use.refreshCaveat } : {}),
+  };
+}
+
+function workloadState(
+  use: WorkloadUse,
+  annotations: Readonly<Record<string, string>>,
+  rotationId: string,
+  writers: ReadonlyMap<string, ObjectKey>,
+): WorkloadState {
+  const waitsFor = new Set<string>();
+  for (const reference of use.references) {
+    const writer =
+      reference.secret === undefined ? undefined : writers.get(`${use.namespace}/${reference.secret}`);
+    if (writer?.kind === 'ExternalSecret') waitsFor.add(`${writer.namespace}/${writer.name}`);
+  }
+  return {
+    ...keyOf(use),
+    kind: use.kind,
+    reads: [...new Set(use.references.map(describeReference))],
+    waitsFor: [...waitsFor],
+    alreadyRestarted: annotations[ROTATION_ID_ANNOTATION] === rotationId,
+    ...(use.restartCaveat ? { caveat: use.restartCaveat } : {}),
+  };
+}
+
+/**
+ * The CSI driver rewrites the Secrets it syncs when a pod mounting the SecretProviderClass starts,
+ * so those pods restart before pods that only read a synced Secret.
+ */
+function orderForRestart(workloads: readonly WorkloadUse[]): WorkloadUse[] {
+  const mountsCsi = (use: WorkloadUse) => use.references.some((reference) => reference.via === 'csi volume');
+  return [...workloads.filter(mountsCsi), ...workloads.filter((use) => !mountsCsi(use))];
+}
+
+function describeReference(reference: WorkloadUse['references'][number]): string {
+  return `${reference.via} ${reference.secret ?? reference.secretProviderClass ?? ''}`.trim();
+}
+
+function notRestartableState(use: UnrestartableUse): RotationState['notRestartable'][number] {
+  return { ...keyOf(use), reason: use.reason, reads: [...new Set(use.references.map(describeReference))] };
+}
+
+function undeterminedState(use: UndeterminedUse): RotationState['undetermined'][number] {
+  return { ...keyOf(use), reason: use.reason };
+}
+
+function keyOf(key: ObjectKey): ObjectKey {
+  return { apiVersion: key.apiVersion, kind: key.kind, namespace: key.namespace, name: key.name };
+}
+
+export function forceSyncStep(es: ExternalSecretState, rotationId: string): PlannedStep {
+  return {
+    op: 'patch',
+    kind: 'ExternalSecret',
+    namespace: es.namespace,
+    name: es.name,
+    patchType: 'merge',
+    body: {
+      metadata: {
+        annotations: { [FORCE_SYNC_ANNOTATION]: es.forceSync, [ROTATION_ID_ANNOTATION]: rotationId },
+      },
+    },
+    why:
+      `make External Secrets Operator fetch the new version into Secret ${es.namespace}/${es.targetSecret} now ` +
+      'instead of at its next refresh interval',
+  };
+}
+
+export function restartStep(workload: WorkloadState, rotationId: string, restartedAt: string): PlannedStep {
+  return {
+    op: 'patch',
+    kind: workload.kind,
+    namespace: workload.namespace,
+    name: workload.name,
+    patchType: 'strategic-merge',
+    body: {
+      metadata: { annotations: { [ROTATION_ID_ANNOTATION]: rotationId } },
+      spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
+    },
+    why: `rolling restart so new pods read the new value (${workload.reads.join(', ')}); env vars never refresh in running pods`,
+  };
+}
+
+// ---------------------------------------------------------------- reading the state back
+
+export interface RolloutStatus {
+  state: 'complete' | 'progressing';
+  /** Pods on the new template, and how many there should be. */
+  updated: number;
+  desired: number;
+  /** The controller has not yet seen the latest template change. */
+  pendingObservation: boolean;
+}
+
+/**
+ * `kubectl rollout status`, read once: the controller has observed the latest generation and every
+ * desired pod runs the new template (`updatedReplicas == replicas`; DaemonSets count scheduled
+ * pods).
+ */
+export function rolloutStatus(kind: RestartableKind, object: unknown): RolloutStatus {
+  const generation = numberField(object, 'metadata', 'generation') ?? 0;
+  const observed = numberField(object, 'status', 'observedGeneration') ?? 0;
+  const [updated, desired] =
+    kind === 'DaemonSet'
+      ? [
+          numberField(object, 'status', 'updatedNumberScheduled') ?? 0,
+          numberField(object, 'status', 'desiredNumberScheduled') ?? 0,
+        ]
+      : [numberField(object, 'status', 'updatedReplicas') ?? 0, numberField(object, 'spec', 'replicas') ?? 1];
+  const pendingObservation = observed < generation;
+  return {
+    state: !pendingObservation && updated >= desired ? 'complete' : 'progressing',
+    updated,
+    desired,
+    pendingObservation,
+  };
+}
+
+export type SyncState =
+  | { state: 'refreshed'; refreshTime: string }
+  | { state: 'waiting'; refreshTime?: string }
+  | { state: 'failed'; reason: string };
+
+/**
+ * Whether External Secrets Operator has refreshed the ExternalSecret since `sinceEpoch`:
+ * `status.refreshTime` at or after it, with the Ready condition true. A Ready=False condition
+ * newer than that is the operator's own error message.
+ */
+export function syncState(object: unknown, sinceEpoch: number): SyncState {
+  const refreshTime = stringField(object, 'status', 'refreshTime');
+  const refreshed = refreshTime !== undefined && Date.parse(refreshTime) / 1000 >= sinceEpoch;
+  const conditions = arrayField(object, 'status', 'conditions');
+  const ready = conditions.find((condition) => stringField(condition, 'type') === 'Ready');
+  const readyStatus = stringField(ready, 'status');
+  const transition = stringField(ready, 'lastTransitionTime');
+  if (readyStatus === 'False' && transition !== undefined && Date.parse(transition) / 1000 >= sinceEpoch) {
+    const message = stringField(ready, 'message') ?? stringField(ready, 'reason') ?? 'no message';
+    return { state: 'failed', reason: `the operator reports Ready=False: ${message.slice(0, 300)}` };
+  }
+  if (refreshed && readyStatus !== 'False') return { state: 'refreshed', refreshTime };
+  return refreshTime === undefined ? { state: 'waiting' } : { state: 'waiting', refreshTime };
+}
