@@ -1,11 +1,12 @@
 import { auditCommand } from './commands/audit.ts';
 import { detectCommand } from './commands/detect.ts';
 import { netpolCommand } from './commands/netpol.ts';
+import { renderCommand } from './commands/render.ts';
 import { startCommand } from './commands/start.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE, processIo } from './io.ts';
 
 /** Every CLI command, in the order `--help` lists them. */
-const COMMANDS: CliCommand[] = [startCommand, detectCommand, auditCommand, netpolCommand];
+const COMMANDS: CliCommand[] = [startCommand, detectCommand, renderCommand, auditCommand, netpolCommand];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

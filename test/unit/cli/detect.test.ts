@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { printable } from '../../../cli/commands/detect.ts';
+import { printable } from '../../../cli/input-files.ts';
 import type { CliIo } from '../../../cli/io.ts';
 import { main } from '../../../cli/kubeguard.ts';
 import { FIXTURES_DIR, fixturePath, fixtureWith, loadFixture } from '../../support/fixtures.ts';
