@@ -2,6 +2,7 @@ import type { ActionMetadata, RbacRule } from './action.ts';
 import { CORDON_NODE_METADATA, UNCORDON_NODE_METADATA } from './cordon-node.ts';
 import { ISOLATE_POD_METADATA } from './isolate-pod.ts';
 import { RELEASE_POD_METADATA } from './release-pod.ts';
+import { ROTATE_SECRET_METADATA } from './rotate-secret.ts';
 
 /**
  * Every remediation action kubeguard ships. deploy/kubernetes/rbac.yaml grants exactly the union
@@ -12,6 +13,7 @@ export const ACTION_METADATA: readonly ActionMetadata[] = [
   RELEASE_POD_METADATA,
   CORDON_NODE_METADATA,
   UNCORDON_NODE_METADATA,
+  ROTATE_SECRET_METADATA,
 ];
 
 /** The union of the actions' rules: one rule per (apiGroup, resource), verbs sorted. */
