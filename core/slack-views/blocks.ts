@@ -91,6 +91,18 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
+/** A modal as views.open / views.update / views.push take it. */
+export interface ModalView {
+  type: 'modal';
+  title: PlainText;
+  blocks: Block[];
+  close?: PlainText;
+  submit?: PlainText;
+  callback_id?: string;
+  /** Returned in view_submission / block_actions payloads; a reference, never data. */
+  private_metadata?: string;
+}
+
 export function plainText(text: string): PlainText {
   return { type: 'plain_text', text };
 }
@@ -112,9 +124,46 @@ export function validateBlockKitMessage(message: SlackMessage): string[] {
     message.blocks.length <= L.blocksPerMessage,
     `${message.blocks.length} blocks (max ${L.blocksPerMessage})`,
   );
+  validateBlocks(message.blocks, check);
+  return problems;
+}
+
+/** Every Block Kit limit a modal breaks (title/close/submit 24, 100 blocks, private_metadata 3000 …). */
+export function validateBlockKitView(view: ModalView): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
+  check(view.type === 'modal', `type is "${view.type}" (expected modal)`);
+  for (const [name, text] of [
+    ['title', view.title],
+    ['close', view.close],
+    ['submit', view.submit],
+  ] as const) {
+    if (text === undefined) continue;
+    checkText(text, L.modalTitle, name, check);
+    check(text.type === 'plain_text', `${name} must be plain_text`);
+  }
+  if (view.callback_id !== undefined) {
+    check(view.callback_id.length <= L.idLength, `callback_id longer than ${L.idLength}`);
+  }
+  if (view.private_metadata !== undefined) {
+    check(
+      view.private_metadata.length <= L.privateMetadata,
+      `private_metadata is ${view.private_metadata.length} chars (max ${L.privateMetadata})`,
+    );
+  }
+  check(view.blocks.length <= L.blocksPerView, `${view.blocks.length} blocks (max ${L.blocksPerView})`);
+  validateBlocks(view.blocks, check);
+  return problems;
+}
+
+type Check = (ok: boolean, problem: string) => void;
+
+function validateBlocks(blocks: readonly Block[], check: Check): void {
   const blockIds = new Set<string>();
   const actionIds = new Set<string>();
-  message.blocks.forEach((block, index) => {
+  blocks.forEach((block, index) => {
     const where = `blocks[${index}] (${block.type})`;
     if (block.block_id !== undefined) {
       check(block.block_id.length <= L.idLength, `${where}: block_id longer than ${L.idLength}`);
@@ -123,10 +172,7 @@ export function validateBlockKitMessage(message: SlackMessage): string[] {
     }
     validateBlock(block, where, check, actionIds);
   });
-  return problems;
 }
-
-type Check = (ok: boolean, problem: string) => void;
 
 function validateBlock(block: Block, where: string, check: Check, actionIds: Set<string>): void {
   switch (block.type) {
