@@ -173,29 +173,32 @@ async function preflightIsolation(
       reason: `${target} does not exist (deleted or replaced since the finding); list the workload's current pods and isolate the one that matters`,
     };
   }
-  if (field(pod, 'spec', 'hostNetwork') === true) {
-    const node = stringField(pod, 'spec', 'nodeName') ?? '(not scheduled)';
-    return {
-      status: 'skipped',
-      target,
-      reason: `${target} uses the host network: NetworkPolicy does not apply to hostNetwork pods, so a quarantine policy would isolate nothing`,
-      recommendation: `isolate the node instead: cordon node ${node} (kubeguard cordon-node) and restrict it at the EC2 security group level`,
-      facts: { node },
-    };
-  }
+  const refused = refusal(pod, target);
+  if (refused !== undefined) return refused;
   const recorded = quarantineStateOf(pod);
-  const labelled = labelsOf(pod)[QUARANTINE_LABEL];
-  if (recorded === undefined && labelled !== undefined) {
-    return {
-      status: 'skipped',
-      target,
-      reason: `${target} already carries ${QUARANTINE_LABEL}=${labelled} but no kubeguard record (${QUARANTINE_ANNOTATION} annotation): it was labelled by hand; remove the label or finish that quarantine by hand`,
-      facts: { quarantineLabel: labelled },
-    };
-  }
   const facts = await gatherFacts(pod, request.enforcement ?? 'unknown', context.kube);
   const plannedAt = context.clock();
   if (recorded !== undefined) return resumePlan(pod, recorded, facts, request, plannedAt);
+  return newQuarantinePlan(pod, facts, request, {
+    id: quarantineId,
+    plannedAt,
+    actor: context.actor,
+    target,
+  });
+}
+
+/** The plan of a pod not yet quarantined: label and record, deny policy, detach. */
+function newQuarantinePlan(
+  pod: KubeObject,
+  facts: IsolationFacts,
+  request: IsolatePodRequest,
+  {
+    id: quarantineId,
+    plannedAt,
+    actor,
+    target,
+  }: { id: string; plannedAt: string; actor: string; target: string },
+): PreflightResult {
   const detachedLabels = request.detach === false ? {} : workloadLabels(pod, facts);
   const state: QuarantineState = {
     id: quarantineId,
@@ -203,7 +206,7 @@ async function preflightIsolation(
     detachedLabels,
     evidence: bundleIdOf(request, plannedAt, quarantineId),
     at: plannedAt,
-    by: context.actor,
+    by: actor,
   };
   const policy = quarantinePolicy({
     namespace: request.namespace,
@@ -248,6 +251,30 @@ async function preflightIsolation(
       state: isolationState(request, state, facts, expected.summary, false),
     },
   };
+}
+
+/** Why the pod cannot be quarantined by NetworkPolicy at all, or is already in someone's hands. */
+function refusal(pod: KubeObject, target: string): PreflightResult | undefined {
+  if (field(pod, 'spec', 'hostNetwork') === true) {
+    const node = stringField(pod, 'spec', 'nodeName') ?? '(not scheduled)';
+    return {
+      status: 'skipped',
+      target,
+      reason: `${target} uses the host network: NetworkPolicy does not apply to hostNetwork pods, so a quarantine policy would isolate nothing`,
+      recommendation: `isolate the node instead: cordon node ${node} (kubeguard cordon-node) and restrict it at the EC2 security group level`,
+      facts: { node },
+    };
+  }
+  const labelled = labelsOf(pod)[QUARANTINE_LABEL];
+  if (pod.metadata.annotations?.[QUARANTINE_ANNOTATION] === undefined && labelled !== undefined) {
+    return {
+      status: 'skipped',
+      target,
+      reason: `${target} already carries ${QUARANTINE_LABEL}=${labelled} but no kubeguard record (${QUARANTINE_ANNOTATION} annotation): it was labelled by hand; remove the label or finish that quarantine by hand`,
+      facts: { quarantineLabel: labelled },
+    };
+  }
+  return undefined;
 }
 
 interface IsolationFacts {
