@@ -1,0 +1,109 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { KubeguardError } from '#core/errors.ts';
+import {
+  REPORT_EXPORT_FILES,
+  type ReportExportLinks,
+  type ReportExportStore,
+  type ReportExports,
+} from '#core/posture/report-exports.ts';
+import { sha256Hex } from '#core/remediation/forensics.ts';
+import type { EvidenceBundle, EvidenceFile, EvidenceStore } from '#core/remediation/ports.ts';
+import { createLocalEvidenceStore } from './local-dir.ts';
+import { createS3EvidenceStore } from './s3.ts';
+
+/**
+ * Audit report exports stored through the forensic EvidenceStore (adapters/evidence/local-dir.ts,
+ * s3.ts): the three exports plus a manifest.json with their SHA-256, written once. This file only
+ * turns a report into a bundle and the store's receipt into links.
+ */
+
+const CONTENT_TYPES: Readonly<Record<keyof ReportExports, EvidenceFile['contentType']>> = {
+  json: 'application/json',
+  // The evidence store knows JSON and plain text; Markdown and CSV are plain text that a browser
+  // (and the S3 console's "Open") shows inline instead of downloading.
+  markdown: 'text/plain',
+  csv: 'text/plain',
+};
+const KINDS = Object.keys(REPORT_EXPORT_FILES) as (keyof ReportExports)[];
+
+/** A store of report exports on any EvidenceStore; `linkTo` turns the receipt location and a file name into a link. */
+export function createReportExportStore(
+  evidence: EvidenceStore,
+  linkTo: (location: string, file: string) => string,
+): ReportExportStore {
+  return {
+    async putReportExports(reportId, exports, takenAt) {
+      const receipt = await evidence.put(reportBundle(reportId, exports, takenAt));
+      const links = {} as ReportExportLinks;
+      for (const kind of KINDS) links[kind] = linkTo(receipt.location, REPORT_EXPORT_FILES[kind]);
+      return links;
+    },
+  };
+}
+
+function reportBundle(reportId: string, exports: ReportExports, takenAt: string): EvidenceBundle {
+  const files: EvidenceFile[] = KINDS.map((kind) => ({
+    path: REPORT_EXPORT_FILES[kind],
+    content: exports[kind],
+    contentType: CONTENT_TYPES[kind],
+  }));
+  return {
+    id: reportId,
+    files,
+    manifest: {
+      bundleId: reportId,
+      target: { kind: 'PostureAuditReport', name: reportId },
+      capturedAt: takenAt,
+      capturedBy: 'kubeguard posture audit',
+      files: files.map((file) => ({
+        path: file.path,
+        sha256: sha256Hex(file.content),
+        bytes: Buffer.byteLength(file.content, 'utf8'),
+      })),
+      missing: [],
+    },
+  };
+}
+
+/** Exports under `<root>/<report id>/`; the links are the files' absolute paths. */
+export function createLocalReportExportStore(root: string): ReportExportStore {
+  return createReportExportStore(createLocalEvidenceStore(root), (location, file) => `${location}/${file}`);
+}
+
+export interface S3ReportExportStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** The bucket's region, for the console links. */
+  region: string;
+  /** KMS key for SSE-KMS; without it the objects use SSE-S3 (AES256). */
+  kmsKeyId?: string;
+}
+
+/**
+ * Exports at `s3://<bucket>/audits/<cluster>/<timestamp>/report.{json,md,csv}`, encrypted and
+ * checksummed by the S3 evidence store. The links open the objects in the S3 console (the reader
+ * signs in with their own AWS access): a presigned GET URL would need @aws-sdk/s3-request-presigner,
+ * which kubeguard does not depend on, and would expire while the Slack message stays.
+ */
+export function createS3ReportExportStore(options: S3ReportExportStoreOptions): ReportExportStore {
+  const evidence = createS3EvidenceStore({
+    client: options.client,
+    bucket: options.bucket,
+    ...(options.kmsKeyId === undefined ? {} : { kmsKeyId: options.kmsKeyId }),
+  });
+  const prefix = `s3://${options.bucket}/`;
+  return createReportExportStore(evidence, (location, file) => {
+    if (!location.startsWith(prefix)) {
+      throw new KubeguardError(
+        'INTERNAL',
+        `the S3 evidence store answered location ${location}, not under ${prefix}`,
+      );
+    }
+    return s3ConsoleObjectUrl(options.bucket, `${location.slice(prefix.length)}${file}`, options.region);
+  });
+}
+
+/** The S3 console page of one object (commercial partition). */
+export function s3ConsoleObjectUrl(bucket: string, key: string, region: string): string {
+  return `https://${encodeURIComponent(region)}.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}&bucketType=general&prefix=${encodeURIComponent(key)}`;
+}
