@@ -85,6 +85,38 @@ function toDetection(rule: AuditRule, match: RuleMatch, event: AuditEvent, conte
  * suppressions. A rule that throws is a bug, not a reason to lose the other rules' detections:
  * its error is returned in `ruleErrors` and the rest go on.
  */
+interface RuleIndex {
+  byResource: Map<string, readonly AuditRule[]>;
+  /** Rules about any request (no `resources`), for events about other resources. */
+  universal: readonly AuditRule[];
+}
+
+const ruleIndexes = new WeakMap<readonly AuditRule[], RuleIndex>();
+
+/** Rules grouped by the resources they declare, built once per rule list; catalog order is kept. */
+function ruleIndex(rules: readonly AuditRule[]): RuleIndex {
+  let index = ruleIndexes.get(rules);
+  if (index !== undefined) return index;
+  const resources = new Set(rules.flatMap((rule) => rule.resources ?? []));
+  const byResource = new Map<string, readonly AuditRule[]>();
+  for (const resource of resources) {
+    byResource.set(
+      resource,
+      rules.filter((rule) => rule.resources === undefined || rule.resources.includes(resource)),
+    );
+  }
+  index = { byResource, universal: rules.filter((rule) => rule.resources === undefined) };
+  ruleIndexes.set(rules, index);
+  return index;
+}
+
+/** The rules that can match this event: those declaring its resource, and those about any request. */
+function rulesFor(event: AuditEvent, rules: readonly AuditRule[]): readonly AuditRule[] {
+  const index = ruleIndex(rules);
+  const resource = event.objectRef?.resource;
+  return (typeof resource === 'string' ? index.byResource.get(resource) : undefined) ?? index.universal;
+}
+
 export function evaluateAuditEvent(
   event: AuditEvent,
   context: AuditContext,
@@ -100,7 +132,7 @@ export function evaluateAuditEvent(
   if (namespace !== undefined && context.config.namespaceAllowList.includes(namespace)) {
     return { detections, ruleErrors };
   }
-  for (const rule of rules) {
+  for (const rule of rulesFor(event, rules)) {
     if (context.config.rules[rule.id]?.enabled === false) continue;
     if (!ruleAppliesAtStage(rule, event.stage)) continue;
     let match: RuleMatch | null;

@@ -44,6 +44,14 @@ export interface RuleContext {
 
 export interface AuditRule extends RuleMetadata {
   /**
+   * The `objectRef.resource` values this rule can match (subresources included: `pods` covers
+   * `pods/exec`). The engine runs the rule only on events about these resources, which keeps the
+   * cost of 50+ rules per event low; omit it for rules about any request (anonymous access,
+   * denials, impersonation). test/unit/core/detection/rule-resources.test.ts checks that no rule
+   * matches outside its list.
+   */
+  resources?: readonly string[];
+  /**
    * Exec/attach/portforward requests are upgraded streams: the API server logs ResponseStarted (101)
    * and may never log a useful ResponseComplete. Such rules are also evaluated at ResponseStarted.
    */

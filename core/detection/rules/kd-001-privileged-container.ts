@@ -25,6 +25,7 @@ export const kd001PrivilegedContainer: AuditRule = {
   severity: 'high',
   mitre: ['T1610', 'T1611'],
   core: true,
+  resources: ['pods'],
   trigger:
     '`create` `pods` (no subresource), success, any container (containers, initContainers, ephemeralContainers) ' +
     'has `securityContext.privileged == true`; image not in the privileged allow-list',

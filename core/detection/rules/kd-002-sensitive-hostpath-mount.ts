@@ -84,6 +84,7 @@ export const kd002SensitiveHostPathMount: AuditRule = {
   severity: 'high',
   mitre: ['T1611'],
   core: true,
+  resources: ['pods'],
   trigger:
     '`create` `pods`, success, `spec.volumes[*].hostPath.path` in {/, /proc, /etc, /root, /var, /var/run, ' +
     '/var/run/docker.sock, /run/containerd/containerd.sock, /var/run/crio/crio.sock, /var/run/cri-dockerd.sock, ' +

@@ -20,6 +20,7 @@ export const kd003HostPathVolume: AuditRule = {
   severity: 'low',
   mitre: ['T1611'],
   core: false,
+  resources: ['pods'],
   trigger:
     '`create` `pods`, success, any `spec.volumes[*].hostPath` present (superset of KD-002, lower severity)',
   whatHappened: 'A pod was created with a hostPath volume: a directory of its node mounted into the pod.',

@@ -12,6 +12,7 @@ export const kd004HostNetwork: AuditRule = {
   severity: 'medium',
   mitre: ['T1611', 'T1610'],
   core: true,
+  resources: ['pods'],
   trigger: '`create` `pods`, success, `spec.hostNetwork == true`; image not in the host-network allow-list',
   whatHappened: "A pod was created in its node's network namespace (hostNetwork: true).",
   whyItMatters:

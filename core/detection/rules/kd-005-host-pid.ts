@@ -8,6 +8,7 @@ export const kd005HostPid: AuditRule = {
   severity: 'high',
   mitre: ['T1611'],
   core: true,
+  resources: ['pods'],
   trigger: '`create` `pods`, success, `spec.hostPID == true`',
   whatHappened: "A pod was created in its node's process namespace (hostPID: true).",
   whyItMatters:

@@ -8,6 +8,7 @@ export const kd006HostIpc: AuditRule = {
   severity: 'medium',
   mitre: ['T1611'],
   core: true,
+  resources: ['pods'],
   trigger: '`create` `pods`, success, `spec.hostIPC == true`',
   whatHappened: "A pod was created in its node's IPC namespace (hostIPC: true).",
   whyItMatters:

@@ -39,6 +39,7 @@ export const kd007DangerousCapabilities: AuditRule = {
   severity: 'medium',
   mitre: ['T1611', 'T1610'],
   core: true,
+  resources: ['pods'],
   trigger:
     '`create` `pods`, success, any container `securityContext.capabilities.add` intersects {ALL, SYS_ADMIN, ' +
     'SYS_PTRACE, SYS_MODULE, SYS_RAWIO, SYS_BOOT, DAC_READ_SEARCH, NET_ADMIN, BPF, SYSLOG} (case-insensitive, ' +

@@ -27,6 +27,7 @@ export const kd008PodInSystemNamespace: AuditRule = {
   severity: 'medium',
   mitre: ['T1036.005'],
   core: true,
+  resources: ['pods'],
   trigger:
     '`create` `pods` (no subresource), success, `objectRef.namespace` in {kube-system, kube-public, ' +
     'kube-node-lease}, image not in the kube-namespace allow-list; creator is anyone except `eks:*` and ' +

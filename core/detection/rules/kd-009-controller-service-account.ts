@@ -9,6 +9,7 @@ export const kd009ControllerServiceAccount: AuditRule = {
   severity: 'medium',
   mitre: ['T1078.001'],
   core: false,
+  resources: ['pods'],
   trigger:
     '`create` `pods`, namespace `kube-system`, `spec.serviceAccountName` ends with `controller`, non-system user',
   whatHappened:

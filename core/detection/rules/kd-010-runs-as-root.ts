@@ -24,6 +24,7 @@ export const kd010RunsAsRoot: AuditRule = {
   severity: 'low',
   mitre: ['T1610'],
   core: false,
+  resources: ['pods'],
   trigger:
     '`create` `pods`, success, any `securityContext.runAsUser == 0` or `runAsNonRoot == false` (pod or ' +
     'container level)',

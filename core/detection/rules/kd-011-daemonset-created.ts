@@ -10,6 +10,7 @@ export const kd011DaemonSetCreated: AuditRule = {
   severity: 'low',
   mitre: ['T1610'],
   core: false,
+  resources: ['daemonsets'],
   trigger: '`create` or `patch` `daemonsets`, success, non-system user',
   whatHappened: 'A person (not a controller) created or patched a DaemonSet.',
   whyItMatters:

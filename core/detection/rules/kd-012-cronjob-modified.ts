@@ -10,6 +10,7 @@ export const kd012CronJobModified: AuditRule = {
   severity: 'medium',
   mitre: ['T1053.007'],
   core: true,
+  resources: ['cronjobs'],
   trigger:
     'verb in {create, update, patch, delete} on `cronjobs` (apiGroup `batch`), success, non-system user',
   whatHappened: 'A person created, changed or deleted a CronJob.',

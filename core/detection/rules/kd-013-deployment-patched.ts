@@ -18,6 +18,7 @@ export const kd013DeploymentPatched: AuditRule = {
   severity: 'low',
   mitre: ['T1610'],
   core: false,
+  resources: ['deployments'],
   trigger: '`patch` `deployments` (apiGroup `apps`), non-system user',
   whatHappened: 'A person patched a Deployment in place.',
   whyItMatters:

@@ -20,6 +20,7 @@ export const kd014EphemeralContainer: AuditRule = {
   severity: 'medium',
   mitre: ['T1609', 'T1611'],
   core: true,
+  resources: ['pods'],
   trigger:
     'verb in {update, patch} on `pods` subresource `ephemeralcontainers`, success, user not `system:node:*` ' +
     'and not a kube-system service account',

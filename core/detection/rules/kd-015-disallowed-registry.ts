@@ -43,6 +43,7 @@ export const kd015DisallowedRegistry: AuditRule = {
   severity: 'medium',
   mitre: ['T1610'],
   core: false,
+  resources: ['pods'],
   trigger:
     '`create` `pods` with any image not matching the allowed registry prefixes (configuration ' +
     '`allowedRegistries`; the rule is inactive until they are configured)',

@@ -8,6 +8,7 @@ export const kd020ExecIntoPod: AuditRule = {
   severity: 'medium',
   mitre: ['T1609'],
   core: true,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger: 'verb in {create, get} on `pods` subresource in {`exec`, `attach`}, success (101/2xx)',
   whatHappened: 'Someone opened an interactive session in a running container (kubectl exec or attach).',

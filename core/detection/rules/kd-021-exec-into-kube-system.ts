@@ -9,6 +9,7 @@ export const kd021ExecIntoKubeSystem: AuditRule = {
   severity: 'high',
   mitre: ['T1609'],
   core: false,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger: 'KD-020 (exec/attach, success) and `objectRef.namespace == kube-system`, non-system user',
   whatHappened: 'A person opened an exec or attach session in a pod of the kube-system namespace.',

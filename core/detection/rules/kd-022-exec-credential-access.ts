@@ -19,6 +19,7 @@ export const kd022ExecCredentialAccess: AuditRule = {
   severity: 'high',
   mitre: ['T1552.001', 'T1528'],
   core: true,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger:
     'KD-020 and the URL-decoded `command=` parameters of `requestURI` contain any of `/var/run/secrets/`, ' +

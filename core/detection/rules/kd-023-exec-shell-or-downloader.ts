@@ -56,6 +56,7 @@ export const kd023ExecShellOrDownloader: AuditRule = {
   severity: 'medium',
   mitre: ['T1059', 'T1105'],
   core: false,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger:
     'KD-020 and the command contains `/dev/tcp/`, `nc -e`, `mkfifo`, `curl`/`wget` to http(s), or is an ' +

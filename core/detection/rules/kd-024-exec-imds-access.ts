@@ -10,6 +10,7 @@ export const kd024ExecImdsAccess: AuditRule = {
   severity: 'high',
   mitre: ['T1552.005'],
   core: false,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger: 'KD-020 and the command contains `169.254.169.254`, `/latest/meta-data` or `/latest/api/token`',
   whatHappened: 'An exec command called the EC2 instance metadata service from inside a pod.',

@@ -11,6 +11,7 @@ export const kd025KubectlCpFromPod: AuditRule = {
   severity: 'low',
   mitre: ['T1005'],
   core: false,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger: 'KD-020 and the first command is `tar` with a `cf`/`cvf` flag (copy FROM the pod)',
   whatHappened: 'Files were copied out of a container (kubectl cp runs `tar cf -` in the pod).',

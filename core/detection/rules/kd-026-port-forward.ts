@@ -9,6 +9,7 @@ export const kd026PortForward: AuditRule = {
   severity: 'low',
   mitre: ['T1090'],
   core: false,
+  resources: ['pods'],
   evaluatesResponseStarted: true,
   trigger: '`pods` subresource `portforward` (verb create or get)',
   whatHappened: 'Someone tunnelled a local port to a pod through the API server (kubectl port-forward).',

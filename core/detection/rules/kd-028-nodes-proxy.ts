@@ -31,6 +31,7 @@ export const kd028NodesProxy: AuditRule = {
   severity: 'high',
   mitre: ['T1611', 'T1613'],
   core: true,
+  resources: ['nodes'],
   // Exec through the kubelet is a stream: alert at ResponseStarted too (see match).
   evaluatesResponseStarted: true,
   trigger:

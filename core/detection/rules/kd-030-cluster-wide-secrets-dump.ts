@@ -15,6 +15,7 @@ export const kd030ClusterWideSecretsDump: AuditRule = {
   severity: 'high',
   mitre: ['T1552.007'],
   core: true,
+  resources: ['secrets'],
   trigger:
     'verb in {list, watch} on `secrets` with no `objectRef.namespace` (requestURI `/api/v1/secrets…`), ' +
     'success, non-system user (exclude `namespace-controller`, `kube-state-metrics`)',

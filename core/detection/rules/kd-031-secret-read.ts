@@ -10,6 +10,7 @@ export const kd031SecretRead: AuditRule = {
   severity: 'low',
   mitre: ['T1552.007'],
   core: false,
+  resources: ['secrets'],
   trigger:
     'verb in {get, list, watch} on `secrets`, success, non-system user, not `sh.helm.release.*` secrets',
   whatHappened: 'A person (not a controller or service account) read one or more secrets.',

@@ -9,6 +9,7 @@ export const kd032SecretAccessDenied: AuditRule = {
   severity: 'medium',
   mitre: ['T1552.007'],
   core: true,
+  resources: ['secrets'],
   trigger:
     '`get` `secrets`, response code in {401, 403, 404} (or, without a response status, authorization ' +
     'decision `forbid`), non-system user',

@@ -11,6 +11,7 @@ export const kd033ServiceAccountTokenMinted: AuditRule = {
   severity: 'medium',
   mitre: ['T1528', 'T1098'],
   core: true,
+  resources: ['serviceaccounts'],
   trigger:
     '`create` `serviceaccounts` subresource `token`, success, user not `system:kube-controller-manager`, ' +
     '`system:kube-scheduler`, `system:node:*`, `system:serviceaccount:kube-system:*` or `eks:*` (other ' +

@@ -9,6 +9,7 @@ export const kd034SecretModified: AuditRule = {
   severity: 'low',
   mitre: ['T1552.007'],
   core: false,
+  resources: ['secrets'],
   trigger:
     'verb in {create, update, patch, delete} on `secrets`, success, non-system user, namespace other than kube-system',
   whatHappened: 'A person created, changed or deleted a secret.',

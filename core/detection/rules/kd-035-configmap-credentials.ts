@@ -47,6 +47,7 @@ export const kd035ConfigMapCredentials: AuditRule = {
   severity: 'medium',
   mitre: ['T1552.001'],
   core: true,
+  resources: ['configmaps'],
   trigger:
     'verb in {create, update, patch} on `configmaps`, `requestObject` data contains (case-sensitive, Falco ' +
     'semantics) `aws_access_key_id`, `aws-access-key-id`, `aws_s3_access_key_id`, `aws-s3-access-key-id`, ' +

@@ -11,6 +11,7 @@ export const kd036ServiceAccountTokenSecret: AuditRule = {
   severity: 'medium',
   mitre: ['T1528'],
   core: false,
+  resources: ['secrets'],
   trigger:
     '`create` `secrets` with `requestObject.type == kubernetes.io/service-account-token`, non-system user',
   whatHappened:

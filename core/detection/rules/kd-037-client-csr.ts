@@ -29,6 +29,7 @@ export const kd037ClientCsr: AuditRule = {
   severity: 'high',
   mitre: ['T1098', 'T1649'],
   core: true,
+  resources: ['certificatesigningrequests'],
   trigger:
     'verb in {create, update, patch} on `certificatesigningrequests` (incl. subresource `approval`), success, ' +
     'user not `system:kube-controller-manager`, `system:kube-scheduler`, `system:node:*`, ' +

@@ -23,6 +23,7 @@ export const kd040ClusterAdminBinding: AuditRule = {
   severity: 'high',
   mitre: ['T1078.003', 'T1098'],
   core: true,
+  resources: ['rolebindings', 'clusterrolebindings'],
   trigger:
     '`create` (also update/patch) `clusterrolebindings` or `rolebindings`, success, ' +
     '`requestObject.roleRef.name == cluster-admin`; non-system user',

@@ -30,6 +30,7 @@ export const kd041WildcardRole: AuditRule = {
   severity: 'high',
   mitre: ['T1098'],
   core: true,
+  resources: ['roles', 'clusterroles'],
   trigger:
     '`create`/`update`/`patch` `roles`/`clusterroles`, success, any `requestObject.rules[*].verbs` or ' +
     '`.resources` contains `*` (wildcard apiGroups alone does not trigger); non-system user',

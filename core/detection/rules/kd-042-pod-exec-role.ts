@@ -21,6 +21,7 @@ export const kd042PodExecRole: AuditRule = {
   severity: 'medium',
   mitre: ['T1609', 'T1098'],
   core: true,
+  resources: ['roles', 'clusterroles'],
   trigger:
     '`create` `roles`/`clusterroles`, success, any rule `resources` contains `pods/exec` or ' +
     '`pods/attach`; non-system user (create only: patching an existing Role is not KD-042)',

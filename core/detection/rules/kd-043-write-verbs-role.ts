@@ -22,6 +22,7 @@ export const kd043WriteVerbsRole: AuditRule = {
   severity: 'low',
   mitre: ['T1098'],
   core: false,
+  resources: ['roles', 'clusterroles'],
   trigger:
     '`create` `roles`/`clusterroles`, rule verbs ∩ {create, update, patch, delete, deletecollection} ≠ ∅ ' +
     '(any caller, any response: the trigger has neither clause; `*` is KD-041)',

@@ -22,6 +22,7 @@ export const kd044NodeProxyRole: AuditRule = {
   severity: 'medium',
   mitre: ['T1611'],
   core: false,
+  resources: ['roles', 'clusterroles'],
   trigger:
     '`create` roles/clusterroles with resources `nodes/proxy` (or `nodes/*`) (any caller, any response: ' +
     'the trigger has neither clause)',

@@ -23,6 +23,7 @@ export const kd045EscalationVerbsRole: AuditRule = {
   severity: 'medium',
   mitre: ['T1098'],
   core: false,
+  resources: ['roles', 'clusterroles'],
   trigger:
     'create/update/patch roles/clusterroles, verbs ∩ {escalate, bind, impersonate} ≠ ∅ (any caller, any ' +
     'response: the trigger has neither clause)',

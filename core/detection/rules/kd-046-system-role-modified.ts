@@ -29,6 +29,7 @@ export const kd046SystemRoleModified: AuditRule = {
   severity: 'high',
   mitre: ['T1098'],
   core: true,
+  resources: ['roles', 'clusterroles'],
   trigger:
     'verb ∈ {update, patch, delete} on `clusterroles`/`roles` with `objectRef.name` starting `system:` ' +
     '(exclude `system:coredns`, `system:managed-certificate-controller`, `system:aggregate-*` reconciled by ' +

@@ -30,6 +30,7 @@ export const kd047BindingChanged: AuditRule = {
   severity: 'low',
   mitre: ['T1098'],
   core: false,
+  resources: ['rolebindings', 'clusterrolebindings'],
   trigger:
     'verb ∈ {create, update, patch, delete} on `rolebindings`/`clusterrolebindings`, non-system user ' +
     '(any response: the trigger has no success clause)',

@@ -40,6 +40,7 @@ export const kd048ServiceAccountRbacChange: AuditRule = {
   severity: 'medium',
   mitre: ['T1098'],
   core: false,
+  resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
   trigger:
     '`user.username` starts `system:serviceaccount:` (excluding `clusterrole-aggregation-controller`, ' +
     '`generic-garbage-collector` of kube-system), verb ∈ {create, update, patch, delete} on ' +

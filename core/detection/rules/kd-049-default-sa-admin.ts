@@ -23,6 +23,7 @@ export const kd049DefaultSaAdmin: AuditRule = {
   severity: 'high',
   mitre: ['T1078.001'],
   core: false,
+  resources: ['rolebindings', 'clusterrolebindings'],
   trigger:
     'create (cluster)rolebinding whose `subjects[*]` has `kind: ServiceAccount, name: default` and roleRef ' +
     '∈ {cluster-admin, admin} (any caller, any response: the trigger has neither clause)',

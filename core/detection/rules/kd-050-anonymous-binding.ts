@@ -24,6 +24,7 @@ export const kd050AnonymousBinding: AuditRule = {
   severity: 'high',
   mitre: ['T1078.001'],
   core: true,
+  resources: ['rolebindings', 'clusterrolebindings'],
   trigger:
     'create/update/patch (cluster)rolebinding whose `subjects[*].name` ∈ {`system:anonymous`, ' +
     '`system:unauthenticated`} (whoever the caller; the trigger has no success clause, so a denied ' +

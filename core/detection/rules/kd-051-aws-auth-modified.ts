@@ -55,6 +55,7 @@ export const kd051AwsAuthModified: AuditRule = {
   severity: 'high',
   mitre: ['T1098.006'],
   core: true,
+  resources: ['configmaps'],
   trigger:
     'verb ∈ {create, update, patch, delete} on `configmaps`, ns `kube-system`, name `aws-auth`, success; ' +
     'exclude `eks:kms-storage-migrator`',

@@ -52,6 +52,7 @@ export const kd052AdmissionWebhookChanged: AuditRule = {
   severity: 'medium',
   mitre: ['T1546', 'T1562'],
   core: true,
+  resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'],
   trigger:
     'verb ∈ {create, update, patch, delete} on `mutatingwebhookconfigurations` / ' +
     '`validatingwebhookconfigurations` (apiGroup `admissionregistration.k8s.io`), success, non-system user',

@@ -19,6 +19,7 @@ export const kd053CorednsConfigModified: AuditRule = {
   severity: 'high',
   mitre: ['T1565.001', 'T1557'],
   core: false,
+  resources: ['configmaps'],
   trigger:
     'update/patch/delete `configmaps` name ∈ {coredns, kube-dns, coredns-custom} in kube-system, non-system ' +
     'user (any response: the trigger has no success clause)',

@@ -16,6 +16,7 @@ export const kd054SystemNamespaceServiceAccount: AuditRule = {
   severity: 'medium',
   mitre: ['T1136'],
   core: false,
+  resources: ['serviceaccounts'],
   trigger: '`create` `serviceaccounts` (no subresource) in kube-system/kube-public, success, non-system user',
   whatHappened: 'A person created a service account in kube-system or kube-public.',
   whyItMatters:

@@ -49,6 +49,7 @@ export const kd062RbacSelfEnumeration: AuditRule = {
   severity: 'low',
   mitre: ['T1069.003', 'T1613'],
   core: false,
+  resources: ['selfsubjectrulesreviews', 'selfsubjectaccessreviews'],
   trigger:
     '`create` `selfsubjectrulesreviews` or `selfsubjectaccessreviews` (apiGroup `authorization.k8s.io`), by ' +
     'SA or node identity or unusual UA (none, a bare HTTP library, or a known enumeration tool) (any ' +

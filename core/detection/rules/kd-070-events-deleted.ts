@@ -22,6 +22,7 @@ export const kd070EventsDeleted: AuditRule = {
   severity: 'medium',
   mitre: ['T1070'],
   core: true,
+  resources: ['events'],
   trigger:
     'verb ∈ {delete, deletecollection} on `events` (core or `events.k8s.io`), success, non-system user',
   whatHappened: 'A person deleted Kubernetes Events (one, or a whole collection).',

@@ -14,6 +14,7 @@ export const kd071DeploymentOrNamespaceDeleted: AuditRule = {
   severity: 'low',
   mitre: ['T1485', 'T1498'],
   core: false,
+  resources: ['deployments', 'namespaces'],
   trigger: '`delete` `deployments` or `namespaces`, success, non-system user',
   whatHappened: 'A person deleted a Deployment or a whole namespace.',
   whyItMatters:

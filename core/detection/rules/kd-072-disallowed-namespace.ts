@@ -8,6 +8,7 @@ export const kd072DisallowedNamespace: AuditRule = {
   severity: 'low',
   mitre: [],
   core: false,
+  resources: ['namespaces'],
   trigger:
     '`create` `namespaces`, name not in allow-list (config `detection.allowedNamespaces`, exact or ' +
     '`prefix*`; inactive when not configured); any caller, any response',

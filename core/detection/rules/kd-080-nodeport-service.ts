@@ -9,6 +9,7 @@ export const kd080NodePortService: AuditRule = {
   severity: 'medium',
   mitre: ['T1133'],
   core: true,
+  resources: ['services'],
   trigger: 'verb ∈ {create, update, patch} on `services`, success, `requestObject.spec.type == NodePort`',
   whatHappened: 'A Service of type NodePort was created or changed to NodePort.',
   whyItMatters:

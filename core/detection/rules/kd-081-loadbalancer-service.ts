@@ -30,6 +30,7 @@ export const kd081LoadBalancerService: AuditRule = {
   severity: 'low',
   mitre: ['T1133'],
   core: false,
+  resources: ['services'],
   trigger:
     'create/update/patch `services` with `spec.type == LoadBalancer` (no ' +
     '`service.beta.kubernetes.io/aws-load-balancer-internal` / scheme `internal` annotation) (any caller, ' +

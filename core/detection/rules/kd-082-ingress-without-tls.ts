@@ -30,6 +30,7 @@ export const kd082IngressWithoutTls: AuditRule = {
   severity: 'low',
   mitre: ['T1040'],
   core: false,
+  resources: ['ingresses'],
   trigger:
     '`create` `ingresses`, success, `requestObject.spec.tls` absent (or an empty list); an event without ' +
     'a request body (Metadata level) cannot tell and does not trigger',

@@ -8,6 +8,7 @@ export const kd083UntrustedNode: AuditRule = {
   severity: 'medium',
   mitre: ['T1078'],
   core: false,
+  resources: ['nodes'],
   trigger:
     '`create` `nodes` by non-allow-listed node name (config `detection.allowedNodes`, exact or `prefix*`; ' +
     'inactive when not configured); success → high, failure → medium',
