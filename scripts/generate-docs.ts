@@ -1,0 +1,22 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AUDIT_RULES } from '../core/detection/registry.ts';
+import { ruleDocuments } from '../core/detection/rule-docs.ts';
+import { checkDocuments } from '../core/posture/check-docs.ts';
+import { ALL_CHECKS } from '../core/posture/registry.ts';
+
+/** `npm run docs`: writes docs/rules/ and the generated part of docs/checks/ from the code's metadata. */
+const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs');
+
+function write(folder: string, documents: Map<string, string>, generated: (name: string) => boolean): void {
+  const dir = join(DOCS, folder);
+  mkdirSync(dir, { recursive: true });
+  // Remove generated pages of rules or checks that no longer exist.
+  for (const name of readdirSync(dir)) if (generated(name) && !documents.has(name)) rmSync(join(dir, name));
+  for (const [name, text] of documents) writeFileSync(join(dir, name), text);
+  console.log(`docs/${folder}: ${documents.size} files`);
+}
+
+write('rules', ruleDocuments(AUDIT_RULES), (name) => /^(KD-\d{3}|README)\.md$/.test(name));
+write('checks', checkDocuments(ALL_CHECKS), (name) => /^(KP-\d{3}|catalog)\.md$/.test(name));
