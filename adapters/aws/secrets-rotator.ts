@@ -139,7 +139,7 @@ export class SecretsManagerRotator implements SecretRotator {
       this.#logger?.info('generated secret value stored', { secretId, versionId: stored });
       return { versionId: stored };
     } catch (error) {
-      throw sdkError(error, 'PutSecretValue', secretId);
+      throw sdkError(error, 'PutSecretValue', secretId, generated);
     }
   }
 
@@ -197,11 +197,15 @@ function waitTimedOut(secret: SecretDescription, versionId: string, waitedMs: nu
   );
 }
 
-/** The SDK error's identity, never the error object itself (see the file comment). */
-function sdkError(error: unknown, operation: string, secretId: string): KubeguardError {
+/**
+ * The SDK error's identity, never the error object itself (see the file comment). `secretValue`,
+ * when given, is cut out of the message in case a layer below echoed the request.
+ */
+function sdkError(error: unknown, operation: string, secretId: string, secretValue?: string): KubeguardError {
   if (error instanceof KubeguardError) return error;
   const name = error instanceof Error ? error.name : 'Error';
-  const awsMessage = error instanceof Error ? error.message : String(error);
+  const message = error instanceof Error ? error.message : String(error);
+  const awsMessage = secretValue ? message.replaceAll(secretValue, '[redacted]') : message;
   const metadata = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
   const fault = (error as { $fault?: string }).$fault;
   const details = {

@@ -661,9 +661,11 @@ async function verify(
       ...(restarted ? { rollout } : {}),
       detail: !restarted
         ? 'not restarted'
-        : rollout.state === 'complete'
-          ? `rollout complete (${rollout.updated}/${rollout.desired} updated)`
-          : `rollout in progress (${rollout.updated}/${rollout.desired} updated${rollout.pendingObservation ? ', not yet observed by its controller' : ''})`,
+        : rollout.pendingObservation
+          ? 'restart requested; its controller has not picked it up yet'
+          : rollout.state === 'complete'
+            ? `rollout complete (${rollout.updated}/${rollout.desired} pods updated)`
+            : `rollout in progress (${rollout.updated}/${rollout.desired} pods updated)`,
     });
   }
   return verification(report, state);

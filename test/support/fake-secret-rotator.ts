@@ -83,16 +83,7 @@ export class FakeSecretRotator implements SecretRotator {
   }
 
   private makeCurrent(versionId: string): void {
-    const next: Record<string, string[]> = {};
-    for (const [id, stages] of Object.entries(this.secret.versionStages)) {
-      const kept = stages.filter(
-        (stage) => stage !== 'AWSPREVIOUS' && stage !== 'AWSPENDING' && stage !== 'AWSCURRENT',
-      );
-      if (stages.includes('AWSCURRENT') && id !== versionId) kept.push('AWSPREVIOUS');
-      if (kept.length > 0) next[id] = kept;
-    }
-    next[versionId] = ['AWSCURRENT'];
-    this.secret.versionStages = next;
+    this.secret.versionStages = promoteToCurrent(this.secret.versionStages, versionId);
   }
 
   private requireKnown(secretId: string): void {
@@ -103,4 +94,23 @@ export class FakeSecretRotator implements SecretRotator {
       );
     }
   }
+}
+
+/**
+ * The staging labels after `finishSecret` (or PutSecretValue) makes `versionId` AWSCURRENT: the
+ * old current becomes AWSPREVIOUS, AWSPENDING goes, and versions left without a label drop out of
+ * VersionIdsToStages.
+ */
+export function promoteToCurrent(
+  stages: Readonly<Record<string, readonly string[]>>,
+  versionId: string,
+): Record<string, string[]> {
+  const next: Record<string, string[]> = {};
+  for (const [id, labels] of Object.entries(stages)) {
+    const kept = labels.filter((label) => !['AWSPREVIOUS', 'AWSPENDING', 'AWSCURRENT'].includes(label));
+    if (labels.includes('AWSCURRENT') && id !== versionId) kept.push('AWSPREVIOUS');
+    if (kept.length > 0) next[id] = kept;
+  }
+  next[versionId] = ['AWSCURRENT'];
+  return next;
 }
