@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from '../detection/config.ts';
 import { ConfigError } from '../errors.ts';
 import { SEVERITIES } from '../model/severity.ts';
@@ -7,83 +7,91 @@ import { SEVERITIES } from '../model/severity.ts';
  * kubeguard's one configuration file (`kubeguard.config.json`), read by the CDK app at synth time
  * and by every function at cold start (the CDK app passes it in as the KUBEGUARD_CONFIG variable).
  * docs/configuration.md documents every field and its default.
+ *
+ * Written with `zod/mini`: every Lambda validates its configuration at cold start, and the mini
+ * build tree-shakes to a fraction of the full zod bundle (decision D11).
  */
+const pattern = (regex: RegExp, message: string) => z.string().check(z.regex(regex, message));
+const nonEmpty = () => z.string().check(z.minLength(1));
+const optionalString = () => z.optional(z.string());
+
 const kubernetesName = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lower-case letters, digits, -)')
-  .max(63);
+  .check(
+    z.regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a DNS-1123 label (lower-case letters, digits, -)'),
+    z.maxLength(63),
+  );
 
 const clusterSchema = z.object({
   /** EKS cluster name. */
-  name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'must be a valid EKS cluster name'),
+  name: pattern(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'must be a valid EKS cluster name'),
   /** AWS region of the cluster, e.g. us-east-1. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+  region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
   /** @default `/aws/eks/<name>/cluster` */
-  auditLogGroup: z.string().min(1).optional(),
+  auditLogGroup: z.optional(nonEmpty()),
 });
 
-const slackChannel = z
-  .string()
-  .regex(/^[CGD][A-Z0-9]{2,}$|^#[a-z0-9_-]{1,80}$/, 'must be a channel id (C…) or #name');
+const slackChannel = pattern(/^[CGD][A-Z0-9]{2,}$|^#[a-z0-9_-]{1,80}$/, 'must be a channel id (C…) or #name');
 
 const routeSchema = z.object({
   /** Exact cluster name; omitted = every cluster. */
-  cluster: z.string().optional(),
+  cluster: optionalString(),
   /** Namespace glob (`*` matches any run of characters); omitted = every namespace. */
-  namespace: z.string().optional(),
+  namespace: optionalString(),
   /** @default 'low' */
-  minSeverity: z.enum(SEVERITIES).default('low'),
+  minSeverity: z._default(z.enum(SEVERITIES), 'low'),
   channel: slackChannel,
 });
 
 const suppressionSchema = z.object({
-  ruleId: z.string().optional(),
-  cluster: z.string().optional(),
-  namespace: z.string().optional(),
-  principal: z.string().optional(),
+  ruleId: optionalString(),
+  cluster: optionalString(),
+  namespace: optionalString(),
+  principal: optionalString(),
   until: z.iso.datetime({ offset: true }),
-  reason: z.string().min(1),
-  createdBy: z.string().optional(),
+  reason: nonEmpty(),
+  createdBy: optionalString(),
 });
 
-const detectionSchema = z
-  .object({
-    imageAllowLists: z.record(z.string(), z.array(z.string())).optional(),
-    principalAllowList: z.array(z.string()).optional(),
-    namespaceAllowList: z.array(kubernetesName).optional(),
-    rules: z
-      .record(
-        z.string().regex(/^KD-\d{3}$/, 'rule ids look like KD-001'),
-        z.object({ enabled: z.boolean().optional(), severity: z.enum(SEVERITIES).optional() }),
-      )
-      .optional(),
-    suppressions: z.array(suppressionSchema).optional(),
-    denialBurst: z
-      .object({ threshold: z.number().int().min(2), windowSeconds: z.number().int().min(10).max(86_400) })
-      .optional(),
+const detectionSchema = z._default(
+  z.object({
+    imageAllowLists: z.optional(z.record(z.string(), z.array(z.string()))),
+    principalAllowList: z.optional(z.array(z.string())),
+    namespaceAllowList: z.optional(z.array(kubernetesName)),
+    rules: z.optional(
+      z.record(
+        pattern(/^KD-\d{3}$/, 'rule ids look like KD-001'),
+        z.object({ enabled: z.optional(z.boolean()), severity: z.optional(z.enum(SEVERITIES)) }),
+      ),
+    ),
+    suppressions: z.optional(z.array(suppressionSchema)),
+    denialBurst: z.optional(
+      z.object({
+        threshold: z.int().check(z.gte(2)),
+        windowSeconds: z.int().check(z.gte(10), z.lte(86_400)),
+      }),
+    ),
     /** KD-015: approved registry prefixes; unset = rule inactive. */
-    allowedRegistries: z.array(z.string().min(1)).optional(),
+    allowedRegistries: z.optional(z.array(nonEmpty())),
     /** KD-066: non-system users allowed to use the API; unset = rule inactive. */
-    allowedUsers: z.array(z.string().min(1)).optional(),
+    allowedUsers: z.optional(z.array(nonEmpty())),
     /** KD-072: namespaces that may be created; unset = rule inactive. */
-    allowedNamespaces: z.array(z.string().min(1)).optional(),
+    allowedNamespaces: z.optional(z.array(nonEmpty())),
     /** KD-083: node names that may join; unset = rule inactive. */
-    allowedNodes: z.array(z.string().min(1)).optional(),
-  })
-  .default({});
+    allowedNodes: z.optional(z.array(nonEmpty())),
+  }),
+  {},
+);
 
 export const configSchema = z.object({
-  clusters: z.array(clusterSchema).min(1, 'configure at least one cluster'),
+  clusters: z.array(clusterSchema).check(z.minLength(1, 'configure at least one cluster')),
   slack: z.object({
     /** Where findings go when no route matches. */
     defaultChannel: slackChannel,
     /** First matching route wins. @default [] */
-    routes: z.array(routeSchema).default([]),
+    routes: z._default(z.array(routeSchema), []),
     /** Slack user group id (S…) mentioned on critical findings. */
-    criticalMention: z
-      .string()
-      .regex(/^S[A-Z0-9]+$/, 'must be a user group id such as S0123ABC')
-      .optional(),
+    criticalMention: z.optional(pattern(/^S[A-Z0-9]+$/, 'must be a user group id such as S0123ABC')),
   }),
   detection: detectionSchema,
 });
@@ -103,9 +111,13 @@ export interface KubeguardConfig {
   detection: DetectionConfig;
 }
 
-function formatIssues(error: z.ZodError): string {
+function formatIssues(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): string {
   return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map(
+      (issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}`,
+    )
     .join('; ');
 }
 
