@@ -1,0 +1,137 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { KubeguardError } from '#core/errors.ts';
+import type { AuditHistoryEntry, AuditHistoryStore } from '#core/posture/history.ts';
+import { FINDINGS_TABLE } from './findings-table.ts';
+
+/**
+ * Audit history in the findings table (adapters/aws/findings-table.ts): one item per audit,
+ * `pk = AUDIT#<cluster>`, `sk = <takenAt ISO-8601>` (ISO times in UTC sort as they read, so a
+ * descending Query returns the newest first). Single-item conditional writes only: a redelivered
+ * audit writes nothing twice, and it runs on dynalite.
+ */
+export interface DynamoAuditHistoryStoreOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** Days an entry is kept (the table's TTL deletes it afterwards). @default 400 — a year of daily digests */
+  retentionDays?: number;
+}
+
+const DEFAULT_RETENTION_DAYS = 400;
+/** A Query page: latest(cluster, n) reads at most this many items per call. */
+const MAX_LIMIT = 1000;
+
+const counts = z.object({ pass: z.number().int(), fail: z.number().int(), skip: z.number().int() });
+const itemSchema = z.object({
+  cluster: z.string().min(1),
+  takenAt: z.string().min(1),
+  score: z.number().min(0).max(100),
+  summary: counts,
+  failures: z.object({
+    low: z.number().int(),
+    medium: z.number().int(),
+    high: z.number().int(),
+    critical: z.number().int(),
+  }),
+  categories: z.partialRecord(z.enum(['aws', 'node', 'rbac', 'workload', 'network']), counts),
+  reportId: z.string().optional(),
+});
+
+export const auditHistoryKey = (cluster: string, takenAt: string) => ({
+  [FINDINGS_TABLE.partitionKey]: `AUDIT#${cluster}`,
+  [FINDINGS_TABLE.sortKey]: takenAt,
+});
+
+export class DynamoAuditHistoryStore implements AuditHistoryStore {
+  readonly #client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #retentionSeconds: number;
+
+  constructor(options: DynamoAuditHistoryStoreOptions) {
+    this.#client = options.client;
+    this.#tableName = options.tableName;
+    this.#retentionSeconds = (options.retentionDays ?? DEFAULT_RETENTION_DAYS) * 86_400;
+  }
+
+  async put(entry: AuditHistoryEntry): Promise<void> {
+    const takenAtSeconds = Math.floor(Date.parse(entry.takenAt) / 1000);
+    if (Number.isNaN(takenAtSeconds)) {
+      throw new KubeguardError(
+        'INVALID_ARGUMENT',
+        `audit history: takenAt ${JSON.stringify(entry.takenAt)} of cluster ${entry.cluster} is not an ISO-8601 time`,
+      );
+    }
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...auditHistoryKey(entry.cluster, entry.takenAt),
+            type: 'AUDIT',
+            ...entry,
+            [FINDINGS_TABLE.ttlAttribute]: takenAtSeconds + this.#retentionSeconds,
+          },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': FINDINGS_TABLE.partitionKey },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return; // already stored: the same audit, redelivered
+      throw new KubeguardError(
+        'UPSTREAM',
+        `audit history: storing ${entry.cluster} ${entry.takenAt} failed`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+
+  async latest(cluster: string, limit: number): Promise<AuditHistoryEntry[]> {
+    const count = Math.min(Math.max(1, Math.floor(limit)), MAX_LIMIT);
+    let items: Record<string, unknown>[];
+    try {
+      const answer = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': FINDINGS_TABLE.partitionKey },
+          ExpressionAttributeValues: { ':pk': `AUDIT#${cluster}` },
+          ScanIndexForward: false,
+          Limit: count,
+        }),
+      );
+      items = answer.Items ?? [];
+    } catch (error) {
+      throw new KubeguardError('UPSTREAM', `audit history: reading the audits of ${cluster} failed`, {
+        cause: error,
+      });
+    }
+    return items.map((item) => toEntry(item));
+  }
+}
+
+/** A stored item back as an entry; an item that does not parse is named, not silently skipped. */
+function toEntry(item: Record<string, unknown>): AuditHistoryEntry {
+  const parsed = itemSchema.safeParse(item);
+  if (!parsed.success) {
+    const key = `${String(item[FINDINGS_TABLE.partitionKey])} ${String(item[FINDINGS_TABLE.sortKey])}`;
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new KubeguardError(
+      'INTERNAL',
+      `audit history item ${key} is malformed (${problems}); delete or repair it in the table`,
+    );
+  }
+  const { reportId, ...entry } = parsed.data;
+  return reportId === undefined ? entry : { ...entry, reportId };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
