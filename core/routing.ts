@@ -25,6 +25,22 @@ export function routeDetection(detection: Detection, slack: SlackRouting): Alert
   return target;
 }
 
+/**
+ * Where a cluster-wide message (a posture audit summary) goes: the first route naming this cluster
+ * for every namespace (no namespace, or `*`), else the first such route for every cluster, else the
+ * default channel. Namespace-scoped routes are for that namespace's alerts, and minSeverity does not
+ * apply: a summary carries every severity.
+ */
+export function channelForCluster(cluster: string, slack: SlackRouting): string {
+  const wholeCluster = slack.routes.filter(
+    (route) => route.namespace === undefined || route.namespace === '*',
+  );
+  const route =
+    wholeCluster.find((candidate) => candidate.cluster === cluster) ??
+    wholeCluster.find((candidate) => candidate.cluster === undefined);
+  return route?.channel ?? slack.defaultChannel;
+}
+
 function routeMatches(route: RouteConfig, detection: Detection): boolean {
   if (route.cluster !== undefined && route.cluster !== detection.cluster) return false;
   // A cluster-scoped detection has no namespace: it matches `*` (any run, including none) only.
