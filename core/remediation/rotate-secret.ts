@@ -356,9 +356,10 @@ async function execute(
   const applied: AppliedStep[] = [];
   const shortfalls: Shortfall[] = [];
   const syncFrom = Math.floor(Date.parse(context.clock()) / 1000);
+  const forcedEarlier = await forcedByThisRotation(state, context.kube);
   const forced = await applyEach(stepsFor(plan, 'ExternalSecret'), context, applied, shortfalls);
   const waits = state.externalSecrets.flatMap((es) =>
-    es.alreadyForced
+    es.alreadyForced || forcedEarlier.has(esId(es))
       ? [{ es, since: epochOr(es.forceSync, syncFrom) }]
       : forced.has(esId(es))
         ? [{ es, since: syncFrom }]
@@ -454,6 +455,21 @@ async function applyEach(
     }
   }
   return done;
+}
+
+/**
+ * ExternalSecrets an earlier delivery of this same plan already force-synced. Sending the same
+ * annotation again changes nothing, so the operator will not refresh again: their refresh is the
+ * one that followed that first force-sync, not one after this run's clock.
+ */
+async function forcedByThisRotation(state: RotationState, kube: KubeReader): Promise<Set<string>> {
+  const forced = new Set<string>();
+  for (const es of state.externalSecrets.filter((candidate) => !candidate.alreadyForced)) {
+    const ref = { kind: 'ExternalSecret' as const, namespace: es.namespace, name: es.name };
+    const object = await findObject(kube, ref).catch(() => undefined);
+    if (object?.metadata.annotations?.[ROTATION_ID_ANNOTATION] === state.rotationId) forced.add(esId(es));
+  }
+  return forced;
 }
 
 /** ExternalSecrets refreshed since their force-sync, as `namespace/name`; the others become shortfalls. */

@@ -116,6 +116,7 @@ describe('rotate-secret: a failure midway and the retry that finishes it', () =>
         }),
       );
     const before = generations();
+    await world.sleep(10 * 60 * 1000);
 
     const again = await world.action().execute(planned, world.context());
 
