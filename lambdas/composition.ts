@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoAuditHistoryStore } from '../adapters/aws/audit-history-store.ts';
 import { DynamoDenialCounter } from '../adapters/aws/denial-counter.ts';
 import { createDocumentClient } from '../adapters/aws/dynamodb-client.ts';
 import { DynamoFindingStore } from '../adapters/aws/findings-store.ts';
@@ -10,6 +11,7 @@ import type { KubeguardConfig } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
 import { type FindingPipeline, findingPipelineFor } from '../core/findings/compose.ts';
 import type { Clock, DenialCounter, SlackMessenger } from '../core/ports.ts';
+import type { AuditHistoryStore } from '../core/posture/history.ts';
 
 /**
  * The logging surface handlers use: powertools Logger in AWS, a recording fake in tests.
@@ -31,6 +33,8 @@ export interface Composition {
   readonly findings: () => FindingPipeline;
   /** KD-061 denial counts in the findings table (built on first use; needs FINDINGS_TABLE_NAME). */
   readonly denialCounter: () => DenialCounter;
+  /** Posture audit history in the findings table (built on first use; needs KUBEGUARD_TABLE_NAME). */
+  readonly auditHistory: () => AuditHistoryStore;
 }
 
 let composition: Composition | undefined;
@@ -79,6 +83,14 @@ function compose(): Composition {
     });
     return counter;
   };
+  let history: AuditHistoryStore | undefined;
+  const auditHistory = (): AuditHistoryStore => {
+    history ??= new DynamoAuditHistoryStore({
+      client: tableClient(),
+      tableName: requireTableName(environment.tableName),
+    });
+    return history;
+  };
   return Object.freeze({
     logger: powertoolsLogger(new Logger({ serviceName: 'kubeguard' })),
     config: environment.config,
@@ -86,6 +98,7 @@ function compose(): Composition {
     clock: () => new Date().toISOString(),
     findings,
     denialCounter,
+    auditHistory,
   });
 }
 

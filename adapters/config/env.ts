@@ -22,6 +22,12 @@ export interface FunctionEnvironment {
   readonly tableName?: string;
   /** DYNAMODB_ENDPOINT: a local DynamoDB endpoint (the sandbox's embedded dynalite). @default AWS */
   readonly dynamoDbEndpoint?: string;
+  /** KUBEGUARD_EVIDENCE_BUCKET: the S3 bucket for audit exports and forensic bundles, set by the CDK app. */
+  readonly evidenceBucket?: string;
+  /** KUBEGUARD_EVIDENCE_DIR: a local directory used instead of the bucket (sandbox, local runs). */
+  readonly evidenceDirectory?: string;
+  /** AWS_REGION: the function's region (Lambda sets it), e.g. for S3 console links. */
+  readonly region?: string;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -34,6 +40,9 @@ export function readFunctionEnvironment(env: Environment): FunctionEnvironment {
     ...optionalApiUrl(env.SLACK_API_URL),
     ...optionalValue('tableName', env.KUBEGUARD_TABLE_NAME),
     ...optionalValue('dynamoDbEndpoint', env.DYNAMODB_ENDPOINT),
+    ...optionalValue('evidenceBucket', env.KUBEGUARD_EVIDENCE_BUCKET),
+    ...optionalValue('evidenceDirectory', env.KUBEGUARD_EVIDENCE_DIR),
+    ...optionalValue('region', env.AWS_REGION),
   };
   return Object.freeze(result);
 }

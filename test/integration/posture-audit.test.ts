@@ -1,0 +1,408 @@
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { KubeConfig } from '@kubernetes/client-node';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoAuditHistoryStore } from '#adapters/aws/audit-history-store.ts';
+import { findingsTableDefinition } from '#adapters/aws/findings-table.ts';
+import { createS3ReportExportStore } from '#adapters/evidence/report-exports.ts';
+import { collectEksClusterSnapshot } from '#adapters/kubernetes/eks-cluster-snapshot.ts';
+import type { EksClusterAccess } from '#adapters/kubernetes/kubeconfig.ts';
+import { createWebApiMessenger } from '#adapters/slack/web-api-messenger.ts';
+import { type ClusterConfig, parseConfig } from '#core/config/schema.ts';
+import { parseAuditDetailsPage } from '#core/slack-views/audit-report.ts';
+import type { FunctionLogger } from '#lambdas/composition.ts';
+import { createPostureAuditHandler, type PostureAuditResult } from '#lambdas/posture-audit/handler.ts';
+import { loadAwsResponse } from '#test/support/aws-fixtures.ts';
+import { type Dynalite, startDynalite } from '#test/support/dynalite.ts';
+import { type JsonObject, KubeApiDouble, type ResourceType } from '#test/support/kube-api-double.ts';
+import { corpusManifest } from '#test/support/rbac-objects.ts';
+import { secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
+import { type SlackApiDouble, startSlackApiDouble } from '#test/support/slack-api-double.ts';
+
+/**
+ * The scheduled posture audit end to end, with doubles at every boundary: EKS, GuardDuty and Secrets
+ * Manager answer with the test/fixtures/aws responses (aws-sdk-client-mock), the Kubernetes API is
+ * the double on loopback (seeded with corpus manifests and the secret-consumers cluster), history
+ * is on dynalite, exports go to a mocked S3, and the summary to the Slack API double.
+ */
+
+const SLACK_TOKEN = 'xoxb-posture-audit-test';
+const KUBE_TOKEN = 'k8s-aws-v1.posture-audit-test';
+const BUCKET = 'kubeguard-evidence-123456789012';
+const CONFIG = parseConfig({
+  clusters: [
+    { name: 'prod-eu', region: 'eu-west-1' },
+    { name: 'staging', region: 'eu-west-1' },
+  ],
+  slack: {
+    defaultChannel: 'C0DEFAULT',
+    routes: [
+      { cluster: 'prod-eu', namespace: 'payments', channel: 'C0PAYMENTS' },
+      { cluster: 'prod-eu', channel: 'C0PRODSEC' },
+    ],
+  },
+});
+
+/** Kinds the collector lists that the double does not serve by default. */
+const EXTRA: ResourceType[] = [
+  { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
+  { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', kind: 'Ingress', namespaced: true },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    namespaced: false,
+  },
+  ...['externalsecrets', 'secretstores'].map((resource) => ({
+    group: 'external-secrets.io',
+    version: 'v1',
+    resource,
+    kind: resource === 'externalsecrets' ? 'ExternalSecret' : 'SecretStore',
+    namespaced: true,
+    custom: true,
+  })),
+  {
+    group: 'external-secrets.io',
+    version: 'v1',
+    resource: 'clustersecretstores',
+    kind: 'ClusterSecretStore',
+    namespaced: false,
+    custom: true,
+  },
+  {
+    group: 'secrets-store.csi.x-k8s.io',
+    version: 'v1',
+    resource: 'secretproviderclasses',
+    kind: 'SecretProviderClass',
+    namespaced: true,
+    custom: true,
+  },
+];
+const SERVED = new Set(['v1', ...EXTRA.map((t) => `${t.group}/${t.version}`), 'apps/v1', 'batch/v1']);
+const SERVED_GROUPS = ['networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'policy/v1'];
+
+function clusterObjects(): JsonObject[] {
+  const objects = [
+    ...secretConsumerObjects(),
+    ...['m08.yaml', 'm16.yaml', 'm18.yaml'].flatMap(corpusManifest),
+  ] as unknown as JsonObject[];
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+    ...objects.filter(
+      (o) => SERVED.has(String(o.apiVersion)) || SERVED_GROUPS.includes(String(o.apiVersion)),
+    ),
+  ];
+}
+
+interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  attributes: Record<string, unknown>;
+}
+
+function recordingLogger(lines: LogLine[]): FunctionLogger {
+  const record = (level: LogLine['level']) => (message: string, attributes?: Record<string, unknown>) => {
+    lines.push({ level, message, attributes: attributes ?? {} });
+  };
+  return { info: record('info'), warn: record('warn'), error: record('error') };
+}
+
+function awsError(name: string, message: string, httpStatusCode: number): Error {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode } });
+}
+
+const eksMock = mockClient(EKSClient);
+const guardDutyMock = mockClient(GuardDutyClient);
+const secretsMock = mockClient(SecretsManagerClient);
+const s3Mock = mockClient(S3Client);
+
+function mockAws(): void {
+  eksMock.reset();
+  guardDutyMock.reset();
+  secretsMock.reset();
+  s3Mock.reset();
+  // Only DescribeCluster is answered: the other EKS reads fail and skip their checks with the reason.
+  eksMock.on(DescribeClusterCommand).callsFake((input: { name: string }) => {
+    const { cluster } = loadAwsResponse<{ cluster: Record<string, unknown> }>(
+      'eks-describe-cluster-public-open.json',
+    );
+    return { cluster: { ...cluster, name: input.name } };
+  });
+  guardDutyMock.on(ListDetectorsCommand).resolves(loadAwsResponse('guardduty-list-detectors.json'));
+  guardDutyMock.on(GetDetectorCommand).resolves(loadAwsResponse('guardduty-get-detector-runtime-off.json'));
+  secretsMock
+    .on(DescribeSecretCommand)
+    .callsFake((input: { SecretId: string }) =>
+      loadAwsResponse(
+        input.SecretId === 'MyTestSecret'
+          ? 'secretsmanager-describe-secret-rotating.json'
+          : 'secretsmanager-describe-secret-not-rotating.json',
+      ),
+    );
+  s3Mock.on(PutObjectCommand).callsFake((input: { ChecksumSHA256: string }) => ({
+    ChecksumSHA256: input.ChecksumSHA256,
+  }));
+}
+
+describe('posture-audit handler', () => {
+  const api = new KubeApiDouble({ token: KUBE_TOKEN, extraResources: EXTRA, objects: clusterObjects() });
+  let db: Dynalite;
+  let slack: SlackApiDouble;
+  let tables = 0;
+  let logs: LogLine[];
+  let reached: EksClusterAccess[];
+  let handle: (event: unknown) => Promise<PostureAuditResult>;
+  let history: DynamoAuditHistoryStore;
+  let minutes = 0;
+
+  beforeAll(async () => {
+    await api.start();
+    db = await startDynalite();
+    slack = await startSlackApiDouble({ token: SLACK_TOKEN });
+  });
+  afterAll(async () => {
+    await api.stop();
+    await slack.stop();
+    await db.stop();
+  });
+
+  beforeEach(async () => {
+    mockAws();
+    api.allowAll();
+    slack.reset();
+    logs = [];
+    reached = [];
+    minutes = 0;
+    tables += 1;
+    const tableName = `kubeguard-${tables}`;
+    await db.createTable(findingsTableDefinition(tableName));
+    history = new DynamoAuditHistoryStore({ client: db.documentClient, tableName });
+    const eks = new EKSClient({ region: 'eu-west-1' });
+    const guardDuty = new GuardDutyClient({ region: 'eu-west-1' });
+    const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
+    handle = createPostureAuditHandler({
+      config: CONFIG,
+      logger: recordingLogger(logs),
+      messenger: createWebApiMessenger({ token: SLACK_TOKEN, slackApiUrl: slack.url }),
+      history,
+      exports: createS3ReportExportStore({
+        client: new S3Client({ region: 'eu-west-1' }),
+        bucket: BUCKET,
+        region: 'eu-west-1',
+      }),
+      collect: (cluster: ClusterConfig) =>
+        collectEksClusterSnapshot({
+          clusterName: cluster.name,
+          eks,
+          guardDuty,
+          secretsManager,
+          tokens: { getToken: async () => KUBE_TOKEN },
+          // A new minute per collection: each audit has its own takenAt.
+          clock: () => new Date(Date.UTC(2026, 2, 2, 6, minutes++)).toISOString(),
+          readKubeletConfig: false,
+          // The double speaks plain http on loopback; the endpoint DescribeCluster gave is recorded.
+          kubeConfigFor: async (access, tokens) => {
+            reached.push(access);
+            const kubeConfig = new KubeConfig();
+            kubeConfig.loadFromOptions(api.kubeConfigOptions(await tokens.getToken()));
+            return kubeConfig;
+          },
+        }),
+    });
+  });
+
+  function posts(): Record<string, unknown>[] {
+    return slack.successful('chat.postMessage');
+  }
+
+  function textOf(post: Record<string, unknown>): string {
+    return JSON.stringify(post.blocks);
+  }
+
+  it('audits every configured cluster and posts each summary to the cluster’s channel', async () => {
+    const result = await handle({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+
+    expect(result.failed).toEqual([]);
+    expect(posts().map((post) => post.channel)).toEqual(['C0PRODSEC', 'C0DEFAULT']);
+    expect(textOf(posts()[0] as Record<string, unknown>)).toContain('Posture audit: prod-eu');
+    expect(textOf(posts()[0] as Record<string, unknown>)).toContain('first audit');
+    expect(reached.map((access) => access.endpoint)).toEqual([
+      'https://DALSJ343KE23J3RN45653DSKJTT647TYD.yl4.us-east-2.eks.amazonaws.com',
+      'https://DALSJ343KE23J3RN45653DSKJTT647TYD.yl4.us-east-2.eks.amazonaws.com',
+    ]);
+    expect(api.requests.every((request) => request.authorization === `Bearer ${KUBE_TOKEN}`)).toBe(true);
+  });
+
+  it('audits the AWS side from the SDK responses: EKS, GuardDuty and the referenced secrets', async () => {
+    const [outcome] = (await handle({ cluster: 'prod-eu' })).audited;
+
+    expect(outcome?.unavailable).not.toHaveProperty('eks:cluster');
+    expect(outcome?.unavailable).not.toHaveProperty('guardduty:detectors');
+    expect(outcome?.unavailable).not.toHaveProperty('secretsmanager:secrets');
+    expect(outcome?.unavailable['eks:addons']).toMatch(/^eks:ListAddons\/DescribeAddon failed/);
+    const described = secretsMock
+      .commandCalls(DescribeSecretCommand)
+      .map((call) => call.args[0].input.SecretId);
+    expect(described).toContain('MyTestSecret');
+  });
+
+  it('stores the exports and the history entry, and links them from the summary', async () => {
+    const [outcome] = (await handle({ cluster: 'prod-eu' })).audited;
+
+    const keys = s3Mock.commandCalls(PutObjectCommand).map((call) => call.args[0].input.Key);
+    expect(keys).toEqual([
+      'audits/prod-eu/20260302T060000.000Z/report.json',
+      'audits/prod-eu/20260302T060000.000Z/report.md',
+      'audits/prod-eu/20260302T060000.000Z/report.csv',
+      'audits/prod-eu/20260302T060000.000Z/manifest.json',
+    ]);
+    expect(await history.latest('prod-eu', 5)).toEqual([
+      expect.objectContaining({
+        takenAt: outcome?.takenAt,
+        score: outcome?.score,
+        summary: outcome?.summary,
+        reportId: 'audits/prod-eu/20260302T060000.000Z',
+      }),
+    ]);
+    const post = posts()[0] as Record<string, unknown>;
+    expect(textOf(post)).toContain(
+      `<https://eu-west-1.console.aws.amazon.com/s3/object/${BUCKET}?region=eu-west-1&bucketType=general&prefix=audits%2Fprod-eu%2F20260302T060000.000Z%2Freport.json|JSON>`,
+    );
+    const button = (post.blocks as { block_id?: string; elements?: { value?: string }[] }[]).find(
+      (block) => block.block_id === 'audit_actions',
+    )?.elements?.[0];
+    expect(parseAuditDetailsPage(button?.value ?? '')).toEqual({
+      ref: 'prod-eu/2026-03-02T06:00:00.000Z',
+      page: 1,
+    });
+  });
+
+  it('shows the change since the previous audit of the same cluster', async () => {
+    await handle({ cluster: 'prod-eu' });
+    api.forbid({ verb: 'list', resource: 'clusterrolebindings' });
+
+    const [second] = (await handle({ cluster: 'prod-eu' })).audited;
+
+    expect(second?.previousScore).toBeDefined();
+    const change = (second?.score ?? 0) - (second?.previousScore ?? 0);
+    const expected =
+      change === 0 ? 'no change since the last audit' : `${change > 0 ? '▲' : '▼'} ${Math.abs(change)}`;
+    expect(textOf(posts()[1] as Record<string, unknown>)).toContain(expected);
+    expect(second?.unavailable.rolebindings).toBe('no permission to list clusterrolebindings');
+    expect((await history.latest('prod-eu', 5)).map((entry) => entry.takenAt)).toEqual([
+      second?.takenAt,
+      '2026-03-02T06:00:00.000Z',
+    ]);
+  });
+
+  it('logs a cluster that fails, audits the others, then fails the invocation naming it', async () => {
+    eksMock
+      .on(DescribeClusterCommand, { name: 'prod-eu' })
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: eks:DescribeCluster', 403));
+
+    await expect(handle({})).rejects.toThrow(/posture audit failed for prod-eu \(1 of 2 clusters audited\)/);
+
+    expect(posts().map((post) => post.channel)).toEqual(['C0DEFAULT']);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'posture audit failed',
+        attributes: expect.objectContaining({
+          cluster: 'prod-eu',
+          code: 'FORBIDDEN',
+          error: expect.stringContaining('collecting the snapshot failed: cannot reach cluster prod-eu'),
+        }),
+      }),
+    );
+  });
+
+  it('stores the report before posting: a Slack failure leaves the exports and history in place', async () => {
+    slack.failNext({ status: 200, error: 'channel_not_found' });
+
+    await expect(handle({ cluster: 'prod-eu' })).rejects.toThrow(/prod-eu/);
+
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(4);
+    expect(await history.latest('prod-eu', 1)).toHaveLength(1);
+    expect(logs.find((line) => line.level === 'error')?.attributes.details).toMatchObject({
+      step: 'posting the summary to Slack',
+    });
+  });
+
+  it('rejects a cluster that is not configured, naming the configured ones, and audits nothing', async () => {
+    await expect(handle({ cluster: 'prod-us' })).rejects.toThrow(
+      'unknown cluster "prod-us"; configured clusters: prod-eu, staging',
+    );
+
+    expect(posts()).toEqual([]);
+    expect(eksMock.commandCalls(DescribeClusterCommand)).toEqual([]);
+  });
+
+  it.each([['"prod-eu"'], [{ cluster: 42 }]])(
+    'rejects a malformed event %j with the value received',
+    async (event) => {
+      await expect(handle(event)).rejects.toMatchObject({ code: 'INVALID_EVENT' });
+
+      expect(logs).toContainEqual(
+        expect.objectContaining({ level: 'error', message: 'posture audit event rejected' }),
+      );
+    },
+  );
+});
+
+describe('posture-audit Lambda entry point', () => {
+  const saved = { ...process.env };
+  let db: Dynalite;
+  let slack: SlackApiDouble;
+
+  beforeAll(async () => {
+    db = await startDynalite();
+    await db.createTable(findingsTableDefinition('kubeguard-entry'));
+    slack = await startSlackApiDouble({ token: SLACK_TOKEN });
+    Object.assign(process.env, {
+      KUBEGUARD_CONFIG: JSON.stringify({
+        clusters: [{ name: 'prod-eu', region: 'eu-west-1' }],
+        slack: { defaultChannel: 'C0DEFAULT' },
+      }),
+      SLACK_BOT_TOKEN: SLACK_TOKEN,
+      SLACK_API_URL: slack.url,
+      KUBEGUARD_TABLE_NAME: 'kubeguard-entry',
+      DYNAMODB_ENDPOINT: db.endpoint,
+      KUBEGUARD_EVIDENCE_BUCKET: BUCKET,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await slack.stop();
+    await db.stop();
+  });
+
+  it('builds its clients from the environment and reports a cluster it cannot describe', async () => {
+    mockAws();
+    eksMock
+      .on(DescribeClusterCommand)
+      .rejects(awsError('AccessDeniedException', 'not authorized to perform: eks:DescribeCluster', 403));
+    const { handler } = await import('#lambdas/posture-audit/handler.ts');
+
+    await expect(handler({})).rejects.toThrow(/posture audit failed for prod-eu/);
+
+    expect(eksMock.commandCalls(DescribeClusterCommand).map((call) => call.args[0].input)).toEqual([
+      { name: 'prod-eu' },
+    ]);
+    expect(slack.successful('chat.postMessage')).toEqual([]);
+  });
+});
