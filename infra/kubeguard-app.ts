@@ -38,18 +38,21 @@ export function addKubeguardStacks(
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
-    description: 'kubeguard data: findings table, Slack credentials, dead-letter queue (retained)',
+    description:
+      'kubeguard data: findings table, Slack credentials, evidence bucket, dead-letter queue (retained)',
     deadLetterRuleNames: [guardDutyRuleName],
+    resourcePrefix: prefix,
     terminationProtection: true,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     env,
-    description: 'kubeguard functions, the GuardDuty rule and the audit-log subscriptions',
+    description: 'kubeguard functions, the GuardDuty rule, the audit-log subscriptions and the schedules',
     config: loaded.config,
     configJson: loaded.json,
     table: stateful.table,
     slackSecret: stateful.slackSecret,
     deadLetterQueue: stateful.deadLetterQueue,
+    resourcePrefix: prefix,
     guardDutyRuleName,
   });
 

@@ -2,10 +2,13 @@ import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Valida
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { Construct } from 'constructs';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
+import { evidenceBucketName } from '../constructs/posture-audit-access.ts';
 
 export interface StatefulStackProps extends StackProps {
   /**
@@ -14,11 +17,13 @@ export interface StatefulStackProps extends StackProps {
    * of referencing their ARNs, keeps references flowing one way (stateful → stateless).
    */
   readonly deadLetterRuleNames: readonly string[];
+  /** The prefix of physical names (the evidence bucket is `<prefix>-evidence-<account>-<region>`). */
+  readonly resourcePrefix: string;
 }
 
 /**
- * Everything kubeguard must not lose: the findings table, the Slack credentials, and the events no
- * function could handle. Resources here are retained when the stack is deleted, and the stateless
+ * Everything kubeguard must not lose: the findings table, the Slack credentials, the evidence bucket,
+ * and the events no function could handle. Resources here are retained when the stack is deleted, and the stateless
  * stack only references them, so redeploying or replacing the functions never replaces data.
  */
 export class StatefulStack extends Stack {
@@ -35,6 +40,13 @@ export class StatefulStack extends Stack {
   /** Failed asynchronous invocations and undeliverable EventBridge events, kept 14 days. */
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
+  /**
+   * Evidence for compliance reviews and incident response: posture audit exports under `audits/`
+   * (adapters/evidence/report-exports.ts). Versioned, encrypted, private, TLS only, retained.
+   */
+  readonly evidenceBucket: Bucket;
+  /** Server access logs of the evidence bucket: who read or wrote which evidence, and when. */
+  readonly evidenceAccessLogs: Bucket;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -95,6 +107,37 @@ export class StatefulStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
+    // Log delivery is granted by a bucket policy (logging.s3.amazonaws.com, from the evidence bucket of
+    // this account) instead of the legacy LogDeliveryWrite ACL: the flag is set for these buckets only.
+    const evidence = new Construct(this, 'Evidence');
+    evidence.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
+    this.evidenceAccessLogs = new Bucket(evidence, 'AccessLogs', {
+      // Server access log delivery writes only to buckets with S3-managed encryption.
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.evidenceAccessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket receives the evidence bucket’s server access logs; logging its own access would ' +
+        'only log the log delivery. Reads of it are recorded by CloudTrail management events.',
+    });
+    this.evidenceBucket = new Bucket(evidence, 'Bucket', {
+      bucketName: evidenceBucketName(props.resourcePrefix),
+      // SSE-S3: the functions need no KMS grant, and S3 encrypts every object at rest.
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: this.evidenceAccessLogs,
+      serverAccessLogsPrefix: 'evidence/',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // What docs/deploy.md asks the operator to use after the first deployment.
     new CfnOutput(this, 'SlackSecretArn', {
       value: this.slackSecret.secretArn,
@@ -102,6 +145,10 @@ export class StatefulStack extends Stack {
     });
     new CfnOutput(this, 'FindingsTableName', { value: this.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'EvidenceBucketName', {
+      value: this.evidenceBucket.bucketName,
+      description: 'Posture audit exports (audits/<cluster>/<time>/report.{json,md,csv})',
+    });
   }
 
   private allowRulesToDeadLetter(ruleNames: readonly string[]): void {

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
+import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
 
 /**
  * The GuardDuty findings kubeguard handles: EKS Protection (audit-log) findings and Runtime Monitoring
@@ -29,7 +30,11 @@ export const FUNCTION_ENTRIES = Object.freeze({
   guardDutyFindings: lambdaEntry('guardduty-findings'),
   auditLogs: lambdaEntry('audit-logs'),
   deliverySweeper: lambdaEntry('delivery-sweeper'),
+  postureAudit: lambdaEntry('posture-audit'),
 });
+
+/** When the daily posture audit runs (UTC): before the working day in Europe, after it in the Americas. */
+export const POSTURE_AUDIT_SCHEDULE = Object.freeze({ minute: '0', hour: '6' });
 
 export interface StatelessStackProps extends StackProps {
   readonly config: KubeguardConfig;
@@ -38,6 +43,8 @@ export interface StatelessStackProps extends StackProps {
   readonly table: ITable;
   readonly slackSecret: ISecret;
   readonly deadLetterQueue: IQueue;
+  /** The prefix of physical names (the evidence bucket is `<prefix>-evidence-<account>-<region>`). */
+  readonly resourcePrefix: string;
   /**
    * Physical name of the GuardDuty rule; the stateful stack's dead-letter queue lets exactly the rules
    * it was given by name send to it.
@@ -53,8 +60,10 @@ export class StatelessStack extends Stack {
   readonly guardDutyFindings: KubeguardFunction;
   readonly auditLogs: KubeguardFunction;
   readonly deliverySweeper: KubeguardFunction;
+  readonly postureAudit: KubeguardFunction;
   readonly guardDutyRule: Rule;
   readonly sweepSchedule: Rule;
+  readonly postureAuditSchedule: Rule;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -103,6 +112,13 @@ export class StatelessStack extends Stack {
       }),
     );
 
+    this.postureAudit = this.postureAuditFunction(props, shared);
+    this.postureAuditSchedule = new Rule(this, 'DailyPostureAudit', {
+      description: 'kubeguard: every day, audit every configured cluster and post the summary to Slack',
+      schedule: Schedule.cron(POSTURE_AUDIT_SCHEDULE),
+      targets: [new LambdaFunction(this.postureAudit.function, { retryAttempts: 2 })],
+    });
+
     this.guardDutyRule = this.routeGuardDutyFindings(props);
     this.auditLogSubscriptions = this.subscribeToAuditLogs(props.config);
     this.sweepSchedule = new Rule(this, 'SweepPendingDeliveries', {
@@ -110,6 +126,51 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.deliverySweeper.function, { retryAttempts: 0 })],
     });
+  }
+
+  /**
+   * The posture audit: 5 minutes and 1 GB for large clusters (10,000 pods audit in under a second;
+   * collection takes the rest), audited one cluster after the other. Lambda does not retry it: a run
+   * that fails for one cluster has posted the others, and a retry would post them again — the failure
+   * raises the errors alarm and the event waits in the dead-letter queue instead.
+   */
+  private postureAuditFunction(
+    props: StatelessStackProps,
+    shared: { configJson: string; onFailure: IQueue; environment: Record<string, string> },
+  ): KubeguardFunction {
+    const audit = new KubeguardFunction(this, 'PostureAudit', {
+      ...shared,
+      name: 'posture-audit',
+      entry: FUNCTION_ENTRIES.postureAudit,
+      description:
+        'kubeguard: daily posture audit of every cluster, with history, evidence exports and a Slack summary',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      retryAttempts: 0,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        ...shared.environment,
+        KUBEGUARD_EVIDENCE_BUCKET: evidenceBucketName(props.resourcePrefix),
+      },
+    });
+    // History entries: one conditional PutItem per audit, a Query for the latest ones.
+    audit.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    props.slackSecret.grantRead(audit.role);
+    postureAuditPolicy(this, 'PostureAuditReads', {
+      role: audit.role,
+      clusters: props.config.clusters,
+      resourcePrefix: props.resourcePrefix,
+    });
+    new CfnOutput(this, 'PostureAuditRoleArn', {
+      value: audit.role.roleArn,
+      description: 'Give this role read access inside each cluster (EKS access entry, docs/deploy.md)',
+    });
+    return audit;
   }
 
   private routeGuardDutyFindings(props: StatelessStackProps): Rule {

@@ -146,3 +146,76 @@ describe('stateful stack: pending-deliveries index', () => {
     });
   });
 });
+
+describe('stateful stack: evidence bucket', () => {
+  function evidenceBucket() {
+    const found = Object.entries(synth.statefulTemplate.findResources('AWS::S3::Bucket')).find(
+      ([id]) => id.startsWith('Evidence') && !id.startsWith('EvidenceAccessLogs'),
+    );
+    if (found === undefined) throw new Error('no evidence bucket');
+    return found[1] as { Properties: Record<string, unknown>; DeletionPolicy?: string };
+  }
+
+  it('is encrypted, versioned, private and named after the stack prefix, account and region', () => {
+    expect(evidenceBucket().Properties).toMatchObject({
+      BucketName: {
+        'Fn::Join': ['', ['kubeguard-evidence-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }]],
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+  });
+
+  it('logs every access to its own access-log bucket and is retained, as that bucket is', () => {
+    const logging = evidenceBucket().Properties.LoggingConfiguration as Record<string, unknown>;
+
+    expect(logging).toMatchObject({
+      DestinationBucketName: { Ref: expect.stringMatching(/^EvidenceAccessLogs/) },
+      LogFilePrefix: 'evidence/',
+    });
+    expect(evidenceBucket().DeletionPolicy).toBe('Retain');
+    synth.statefulTemplate.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('refuses requests without TLS, on both buckets', () => {
+    const policies = Object.values(synth.statefulTemplate.findResources('AWS::S3::BucketPolicy'));
+
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('lets S3 log delivery write only the evidence bucket’s logs, by bucket policy rather than ACL', () => {
+    const accessLogs = Object.entries(synth.statefulTemplate.findResources('AWS::S3::Bucket')).find(([id]) =>
+      id.startsWith('EvidenceAccessLogs'),
+    )?.[1] as { Properties: Record<string, unknown> };
+
+    expect(accessLogs.Properties.AccessControl).toBeUndefined();
+    synth.statefulTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: Match.objectLike({
+              ArnLike: {
+                'aws:SourceArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('^EvidenceBucket'), 'Arn'] },
+              },
+            }),
+          }),
+        ]),
+      },
+    });
+  });
+});

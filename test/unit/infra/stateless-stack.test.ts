@@ -138,20 +138,22 @@ describe('audit-log subscriptions', () => {
 });
 
 describe('kubeguard functions', () => {
-  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs', 'kubeguard-delivery-sweeper'])(
-    '%s runs the ESM handler on nodejs24.x, arm64, traced, with JSON logs',
-    (service) => {
-      const fn = functionsByService().get(service);
+  it.each([
+    'kubeguard-guardduty-findings',
+    'kubeguard-audit-logs',
+    'kubeguard-delivery-sweeper',
+    'kubeguard-posture-audit',
+  ])('%s runs the ESM handler on nodejs24.x, arm64, traced, with JSON logs', (service) => {
+    const fn = functionsByService().get(service);
 
-      expect(fn?.Properties).toMatchObject({
-        Runtime: 'nodejs24.x',
-        Handler: 'index.handler',
-        Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
-        LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
-      });
-    },
-  );
+    expect(fn?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
+    });
+  });
 
   it('gives every function the validated configuration and where the table and Slack secret are', () => {
     for (const [service, fn] of functionsByService()) {
@@ -167,13 +169,16 @@ describe('kubeguard functions', () => {
     }
   });
 
-  it('sends failed asynchronous invocations to the dead-letter queue after two retries', () => {
+  it('sends failed asynchronous invocations to the dead-letter queue, after two retries but for the audit', () => {
     const configs = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'));
+    const auditId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-posture-audit');
 
-    expect(configs).toHaveLength(3);
+    expect(configs).toHaveLength(4);
     for (const config of configs) {
+      const isAudit = JSON.stringify(config.Properties?.FunctionName).includes(auditId);
       expect(config.Properties).toMatchObject({
-        MaximumRetryAttempts: 2,
+        // A retried audit would post the clusters that succeeded a second time.
+        MaximumRetryAttempts: isAudit ? 0 : 2,
         DestinationConfig: {
           OnFailure: { Destination: { 'Fn::ImportValue': expect.stringMatching(/DeadLetters/) } },
         },
@@ -182,7 +187,7 @@ describe('kubeguard functions', () => {
   });
 
   it('logs to its own log group, kept 90 days and retained', () => {
-    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 3);
+    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 4);
     synth.statelessTemplate.allResources('AWS::Logs::LogGroup', {
       Properties: { RetentionInDays: 90 },
       DeletionPolicy: 'Retain',
@@ -192,7 +197,7 @@ describe('kubeguard functions', () => {
   it('raises an alarm on any function error', () => {
     const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(3);
+    expect(alarms).toHaveLength(4);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1 });
     }
@@ -217,18 +222,20 @@ describe('function bundles', () => {
     return readFileSync(join(synth.assembly.directory, assetPath, 'index.mjs'), 'utf8');
   }
 
-  it.each(['kubeguard-guardduty-findings', 'kubeguard-audit-logs', 'kubeguard-delivery-sweeper'])(
-    '%s is an uploaded asset: an ESM bundle that opens with the createRequire banner',
-    (service) => {
-      const fn = functionsByService().get(service);
+  it.each([
+    'kubeguard-guardduty-findings',
+    'kubeguard-audit-logs',
+    'kubeguard-delivery-sweeper',
+    'kubeguard-posture-audit',
+  ])('%s is an uploaded asset: an ESM bundle that opens with the createRequire banner', (service) => {
+    const fn = functionsByService().get(service);
 
-      expect(fn?.Properties?.Code).toEqual({
-        S3Bucket: expect.anything(),
-        S3Key: expect.stringMatching(/\.zip$/),
-      });
-      expect(bundleOf(service).startsWith(CREATE_REQUIRE_BANNER)).toBe(true);
-    },
-  );
+    expect(fn?.Properties?.Code).toEqual({
+      S3Bucket: expect.anything(),
+      S3Key: expect.stringMatching(/\.zip$/),
+    });
+    expect(bundleOf(service).startsWith(CREATE_REQUIRE_BANNER)).toBe(true);
+  });
 
   it('is byte for byte what esbuild builds from the shared options (what the bench measures)', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'kubeguard-bundle-'));
@@ -264,30 +271,35 @@ describe('IAM', () => {
     expect(wildcards).toEqual([]);
   });
 
-  it('allows "Resource": "*" only for the X-Ray calls that have no resource-level permissions', () => {
+  it('allows "Resource": "*" only for the read calls that have no resource-level permissions', () => {
     const onEverything = statements()
       .filter((s) => resourcesOfStatement(s).includes('*'))
       .flatMap(actionsOf);
 
-    expect(new Set(onEverything)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+    expect(new Set(onEverything)).toEqual(
+      new Set([
+        'xray:PutTraceSegments',
+        'xray:PutTelemetryRecords',
+        'eks:DescribeClusterVersions',
+        'guardduty:ListDetectors',
+      ]),
+    );
   });
 
   it('lets the functions use the findings table items by its ARN and read only the Slack secret', () => {
     const writes = statements().filter((s) => actionsOf(s).includes('dynamodb:PutItem'));
     const secretReads = statements().filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
 
-    expect(writes).toHaveLength(3);
+    const full = 'dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem';
+    // The audit only adds history entries and reads the latest ones.
+    expect(writes.map((s) => actionsOf(s).sort().join(' ')).sort()).toEqual(
+      [full, full, full, 'dynamodb:PutItem dynamodb:Query'].sort(),
+    );
     for (const s of writes) {
-      expect(actionsOf(s).sort()).toEqual([
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:Query',
-        'dynamodb:UpdateItem',
-      ]);
       expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
       expect(JSON.stringify(s.Resource)).not.toContain('index');
     }
-    expect(secretReads).toHaveLength(3);
+    expect(secretReads).toHaveLength(4);
     for (const s of secretReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
   });
 
@@ -311,7 +323,7 @@ describe('IAM', () => {
   it('lets each function write only its own log group', () => {
     const logWrites = statements().filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
 
-    expect(logWrites).toHaveLength(3);
+    expect(logWrites).toHaveLength(4);
     for (const s of logWrites)
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
   });
@@ -320,5 +332,103 @@ describe('IAM', () => {
     for (const role of Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Role'))) {
       expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('posture audit', () => {
+  interface Statement {
+    Sid?: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: unknown;
+  }
+
+  function auditStatements(): Statement[] {
+    const policies = Object.entries(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Policy')).filter(([id]) =>
+      id.startsWith('PostureAuditReads'),
+    );
+    expect(policies).toHaveLength(1);
+    const document = policies[0]?.[1].Properties?.PolicyDocument as { Statement: Statement[] } | undefined;
+    return document?.Statement ?? [];
+  }
+
+  function statement(sid: string): Statement {
+    const found = auditStatements().find((s) => s.Sid === sid);
+    if (found === undefined) throw new Error(`no statement ${sid}`);
+    return found;
+  }
+
+  /** A resource written with pseudo parameters, as the template holds it. */
+  function joined(...parts: unknown[]): unknown {
+    return { 'Fn::Join': ['', parts] };
+  }
+  const partition = { Ref: 'AWS::Partition' };
+  const account = { Ref: 'AWS::AccountId' };
+
+  it('gets 5 minutes, 1 GB and one run at a time, and knows the evidence bucket', () => {
+    const fn = functionsByService().get('kubeguard-posture-audit');
+
+    expect(fn?.Properties).toMatchObject({ MemorySize: 1024, Timeout: 300, ReservedConcurrentExecutions: 1 });
+    expect(environmentOf(fn as CfnResource).KUBEGUARD_EVIDENCE_BUCKET).toEqual(
+      joined('kubeguard-evidence-', account, '-', { Ref: 'AWS::Region' }),
+    );
+  });
+
+  it('runs every day at 06:00 UTC', () => {
+    const fnId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-posture-audit');
+
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })],
+    });
+  });
+
+  it('describes exactly the configured clusters, and their parts within each cluster', () => {
+    const cluster = (name: string) =>
+      joined('arn:', partition, `:eks:us-east-1:`, account, `:cluster/${name}`);
+
+    expect(statement('DescribeConfiguredClusters').Resource).toEqual([
+      cluster('prod-cluster'),
+      cluster('staging-cluster'),
+    ]);
+    expect(JSON.stringify(statement('DescribeClusterParts').Resource)).toContain(':addon/prod-cluster/*');
+    expect(JSON.stringify(statement('DescribeClusterParts').Resource)).toContain(
+      ':access-entry/staging-cluster/*',
+    );
+  });
+
+  it('reads GuardDuty detectors and secret metadata of the clusters’ region, never secret values', () => {
+    const actions = auditStatements().flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+    expect(statement('ReadGuardDutyDetectors').Resource).toEqual(
+      joined('arn:', partition, ':guardduty:us-east-1:', account, ':detector/*'),
+    );
+    expect(statement('DescribeReferencedSecrets').Action).toBe('secretsmanager:DescribeSecret');
+    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+  });
+
+  it('may only put objects under audits/ of the evidence bucket the stateful stack names', () => {
+    const bucket = Object.values(resourcesOf(synth.statefulTemplate, 'AWS::S3::Bucket')).find((b) =>
+      JSON.stringify(b.Properties?.BucketName ?? '').includes('-evidence-'),
+    );
+
+    expect(statement('StoreAuditExports')).toMatchObject({ Action: 's3:PutObject' });
+    expect(JSON.stringify(statement('StoreAuditExports').Resource)).toBe(
+      JSON.stringify(
+        joined(
+          'arn:',
+          partition,
+          ':s3:::kubeguard-evidence-',
+          account,
+          '-',
+          { Ref: 'AWS::Region' },
+          '/audits/*',
+        ),
+      ),
+    );
+    expect(bucket?.Properties?.BucketName).toEqual(
+      joined('kubeguard-evidence-', account, '-', { Ref: 'AWS::Region' }),
+    );
   });
 });
