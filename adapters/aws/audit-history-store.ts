@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { KubeguardError } from '#core/errors.ts';
 import type { AuditHistoryEntry, AuditHistoryStore } from '#core/posture/history.ts';
 import { FINDINGS_TABLE } from './findings-table.ts';
@@ -22,20 +22,17 @@ const DEFAULT_RETENTION_DAYS = 400;
 /** A Query page: latest(cluster, n) reads at most this many items per call. */
 const MAX_LIMIT = 1000;
 
-const counts = z.object({ pass: z.number().int(), fail: z.number().int(), skip: z.number().int() });
+// zod/mini: this store is built in the shared composition, so its schema lands in every bundle (D11).
+const count = () => z.int().check(z.minimum(0));
+const counts = z.object({ pass: count(), fail: count(), skip: count() });
 const itemSchema = z.object({
-  cluster: z.string().min(1),
-  takenAt: z.string().min(1),
-  score: z.number().min(0).max(100),
+  cluster: z.string().check(z.minLength(1)),
+  takenAt: z.string().check(z.minLength(1)),
+  score: z.number().check(z.minimum(0), z.maximum(100)),
   summary: counts,
-  failures: z.object({
-    low: z.number().int(),
-    medium: z.number().int(),
-    high: z.number().int(),
-    critical: z.number().int(),
-  }),
+  failures: z.object({ low: count(), medium: count(), high: count(), critical: count() }),
   categories: z.partialRecord(z.enum(['aws', 'node', 'rbac', 'workload', 'network']), counts),
-  reportId: z.string().optional(),
+  reportId: z.optional(z.string()),
 });
 
 export const auditHistoryKey = (cluster: string, takenAt: string) => ({
