@@ -37,15 +37,17 @@ export function evidenceBucketName(prefix: string, pseudo: Pseudo = CFN_PSEUDO):
   return `${lower}-evidence-${pseudo.account}-${pseudo.region}`;
 }
 
-interface Grant {
+export interface Grant {
   sid: string;
   actions: string[];
   resources: (pseudo: Pseudo) => string[];
   /** Why a wildcard in these resources is needed (every wildcard gets this acknowledgment). */
   wildcardReason?: string;
+  /** IAM conditions that narrow the grant further. */
+  conditions?: Record<string, Record<string, unknown>>;
 }
 
-function eksArn(pseudo: Pseudo, cluster: ClusterConfig, resource: string): string {
+export function eksArn(pseudo: Pseudo, cluster: ClusterConfig, resource: string): string {
   return `arn:${pseudo.partition}:eks:${cluster.region}:${pseudo.account}:${resource}`;
 }
 
@@ -127,15 +129,23 @@ export function postureAuditPolicy(
   id: string,
   options: { role: IRole; clusters: readonly ClusterConfig[]; resourcePrefix: string },
 ): Policy {
-  const all = grants(options.clusters, options.resourcePrefix);
+  return policyFromGrants(scope, id, options.role, grants(options.clusters, options.resourcePrefix));
+}
+
+/**
+ * A policy on `role` with one statement per grant; every wildcard resource is acknowledged to
+ * cdk-nag with its grant's reason, by the exact ARN template cdk-nag reports.
+ */
+export function policyFromGrants(scope: Construct, id: string, role: IRole, all: readonly Grant[]): Policy {
   const policy = new Policy(scope, id, {
-    roles: [options.role],
+    roles: [role],
     statements: all.map(
       (grant) =>
         new PolicyStatement({
           sid: grant.sid,
           actions: grant.actions,
           resources: grant.resources(CFN_PSEUDO),
+          ...(grant.conditions === undefined ? {} : { conditions: grant.conditions }),
         }),
     ),
   });

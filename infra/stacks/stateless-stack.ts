@@ -13,6 +13,7 @@ import type { KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
 import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
+import { RemediationAccess } from '../constructs/remediation-access.ts';
 
 /**
  * The GuardDuty findings kubeguard handles: EKS Protection (audit-log) findings and Runtime Monitoring
@@ -65,6 +66,7 @@ export class StatelessStack extends Stack {
   readonly sweepSchedule: Rule;
   readonly postureAuditSchedule: Rule;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
+  readonly remediation: RemediationAccess;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -121,6 +123,10 @@ export class StatelessStack extends Stack {
 
     this.guardDutyRule = this.routeGuardDutyFindings(props);
     this.auditLogSubscriptions = this.subscribeToAuditLogs(props.config);
+    this.remediation = new RemediationAccess(this, 'Remediation', {
+      clusters: props.config.clusters,
+      resourcePrefix: props.resourcePrefix,
+    });
     this.sweepSchedule = new Rule(this, 'SweepPendingDeliveries', {
       description: 'kubeguard: every minute, retry Slack deliveries that are pending and due',
       schedule: Schedule.rate(Duration.minutes(1)),

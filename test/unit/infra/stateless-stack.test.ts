@@ -246,23 +246,24 @@ describe('function bundles', () => {
   });
 });
 
+interface Statement {
+  Effect: string;
+  Condition?: unknown;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+function statements(): Statement[] {
+  return Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Policy')).flatMap(
+    (policy) =>
+      (policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+  );
+}
+
+const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resourcesOfStatement = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
 describe('IAM', () => {
-  interface Statement {
-    Effect: string;
-    Action: string | string[];
-    Resource: unknown;
-  }
-
-  function statements(): Statement[] {
-    return Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Policy')).flatMap(
-      (policy) =>
-        (policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
-    );
-  }
-
-  const actionsOf = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
-  const resourcesOfStatement = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
-
   it('uses no wildcard actions', () => {
     const wildcards = statements()
       .flatMap(actionsOf)
@@ -282,6 +283,7 @@ describe('IAM', () => {
         'xray:PutTelemetryRecords',
         'eks:DescribeClusterVersions',
         'guardduty:ListDetectors',
+        'secretsmanager:GetRandomPassword',
       ]),
     );
   });
@@ -430,5 +432,37 @@ describe('posture audit', () => {
     expect(bucket?.Properties?.BucketName).toEqual(
       joined('kubeguard-evidence-', account, '-', { Ref: 'AWS::Region' }),
     );
+  });
+});
+
+describe('remediation access', () => {
+  it('puts the remediation worker role in the kubeguard-remediation group of every configured cluster', () => {
+    const entries = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::EKS::AccessEntry'));
+
+    expect(entries.map((e) => e.Properties?.ClusterName).sort()).toEqual(['prod-cluster', 'staging-cluster']);
+    for (const entry of entries) {
+      expect(entry.Properties).toMatchObject({
+        Type: 'STANDARD',
+        KubernetesGroups: ['kubeguard-remediation'],
+        PrincipalArn: { 'Fn::GetAtt': [expect.stringMatching(/RemediationWorkerRole/), 'Arn'] },
+      });
+      expect(entry.Properties?.AccessPolicies).toBeUndefined();
+    }
+  });
+
+  it('binds exactly the group that deploy/kubernetes/rbac.yaml grants the remediation verbs to', () => {
+    const rbac = readFileSync(
+      join(import.meta.dirname, '..', '..', '..', 'deploy', 'kubernetes', 'rbac.yaml'),
+      'utf8',
+    );
+    expect(rbac).toMatch(/kind: Group\s+name: kubeguard-remediation/);
+  });
+
+  it('lets the worker rotate only secrets tagged for kubeguard', () => {
+    const rotate = statements().find((s) => actionsOf(s).includes('secretsmanager:RotateSecret'));
+    expect(rotate?.Condition).toEqual({
+      Null: { 'secretsmanager:ResourceTag/kubeguard.io/rotation': 'false' },
+    });
+    expect(actionsOf(rotate as Statement)).not.toContain('secretsmanager:GetSecretValue');
   });
 });
