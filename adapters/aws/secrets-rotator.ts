@@ -235,7 +235,11 @@ function classify(
     return ['NOT_FOUND', 'Check the secret name or ARN and the region kubeguard runs in.'];
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return ['FORBIDDEN', `Allow secretsmanager:${operation} on this secret in kubeguard's IAM role.`];
+    return [
+      'FORBIDDEN',
+      `kubeguard's worker role is allowed secretsmanager:${operation} only on secrets tagged kubeguard.io/rotation ` +
+        '(rotate or generate): tag this secret to opt it in (docs/deploy.md), or grant the permission another way.',
+    ];
   }
   if (name === 'InvalidRequestException' && ROTATION_IN_PROGRESS.test(message)) {
     return [
