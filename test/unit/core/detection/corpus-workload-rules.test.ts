@@ -7,7 +7,7 @@ import { AUDIT_RULES } from '../../../../core/detection/registry.ts';
 import type { AuditRule } from '../../../../core/detection/rule.ts';
 import { SEVERITIES } from '../../../../core/model/severity.ts';
 import { readFixtureFile } from '../../../support/fixtures.ts';
-import { configWith, corpusEvents, NOW } from './rules/shared-workload-test-support.ts';
+import { configWith, corpusEvents, NOW } from './rules/rule-test-support.ts';
 
 /** Catalog rows KD-001 … KD-037 that this rule set implements: id → [severity, core ★]. */
 const CATALOG: Record<string, [string, boolean]> = {

@@ -8,7 +8,7 @@ import {
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 const FIXTURE = 'eks-audit-privileged-pod-create.json';
 const privilegedPod = () => fixtureEvent(FIXTURE);

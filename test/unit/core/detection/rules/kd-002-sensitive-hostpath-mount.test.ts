@@ -3,13 +3,7 @@ import {
   kd002SensitiveHostPathMount as rule,
   SENSITIVE_HOST_PATHS,
 } from '../../../../../core/detection/rules/kd-002-sensitive-hostpath-mount.ts';
-import {
-  corpusEvent,
-  DENIED_BY_POD_SECURITY,
-  detect,
-  exampleOf,
-  variant,
-} from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_POD_SECURITY, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 25 (falco create_nginx_pod_sensitive_mount): a Deployment pod mounting the node's /etc. */
 const etcMount = () => corpusEvent(25);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd003HostPathVolume as rule } from '../../../../../core/detection/rules/kd-003-hostpath-volume.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-003 any hostPath volume', () => {
   it('flags its example', () => {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd004HostNetwork as rule } from '../../../../../core/detection/rules/kd-004-host-network.ts';
-import {
-  corpusEvent,
-  DENIED_BY_POD_SECURITY,
-  detect,
-  exampleOf,
-  variant,
-} from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_POD_SECURITY, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 20 (falco create_nginx_pod_hostnetwork). */
 const hostNetworkPod = () => corpusEvent(20);

@@ -7,7 +7,7 @@ import {
   detect,
   exampleOf,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 /** Corpus line 93 (Panther "Pod with hostPID"). */
 const hostPidPod = () => corpusEvent(93);

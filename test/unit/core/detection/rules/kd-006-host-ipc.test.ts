@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd006HostIpc as rule } from '../../../../../core/detection/rules/kd-006-host-ipc.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 91 (Panther "Pod with hostIPC"). */
 const hostIpcPod = () => corpusEvent(91);

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd007DangerousCapabilities as rule } from '../../../../../core/detection/rules/kd-007-dangerous-capabilities.ts';
-import {
-  corpusEvent,
-  DENIED_BY_POD_SECURITY,
-  detect,
-  exampleOf,
-  variant,
-} from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_POD_SECURITY, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 90 (Panther "SYS_ADMIN capability"). */
 const sysAdminPod = () => corpusEvent(90);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd008PodInSystemNamespace as rule } from '../../../../../core/detection/rules/kd-008-pod-in-system-namespace.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 85 (Panther "Pod created in kube-system"). */
 const kubeSystemPod = () => corpusEvent(85);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd009ControllerServiceAccount as rule } from '../../../../../core/detection/rules/kd-009-controller-service-account.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 85 (a person creating a pod in kube-system) running as a controller service account. */
 const asController = (account: string) =>

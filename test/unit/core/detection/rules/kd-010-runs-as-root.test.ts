@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd010RunsAsRoot as rule } from '../../../../../core/detection/rules/kd-010-runs-as-root.ts';
-import {
-  corpusEvent,
-  DENIED_BY_POD_SECURITY,
-  detect,
-  exampleOf,
-  variant,
-} from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_POD_SECURITY, detect, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-010 container explicitly runs as root', () => {
   it('flags its example', () => {

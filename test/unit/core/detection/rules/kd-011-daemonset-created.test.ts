@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd011DaemonSetCreated as rule } from '../../../../../core/detection/rules/kd-011-daemonset-created.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 72 (Panther "DaemonSet created by user"). */
 const daemonSetCreate = () => corpusEvent(72);

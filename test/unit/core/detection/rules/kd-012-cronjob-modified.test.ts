@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd012CronJobModified as rule } from '../../../../../core/detection/rules/kd-012-cronjob-modified.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 70 (Panther "CronJob created"). */
 const cronJobCreate = () => corpusEvent(70);

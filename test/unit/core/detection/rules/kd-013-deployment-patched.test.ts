@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd013DeploymentPatched as rule } from '../../../../../core/detection/rules/kd-013-deployment-patched.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 18 (falco create_deployment, apps/v1 today) turned into the patch that injects a sidecar. */
 const sidecarPatch = () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd014EphemeralContainer as rule } from '../../../../../core/detection/rules/kd-014-ephemeral-container.ts';
-import { DENIED_BY_RBAC, detect, exampleOf, fixtureEvent, variant } from './shared-workload-test-support.ts';
+import { DENIED_BY_RBAC, detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 /** The exec fixture's pod and user, as the `kubectl debug` patch on its ephemeralcontainers subresource. */
 function debugPatch(verb = 'patch') {

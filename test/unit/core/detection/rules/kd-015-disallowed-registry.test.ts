@@ -3,7 +3,7 @@ import {
   fullyQualifiedImage,
   kd015DisallowedRegistry as rule,
 } from '../../../../../core/detection/rules/kd-015-disallowed-registry.ts';
-import { configWith, detect, exampleOf, fixtureEvent, variant } from './shared-workload-test-support.ts';
+import { configWith, detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 const ECR = '111122223333.dkr.ecr.eu-west-1.amazonaws.com';
 const config = configWith({ allowedRegistries: [`${ECR}/`, 'public.ecr.aws/eks-distro/'] });

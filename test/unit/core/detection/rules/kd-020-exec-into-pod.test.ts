@@ -10,7 +10,7 @@ import {
   fixtureEvent,
   NOW,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 const spdyExec = () => fixtureEvent('eks-audit-exec-pod-create.json');
 const websocketExec = () => fixtureEvent('eks-audit-exec-pod-websocket-get.json');

@@ -7,7 +7,7 @@ import {
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 const kubeSystemExec = () => fixtureEvent('eks-audit-exec-pod-websocket-get.json');
 

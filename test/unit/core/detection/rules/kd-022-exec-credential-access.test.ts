@@ -7,7 +7,7 @@ import {
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 /** The SPDY exec fixture running the given URL-encoded query. */
 function execWith(query: string) {

@@ -7,7 +7,7 @@ import {
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 const spdyExec = () => fixtureEvent('eks-audit-exec-pod-create.json');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd024ExecImdsAccess as rule } from '../../../../../core/detection/rules/kd-024-exec-imds-access.ts';
-import { DENIED_BY_RBAC, detect, exampleOf, fixtureEvent, variant } from './shared-workload-test-support.ts';
+import { DENIED_BY_RBAC, detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 function execWith(query: string) {
   return variant(fixtureEvent('eks-audit-exec-pod-create.json'), {

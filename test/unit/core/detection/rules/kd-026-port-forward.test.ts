@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd026PortForward as rule } from '../../../../../core/detection/rules/kd-026-port-forward.ts';
-import { detect, exampleOf, fixtureEvent, variant } from './shared-workload-test-support.ts';
+import { detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 /** The exec fixture's request as the port-forward kubectl sends (same stream upgrade, subresource portforward). */
 const portForward = () =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd028NodesProxy as rule } from '../../../../../core/detection/rules/kd-028-nodes-proxy.ts';
-import { detect, exampleOf, fixtureEvent, variant } from './shared-workload-test-support.ts';
+import { detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 const NODE = 'ip-10-0-0-137.eu-west-1.compute.internal';
 

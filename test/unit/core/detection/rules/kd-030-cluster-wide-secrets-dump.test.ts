@@ -7,7 +7,7 @@ import {
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 /** The secrets-list fixture without a namespace: `kubectl get secrets -A`. */
 const allNamespaces = () =>

@@ -7,7 +7,7 @@ import {
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-workload-test-support.ts';
+} from './rule-test-support.ts';
 
 const secretsList = () => fixtureEvent('eks-audit-secrets-list.json');
 

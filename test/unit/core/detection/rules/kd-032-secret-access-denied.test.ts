@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd032SecretAccessDenied as rule } from '../../../../../core/detection/rules/kd-032-secret-access-denied.ts';
-import { corpusEvent, detect, exampleOf, fixtureEvent, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 /** Corpus line 126 (Panther "Secret access denied"). */
 const denied = () => corpusEvent(126);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd033ServiceAccountTokenMinted as rule } from '../../../../../core/detection/rules/kd-033-service-account-token-minted.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 148 (Panther "ServiceAccount token created"). */
 const tokenRequest = () => corpusEvent(148);

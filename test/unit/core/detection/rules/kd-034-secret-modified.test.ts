@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd034SecretModified as rule } from '../../../../../core/detection/rules/kd-034-secret-modified.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 33 (falco create_secret). */
 const secretCreate = () => corpusEvent(33);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd035ConfigMapCredentials as rule } from '../../../../../core/detection/rules/kd-035-configmap-credentials.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 12 (falco create_configmap_private_creds, aws_access_key_id). */
 const credsConfigMap = () => corpusEvent(12);

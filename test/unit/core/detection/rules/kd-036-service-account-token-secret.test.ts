@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd036ServiceAccountTokenSecret as rule } from '../../../../../core/detection/rules/kd-036-service-account-token-secret.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 33 (falco create_secret) at Request level, as a long-lived token secret. */
 const tokenSecret = () =>

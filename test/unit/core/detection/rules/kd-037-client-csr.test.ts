@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd037ClientCsr as rule } from '../../../../../core/detection/rules/kd-037-client-csr.ts';
-import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './shared-workload-test-support.ts';
+import { corpusEvent, DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** Corpus line 57 (Panther "Client certificate created"). */
 const clientCsr = () => corpusEvent(57);

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { kd040ClusterAdminBinding as rule } from '../../../../../core/detection/rules/kd-040-cluster-admin-binding.ts';
 import {
   corpusEvent,
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   EKS_IDENTITY,
   exampleOf,
   fixtureEvent,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 /** EKS-shaped ClusterRoleBinding create granting cluster-admin to User minikube. */
 const eksBinding = () => fixtureEvent('eks-audit-clusterrolebinding-cluster-admin.json');
@@ -45,7 +45,7 @@ describe('KD-040 binding to cluster-admin', () => {
 
   it('ignores the same request when it was denied', () => {
     expect(detect(rule, corpusEvent(68))).toBeUndefined();
-    expect(detect(rule, variant(eksBinding(), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(eksBinding(), DENIED_BY_RBAC))).toBeUndefined();
   });
 
   it('ignores service accounts and EKS identities (non-system users only)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd041WildcardRole as rule } from '../../../../../core/detection/rules/kd-041-wildcard-role.ts';
-import { corpusEvent, detect, exampleOf, SERVICE_ACCOUNT, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, SERVICE_ACCOUNT, variant } from './rule-test-support.ts';
 
 describe('KD-041 Role/ClusterRole with wildcard verbs or resources', () => {
   it('flags its example', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd042PodExecRole as rule } from '../../../../../core/detection/rules/kd-042-pod-exec-role.ts';
-import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-042 Role/ClusterRole granting pods/exec or pods/attach', () => {
   it('flags its example', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd043WriteVerbsRole as rule } from '../../../../../core/detection/rules/kd-043-write-verbs-role.ts';
-import { corpusEvent, detect, exampleOf } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf } from './rule-test-support.ts';
 
 describe('KD-043 Role/ClusterRole with write verbs', () => {
   it('flags its example', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd044NodeProxyRole as rule } from '../../../../../core/detection/rules/kd-044-node-proxy-role.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-044 Role/ClusterRole granting nodes/proxy', () => {
   it('flags its example', () => {

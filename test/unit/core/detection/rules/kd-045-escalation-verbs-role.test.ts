@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd045EscalationVerbsRole as rule } from '../../../../../core/detection/rules/kd-045-escalation-verbs-role.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-045 Role with escalate / bind / impersonate verbs', () => {
   it('flags its example, listing the risky verbs', () => {

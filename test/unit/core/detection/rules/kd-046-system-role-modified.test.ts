@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd046SystemRoleModified as rule } from '../../../../../core/detection/rules/kd-046-system-role-modified.ts';
-import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-046 system ClusterRole/Role modified or deleted', () => {
   it('flags its example', () => {

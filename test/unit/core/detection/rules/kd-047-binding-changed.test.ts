@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd047BindingChanged as rule } from '../../../../../core/detection/rules/kd-047-binding-changed.ts';
-import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-047 RoleBinding / ClusterRoleBinding created, modified or deleted', () => {
   it('flags its example', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd048ServiceAccountRbacChange as rule } from '../../../../../core/detection/rules/kd-048-service-account-rbac-change.ts';
-import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, EKS_IDENTITY, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-048 service account modifies RBAC objects', () => {
   it('flags its example', () => {

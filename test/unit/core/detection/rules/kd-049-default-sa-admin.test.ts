@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd049DefaultSaAdmin as rule } from '../../../../../core/detection/rules/kd-049-default-sa-admin.ts';
-import { corpusEvent, detect, exampleOf, SERVICE_ACCOUNT, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, SERVICE_ACCOUNT, variant } from './rule-test-support.ts';
 
 /** Corpus line 2 (Falco trace: ClusterRoleBinding to cluster-admin) re-pointed at a default service account. */
 const clusterAdminToDefault = () =>

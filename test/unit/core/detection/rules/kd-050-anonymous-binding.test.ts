@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { kd050AnonymousBinding as rule } from '../../../../../core/detection/rules/kd-050-anonymous-binding.ts';
 import {
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   exampleOf,
   fixtureEvent,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 /** The EKS ClusterRoleBinding fixture with its subjects replaced. */
 const bindingTo = (subjects: unknown[]) =>
@@ -47,7 +47,7 @@ describe('KD-050 anonymous / unauthenticated identity bound to a role', () => {
   });
 
   it('flags a denied attempt too, as the catalog trigger has no success clause', () => {
-    const detection = detect(rule, variant(exampleOf(rule), DENIED));
+    const detection = detect(rule, variant(exampleOf(rule), DENIED_BY_RBAC));
     expect(detection?.summary).toContain('tried to create');
     expect(detection?.summary).toContain('(response 403)');
   });

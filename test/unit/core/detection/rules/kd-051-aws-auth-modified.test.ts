@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { kd051AwsAuthModified as rule } from '../../../../../core/detection/rules/kd-051-aws-auth-modified.ts';
 import {
   corpusEvent,
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 /** Corpus line 10 (Falco trace: ConfigMap create) re-targeted at kube-system/aws-auth. */
 const awsAuthCreate = () =>
@@ -61,7 +61,7 @@ describe('KD-051 EKS aws-auth ConfigMap modified', () => {
   });
 
   it('ignores denied requests, reads, other ConfigMaps and aws-auth outside kube-system', () => {
-    expect(detect(rule, variant(exampleOf(rule), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(exampleOf(rule), DENIED_BY_RBAC))).toBeUndefined();
     expect(detect(rule, variant(exampleOf(rule), { verb: 'get' }))).toBeUndefined();
     expect(detect(rule, variant(exampleOf(rule), { objectRef: { name: 'kube-proxy' } }))).toBeUndefined();
     expect(detect(rule, variant(exampleOf(rule), { objectRef: { namespace: 'default' } }))).toBeUndefined();

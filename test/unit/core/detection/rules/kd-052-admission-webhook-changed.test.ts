@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { kd052AdmissionWebhookChanged as rule } from '../../../../../core/detection/rules/kd-052-admission-webhook-changed.ts';
 import {
   corpusEvent,
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   EKS_IDENTITY,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 /** Corpus line 54 (Panther "Admission Controller Created"). */
 const mutatingCreate = () => corpusEvent(54);
@@ -70,7 +70,7 @@ describe('KD-052 admission webhook configuration created/modified/deleted', () =
   });
 
   it('ignores denied requests and reads', () => {
-    expect(detect(rule, variant(mutatingCreate(), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(mutatingCreate(), DENIED_BY_RBAC))).toBeUndefined();
     expect(detect(rule, variant(mutatingCreate(), { verb: 'list' }))).toBeUndefined();
   });
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { kd053CorednsConfigModified as rule } from '../../../../../core/detection/rules/kd-053-coredns-config-modified.ts';
 import {
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   EKS_IDENTITY,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 describe('KD-053 CoreDNS configuration modified', () => {
   it('flags its example', () => {
@@ -35,7 +35,7 @@ describe('KD-053 CoreDNS configuration modified', () => {
   });
 
   it('flags a denied attempt too (no success clause) and says it was refused', () => {
-    expect(detect(rule, variant(exampleOf(rule), DENIED))?.summary).toBe(
+    expect(detect(rule, variant(exampleOf(rule), DENIED_BY_RBAC))?.summary).toBe(
       'kubernetes-admin tried to patch the cluster DNS ConfigMap kube-system/coredns (response 403).',
     );
   });

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { kd054SystemNamespaceServiceAccount as rule } from '../../../../../core/detection/rules/kd-054-system-namespace-service-account.ts';
 import {
   corpusEvent,
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 describe('KD-054 ServiceAccount created in a system namespace', () => {
   it('flags its example', () => {
@@ -37,6 +37,6 @@ describe('KD-054 ServiceAccount created in a system namespace', () => {
 
   it('ignores service accounts as callers and denied requests', () => {
     expect(detect(rule, variant(corpusEvent(38), SERVICE_ACCOUNT))).toBeUndefined();
-    expect(detect(rule, variant(corpusEvent(38), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(corpusEvent(38), DENIED_BY_RBAC))).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd055PrivilegedImpersonation as rule } from '../../../../../core/detection/rules/kd-055-privileged-impersonation.ts';
-import { DENIED, detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { DENIED_BY_RBAC, detect, exampleOf, variant } from './rule-test-support.ts';
 
 /** The example with another impersonated identity. */
 const impersonating = (impersonatedUser: Record<string, unknown>) => ({
@@ -50,7 +50,7 @@ describe('KD-055 impersonation of a privileged identity', () => {
   });
 
   it('ignores impersonation the authorizer refused', () => {
-    expect(detect(rule, variant(exampleOf(rule), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(exampleOf(rule), DENIED_BY_RBAC))).toBeUndefined();
   });
 
   it('falls back to the response code when the event has no authorization annotation', () => {

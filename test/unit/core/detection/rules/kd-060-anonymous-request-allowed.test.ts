@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd060AnonymousRequestAllowed as rule } from '../../../../../core/detection/rules/kd-060-anonymous-request-allowed.ts';
-import { corpusEvent, detect, exampleOf, fixtureEvent, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 /** Panther's "web scanner allowed" EKS event: anonymous GET /version, allowed by system:public-info-viewer. */
 const anonymousVersion = () => fixtureEvent('eks-audit-anonymous-allowed-version.json');

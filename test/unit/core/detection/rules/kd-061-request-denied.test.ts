@@ -7,7 +7,7 @@ import {
   fixtureEvent,
   REJECTED_BY_ADMISSION,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 const nodeForbidden = () => fixtureEvent('eks-audit-node-forbidden.json');
 

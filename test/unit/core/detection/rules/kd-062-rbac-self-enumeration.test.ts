@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd062RbacSelfEnumeration as rule } from '../../../../../core/detection/rules/kd-062-rbac-self-enumeration.ts';
-import { detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { detect, exampleOf, variant } from './rule-test-support.ts';
 
 const PERSON = { user: { username: 'jdoe@example.com', groups: ['system:authenticated'] } };
 

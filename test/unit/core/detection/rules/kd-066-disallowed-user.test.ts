@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd066DisallowedUser as rule } from '../../../../../core/detection/rules/kd-066-disallowed-user.ts';
-import { configWith, DENIED, detect, exampleOf, fixtureEvent, variant } from './shared-rbac-test-support.ts';
+import { configWith, DENIED_BY_RBAC, detect, exampleOf, fixtureEvent, variant } from './rule-test-support.ts';
 
 const withAllowedUsers = configWith({ allowedUsers: ['kubernetes-admin', 'ops-*'] });
 
@@ -23,7 +23,7 @@ describe('KD-066 disallowed user', () => {
   });
 
   it('flags denied requests too (any response)', () => {
-    expect(detect(rule, variant(exampleOf(rule), DENIED), withAllowedUsers)).toBeDefined();
+    expect(detect(rule, variant(exampleOf(rule), DENIED_BY_RBAC), withAllowedUsers)).toBeDefined();
   });
 
   it('ignores allowed users, by exact name or prefix', () => {

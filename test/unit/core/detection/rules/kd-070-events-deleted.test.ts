@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { kd070EventsDeleted as rule } from '../../../../../core/detection/rules/kd-070-events-deleted.ts';
 import {
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   EKS_IDENTITY,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 describe('KD-070 Kubernetes events deleted', () => {
   it('flags its example: a whole collection deleted', () => {
@@ -49,7 +49,7 @@ describe('KD-070 Kubernetes events deleted', () => {
   });
 
   it('ignores denied requests, reads of events and deletes of other resources', () => {
-    expect(detect(rule, variant(exampleOf(rule), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(exampleOf(rule), DENIED_BY_RBAC))).toBeUndefined();
     expect(detect(rule, variant(exampleOf(rule), { verb: 'list' }))).toBeUndefined();
     expect(detect(rule, variant(exampleOf(rule), { objectRef: { resource: 'pods' } }))).toBeUndefined();
   });

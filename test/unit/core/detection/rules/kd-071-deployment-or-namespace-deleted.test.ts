@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { kd071DeploymentOrNamespaceDeleted as rule } from '../../../../../core/detection/rules/kd-071-deployment-or-namespace-deleted.ts';
 import {
   corpusEvent,
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 describe('KD-071 deployment / namespace deleted', () => {
   it('flags its example', () => {
@@ -30,7 +30,7 @@ describe('KD-071 deployment / namespace deleted', () => {
 
   it('ignores service accounts (non-system users only) and denied requests', () => {
     expect(detect(rule, variant(corpusEvent(43), SERVICE_ACCOUNT))).toBeUndefined();
-    expect(detect(rule, variant(corpusEvent(43), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(corpusEvent(43), DENIED_BY_RBAC))).toBeUndefined();
   });
 
   it('ignores deletes of other resources and creates', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd072DisallowedNamespace as rule } from '../../../../../core/detection/rules/kd-072-disallowed-namespace.ts';
-import { configWith, corpusEvent, detect, exampleOf } from './shared-rbac-test-support.ts';
+import { configWith, corpusEvent, detect, exampleOf } from './rule-test-support.ts';
 
 const withAllowedNamespaces = configWith({ allowedNamespaces: ['default', 'team-*'] });
 

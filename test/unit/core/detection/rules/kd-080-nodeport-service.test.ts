@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { kd080NodePortService as rule } from '../../../../../core/detection/rules/kd-080-nodeport-service.ts';
 import {
   corpusEvent,
-  DENIED,
+  DENIED_BY_RBAC,
   detect,
   exampleOf,
   SERVICE_ACCOUNT,
   variant,
-} from './shared-rbac-test-support.ts';
+} from './rule-test-support.ts';
 
 describe('KD-080 NodePort Service created', () => {
   it('flags its example', () => {
@@ -50,7 +50,7 @@ describe('KD-080 NodePort Service created', () => {
   });
 
   it('ignores denied requests and deletes', () => {
-    expect(detect(rule, variant(corpusEvent(29), DENIED))).toBeUndefined();
+    expect(detect(rule, variant(corpusEvent(29), DENIED_BY_RBAC))).toBeUndefined();
     expect(detect(rule, variant(corpusEvent(29), { verb: 'delete' }))).toBeUndefined();
   });
 });

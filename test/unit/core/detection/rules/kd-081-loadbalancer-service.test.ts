@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd081LoadBalancerService as rule } from '../../../../../core/detection/rules/kd-081-loadbalancer-service.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 const withAnnotations = (annotations: Record<string, string>) =>
   variant(exampleOf(rule), { requestObject: { metadata: { annotations } } });

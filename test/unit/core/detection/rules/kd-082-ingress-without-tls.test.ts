@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd082IngressWithoutTls as rule } from '../../../../../core/detection/rules/kd-082-ingress-without-tls.ts';
-import { corpusEvent, detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { corpusEvent, detect, exampleOf, variant } from './rule-test-support.ts';
 
 describe('KD-082 Ingress without TLS created', () => {
   it('flags its example', () => {

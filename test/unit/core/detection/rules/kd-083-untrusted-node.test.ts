@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kd083UntrustedNode as rule } from '../../../../../core/detection/rules/kd-083-untrusted-node.ts';
-import { configWith, detect, exampleOf, variant } from './shared-rbac-test-support.ts';
+import { configWith, detect, exampleOf, variant } from './rule-test-support.ts';
 
 const withAllowedNodes = configWith({ allowedNodes: ['ip-10-0-*'] });
 

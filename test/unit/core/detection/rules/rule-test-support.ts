@@ -1,5 +1,5 @@
 /**
- * Test helpers for rules KD-040 … KD-083: run one rule through the engine (stage gating, allow-lists
+ * Test helpers for the audit-log rules: run one rule through the engine (so stage gating, allow-lists
  * and suppressions apply as in production) on real-format events read from test/fixtures.
  */
 import type { AuditEvent } from '../../../../../core/detection/audit-event.ts';
@@ -11,24 +11,31 @@ import { loadFixture, readFixtureText } from '../../../../support/fixtures.ts';
 
 export const NOW = '2026-01-15T12:00:00.000Z';
 
+const CORPUS = 'corpus/public/audit-events.jsonl';
 let corpusLines: string[] | undefined;
-
-function corpusTexts(): string[] {
-  corpusLines ??= readFixtureText('corpus/public/audit-events.jsonl')
-    .split('\n')
-    .filter((text) => text.trim() !== '');
-  return corpusLines;
-}
 
 /** Line `n` (1-based, as audit-labels.json counts) of the public audit corpus. */
 export function corpusEvent(line: number): AuditEvent {
-  const text = corpusTexts()[line - 1];
-  if (text === undefined) throw new Error(`the public corpus has no line ${line}`);
+  corpusLines ??= readFixtureText(CORPUS)
+    .split('\n')
+    .filter((text) => text.trim() !== '');
+  const text = corpusLines[line - 1];
+  if (text === undefined) throw new Error(`corpus has no line ${line}`);
   return JSON.parse(text) as AuditEvent;
 }
 
 export function corpusLineCount(): number {
-  return corpusTexts().length;
+  corpusEvent(1);
+  return corpusLines?.length ?? 0;
+}
+
+/** Every line of the public audit corpus, 1-based. */
+export function corpusEvents(): { line: number; event: AuditEvent }[] {
+  corpusEvent(1);
+  return (corpusLines ?? []).map((text, index) => ({
+    line: index + 1,
+    event: JSON.parse(text) as AuditEvent,
+  }));
 }
 
 /** The `event` of a test/fixtures/eks-audit-*.json file. */
@@ -61,7 +68,7 @@ function merge(base: Record<string, unknown>, overrides: Record<string, unknown>
 
 /**
  * A variant of a real event: plain objects merge, arrays and scalars replace, and `undefined`
- * removes the field (e.g. `{ annotations: undefined }`).
+ * removes the field (e.g. `{ stage: undefined }`).
  */
 export function variant(event: AuditEvent, overrides: Record<string, unknown>): AuditEvent {
   return merge(
@@ -92,10 +99,21 @@ export function configWith(overrides: Partial<DetectionConfig>): DetectionConfig
   return { ...DEFAULT_DETECTION_CONFIG, ...overrides };
 }
 
-/** RBAC refused the request. */
-export const DENIED = {
+/** RBAC refused the request (not success under the catalog conventions). */
+export const DENIED_BY_RBAC = {
   responseStatus: { code: 403, status: 'Failure', reason: 'Forbidden' },
   annotations: { 'authorization.k8s.io/decision': 'forbid', 'authorization.k8s.io/reason': '' },
+};
+
+/** Pod Security admission rejects after RBAC allowed: decision allow, code 403. */
+export const DENIED_BY_POD_SECURITY = {
+  responseStatus: {
+    code: 403,
+    status: 'Failure',
+    reason: 'Forbidden',
+    message: 'pods "web" is forbidden: violates PodSecurity "baseline:latest": privileged',
+  },
+  annotations: { 'authorization.k8s.io/decision': 'allow', 'authorization.k8s.io/reason': '' },
 };
 
 /** RBAC allowed, an admission webhook or validation refused (not success under the conventions). */
