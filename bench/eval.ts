@@ -18,36 +18,8 @@ import { AUDIT_RULES } from '../core/detection/registry.ts';
 const CORPUS = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'corpus', 'public');
 const NOW = '2026-01-01T00:00:00.000Z';
 
-/** The catalog's core set (catalog/detections.md, ★). */
-export const CORE_RULE_IDS = [
-  'KD-001',
-  'KD-002',
-  'KD-004',
-  'KD-005',
-  'KD-006',
-  'KD-007',
-  'KD-008',
-  'KD-012',
-  'KD-014',
-  'KD-020',
-  'KD-022',
-  'KD-028',
-  'KD-030',
-  'KD-032',
-  'KD-033',
-  'KD-035',
-  'KD-037',
-  'KD-040',
-  'KD-041',
-  'KD-042',
-  'KD-046',
-  'KD-050',
-  'KD-051',
-  'KD-052',
-  'KD-060',
-  'KD-070',
-  'KD-080',
-];
+/** The core rules (★ in the catalog), as the rules' metadata marks them (corpus-core.test.ts checks the set). */
+const CORE_RULE_IDS = AUDIT_RULES.filter((rule) => rule.core).map((rule) => rule.id);
 
 interface Labels {
   _meta: { labeled_rule_scope: string[] };
