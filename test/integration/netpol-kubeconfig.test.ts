@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readClusterObjects } from '#adapters/kubernetes/netpol-source.ts';
-import type { CliIo } from '#cli/io.ts';
-import { main } from '#cli/kubeguard.ts';
 import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '#core/netpol/types.ts';
+import { type CliRun, runCli } from '#test/support/cli.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
 
 /**
@@ -173,21 +172,8 @@ beforeEach(() => {
   api.lists = listsOf(CASE);
 });
 
-async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => stdin,
-    cwd: WORK,
-  };
-  const code = await main(['netpol', ...args], io);
-  return { code, stdout, stderr };
+async function run(args: string[], stdin = ''): Promise<CliRun> {
+  return runCli(['netpol', ...args], { stdin, cwd: WORK });
 }
 
 describe('kubeguard netpol --kubeconfig', () => {

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CliIo } from '#cli/io.ts';
-import { main } from '#cli/kubeguard.ts';
+import { type CliRun, runCli } from '#test/support/cli.ts';
 import { type JsonObject, KubeApiDouble, type ResourceType } from '#test/support/kube-api-double.ts';
 import { corpusManifest } from '#test/support/rbac-objects.ts';
 
@@ -32,21 +31,8 @@ interface JsonOutput {
   results: { checkId: string; status: string; object: { kind: string; name: string }; message: string }[];
 }
 
-async function audit(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => '',
-    cwd: WORK,
-  };
-  const code = await main(['audit', ...args], io);
-  return { code, stdout, stderr };
+async function audit(args: string[]): Promise<CliRun> {
+  return runCli(['audit', ...args], { cwd: WORK });
 }
 
 function resultsOf(stdout: string, checkId: string): JsonOutput['results'] {

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { CliIo } from '#cli/io.ts';
-import { main } from '#cli/kubeguard.ts';
+import { type CliRun, runCli } from '#test/support/cli.ts';
 import { fixturePath, readFixtureText } from '#test/support/fixtures.ts';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
@@ -24,21 +23,8 @@ function write(relativePath: string, text: string): string {
   return path;
 }
 
-async function audit(args: string[], cwd = WORK): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => '',
-    cwd,
-  };
-  const code = await main(['audit', ...args], io);
-  return { code, stdout, stderr };
+async function audit(args: string[], cwd = WORK): Promise<CliRun> {
+  return runCli(['audit', ...args], { cwd });
 }
 
 interface JsonOutput {

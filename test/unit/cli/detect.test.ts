@@ -6,8 +6,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printable } from '../../../cli/input-files.ts';
-import type { CliIo } from '../../../cli/io.ts';
-import { main } from '../../../cli/kubeguard.ts';
+import { runCli } from '../../support/cli.ts';
 import { FIXTURES_DIR, fixturePath, fixtureWith, loadFixture } from '../../support/fixtures.ts';
 
 const REPO = join(FIXTURES_DIR, '..', '..');
@@ -19,20 +18,7 @@ interface Run {
 }
 
 async function detect(args: string[], options: { stdin?: string; cwd?: string } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => options.stdin ?? '',
-    cwd: options.cwd ?? REPO,
-  };
-  const code = await main(['detect', ...args], io);
-  return { code, stdout, stderr };
+  return runCli(['detect', ...args], { stdin: options.stdin, cwd: options.cwd ?? REPO });
 }
 
 const jsonLines = (text: string) =>

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { CliIo } from '#cli/io.ts';
-import { main } from '#cli/kubeguard.ts';
 import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '#core/netpol/types.ts';
+import { type CliRun, runCli } from '#test/support/cli.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
 
 interface CorpusCase {
@@ -51,21 +50,8 @@ function corpusCase(id: string): CorpusCase {
   return found;
 }
 
-async function run(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => stdin,
-    cwd: WORK,
-  };
-  const code = await main(['netpol', ...args], io);
-  return { code, stdout, stderr };
+async function run(args: string[], stdin = ''): Promise<CliRun> {
+  return runCli(['netpol', ...args], { stdin, cwd: WORK });
 }
 
 const DENY_ALL = writeManifests(corpusCase('rcp-01-deny-all-to-app'));
@@ -291,13 +277,7 @@ describe('kubeguard netpol', () => {
   });
 
   it('is listed in kubeguard --help', async () => {
-    let stdout = '';
-    await main(['--help'], {
-      stdout: (t) => (stdout += t),
-      stderr: () => {},
-      readStdin: async () => '',
-      cwd: WORK,
-    });
+    const { stdout } = await runCli(['--help'], { cwd: WORK });
 
     expect(stdout).toMatch(/^ {2}netpol +Would NetworkPolicies allow a connection\?/m);
   });

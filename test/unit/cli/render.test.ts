@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../../cli/io.ts';
-import { main } from '../../../cli/kubeguard.ts';
 import { type SlackMessage, validateBlockKitMessage } from '../../../core/slack-views/blocks.ts';
+import { runCli } from '../../support/cli.ts';
 import { FIXTURES_DIR, fixturePath, fixtureWith, loadFixture } from '../../support/fixtures.ts';
 
 const REPO = join(FIXTURES_DIR, '..', '..');
@@ -13,19 +12,7 @@ async function render(
   args: string[],
   stdin = '',
 ): Promise<{ code: number; lines: Rendered[]; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    readStdin: async () => stdin,
-    cwd: REPO,
-  };
-  const code = await main(['render', ...args], io);
+  const { code, stdout, stderr } = await runCli(['render', ...args], { stdin, cwd: REPO });
   const lines = stdout
     .split('\n')
     .filter((line) => line !== '')
