@@ -7,7 +7,14 @@ import { AUDIT_RULES } from '../../../../core/detection/registry.ts';
 import type { AuditRule } from '../../../../core/detection/rule.ts';
 import { SEVERITIES } from '../../../../core/model/severity.ts';
 import { readFixtureFile } from '../../../support/fixtures.ts';
-import { configWith, corpusEvent, corpusLineCount, NOW } from './rules/rule-test-support.ts';
+import {
+  configWith,
+  corpusEvent,
+  corpusLineCount,
+  NOW,
+  objectPaths,
+  setPath,
+} from './rules/rule-test-support.ts';
 
 /** Catalog rows KD-040 … KD-083 that this rule set implements: id → [severity, core ★]. */
 const CATALOG: Record<string, [string, boolean]> = {
@@ -304,19 +311,3 @@ describe('RBAC and cluster rules KD-040 … KD-083', () => {
     });
   });
 });
-
-/** Every key path of a JSON value (objects and arrays), outermost first. */
-function objectPaths(value: unknown, prefix: string[] = []): string[][] {
-  if (typeof value !== 'object' || value === null) return [];
-  return Object.entries(value).flatMap(([key, child]) => [
-    [...prefix, key],
-    ...objectPaths(child, [...prefix, key]),
-  ]);
-}
-
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let current: unknown = target;
-  for (const key of path.slice(0, -1)) current = (current as Record<string, unknown>)[key];
-  const last = path[path.length - 1];
-  if (last !== undefined) (current as Record<string, unknown>)[last] = value;
-}

@@ -126,3 +126,19 @@ export const SERVICE_ACCOUNT = {
   user: { username: 'system:serviceaccount:argocd:argocd-application-controller' },
 };
 export const EKS_IDENTITY = { user: { username: 'eks:addon-manager' } };
+
+/** Every key path of a JSON value (objects and arrays), outermost first. */
+export function objectPaths(value: unknown, prefix: string[] = []): string[][] {
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, child]) => [
+    [...prefix, key],
+    ...objectPaths(child, [...prefix, key]),
+  ]);
+}
+
+export function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let current: unknown = target;
+  for (const key of path.slice(0, -1)) current = (current as Record<string, unknown>)[key];
+  const last = path[path.length - 1];
+  if (last !== undefined) (current as Record<string, unknown>)[last] = value;
+}
