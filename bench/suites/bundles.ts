@@ -31,6 +31,8 @@ const TARGETS: Record<string, BundleTarget> = {
 const FUNCTIONS: Record<string, string> = {
   'guardduty-findings': FUNCTION_ENTRIES.guardDutyFindings,
   'audit-logs': FUNCTION_ENTRIES.auditLogs,
+  'delivery-sweeper': FUNCTION_ENTRIES.deliverySweeper,
+  'posture-audit': FUNCTION_ENTRIES.postureAudit,
 };
 
 export const suite: BenchSuite = {
