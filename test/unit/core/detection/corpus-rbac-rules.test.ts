@@ -11,6 +11,7 @@ import {
   configWith,
   corpusEvent,
   corpusLineCount,
+  expectCompleteMetadata,
   NOW,
   objectPaths,
   setPath,
@@ -134,18 +135,7 @@ describe('RBAC and cluster rules KD-040 … KD-083', () => {
     });
 
     it('is complete', () => {
-      expect(rule.title.trim()).not.toBe('');
-      expect(rule.mitre.length > 0).toBe(!WITHOUT_MITRE.includes(id));
-      for (const technique of rule.mitre) expect(technique).toMatch(/^T\d{4}(\.\d{3})?$/);
-      for (const text of [
-        rule.trigger,
-        rule.whatHappened,
-        rule.whyItMatters,
-        rule.firstResponse,
-        rule.falsePositives,
-      ]) {
-        expect(text.trim().length).toBeGreaterThan(10);
-      }
+      expectCompleteMetadata(rule, { mitre: !WITHOUT_MITRE.includes(id) });
     });
 
     it('has a real-format example event that triggers it', () => {

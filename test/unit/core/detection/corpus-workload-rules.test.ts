@@ -7,7 +7,14 @@ import { AUDIT_RULES } from '../../../../core/detection/registry.ts';
 import type { AuditRule } from '../../../../core/detection/rule.ts';
 import { SEVERITIES } from '../../../../core/model/severity.ts';
 import { readFixtureFile } from '../../../support/fixtures.ts';
-import { configWith, corpusEvents, NOW, objectPaths, setPath } from './rules/rule-test-support.ts';
+import {
+  configWith,
+  corpusEvents,
+  expectCompleteMetadata,
+  NOW,
+  objectPaths,
+  setPath,
+} from './rules/rule-test-support.ts';
 
 /** Catalog rows KD-001 … KD-037 that this rule set implements: id → [severity, core ★]. */
 const CATALOG: Record<string, [string, boolean]> = {
@@ -105,18 +112,7 @@ describe('workload and access rules KD-001 … KD-037', () => {
     });
 
     it('is complete', () => {
-      expect(rule.title.trim()).not.toBe('');
-      expect(rule.mitre.length).toBeGreaterThan(0);
-      for (const technique of rule.mitre) expect(technique).toMatch(/^T\d{4}(\.\d{3})?$/);
-      for (const text of [
-        rule.trigger,
-        rule.whatHappened,
-        rule.whyItMatters,
-        rule.firstResponse,
-        rule.falsePositives,
-      ]) {
-        expect(text.trim().length).toBeGreaterThan(10);
-      }
+      expectCompleteMetadata(rule, { mitre: true });
     });
 
     it('has a real-format example event that triggers it', () => {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 /**
  * Test helpers for the audit-log rules: run one rule through the engine (so stage gating, allow-lists
  * and suppressions apply as in production) on real-format events read from test/fixtures.
@@ -141,4 +142,23 @@ export function setPath(target: Record<string, unknown>, path: string[], value: 
   for (const key of path.slice(0, -1)) current = (current as Record<string, unknown>)[key];
   const last = path[path.length - 1];
   if (last !== undefined) (current as Record<string, unknown>)[last] = value;
+}
+
+/**
+ * Asserts what every rule's metadata must carry: a title, MITRE technique ids (unless the catalog
+ * gives none), and responder guidance a person can act on.
+ */
+export function expectCompleteMetadata(rule: AuditRule, options: { mitre: boolean }): void {
+  expect(rule.title.trim()).not.toBe('');
+  expect(rule.mitre.length > 0).toBe(options.mitre);
+  for (const technique of rule.mitre) expect(technique).toMatch(/^T\d{4}(\.\d{3})?$/);
+  for (const text of [
+    rule.trigger,
+    rule.whatHappened,
+    rule.whyItMatters,
+    rule.firstResponse,
+    rule.falsePositives,
+  ]) {
+    expect(text.trim().length).toBeGreaterThan(10);
+  }
 }
