@@ -1,3 +1,4 @@
+import type { Actor } from './actor.ts';
 import type { Severity } from './severity.ts';
 
 export type DetectionSource = 'audit-log' | 'guardduty';
@@ -40,6 +41,8 @@ export interface Detection {
   node?: string;
   /** Kubernetes username or IAM principal that acted. */
   principal?: string;
+  /** The IAM identity behind `principal`, when the source names it (see actor.ts). */
+  actor?: Actor;
   sourceIps: string[];
   userAgent?: string;
   process?: ProcessInfo;
