@@ -3,7 +3,9 @@ import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/
 import * as z from 'zod/mini';
 import { KubeguardError } from '#core/errors.ts';
 import type { AuditHistoryEntry, AuditHistoryStore } from '#core/posture/history.ts';
+import type { FunctionEnvironment } from '../config/env.ts';
 import { FINDINGS_TABLE } from './findings-table.ts';
+import { kubeguardTableFromEnv } from './kubeguard-table.ts';
 
 /**
  * Audit history in the findings table (adapters/aws/findings-table.ts): one item per audit,
@@ -22,7 +24,7 @@ const DEFAULT_RETENTION_DAYS = 400;
 /** A Query page: latest(cluster, n) reads at most this many items per call. */
 const MAX_LIMIT = 1000;
 
-// zod/mini: this store is built in the shared composition, so its schema lands in every bundle (D11).
+// zod/mini keeps the schema small (D11); only the posture audit's bundle composes this store.
 const count = () => z.int().check(z.minimum(0));
 const counts = z.object({ pass: count(), fail: count(), skip: count() });
 const itemSchema = z.object({
@@ -131,4 +133,10 @@ function isConditionFailure(error: unknown): boolean {
     error instanceof ConditionalCheckFailedException ||
     (error instanceof Error && error.name === 'ConditionalCheckFailedException')
   );
+}
+
+/** Posture audit history on the kubeguard table named by the environment. */
+export function createAuditHistoryStoreFromEnv(environment: FunctionEnvironment): AuditHistoryStore {
+  const table = kubeguardTableFromEnv(environment);
+  return new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName });
 }

@@ -1,7 +1,9 @@
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KubeguardError } from '../../core/errors.ts';
 import type { DenialCounter } from '../../core/ports.ts';
+import type { FunctionEnvironment } from '../config/env.ts';
 import { FINDINGS_TABLE } from './findings-table.ts';
+import { kubeguardTableFromEnv } from './kubeguard-table.ts';
 
 /**
  * The KD-061 denial counter on DynamoDB, in the findings table, with single-item writes only
@@ -120,4 +122,10 @@ export class DynamoDenialCounter implements DenialCounter {
     } while (startKey !== undefined);
     return total;
   }
+}
+
+/** The KD-061 denial counter on the kubeguard table named by the environment. */
+export function createDenialCounterFromEnv(environment: FunctionEnvironment): DenialCounter {
+  const table = kubeguardTableFromEnv(environment);
+  return new DynamoDenialCounter({ client: table.client, tableName: table.tableName });
 }

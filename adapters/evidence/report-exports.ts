@@ -1,5 +1,5 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { KubeguardError } from '#core/errors.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { ConfigError, KubeguardError } from '#core/errors.ts';
 import {
   REPORT_EXPORT_FILES,
   type ReportExportLinks,
@@ -8,6 +8,7 @@ import {
 } from '#core/posture/report-exports.ts';
 import { sha256Hex } from '#core/remediation/forensics.ts';
 import type { EvidenceBundle, EvidenceFile, EvidenceStore } from '#core/remediation/ports.ts';
+import type { FunctionEnvironment } from '../config/env.ts';
 import { createLocalEvidenceStore } from './local-dir.ts';
 import { createS3EvidenceStore } from './s3.ts';
 
@@ -106,4 +107,28 @@ export function createS3ReportExportStore(options: S3ReportExportStoreOptions): 
 /** The S3 console page of one object (commercial partition). */
 export function s3ConsoleObjectUrl(bucket: string, key: string, region: string): string {
   return `https://${encodeURIComponent(region)}.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}&bucketType=general&prefix=${encodeURIComponent(key)}`;
+}
+
+/**
+ * The report export store the environment names: the S3 bucket KUBEGUARD_EVIDENCE_BUCKET (deployed),
+ * else the directory KUBEGUARD_EVIDENCE_DIR (local runs). Throws ConfigError when neither is set.
+ */
+export function createReportExportStoreFromEnv(environment: FunctionEnvironment): ReportExportStore {
+  if (environment.evidenceBucket !== undefined) {
+    if (environment.region === undefined) {
+      throw new ConfigError(
+        'AWS_REGION is not set; Lambda sets it — set it for local runs that use KUBEGUARD_EVIDENCE_BUCKET',
+      );
+    }
+    return createS3ReportExportStore({
+      client: new S3Client({ region: environment.region }),
+      bucket: environment.evidenceBucket,
+      region: environment.region,
+    });
+  }
+  if (environment.evidenceDirectory !== undefined)
+    return createLocalReportExportStore(environment.evidenceDirectory);
+  throw new ConfigError(
+    'neither KUBEGUARD_EVIDENCE_BUCKET nor KUBEGUARD_EVIDENCE_DIR is set; the CDK app sets the bucket — set a directory for local runs',
+  );
 }

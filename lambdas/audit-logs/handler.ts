@@ -8,7 +8,8 @@ import {
   parseAuditLogEvents,
 } from '../../core/ingest/cloudwatch.ts';
 import type { Clock, DenialCounter, DetectionSink } from '../../core/ports.ts';
-import { type FunctionLogger, getComposition } from '../composition.ts';
+import type { FunctionLogger } from '../shared/logger.ts';
+import { composeAuditLogs } from './composition.ts';
 import { decodeAuditLogsEvent } from './decode.ts';
 
 export interface AuditLogsHandlerDeps {
@@ -173,15 +174,6 @@ let composed: AuditLogsHandler | undefined;
 
 /** Lambda entry point (CloudWatch Logs subscription filter target on each cluster's audit log group). */
 export async function handler(event: unknown): Promise<AuditLogsSummary> {
-  if (composed === undefined) {
-    const shared = getComposition();
-    composed = createAuditLogsHandler({
-      config: shared.config,
-      sink: shared.findings(),
-      counter: shared.denialCounter(),
-      logger: shared.logger,
-      clock: shared.clock,
-    });
-  }
+  composed ??= createAuditLogsHandler(composeAuditLogs());
   return composed(event);
 }

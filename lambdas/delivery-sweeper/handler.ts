@@ -1,5 +1,6 @@
 import type { PipelineReport } from '../../core/findings/pipeline.ts';
-import { type FunctionLogger, getComposition } from '../composition.ts';
+import type { FunctionLogger } from '../shared/logger.ts';
+import { composeDeliverySweeper } from './composition.ts';
 
 export interface SweeperDeps {
   logger: FunctionLogger;
@@ -26,9 +27,6 @@ let composed: (() => Promise<PipelineReport>) | undefined;
 
 /** Lambda entry point (EventBridge Scheduler, every minute). */
 export async function handler(): Promise<PipelineReport> {
-  if (composed === undefined) {
-    const composition = getComposition();
-    composed = createSweeperHandler({ logger: composition.logger, findings: composition.findings() });
-  }
+  composed ??= createSweeperHandler(composeDeliverySweeper());
   return composed();
 }

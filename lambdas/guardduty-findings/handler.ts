@@ -3,7 +3,8 @@ import { asKubeguardError } from '../../core/errors.ts';
 import type { PipelineReport } from '../../core/findings/pipeline.ts';
 import type { Detection } from '../../core/model/detection.ts';
 import { fingerprintOf } from '../../core/model/finding.ts';
-import { type FunctionLogger, getComposition } from '../composition.ts';
+import type { FunctionLogger } from '../shared/logger.ts';
+import { composeGuardDutyFindings } from './composition.ts';
 import { decodeGuardDutyEvent } from './decode.ts';
 
 export interface GuardDutyHandlerDeps {
@@ -89,9 +90,6 @@ let composed: GuardDutyHandler | undefined;
 
 /** Lambda entry point (EventBridge rule target). */
 export async function handler(event: unknown): Promise<GuardDutyHandlerResult> {
-  if (composed === undefined) {
-    const composition = getComposition();
-    composed = createGuardDutyHandler({ ...composition, findings: composition.findings() });
-  }
+  composed ??= createGuardDutyHandler(composeGuardDutyFindings());
   return composed(event);
 }

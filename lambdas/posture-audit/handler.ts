@@ -1,4 +1,3 @@
-import { functionEnvironment } from '../../adapters/config/env.ts';
 import type { ClusterConfig, KubeguardConfig } from '../../core/config/schema.ts';
 import { asKubeguardError, KubeguardError } from '../../core/errors.ts';
 import type { SlackMessenger } from '../../core/ports.ts';
@@ -7,8 +6,8 @@ import type { ReportExportStore } from '../../core/posture/report-exports.ts';
 import { runScheduledAudit, type ScheduledAuditOutcome } from '../../core/posture/scheduled-audit.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
 import { channelForCluster } from '../../core/routing.ts';
-import { type FunctionLogger, getComposition } from '../composition.ts';
-import { createPostureAuditAdapters } from './adapters.ts';
+import type { FunctionLogger } from '../shared/logger.ts';
+import { composePostureAudit } from './composition.ts';
 import { decodePostureAuditEvent } from './decode.ts';
 
 export interface PostureAuditDeps {
@@ -101,16 +100,6 @@ let composed: ((event: unknown) => Promise<PostureAuditResult>) | undefined;
 
 /** Lambda entry point (EventBridge schedule, daily). */
 export async function handler(event: unknown): Promise<PostureAuditResult> {
-  if (composed === undefined) {
-    const composition = getComposition();
-    const adapters = createPostureAuditAdapters(functionEnvironment(), composition.clock);
-    composed = createPostureAuditHandler({
-      config: composition.config,
-      logger: composition.logger,
-      messenger: composition.messenger,
-      history: composition.auditHistory(),
-      ...adapters,
-    });
-  }
+  composed ??= createPostureAuditHandler(composePostureAudit());
   return composed(event);
 }

@@ -9,7 +9,7 @@ import { type FindingPipeline, findingPipelineFor } from '../../core/findings/co
 import type { Detection } from '../../core/model/detection.ts';
 import type { DetectionSink } from '../../core/ports.ts';
 import { type AuditLogsHandler, createAuditLogsHandler } from '../../lambdas/audit-logs/handler.ts';
-import type { FunctionLogger } from '../../lambdas/composition.ts';
+import type { FunctionLogger } from '../../lambdas/shared/logger.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 import { ManualTimers } from '../support/fake-timers.ts';
 import { fixtureWith, loadFixture } from '../support/fixtures.ts';

@@ -5,8 +5,8 @@ import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts
 import { parseConfig } from '../../core/config/schema.ts';
 import { InvalidEventError } from '../../core/errors.ts';
 import { type FindingPipeline, findingPipelineFor } from '../../core/findings/compose.ts';
-import type { FunctionLogger } from '../../lambdas/composition.ts';
 import { createGuardDutyHandler, type GuardDutyHandler } from '../../lambdas/guardduty-findings/handler.ts';
+import type { FunctionLogger } from '../../lambdas/shared/logger.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 import { ManualTimers } from '../support/fake-timers.ts';
 import { fixtureWith, loadFixture } from '../support/fixtures.ts';

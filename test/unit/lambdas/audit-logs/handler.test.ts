@@ -7,7 +7,7 @@ import { KubeguardError } from '../../../../core/errors.ts';
 import type { Detection } from '../../../../core/model/detection.ts';
 import type { DenialCounter, DetectionSink } from '../../../../core/ports.ts';
 import { type AuditLogsHandlerDeps, createAuditLogsHandler } from '../../../../lambdas/audit-logs/handler.ts';
-import type { FunctionLogger } from '../../../../lambdas/composition.ts';
+import type { FunctionLogger } from '../../../../lambdas/shared/logger.ts';
 import { fixtureWith, loadFixture } from '../../../support/fixtures.ts';
 
 interface LogLine {
