@@ -81,6 +81,7 @@ function toDetection(envelope: Json, detail: Json, { id, type, score, resource }
     findingType: type,
     title: clip(text(detail.title) ?? type, MAX_TITLE_LENGTH),
     severity: severityFromGuardDutyScore(score),
+    severityScore: score,
     mitre: [...(mapping?.mitre ?? [])],
     source: 'guardduty',
     summary: summaryOf(detail, type),

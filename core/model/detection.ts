@@ -24,6 +24,8 @@ export interface Detection {
   findingType?: string;
   title: string;
   severity: Severity;
+  /** GuardDuty's numeric severity (1.0–10.0) behind `severity`, so an alert can say which source rated it. */
+  severityScore?: number;
   /** MITRE ATT&CK technique ids. */
   mitre: string[];
   source: DetectionSource;
