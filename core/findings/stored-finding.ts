@@ -27,12 +27,36 @@ export interface DeliveryState {
   statusStale?: boolean;
   /** ISO-8601 of the last post or in-place update of the message. */
   lastMessageAt?: string;
+  /**
+   * The posting lease: one delivery worker at a time talks to Slack about a finding (decision D16).
+   * Others skip the finding until `until` (ISO-8601) has passed.
+   */
+  lease?: { owner: string; until: string };
+  /**
+   * ISO-8601 of the earliest post whose answer was never recorded: Slack may hold the message already,
+   * so the next worker looks it up by its metadata before posting again (decision D16).
+   */
+  postAttemptedAt?: string;
+  /** The alert message was deleted in Slack; the fresh post that replaces it says so. */
+  previousMessageDeleted?: { channel: string; ts: string; at: string };
+}
+
+/**
+ * Event ids the finding counted most recently, with the count applied for each (newest last, at most
+ * MAX_APPLIED_EVENTS), and how many older ones were evicted — only after their occurrence item was
+ * marked applied. The finding write is the commit point of an occurrence (decision D16).
+ */
+export interface AppliedEvents {
+  recent: [eventId: string, count: number][];
+  evicted: number;
 }
 
 /** A finding as the store keeps it: the domain finding, its delivery state and an optimistic-lock version. */
 export interface StoredFinding extends Finding {
   version: number;
   delivery: DeliveryState;
+  /** Store bookkeeping: which events this finding already counts. */
+  applied?: AppliedEvents;
 }
 
 /** Evidence lines kept for the next thread reply; older ones are counted, not listed. */
