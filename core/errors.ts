@@ -4,6 +4,7 @@
  */
 export type ErrorCode =
   | 'INVALID_EVENT'
+  | 'LIMIT_EXCEEDED'
   | 'INVALID_CONFIG'
   | 'INVALID_ARGUMENT'
   | 'NOT_FOUND'
@@ -36,6 +37,22 @@ export class InvalidEventError extends KubeguardError {
   constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super('INVALID_EVENT', message, options);
     this.name = 'InvalidEventError';
+  }
+}
+
+/**
+ * An input refused as a whole because it exceeds a size limit (a CloudWatch Logs batch with too many
+ * log events or too many bytes decompressed). `details` names the limit, its maximum and the value
+ * received, so one log line says what was refused and why.
+ */
+export class LimitExceededError extends KubeguardError {
+  constructor(
+    message: string,
+    details: { field: string; limit: string; max: number; received: number | string },
+    options: { cause?: unknown } = {},
+  ) {
+    super('LIMIT_EXCEEDED', message, { ...options, details });
+    this.name = 'LimitExceededError';
   }
 }
 

@@ -2,8 +2,9 @@ import { gunzipSync } from 'node:zlib';
 import type { AuditEvent } from '../detection/audit-event.ts';
 import { isRecord } from '../detection/audit-event.ts';
 import { parseAuditEvent } from '../detection/decode-audit.ts';
-import { InvalidEventError } from '../errors.ts';
+import { InvalidEventError, LimitExceededError } from '../errors.ts';
 import { describeValue, quote } from './describe-value.ts';
+import { largestRootArrayLength } from './json-scan.ts';
 
 /**
  * CloudWatch Logs subscription events (`{"awslogs":{"data": base64(gzip(JSON))}}`) and the envelope
@@ -12,11 +13,19 @@ import { describeValue, quote } from './describe-value.ts';
  */
 
 /**
- * Decompressed size above which data is refused. An async Lambda payload is at most 1 MB and audit
- * JSON compresses 8–13×, so real batches stay far below; the cap stops a gzip bomb from taking the
- * function's memory.
+ * Decompressed size above which data is refused as a whole (D17). CloudWatch Logs takes events in
+ * batches of at most 1,048,576 bytes and 10,000 events (PutLogEvents), and the asynchronous Lambda
+ * payload that carries a subscription batch is at most 1 MB of base64 gzip; 8 MB decompressed is well
+ * above the batches the fixtures and the benchmarks show, and bounds what one invocation allocates.
+ * Inflating stops when the output reaches the cap, so a gzip bomb costs at most this much.
  */
-export const MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024;
+export const MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Log events above which a batch is refused as a whole (D17): CloudWatch Logs puts at most 10,000
+ * events in one batch, so more means the payload was not built by CloudWatch Logs.
+ */
+export const MAX_LOG_EVENTS = 10_000;
 
 export interface CloudWatchLogEvent {
   id: string;
@@ -44,7 +53,18 @@ export interface AuditLogRecord {
 export interface MalformedLogEvent {
   /** The log event id, or `logEvents[<index>]` when the entry has no usable id. */
   logEventId: string;
+  /**
+   * A stable category, for counting: `not-an-object`, `message-not-a-string`, `message-not-json`, or
+   * `audit-event:<field>` (the audit event field that failed validation).
+   */
+  reasonCode: string;
+  /** What was wrong, with a bounded preview of the value received. */
   reason: string;
+}
+
+/** Where `parseAuditLogEvents` reports malformed log events: an array, or a MalformedTally. */
+export interface MalformedSink {
+  push(bad: MalformedLogEvent): unknown;
 }
 
 /** Where an audit batch comes from. */
@@ -85,10 +105,38 @@ function isBase64(data: string): boolean {
  * Buffer's base64 decoder skips characters outside the alphabet, so garbage reaches gunzip, which
  * rejects it; only then is the text checked for base64, to say which of the two was wrong.
  */
-export function decodeAwsLogsData(data: string, maxBytes = MAX_DECOMPRESSED_BYTES): unknown {
-  let inflated: Buffer;
+export function decodeAwsLogsData(
+  data: string,
+  maxBytes = MAX_DECOMPRESSED_BYTES,
+  maxLogEvents = MAX_LOG_EVENTS,
+): unknown {
+  const inflated = inflateAwsLogsData(data, maxBytes);
+  // Counted before JSON.parse, which would allocate an object per entry (json-scan.ts).
+  const logEvents = largestRootArrayLength(inflated);
+  if (logEvents > maxLogEvents) throw tooManyLogEvents(logEvents, maxLogEvents);
   try {
-    inflated = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: maxBytes });
+    return JSON.parse(inflated.toString('utf8'));
+  } catch (error) {
+    throw invalid(
+      `awslogs.data decompresses to text that is not JSON (${(error as Error).message}).`,
+      'awslogs.data',
+    );
+  }
+}
+
+function tooManyLogEvents(received: number, max: number): LimitExceededError {
+  return new LimitExceededError(
+    `the CloudWatch Logs batch holds ${received} log events, more than the ${max} CloudWatch Logs ` +
+      'ever puts in one batch; refusing the whole batch (not built by CloudWatch Logs).',
+    { field: 'logEvents', limit: 'maxLogEvents', max, received },
+  );
+}
+
+/** base64 → gunzip, stopping as soon as the output reaches `maxBytes`. */
+function inflateAwsLogsData(data: string, maxBytes: number): Buffer {
+  const compressed = Buffer.from(data, 'base64');
+  try {
+    return gunzipSync(compressed, { maxOutputLength: maxBytes });
   } catch (error) {
     if (!isBase64(data)) {
       throw invalid(
@@ -99,23 +147,22 @@ export function decodeAwsLogsData(data: string, maxBytes = MAX_DECOMPRESSED_BYTE
     }
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
-      throw invalid(
-        `awslogs.data decompresses to more than ${maxBytes / (1024 * 1024)} MB, far above any real ` +
-          'CloudWatch Logs batch (at most 1 MB compressed); refusing it as a likely gzip bomb.',
-        'awslogs.data',
+      throw new LimitExceededError(
+        `awslogs.data (${compressed.length} bytes of gzip) decompresses to more than ${maxBytes} bytes ` +
+          `(${maxBytes / (1024 * 1024)} MB), far above any real CloudWatch Logs batch (PutLogEvents takes at most 1 MB of events); ` +
+          'stopped inflating there and refusing the whole batch as a likely gzip bomb.',
+        {
+          field: 'awslogs.data',
+          limit: 'maxDecompressedBytes',
+          max: maxBytes,
+          received: `more than ${maxBytes} bytes decompressed from ${compressed.length}`,
+        },
+        { cause: error },
       );
     }
     throw invalid(
       `awslogs.data is not valid gzip (${(error as Error).message}). ` +
         'Pass the event CloudWatch Logs delivered to Lambda unchanged.',
-      'awslogs.data',
-    );
-  }
-  try {
-    return JSON.parse(inflated.toString('utf8'));
-  } catch (error) {
-    throw invalid(
-      `awslogs.data decompresses to text that is not JSON (${(error as Error).message}).`,
       'awslogs.data',
     );
   }
@@ -131,8 +178,11 @@ export function looksLikeCloudWatchEnvelope(value: unknown): boolean {
   return isRecord(value) && typeof value.messageType === 'string' && 'logEvents' in value;
 }
 
-/** Validates a decoded subscription envelope. @throws InvalidEventError naming the field. */
-export function parseCloudWatchEnvelope(value: unknown): CloudWatchEnvelope {
+/**
+ * Validates a decoded subscription envelope. @throws InvalidEventError naming the field, or
+ * LimitExceededError for more than `maxLogEvents` log events.
+ */
+export function parseCloudWatchEnvelope(value: unknown, maxLogEvents = MAX_LOG_EVENTS): CloudWatchEnvelope {
   if (!isRecord(value)) {
     throw invalid(
       `a CloudWatch Logs envelope must be a JSON object; received ${describeValue(value)}.`,
@@ -164,6 +214,7 @@ export function parseCloudWatchEnvelope(value: unknown): CloudWatchEnvelope {
       'logEvents',
     );
   }
+  if (logEvents.length > maxLogEvents) throw tooManyLogEvents(logEvents.length, maxLogEvents);
   return {
     messageType,
     owner: typeof owner === 'string' ? owner : '',
@@ -176,10 +227,14 @@ export function parseCloudWatchEnvelope(value: unknown): CloudWatchEnvelope {
   };
 }
 
-/** `{awslogs:{data}}` → validated envelope. @throws InvalidEventError. */
+/**
+ * `{awslogs:{data}}` → validated envelope. @throws InvalidEventError, or LimitExceededError for a
+ * batch over `maxBytes` decompressed or over `maxLogEvents` log events (refused as a whole).
+ */
 export function decodeCloudWatchLogsEvent(
   event: unknown,
   maxBytes = MAX_DECOMPRESSED_BYTES,
+  maxLogEvents = MAX_LOG_EVENTS,
 ): CloudWatchEnvelope {
   if (!isRecord(event) || !isRecord(event.awslogs)) {
     throw invalid(
@@ -194,7 +249,7 @@ export function decodeCloudWatchLogsEvent(
       'awslogs.data',
     );
   }
-  return parseCloudWatchEnvelope(decodeAwsLogsData(data, maxBytes));
+  return parseCloudWatchEnvelope(decodeAwsLogsData(data, maxBytes, maxLogEvents), maxLogEvents);
 }
 
 const EKS_LOG_GROUP = /^\/aws\/eks\/([^/]+)\/cluster$/;
@@ -211,12 +266,26 @@ function logEventId(entry: unknown, index: number): string {
     : `logEvents[${index}]`;
 }
 
+/** Why a log event could not be used, as a stable code and a message. */
+class MalformedEntry extends Error {
+  readonly reasonCode: string;
+
+  constructor(reasonCode: string, message: string) {
+    super(message);
+    this.reasonCode = reasonCode;
+  }
+}
+
 function parseMessage(entry: unknown): AuditEvent {
   if (!isRecord(entry)) {
-    throw new InvalidEventError(`the log event must be an object; received ${describeValue(entry)}`);
+    throw new MalformedEntry(
+      'not-an-object',
+      `the log event must be an object; received ${describeValue(entry)}`,
+    );
   }
   if (typeof entry.message !== 'string') {
-    throw new InvalidEventError(
+    throw new MalformedEntry(
+      'message-not-a-string',
       `the log event field "message" must be a string; received ${describeValue(entry.message)}`,
     );
   }
@@ -224,11 +293,20 @@ function parseMessage(entry: unknown): AuditEvent {
   try {
     parsed = JSON.parse(entry.message);
   } catch (error) {
-    throw new InvalidEventError(
+    throw new MalformedEntry(
+      'message-not-json',
       `the log event message is not JSON (${(error as Error).message}); it starts ${quote(entry.message)}`,
     );
   }
-  return parseAuditEvent(parsed);
+  try {
+    return parseAuditEvent(parsed);
+  } catch (error) {
+    const field = error instanceof InvalidEventError ? error.details.field : undefined;
+    throw new MalformedEntry(
+      `audit-event:${typeof field === 'string' ? field : '(root)'}`,
+      (error as Error).message,
+    );
+  }
 }
 
 /** Tells control messages and non-audit streams from audit batches, without parsing any log event. */
@@ -260,7 +338,7 @@ export function openAuditLogEnvelope(envelope: CloudWatchEnvelope): AuditLogEnve
  */
 export function* parseAuditLogEvents(
   logEvents: readonly unknown[],
-  malformed: MalformedLogEvent[],
+  malformed: MalformedSink,
 ): Generator<AuditLogRecord> {
   for (let index = 0; index < logEvents.length; index++) {
     const entry = logEvents[index];
@@ -269,7 +347,8 @@ export function* parseAuditLogEvents(
     try {
       event = parseMessage(entry);
     } catch (error) {
-      malformed.push({ logEventId: id, reason: (error as Error).message });
+      const reasonCode = error instanceof MalformedEntry ? error.reasonCode : 'unreadable';
+      malformed.push({ logEventId: id, reasonCode, reason: (error as Error).message });
       continue;
     }
     yield { logEventId: id, event };
@@ -287,4 +366,42 @@ export function readAuditLogBatch(envelope: CloudWatchEnvelope): AuditLogBatch {
   const malformed: MalformedLogEvent[] = [];
   const records = [...parseAuditLogEvents(logEvents, malformed)];
   return { kind: 'audit', ...source, records, malformed };
+}
+
+/** Examples a MalformedTally keeps by default. */
+export const MALFORMED_EXAMPLES = 20;
+
+/**
+ * Malformed log events of one batch, counted by reason code, with the first few kept as examples:
+ * the batch's one aggregate log line (D17), whatever the number of bad entries. Memory stays
+ * bounded — a batch of 10,000 bad entries keeps 20 examples, not 10,000 messages.
+ */
+export class MalformedTally implements MalformedSink {
+  readonly #examples: MalformedLogEvent[] = [];
+  readonly #byReason = new Map<string, number>();
+  readonly #maxExamples: number;
+  #total = 0;
+
+  constructor(maxExamples = MALFORMED_EXAMPLES) {
+    this.#maxExamples = maxExamples;
+  }
+
+  push(bad: MalformedLogEvent): void {
+    this.#total += 1;
+    this.#byReason.set(bad.reasonCode, (this.#byReason.get(bad.reasonCode) ?? 0) + 1);
+    if (this.#examples.length < this.#maxExamples) this.#examples.push(bad);
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  /** `{malformed, byReason, examples}`: the attributes of the aggregate log line. */
+  summary(): { malformed: number; byReason: Record<string, number>; examples: MalformedLogEvent[] } {
+    return {
+      malformed: this.#total,
+      byReason: Object.fromEntries(this.#byReason),
+      examples: [...this.#examples],
+    };
+  }
 }

@@ -62,7 +62,7 @@ export interface InputRecords {
 export interface ReadInputOptions {
   /** Cluster name given to audit events that do not come with one (bare events, arrays). */
   cluster?: string;
-  /** @default MAX_DECOMPRESSED_BYTES (64 MB) */
+  /** @default MAX_DECOMPRESSED_BYTES (8 MB, D17) */
   maxDecompressedBytes?: number;
   /**
    * Accept audit events without apiVersion, auditID or verb (trimmed test traces such as the

@@ -2,11 +2,7 @@ import type { KubeguardConfig } from '../../core/config/schema.ts';
 import type { AuditContext } from '../../core/detection/engine.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import { analyzeAuditRecords } from '../../core/ingest/audit-analysis.ts';
-import {
-  type AuditLogEnvelope,
-  type MalformedLogEvent,
-  parseAuditLogEvents,
-} from '../../core/ingest/cloudwatch.ts';
+import { type AuditLogEnvelope, MalformedTally, parseAuditLogEvents } from '../../core/ingest/cloudwatch.ts';
 import type { Clock, DenialCounter, DetectionSink } from '../../core/ports.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
 import { composeAuditLogs } from './composition.ts';
@@ -42,10 +38,11 @@ type AuditBatch = Extract<AuditLogEnvelope, { kind: 'audit' }>;
  *
  * Failure policy. CloudWatch Logs invokes the function asynchronously, and an asynchronous
  * invocation has no partial-batch response: the only lever is to fail the whole invocation, which
- * Lambda retries twice. So bad input never fails it — a malformed log event is counted and logged
- * with its id and reason while the rest of the batch goes on, and an undecodable event is logged and
- * dropped (retrying it cannot help). The handler throws only when a store write fails: the sink
- * (findings store) or the denial counter (same table). Redelivery is then safe: every detection
+ * Lambda retries twice. So bad input never fails it — malformed log events are counted while the
+ * rest of the batch goes on and logged as one aggregate line (counts by reason, the first 20 with
+ * their ids), and an undecodable or oversized event (more than 10,000 log events or 8 MB
+ * decompressed) is logged in one line and dropped (retrying it cannot help). The handler throws
+ * only when a store write fails: the sink (findings store) or the denial counter (same table). Redelivery is then safe: every detection
  * carries its auditID as eventId and the store keeps one occurrence per event id; denials counted
  * twice can only make a KD-061 burst fire earlier.
  */
@@ -85,7 +82,7 @@ function decode(event: unknown, logger: FunctionLogger): AuditLogEnvelope | unde
 
 async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Promise<AuditLogsSummary> {
   const where = { logGroup: batch.logGroup, logStream: batch.logStream };
-  const malformed: MalformedLogEvent[] = [];
+  const malformed = new MalformedTally();
   let analysed = 0;
   // Streamed: each log event is parsed when the analysis reaches it, so the batch is never all in memory.
   const records = (function* () {
@@ -95,13 +92,9 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
     }
   })();
   const analysis = await analyzeAuditRecords(records, auditContext(batch, deps), { counter: deps.counter });
-  for (const bad of malformed) {
-    deps.logger.warn('audit log event rejected', {
-      logEventId: bad.logEventId,
-      reason: bad.reason,
-      ...where,
-    });
-  }
+  // One line per batch, however many entries are bad: a hostile batch cannot flood the log (D17).
+  if (malformed.total > 0)
+    deps.logger.warn('audit log events rejected', { ...malformed.summary(), ...where });
   for (const failure of analysis.ruleFailures) {
     deps.logger.error('detection rule failed', {
       ruleId: failure.ruleId,
@@ -137,7 +130,7 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
   const summary = {
     records: analysed,
     detections: detections.length,
-    malformed: malformed.length,
+    malformed: malformed.total,
     skipped: 0,
   };
   deps.logger.info('audit log batch analysed', { ...summary, cluster: batch.cluster, ...where });

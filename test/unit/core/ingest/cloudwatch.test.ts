@@ -1,18 +1,27 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvalidEventError } from '../../../../core/errors.ts';
+import { InvalidEventError, LimitExceededError } from '../../../../core/errors.ts';
 import {
   type CloudWatchEnvelope,
   clusterFromLogGroup,
   decodeAwsLogsData,
   decodeCloudWatchLogsEvent,
+  MAX_DECOMPRESSED_BYTES,
+  MAX_LOG_EVENTS,
   type MalformedLogEvent,
+  MalformedTally,
   openAuditLogEnvelope,
   parseAuditLogEvents,
   parseCloudWatchEnvelope,
   readAuditLogBatch,
 } from '../../../../core/ingest/cloudwatch.ts';
+import { largestRootArrayLength } from '../../../../core/ingest/json-scan.ts';
+import {
+  realCloudWatchEnvelope,
+  realEntryWithMessage,
+  repeatedEntriesEvent,
+} from '../../../support/cwlogs-payloads.ts';
 import { loadFixture } from '../../../support/fixtures.ts';
 
 type Envelope = Record<string, unknown> & { logEvents: Record<string, unknown>[] };
@@ -23,6 +32,16 @@ function auditEnvelope(): Envelope {
 
 function encode(value: unknown): { awslogs: { data: string } } {
   return { awslogs: { data: gzipSync(Buffer.from(JSON.stringify(value))).toString('base64') } };
+}
+
+function limitError(run: () => unknown): LimitExceededError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof LimitExceededError) return error;
+    throw error;
+  }
+  throw new Error('expected a LimitExceededError');
 }
 
 function decodeError(run: () => unknown): InvalidEventError {
@@ -78,12 +97,16 @@ describe('CloudWatch Logs subscription decoding', () => {
     );
   });
 
-  it('refuses a gzip bomb above the 64 MB cap with a clear error', () => {
-    const bomb = gzipSync(Buffer.alloc(65 * 1024 * 1024, 0x20)).toString('base64');
-    expect(bomb.length).toBeLessThan(200_000);
-    expect(decodeError(() => decodeAwsLogsData(bomb)).message).toMatch(
-      /decompresses to more than 64 MB.*likely gzip bomb/,
-    );
+  it('refuses a gzip bomb above the 8 MB cap, naming the limit', () => {
+    const bomb = gzipSync(Buffer.alloc(9 * 1024 * 1024, 0x20)).toString('base64');
+    expect(bomb.length).toBeLessThan(20_000);
+    const error = limitError(() => decodeAwsLogsData(bomb));
+    expect(error.message).toMatch(/decompresses to more than 8388608 bytes \(8 MB\).*likely gzip bomb/);
+    expect(error.details).toMatchObject({
+      field: 'awslogs.data',
+      limit: 'maxDecompressedBytes',
+      max: 8388608,
+    });
   });
 
   it('rejects decompressed text that is not JSON', () => {
@@ -157,16 +180,26 @@ describe('audit log batches', () => {
     if (batch.kind !== 'audit') throw new Error(`expected an audit batch, got ${batch.kind}`);
     expect(batch.records).toHaveLength(7);
     expect(batch.malformed).toEqual([
-      { logEventId: first.id, reason: expect.stringMatching(/message is not JSON/) },
+      {
+        logEventId: first.id,
+        reasonCode: 'message-not-json',
+        reason: expect.stringMatching(/message is not JSON/),
+      },
       {
         logEventId: second.id,
+        reasonCode: 'audit-event:verb',
         reason: expect.stringMatching(/"verb" must be a non-empty string; received number 5/),
       },
       {
         logEventId: third.id,
+        reasonCode: 'message-not-a-string',
         reason: expect.stringMatching(/"message" must be a string; received number 17/),
       },
-      { logEventId: 'logEvents[10]', reason: expect.stringMatching(/must be an object/) },
+      {
+        logEventId: 'logEvents[10]',
+        reasonCode: 'not-an-object',
+        reason: expect.stringMatching(/must be an object/),
+      },
     ]);
   });
 });
@@ -188,7 +221,9 @@ describe('streaming an audit batch (the Lambda path)', () => {
     expect(records.next().value?.logEventId).toBe(envelope.logEvents[0]?.id);
     expect(malformed).toEqual([]);
     expect(records.next().value?.logEventId).toBe(envelope.logEvents[2]?.id);
-    expect(malformed).toEqual([{ logEventId: second.id, reason: expect.stringMatching(/not JSON/) }]);
+    expect(malformed).toEqual([
+      { logEventId: second.id, reasonCode: 'message-not-json', reason: expect.stringMatching(/not JSON/) },
+    ]);
     expect([...records]).toHaveLength(7);
   });
 });
@@ -281,3 +316,96 @@ describe('CloudWatch decoding under hostile input', () => {
     expect(batch.malformed[0]?.reason.length).toBeLessThan(400);
   });
 });
+
+describe('bounded CloudWatch Logs batches', () => {
+  it('refuses the 6 KB payload that inflates to 1.4 M `{}` log events, naming the limit and the count', async () => {
+    const event = await repeatedEntriesEvent('{}', 1_400_000);
+    expect(event.awslogs.data.length).toBeLessThan(6 * 1024);
+
+    const error = limitError(() => decodeCloudWatchLogsEvent(event));
+
+    expect(error.code).toBe('LIMIT_EXCEEDED');
+    expect(error.details).toEqual({
+      field: 'logEvents',
+      limit: 'maxLogEvents',
+      max: 10_000,
+      received: 1_400_000,
+    });
+    expect(error.message).toMatch(/holds 1400000 log events, more than the 10000/);
+  });
+
+  it('refuses 1.4 M real-shaped log events at the 8 MB cap, while inflating', async () => {
+    const event = await repeatedEntriesEvent(realEntryWithMessage('{}'), 1_400_000, 1);
+
+    const error = limitError(() => decodeCloudWatchLogsEvent(event));
+
+    expect(error.details).toEqual({
+      field: 'awslogs.data',
+      limit: 'maxDecompressedBytes',
+      max: MAX_DECOMPRESSED_BYTES,
+      received: `more than 8388608 bytes decompressed from ${Buffer.from(event.awslogs.data, 'base64').length}`,
+    });
+  });
+
+  it('refuses 10,001 log events and accepts 10,000', async () => {
+    const entry = realEntryWithMessage('{}');
+    expect(
+      limitError(() => decodeCloudWatchLogsEvent(encode(withEntries(10_001, entry)))).details,
+    ).toMatchObject({
+      limit: 'maxLogEvents',
+      received: 10_001,
+    });
+    expect(decodeCloudWatchLogsEvent(encode(withEntries(MAX_LOG_EVENTS, entry))).logEvents).toHaveLength(
+      10_000,
+    );
+  });
+
+  it('refuses a decoded envelope with more than 10,000 log events', () => {
+    const envelope = withEntries(10_001, realEntryWithMessage('{}'));
+    expect(limitError(() => parseCloudWatchEnvelope(envelope)).details).toMatchObject({ received: 10_001 });
+  });
+
+  it('counts every log event before parsing, whatever their shape', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue(), { maxLength: 40 }), fc.jsonValue(), (logEvents, other) => {
+        const text = JSON.stringify({ ...realCloudWatchEnvelope(), logEvents, other: [other] });
+        // subscriptionFilters and `other` hold one item each.
+        expect(largestRootArrayLength(Buffer.from(text))).toBe(Math.max(logEvents.length, 1));
+      }),
+      { numRuns: 300 },
+    );
+    expect(largestRootArrayLength(Buffer.from('{"logEvents":[]}'))).toBe(0);
+    expect(
+      largestRootArrayLength(Buffer.from('{"a":"[,,,]","logEvents":[ "x\\"," , [1,2] , {"b":[3,4,5]} ]}')),
+    ).toBe(3);
+  });
+});
+
+describe('malformed log events tallied', () => {
+  it('counts by reason code and keeps the first 20 examples with their log event ids', () => {
+    const tally = new MalformedTally();
+    const entries = Array.from({ length: 9_999 }, (_, i) => ({
+      id: `bad-${i}`,
+      timestamp: 1,
+      message: i % 3 === 0 ? 'not json' : '{}',
+    }));
+    for (const _ of parseAuditLogEvents(entries, tally)) throw new Error('no entry is an audit event');
+
+    const summary = tally.summary();
+    expect(summary.malformed).toBe(9_999);
+    expect(summary.byReason).toEqual({ 'message-not-json': 3_333, 'audit-event:kind': 6_666 });
+    expect(summary.examples).toHaveLength(20);
+    expect(summary.examples.map((e) => e.logEventId)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `bad-${i}`),
+    );
+    expect(summary.examples[1]).toEqual({
+      logEventId: 'bad-1',
+      reasonCode: 'audit-event:kind',
+      reason: expect.stringMatching(/audit event field "kind" must be "Event"; received nothing/),
+    });
+  });
+});
+
+function withEntries(count: number, entry: string): unknown {
+  return { ...realCloudWatchEnvelope(), logEvents: Array.from({ length: count }, () => JSON.parse(entry)) };
+}

@@ -8,6 +8,7 @@ import type { Detection } from '../../../../core/model/detection.ts';
 import type { DenialCounter, DetectionSink } from '../../../../core/ports.ts';
 import { type AuditLogsHandlerDeps, createAuditLogsHandler } from '../../../../lambdas/audit-logs/handler.ts';
 import type { FunctionLogger } from '../../../../lambdas/shared/logger.ts';
+import { realEntryWithMessage, repeatedEntriesEvent } from '../../../support/cwlogs-payloads.ts';
 import { fixtureWith, loadFixture } from '../../../support/fixtures.ts';
 
 interface LogLine {
@@ -123,10 +124,17 @@ describe('audit-logs Lambda handler', () => {
     expect(summary).toMatchObject({ records: 9, malformed: 1 });
     expect(logs).toContainEqual({
       level: 'warn',
-      message: 'audit log event rejected',
+      message: 'audit log events rejected',
       attributes: expect.objectContaining({
-        logEventId: victim.id,
-        reason: expect.stringMatching(/not JSON/),
+        malformed: 1,
+        byReason: { 'message-not-json': 1 },
+        examples: [
+          {
+            logEventId: victim.id,
+            reasonCode: 'message-not-json',
+            reason: expect.stringMatching(/not JSON/),
+          },
+        ],
       }),
     });
     const expected = referenceSink.all
@@ -269,6 +277,98 @@ describe('audit-logs Lambda handler under hostile input', () => {
         for (const key of expected) expect(found).toContain(key);
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe('audit-logs Lambda handler with oversized or flooding batches', () => {
+  it('refuses the 6 KB payload that inflates to 1.4 M `{}` log events with one log line', async () => {
+    const { handle, sink, logs } = setup();
+    const event = await repeatedEntriesEvent('{}', 1_400_000);
+    expect(event.awslogs.data.length).toBeLessThan(6 * 1024);
+
+    const summary = await handle(event);
+
+    expect(summary).toEqual({ records: 0, detections: 0, malformed: 1, skipped: 0 });
+    expect(logs).toEqual([
+      {
+        level: 'error',
+        message: 'CloudWatch Logs event rejected',
+        attributes: {
+          code: 'LIMIT_EXCEEDED',
+          error: expect.stringMatching(/holds 1400000 log events, more than the 10000/),
+          details: { field: 'logEvents', limit: 'maxLogEvents', max: 10_000, received: 1_400_000 },
+        },
+      },
+    ]);
+    expect(sink.batches).toEqual([]);
+  });
+
+  it('refuses 1.4 M real-shaped log events (150 MB inflated) at the 8 MB cap with one log line', async () => {
+    const { handle, logs } = setup();
+    const event = await repeatedEntriesEvent(realEntryWithMessage('{}'), 1_400_000, 1);
+
+    await handle(event);
+
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      level: 'error',
+      attributes: {
+        code: 'LIMIT_EXCEEDED',
+        details: { limit: 'maxDecompressedBytes', max: 8 * 1024 * 1024 },
+      },
+    });
+  });
+
+  it('refuses 10,001 log events with one log line', async () => {
+    const { handle, logs } = setup();
+    const entry = realEntryWithMessage('{}');
+
+    await handle(
+      encode({ ...envelope(), logEvents: Array.from({ length: 10_001 }, () => JSON.parse(entry)) }),
+    );
+
+    expect(logs).toHaveLength(1);
+    expect(logs[0]?.attributes).toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+      details: { limit: 'maxLogEvents', max: 10_000, received: 10_001 },
+    });
+  });
+
+  it('logs 9,999 malformed log events as one aggregate line with 20 examples, and analyses the good one', async () => {
+    const { handle, sink, logs } = setup();
+    const good = envelope().logEvents[0] as Envelope['logEvents'][number];
+    const bad = Array.from({ length: 9_999 }, (_, i) => ({
+      id: `bad-${i}`,
+      timestamp: good.timestamp,
+      message: i % 2 === 0 ? '{}' : '{"kind":"Event"',
+    }));
+
+    const summary = await handle(encode({ ...envelope(), logEvents: [...bad, good] }));
+
+    expect(summary).toMatchObject({ records: 1, malformed: 9_999 });
+    const warnings = logs.filter((line) => line.level !== 'info');
+    expect(warnings).toEqual([
+      {
+        level: 'warn',
+        message: 'audit log events rejected',
+        attributes: {
+          malformed: 9_999,
+          byReason: { 'audit-event:kind': 5_000, 'message-not-json': 4_999 },
+          examples: bad.slice(0, 20).map((entry, i) => ({
+            logEventId: entry.id,
+            reasonCode: i % 2 === 0 ? 'audit-event:kind' : 'message-not-json',
+            reason: expect.any(String),
+          })),
+          logGroup: '/aws/eks/prod-cluster/cluster',
+          logStream: envelope().logStream,
+        },
+      },
+    ]);
+    const { handle: reference, sink: referenceSink } = setup();
+    await reference(encode({ ...envelope(), logEvents: [good] }));
+    expect(sink.all.map((d) => `${d.eventId}/${d.ruleId}`)).toEqual(
+      referenceSink.all.map((d) => `${d.eventId}/${d.ruleId}`),
     );
   });
 });
