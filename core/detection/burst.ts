@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Detection } from '../model/detection.ts';
+import { sentence } from '../model/sentence.ts';
 import type { DenialCounter } from '../ports.ts';
 import { type AuditEvent, eventTime, isDenied, namespaceOf, username } from './audit-event.ts';
 import { type AuditContext, isSuppressed, principalAllowed } from './engine.ts';
+import { auditActor, auditEventIdentity } from './event-identity.ts';
 
 /**
  * KD-061 burst: N or more denied requests (401/403) from one principal or one public source IP
@@ -148,7 +150,7 @@ function timeOf(event: AuditEvent): number | undefined {
 }
 
 function isCountedDenial(event: AuditEvent, context: AuditContext): boolean {
-  // RequestReceived carries no response; the other stages of one request are deduplicated by auditID.
+  // RequestReceived carries no response; the other stages of one request are deduplicated by identity.
   if (event.stage === 'RequestReceived' || !isDenied(event)) return false;
   const principal = username(event);
   if (principal !== '' && principalAllowed(principal, context.config.principalAllowList)) return false;
@@ -156,7 +158,11 @@ function isCountedDenial(event: AuditEvent, context: AuditContext): boolean {
   return namespace === undefined || !context.config.namespaceAllowList.includes(namespace);
 }
 
-/** Denials grouped by counter key, each group in input order, one per (key, auditID). */
+/**
+ * Denials grouped by counter key, each group in input order, one per (key, request). A request is
+ * `auditEventIdentity`, not the auditID: a scanner that sends every probe with one Audit-ID must
+ * not count as one denial.
+ */
 function groupDenials<R>(
   records: readonly { event: AuditEvent; ref: R }[],
   context: AuditContext,
@@ -166,14 +172,15 @@ function groupDenials<R>(
     if (!isCountedDenial(event, context)) return;
     const atMs = timeOf(event);
     if (atMs === undefined) return;
+    const identity = auditEventIdentity(event);
     for (const key of burstKeys(event, context.cluster)) {
       let group = groups.get(key.counterKey);
       if (group === undefined) {
         group = { seen: new Set(), observations: [] };
         groups.set(key.counterKey, group);
       }
-      if (group.seen.has(event.auditID)) continue;
-      group.seen.add(event.auditID);
+      if (group.seen.has(identity)) continue;
+      group.seen.add(identity);
       group.observations.push({ key, event, ref, index, atMs });
     }
   });
@@ -208,7 +215,8 @@ function toBurstDetection<R>(
   const { key, event, atMs } = observation;
   const { threshold, windowSeconds } = context.config.denialBurst;
   const principal = username(event);
-  const who = key.kind === 'principal' ? `by ${key.value}` : `from source IP ${key.value}`;
+  const who = key.kind === 'principal' ? sentence`by ${key.value}` : sentence`from source IP ${key.value}`;
+  const summary = sentence`${count} denied requests ${who} within ${windowSeconds} s (threshold ${threshold})`;
   const evidence: Record<string, string> = {
     burstKey: key.kind,
     burstValue: key.value,
@@ -221,13 +229,14 @@ function toBurstDetection<R>(
   };
   if (event.requestURI !== undefined) evidence.requestUri = event.requestURI;
   if (event.responseStatus?.code !== undefined) evidence.responseCode = String(event.responseStatus.code);
-  return {
+  const detection: Detection = {
     ruleId: BURST_RULE_ID,
     title: BURST_TITLE,
     severity: context.config.rules[BURST_RULE_ID]?.severity ?? 'medium',
     mitre: [...BURST_MITRE],
     source: 'audit-log',
-    summary: `${count} denied requests ${who} within ${windowSeconds} s (threshold ${threshold})`,
+    summary: summary.text,
+    summaryParts: [...summary.parts],
     account: context.account,
     region: context.region,
     cluster: context.cluster,
@@ -240,6 +249,9 @@ function toBurstDetection<R>(
     lastSeen: iso(atMs),
     count,
   };
+  const actor = auditActor(event);
+  if (actor !== undefined) detection.actor = actor;
+  return detection;
 }
 
 /**

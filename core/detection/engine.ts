@@ -1,6 +1,7 @@
 import type { Detection } from '../model/detection.ts';
 import { type AuditEvent, eventTime, namespaceOf, username } from './audit-event.ts';
 import type { DetectionConfig, Suppression } from './config.ts';
+import { auditActor, auditEventIdentity } from './event-identity.ts';
 import { AUDIT_RULES } from './registry.ts';
 import type { AuditRule, RuleMatch } from './rule.ts';
 
@@ -41,7 +42,13 @@ export function isSuppressed(
   );
 }
 
-function toDetection(rule: AuditRule, match: RuleMatch, event: AuditEvent, context: AuditContext): Detection {
+function toDetection(
+  rule: AuditRule,
+  match: RuleMatch,
+  event: AuditEvent,
+  context: AuditContext,
+  eventId: string,
+): Detection {
   const override = context.config.rules[rule.id];
   const at = eventTime(event) ?? context.now;
   const principal = username(event);
@@ -51,14 +58,17 @@ function toDetection(rule: AuditRule, match: RuleMatch, event: AuditEvent, conte
   if (typeof event.requestURI === 'string') evidence.requestUri = event.requestURI;
   if (typeof event.responseStatus?.code === 'number')
     evidence.responseCode = String(event.responseStatus.code);
+  // The client-chosen Audit-ID is not the event's identity (see event-identity.ts), but responders
+  // grep the API server's logs for it.
+  if (typeof event.auditID === 'string') evidence.auditId = event.auditID;
   Object.assign(evidence, match.evidence);
-  return {
+  const detection: Detection = {
     ruleId: rule.id,
     title: rule.title,
     severity: override?.severity ?? match.severity ?? rule.severity,
     mitre: [...rule.mitre],
     source: 'audit-log',
-    summary: match.summary,
+    summary: typeof match.summary === 'string' ? match.summary : match.summary.text,
     account: context.account,
     region: context.region,
     cluster: context.cluster,
@@ -72,12 +82,19 @@ function toDetection(rule: AuditRule, match: RuleMatch, event: AuditEvent, conte
     sourceIps: Array.isArray(event.sourceIPs) ? event.sourceIPs.filter((ip) => typeof ip === 'string') : [],
     userAgent: typeof event.userAgent === 'string' ? event.userAgent : undefined,
     evidence,
-    eventId: event.auditID,
+    eventId,
     firstSeen: at,
     lastSeen: at,
     count: 1,
     secretNames: match.secretNames,
   };
+  // A plain-string summary has no trustworthy parts: renderers treat all of it as untrusted text.
+  if (typeof match.summary !== 'string') {
+    detection.summaryParts = match.summary.parts.map((part) => ({ kind: part.kind, text: part.text }));
+  }
+  const actor = auditActor(event);
+  if (actor !== undefined) detection.actor = actor;
+  return detection;
 }
 
 /**
@@ -132,6 +149,7 @@ export function evaluateAuditEvent(
   if (namespace !== undefined && context.config.namespaceAllowList.includes(namespace)) {
     return { detections, ruleErrors };
   }
+  let eventId: string | undefined;
   for (const rule of rulesFor(event, rules)) {
     if (context.config.rules[rule.id]?.enabled === false) continue;
     if (!ruleAppliesAtStage(rule, event.stage)) continue;
@@ -143,15 +161,17 @@ export function evaluateAuditEvent(
       continue;
     }
     if (match === null) continue;
-    const detection = toDetection(rule, match, event, context);
+    // Hashed once per event, and only for events that some rule matched.
+    eventId ??= auditEventIdentity(event);
+    const detection = toDetection(rule, match, event, context, eventId);
     if (!isSuppressed(detection, context.config.suppressions, context.now)) detections.push(detection);
   }
   return { detections, ruleErrors };
 }
 
 /**
- * Evaluates a batch and keeps one detection per (auditID, rule): exec/attach requests log both
- * ResponseStarted and ResponseComplete with the same auditID.
+ * Evaluates a batch and keeps one detection per (request, rule): exec/attach requests log both
+ * ResponseStarted and ResponseComplete of one request (same identity, see event-identity.ts).
  */
 export function evaluateAuditEvents(events: readonly AuditEvent[], context: AuditContext): Detection[] {
   const seen = new Set<string>();

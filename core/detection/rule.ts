@@ -1,3 +1,4 @@
+import type { Sentence } from '../model/sentence.ts';
 import type { Severity } from '../model/severity.ts';
 import type { AuditEvent } from './audit-event.ts';
 import type { DetectionConfig } from './config.ts';
@@ -24,8 +25,12 @@ export interface RuleMetadata {
 
 /** What a rule found in one event: enough to build a Detection. */
 export interface RuleMatch {
-  /** One sentence, built from event values (escaped later, at render time). */
-  summary: string;
+  /**
+   * One sentence, built with the `sentence` tag (core/model/sentence.ts) so that the values taken
+   * from the event stay apart from the rule's words; renderers show each value as data. A plain
+   * string is accepted and rendered as untrusted text throughout.
+   */
+  summary: string | Sentence;
   evidence?: Record<string, string>;
   /** Overrides the rule's severity for this match (e.g. KD-083 success vs failure). */
   severity?: Severity;

@@ -36,14 +36,17 @@ export interface AuditAnalysisOptions {
   /** @default AUDIT_RULES (the registry) */
   rules?: readonly AuditRule[];
   /**
-   * `<cluster>\0<auditID>\0<ruleId>` keys already reported. Pass the same set to successive calls
-   * to keep one detection per (auditID, rule) across them (exec logs two stages with one auditID).
+   * `<cluster>\0<event identity>\0<ruleId>` keys already reported. Pass the same set to successive
+   * calls to keep one detection per (request, rule) across them (exec logs two stages of one
+   * request). The identity is `auditEventIdentity`, not the client-chosen auditID.
    */
   seen?: Set<string>;
 }
 
 /**
- * Runs every rule on each event of one cluster's batch, keeps one detection per (auditID, rule),
+ * Runs every rule on each event of one cluster's batch, keeps one detection per (request, rule) —
+ * a request is identified by `auditEventIdentity` (detection.eventId), never by the auditID alone,
+ * which a client can reuse to hide a second request behind a first —
  * then counts denials for the KD-061 burst. The Lambda, the CLI and the sandbox all go through here.
  * `records` is read once, in order, and may be lazy: only denied events are kept (for the burst), so
  * a streamed batch never holds all its events at once.
@@ -64,6 +67,7 @@ export async function analyzeAuditRecords<R>(
       ruleFailures.push({ ruleId, auditId: event.auditID, ref, message: errorMessage(error) });
     }
     for (const detection of result.detections) {
+      // detection.eventId is auditEventIdentity(event): the two stages of one request share it.
       const key = `${context.cluster ?? ''}\u0000${detection.eventId}\u0000${detection.ruleId}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -1,4 +1,5 @@
 import type { Actor } from './actor.ts';
+import type { SentencePart } from './sentence.ts';
 import type { Severity } from './severity.ts';
 
 export type DetectionSource = 'audit-log' | 'guardduty';
@@ -31,6 +32,11 @@ export interface Detection {
   source: DetectionSource;
   /** One sentence: what happened. */
   summary: string;
+  /**
+   * `summary` in parts: kubeguard's words apart from the values taken from the event (see
+   * sentence.ts), so that renderers show each value as data. Absent on findings stored before.
+   */
+  summaryParts?: SentencePart[];
   account?: string;
   region?: string;
   cluster?: string;
@@ -50,7 +56,10 @@ export interface Detection {
   process?: ProcessInfo;
   /** Named evidence values (requestUri, verb, responseCode, …), attacker-influenced. */
   evidence: Record<string, string>;
-  /** Audit ID (audit log) or GuardDuty finding id. */
+  /**
+   * The source event's identity: `auditEventIdentity` for the audit log (a hash of the auditID and
+   * request facts; the raw auditID is `evidence.auditId`), the finding id for GuardDuty.
+   */
   eventId: string;
   /** ISO-8601 timestamps. */
   firstSeen: string;

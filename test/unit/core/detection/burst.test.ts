@@ -239,6 +239,34 @@ describe('KD-061 denial burst', () => {
     expect(await detectDenialBursts(events, { ...context(), cluster: 'staging' }, counter)).toEqual([]);
   });
 
+  it('counts probes that all reuse one client-chosen Audit-ID, one per request', async () => {
+    const probes = range(10).map((n) => nodeDenial(n, 10, { auditID: 'same-audit-id-for-every-probe' }));
+    const found = await detectDenialBursts(records(probes), context(), new InMemoryDenialCounter());
+    expect(found.map((f) => f.detection.count)).toEqual([10]);
+  });
+
+  it('names the IAM identity behind the principal and keeps its summary in parts', async () => {
+    const found = await detectDenialBursts(
+      records(range(10).map((n) => nodeDenial(n))),
+      context(),
+      new InMemoryDenialCounter(),
+    );
+    const detection = found[0]?.detection;
+    expect(detection?.actor).toEqual({
+      arn: 'arn:aws:sts::<ACCOUNTID>:assumed-role/testcase-eks-node-group-20230619061819078200000009/i-0c6ae60ad1f13fa3d',
+      sessionName: 'i-0c6ae60ad1f13fa3d',
+      accessKeyId: 'ASIAVR2LRBLMWUHBPZIQ',
+    });
+    expect(detection?.summaryParts).toEqual([
+      { kind: 'text', text: '10 denied requests by ' },
+      { kind: 'value', text: 'system:node:ip-10-0-0-137.eu-west-1.compute.internal' },
+      { kind: 'text', text: ' within 600 s (threshold 10)' },
+    ]);
+    expect(detection?.summary).toBe(
+      '10 denied requests by system:node:ip-10-0-0-137.eu-west-1.compute.internal within 600 s (threshold 10)',
+    );
+  });
+
   it('hashes a hostile 1 MB username into a bounded counter key', () => {
     const event = { ...nodeDenial(0), user: { username: 'a'.repeat(1024 * 1024) } };
     const [key] = burstKeys(event, 'prod');

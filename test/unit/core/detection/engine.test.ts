@@ -7,6 +7,7 @@ import {
   evaluateAuditEvent,
   evaluateAuditEvents,
 } from '../../../../core/detection/engine.ts';
+import { auditEventIdentity } from '../../../../core/detection/event-identity.ts';
 import type { AuditRule, RuleMatch } from '../../../../core/detection/rule.ts';
 import { fixtureWith, loadFixture } from '../../../support/fixtures.ts';
 
@@ -67,10 +68,16 @@ describe('detection engine', () => {
       region: 'eu-west-1',
       pod: 'web-1',
       principal: event.user?.username,
-      eventId: event.auditID,
+      eventId: auditEventIdentity(event),
       firstSeen: event.stageTimestamp,
       count: 1,
-      evidence: { verb: 'create', requestUri: event.requestURI, responseCode: '101', container: 'app' },
+      evidence: {
+        verb: 'create',
+        requestUri: event.requestURI,
+        responseCode: '101',
+        auditId: event.auditID,
+        container: 'app',
+      },
     });
   });
 

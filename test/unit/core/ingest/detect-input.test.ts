@@ -50,7 +50,7 @@ describe('input auto-detection', () => {
     expect(result.records).toBe(5);
     expect(result.malformed).toEqual([]);
     expect(result.detections.map((d) => d.line)).toEqual([1, 2, 3, 4, 5]);
-    expect(result.detections[0]?.detection.eventId).toBe('edf35e8d-92c3-4507-9bc6-4dd9cf068bcf');
+    expect(result.detections[0]?.detection.evidence.auditId).toBe('edf35e8d-92c3-4507-9bc6-4dd9cf068bcf');
   });
 
   it('reads one pretty-printed audit event, at the line where it starts', async () => {
@@ -192,7 +192,7 @@ describe('input auto-detection', () => {
     const strict = await analyze(JSON.stringify(trimmed));
     expect(strict.malformed).toHaveLength(1);
     const lenient = await analyze(`\n${JSON.stringify(trimmed)}`, { lenient: true });
-    expect(lenient.detections[0]?.detection.eventId).toBe('line-2');
+    expect(lenient.detections[0]?.detection.evidence.auditId).toBe('line-2');
   });
 
   it('gives bare audit events the default cluster', async () => {
