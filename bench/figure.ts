@@ -16,3 +16,8 @@ export interface BenchSuite {
 export function peakRssMb(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
+
+/** A target with its verdict, for the table: `< 300 KB ✓` when met, `< 300 KB ✗` when not. */
+export function verdict(target: string, met: boolean): string {
+  return `${target} ${met ? '✓' : '✗'}`;
+}
