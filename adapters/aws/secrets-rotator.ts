@@ -225,6 +225,24 @@ function sdkError(error: unknown, operation: string, secretId: string, secretVal
   );
 }
 
+/** What infra/constructs/remediation-access.ts lets the worker do, per operation. */
+function accessHint(operation: string): string {
+  const role = "kubeguard's worker role may call";
+  if (operation === 'RotateSecret') {
+    return (
+      `${role} secretsmanager:RotateSecret only on secrets tagged kubeguard.io/rotation=rotate, and start only the ` +
+      'rotation functions listed in remediation.rotationFunctionArns (docs/configuration.md)'
+    );
+  }
+  if (operation === 'PutSecretValue') {
+    return `${role} secretsmanager:PutSecretValue only on secrets tagged kubeguard.io/rotation=generate (docs/deploy.md)`;
+  }
+  return (
+    `${role} secretsmanager:${operation} only on secrets tagged kubeguard.io/rotation=rotate or =generate: ` +
+    'tag this secret to opt it in (docs/deploy.md)'
+  );
+}
+
 function classify(
   name: string,
   message: string,
@@ -235,11 +253,7 @@ function classify(
     return ['NOT_FOUND', 'Check the secret name or ARN and the region kubeguard runs in.'];
   }
   if (name === 'AccessDeniedException' || name === 'AccessDenied') {
-    return [
-      'FORBIDDEN',
-      `kubeguard's worker role is allowed secretsmanager:${operation} only on secrets tagged kubeguard.io/rotation ` +
-        '(rotate or generate): tag this secret to opt it in (docs/deploy.md), or grant the permission another way.',
-    ];
+    return ['FORBIDDEN', `${accessHint(operation)}, or grant the permission another way.`];
   }
   if (name === 'InvalidRequestException' && ROTATION_IN_PROGRESS.test(message)) {
     return [

@@ -83,6 +83,20 @@ const detectionSchema = z._default(
   {},
 );
 
+/** An unqualified Lambda function ARN, as a secret's RotationLambdaARN names its rotation function. */
+const lambdaFunctionArn = pattern(
+  /^arn:aws(-[a-z]+)*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}$/,
+  'must be a Lambda function ARN such as arn:aws:lambda:us-east-1:111122223333:function:rotate-db',
+);
+
+const remediationSchema = z._default(
+  z.object({
+    /** The only functions the worker may invoke (RotateSecret starts them); [] = none. @default [] */
+    rotationFunctionArns: z._default(z.array(lambdaFunctionArn), []),
+  }),
+  { rotationFunctionArns: [] },
+);
+
 export const configSchema = z.object({
   clusters: z.array(clusterSchema).check(z.minLength(1, 'configure at least one cluster')),
   slack: z.object({
@@ -94,6 +108,7 @@ export const configSchema = z.object({
     criticalMention: z.optional(pattern(/^S[A-Z0-9]+$/, 'must be a user group id such as S0123ABC')),
   }),
   detection: detectionSchema,
+  remediation: remediationSchema,
 });
 
 export type KubeguardConfigInput = z.input<typeof configSchema>;
@@ -109,6 +124,7 @@ export interface KubeguardConfig {
   clusters: readonly ClusterConfig[];
   slack: ParsedConfig['slack'];
   detection: DetectionConfig;
+  remediation: { rotationFunctionArns: readonly string[] };
 }
 
 function formatIssues(error: {
@@ -159,6 +175,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       ...(d.allowedNamespaces === undefined ? {} : { allowedNamespaces: d.allowedNamespaces }),
       ...(d.allowedNodes === undefined ? {} : { allowedNodes: d.allowedNodes }),
     },
+    remediation: { rotationFunctionArns: [...new Set(parsed.remediation.rotationFunctionArns)] },
   });
 }
 

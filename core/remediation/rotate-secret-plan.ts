@@ -75,8 +75,11 @@ export function decideSecretOperation(secret: SecretDescription, rotationId: str
   }
   const pending = versionWithStage(secret, 'AWSPENDING');
   if (pending !== undefined && pending !== current) return inProgress(secret, pending, current);
-  if (secret.rotationEnabled)
+  if (secret.rotationEnabled) {
+    // The worker's IAM allows RotateSecret only where the tag is `rotate` (infra/constructs/remediation-access.ts).
+    if (secret.tags[GENERATE_TAG.key] === GENERATE_TAG.value) return generateTagOnRotatingSecret(secret);
     return withVersions({ kind: 'proceed', operation: 'RotateSecret' }, current, current);
+  }
   if (secret.tags[GENERATE_TAG.key] === GENERATE_TAG.value) {
     return withVersions({ kind: 'proceed', operation: 'PutSecretValue' }, current, current);
   }
@@ -108,6 +111,18 @@ function inProgress(secret: SecretDescription, pending: string, current: string 
       `wait for the running rotation to finish${lambda}; if it failed, fix the rotation function, then remove the ` +
       `stuck label (aws secretsmanager update-secret-version-stage --secret-id ${secret.arn} ` +
       `--version-stage AWSPENDING --remove-from-version-id ${pending}) and rotate again`,
+  };
+}
+
+function generateTagOnRotatingSecret(secret: SecretDescription): SecretDecision {
+  const lambda = secret.rotationLambdaArn === undefined ? '' : ` (${secret.rotationLambdaArn})`;
+  return {
+    kind: 'refuse',
+    code: 'PRECONDITION_FAILED',
+    reason:
+      `secret "${secret.name}" has rotation configured${lambda} but is tagged ${GENERATE_TAG.key}=${GENERATE_TAG.value}, ` +
+      'which lets kubeguard only write generated values into secrets without rotation',
+    recommendation: `tag it ${GENERATE_TAG.key}=rotate to let kubeguard start its rotation (the worker role may call RotateSecret only on secrets tagged so)`,
   };
 }
 

@@ -3,18 +3,41 @@ import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '#core/config/schema.ts';
+import { ConfigError } from '#core/errors.ts';
 import { eksArn, evidenceBucketName, type Grant, policyFromGrants } from './posture-audit-access.ts';
 
 /** The Kubernetes group bound to the kubeguard-remediation ClusterRole (deploy/kubernetes/rbac.yaml). */
 export const REMEDIATION_KUBERNETES_GROUP = 'kubeguard-remediation';
 
-/** Secrets kubeguard may rotate carry this tag (opt-in): `rotate` (rotation configured) or `generate`. */
+/**
+ * Secrets kubeguard may change carry this tag (opt-in), and its value says how:
+ * `rotate` — rotation is configured and RotateSecret starts it; `generate` — kubeguard stores a
+ * generated value with PutSecretValue. core/remediation/rotate-secret-plan.ts makes the same choice.
+ */
 export const ROTATION_TAG = 'kubeguard.io/rotation';
+const TAG_CONDITION_KEY = `secretsmanager:ResourceTag/${ROTATION_TAG}`;
 
-function grants(clusters: readonly ClusterConfig[], resourcePrefix: string): Grant[] {
+/**
+ * cdk-nag reports a wildcard ARN once per policy, so the three `…:secret:*` statements share one
+ * acknowledgment, which says what each of them allows.
+ */
+const SECRET_WILDCARD_REASON =
+  'Which secret a finding involves is only known at run time, so the resource is every secret of the ' +
+  `clusters' regions, narrowed by the ${ROTATION_TAG} tag value (StringEquals): DescribeSecret (metadata, never ` +
+  'a value) where it is rotate or generate; RotateSecret only where it is rotate; PutSecretValue only where ' +
+  'it is generate. Untagged secrets, and secrets tagged otherwise, are out of reach.';
+
+function grants(
+  clusters: readonly ClusterConfig[],
+  resourcePrefix: string,
+  rotationFunctionArns: readonly string[],
+): Grant[] {
   const regions = [...new Set(clusters.map((cluster) => cluster.region))];
   const secretArns = (p: { partition: string; account: string }) =>
     regions.map((region) => `arn:${p.partition}:secretsmanager:${region}:${p.account}:secret:*`);
+  const tagged = (...values: string[]) => ({
+    StringEquals: { [TAG_CONDITION_KEY]: values.length === 1 ? values[0] : values },
+  });
   return [
     {
       sid: 'ConnectToConfiguredClusters',
@@ -30,17 +53,25 @@ function grants(clusters: readonly ClusterConfig[], resourcePrefix: string): Gra
         'under the forensics/ prefix of the evidence bucket.',
     },
     {
-      sid: 'RotateOptedInSecrets',
-      actions: [
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:RotateSecret',
-        'secretsmanager:PutSecretValue',
-      ],
+      sid: 'DescribeOptedInSecrets',
+      actions: ['secretsmanager:DescribeSecret'],
       resources: secretArns,
-      conditions: { Null: { [`secretsmanager:ResourceTag/${ROTATION_TAG}`]: 'false' } },
-      wildcardReason:
-        `Which secret a finding involves is only known at run time; the statement only applies to secrets ` +
-        `tagged ${ROTATION_TAG} (an explicit opt-in) in the clusters' regions, and never reads a value.`,
+      conditions: tagged('rotate', 'generate'),
+      wildcardReason: SECRET_WILDCARD_REASON,
+    },
+    {
+      sid: 'RotateSecretsTaggedRotate',
+      actions: ['secretsmanager:RotateSecret'],
+      resources: secretArns,
+      conditions: tagged('rotate'),
+      // Same wildcard ARN as DescribeOptedInSecrets: its acknowledgment covers this statement too.
+    },
+    {
+      sid: 'WriteGeneratedValuesTaggedGenerate',
+      actions: ['secretsmanager:PutSecretValue'],
+      resources: secretArns,
+      conditions: tagged('generate'),
+      // Same wildcard ARN as DescribeOptedInSecrets: its acknowledgment covers this statement too.
     },
     {
       sid: 'GenerateSecretValues',
@@ -48,16 +79,32 @@ function grants(clusters: readonly ClusterConfig[], resourcePrefix: string): Gra
       resources: () => ['*'],
       wildcardReason: 'secretsmanager:GetRandomPassword has no resource; it returns a random string only.',
     },
-    {
-      sid: 'StartRotationFunctions',
-      actions: ['lambda:InvokeFunction'],
-      resources: (p) =>
-        regions.map((region) => `arn:${p.partition}:lambda:${region}:${p.account}:function:*`),
-      wildcardReason:
-        'RotateSecret needs lambda:InvokeFunction on the secret’s rotation function, which each secret names ' +
-        'itself; the wildcard stays inside this account and the clusters’ regions.',
-    },
+    // RotateSecret needs lambda:InvokeFunction on the secret's rotation function: exactly the
+    // configured ones, none when the list is empty (managed rotation needs none).
+    ...(rotationFunctionArns.length === 0
+      ? []
+      : [
+          {
+            sid: 'StartConfiguredRotationFunctions',
+            actions: ['lambda:InvokeFunction'],
+            resources: () => [...rotationFunctionArns],
+          },
+        ]),
   ];
+}
+
+/** A rotation function outside the clusters' regions could never rotate a secret kubeguard reaches. */
+function requireInClusterRegions(arns: readonly string[], clusters: readonly ClusterConfig[]): void {
+  const regions = new Set(clusters.map((cluster) => cluster.region));
+  for (const arn of arns) {
+    const region = arn.split(':')[3] ?? '';
+    if (!regions.has(region)) {
+      throw new ConfigError(
+        `remediation.rotationFunctionArns: ${arn} is in ${region}, but the clusters are in ${[...regions].join(', ')}; ` +
+          "a secret is rotated by a function of its own region, so list the rotation functions of the clusters' region",
+      );
+    }
+  }
 }
 
 /**
@@ -73,15 +120,27 @@ export class RemediationAccess extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: { clusters: readonly ClusterConfig[]; resourcePrefix: string },
+    props: {
+      clusters: readonly ClusterConfig[];
+      resourcePrefix: string;
+      /** `remediation.rotationFunctionArns`: the functions RotateSecret may start. @default [] */
+      rotationFunctionArns?: readonly string[];
+    },
   ) {
     super(scope, id);
+    const rotationFunctionArns = props.rotationFunctionArns ?? [];
+    requireInClusterRegions(rotationFunctionArns, props.clusters);
     this.role = new Role(this, 'WorkerRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description:
         'kubeguard remediation worker: isolate, release, cordon, rotate (Kubernetes RBAC: kubeguard-remediation)',
     });
-    policyFromGrants(this, 'WorkerPolicy', this.role, grants(props.clusters, props.resourcePrefix));
+    policyFromGrants(
+      this,
+      'WorkerPolicy',
+      this.role,
+      grants(props.clusters, props.resourcePrefix, rotationFunctionArns),
+    );
     this.accessEntries = props.clusters.map(
       (cluster) =>
         new CfnAccessEntry(this, `AccessEntry-${cluster.name}`, {

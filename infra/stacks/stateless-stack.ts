@@ -126,6 +126,7 @@ export class StatelessStack extends Stack {
     this.remediation = new RemediationAccess(this, 'Remediation', {
       clusters: props.config.clusters,
       resourcePrefix: props.resourcePrefix,
+      rotationFunctionArns: props.config.remediation.rotationFunctionArns,
     });
     this.sweepSchedule = new Rule(this, 'SweepPendingDeliveries', {
       description: 'kubeguard: every minute, retry Slack deliveries that are pending and due',

@@ -83,11 +83,10 @@ describe('cdk-nag AwsSolutions checks', () => {
         arn('guardduty', 'detector/*'),
         arn('secretsmanager', 'secret:*'),
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/audits/*]',
-        // The remediation worker: forensic bundles, opted-in secrets, their rotation functions.
+        // The remediation worker: forensic bundles, opted-in secrets (rotation functions by ARN).
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/forensics/*]',
         arn('secretsmanager', 'secret:*'),
         'AwsSolutions-IAM5[Resource::*]',
-        arn('lambda', 'function:*'),
         'AwsSolutions-S1',
         'AwsSolutions-SMG4',
         'AwsSolutions-SQS3',

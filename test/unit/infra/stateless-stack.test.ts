@@ -458,11 +458,11 @@ describe('remediation access', () => {
     expect(rbac).toMatch(/kind: Group\s+name: kubeguard-remediation/);
   });
 
-  it('lets the worker rotate only secrets tagged for kubeguard', () => {
+  it('lets the worker rotate only secrets tagged kubeguard.io/rotation=rotate (test/unit/infra/remediation-access.test.ts has every statement)', () => {
     const rotate = statements().find((s) => actionsOf(s).includes('secretsmanager:RotateSecret'));
     expect(rotate?.Condition).toEqual({
-      Null: { 'secretsmanager:ResourceTag/kubeguard.io/rotation': 'false' },
+      StringEquals: { 'secretsmanager:ResourceTag/kubeguard.io/rotation': 'rotate' },
     });
-    expect(actionsOf(rotate as Statement)).not.toContain('secretsmanager:GetSecretValue');
+    expect(actionsOf(rotate as Statement)).toEqual(['secretsmanager:RotateSecret']);
   });
 });

@@ -128,6 +128,16 @@ describe('SecretsManagerRotator.describe', () => {
     expect(error.code).toBe('FORBIDDEN');
     expect(error.message).toContain('secretsmanager:DescribeSecret');
   });
+
+  it('names the tag value and the configured rotation functions a denied RotateSecret needs', async () => {
+    smMock.on(RotateSecretCommand).rejects(accessDenied('not authorized'));
+    const error = await rejection(setup().rotator.startRotation('MyTestSecret', NEW_VERSION));
+    expect(error.code).toBe('FORBIDDEN');
+    expect(error.message).toContain(
+      "kubeguard's worker role may call secretsmanager:RotateSecret only on secrets tagged kubeguard.io/rotation=rotate, " +
+        'and start only the rotation functions listed in remediation.rotationFunctionArns (docs/configuration.md)',
+    );
+  });
 });
 
 describe('SecretsManagerRotator.startRotation', () => {

@@ -84,6 +84,21 @@ describe('rotate-secret: what happens in Secrets Manager', () => {
     });
   });
 
+  it('refuses to start the rotation of a secret tagged generate: its IAM allows RotateSecret only where the tag is rotate', () => {
+    const secret = describedSecret('describe-secret-rotating', {
+      versionStages: { [PREVIOUS]: ['AWSPREVIOUS'], [CURRENT]: ['AWSCURRENT'] },
+      tags: { [GENERATE_TAG.key]: GENERATE_TAG.value },
+    });
+    expect(decideSecretOperation(secret, ROTATION)).toEqual({
+      kind: 'refuse',
+      code: 'PRECONDITION_FAILED',
+      reason:
+        'secret "MyTestSecret" has rotation configured (arn:aws:lambda:us-west-2:123456789012:function:MyTestRotationLambda) but is tagged kubeguard.io/rotation=generate, which lets kubeguard only write generated values into secrets without rotation',
+      recommendation:
+        'tag it kubeguard.io/rotation=rotate to let kubeguard start its rotation (the worker role may call RotateSecret only on secrets tagged so)',
+    });
+  });
+
   it('ignores the generate tag with another value', () => {
     const secret = describedSecret('describe-secret-never-rotated', { tags: { [GENERATE_TAG.key]: 'yes' } });
     expect(decideSecretOperation(secret, ROTATION)).toMatchObject({ kind: 'refuse' });
