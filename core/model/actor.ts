@@ -1,5 +1,3 @@
-import type { Detection } from './detection.ts';
-
 /**
  * Who really acted, as far as the source says. EKS maps many people to one Kubernetes username
  * (`kubernetes-admin`, anyone in system:masters), so the username alone hides the person: the IAM
@@ -15,6 +13,16 @@ export interface Actor {
   accessKeyId?: string;
 }
 
+/**
+ * What names who acted, on a detection or anything shaped like one. Declared here rather than picked
+ * from Detection, which itself refers to Actor: the two modules would import each other.
+ */
+export interface ActorFacts {
+  /** The Kubernetes username or IAM principal the source reports. */
+  principal?: string;
+  actor?: Actor;
+}
+
 /** `arn:aws:sts::1111:assumed-role/DevOpsRole/jdoe` → `assumed-role/DevOpsRole/jdoe`; other values unchanged. */
 export function shortArn(arn: string): string {
   const match = /^arn:aws[a-z-]*:(?:sts|iam)::\d{12}:(.+)$/.exec(arn);
@@ -25,7 +33,7 @@ export function shortArn(arn: string): string {
  * What an alert shows as the actor: the Kubernetes username and, when it differs, the IAM identity
  * behind it (`kubernetes-admin · assumed-role/DevOpsRole/jdoe`). Undefined when nothing is known.
  */
-export function actorLabel(detection: Pick<Detection, 'principal' | 'actor'>): string | undefined {
+export function actorLabel(detection: ActorFacts): string | undefined {
   const username = detection.principal;
   const actor = detection.actor;
   const iam =
@@ -47,7 +55,7 @@ export function actorLabel(detection: Pick<Detection, 'principal' | 'actor'>): s
  * session agree, because GuardDuty reports the ARN as the username), else the access key, else the
  * Kubernetes username. The prefix keeps an ARN from colliding with a username spelled like one.
  */
-export function actorKey(detection: Pick<Detection, 'principal' | 'actor'>): string {
+export function actorKey(detection: ActorFacts): string {
   const actor = detection.actor;
   if (actor?.arn !== undefined) return `arn:${actor.arn}`;
   const principal = detection.principal ?? '';
