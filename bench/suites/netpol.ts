@@ -54,7 +54,7 @@ export const suite: BenchSuite = {
 
     const reportStart = performance.now();
     for (const pod of cluster.pods.slice(0, ISOLATION_REPORTS)) {
-      isolationReport(pod, cluster.policies, cluster.namespaces, cluster.pods);
+      isolationReport(pod, cluster);
     }
     figures.push({
       name: 'isolation reports per second',

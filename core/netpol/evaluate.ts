@@ -1,5 +1,13 @@
 import { KubeguardError } from '../errors.ts';
-import { type IpAddress, parseIp } from './cidr.ts';
+import {
+  adminRuleMatches,
+  type CompiledAdminPolicy,
+  type CompiledAdminRule,
+  compileAdminPolicy,
+  compileBaselinePolicy,
+  describeAdminRule,
+} from './admin.ts';
+import { addressKey, parseIp } from './cidr.ts';
 import type { Labels } from './labels.ts';
 import {
   type CompiledPolicy,
@@ -18,40 +26,55 @@ import {
   type Protocol,
   type SideVerdict,
 } from './types.ts';
+import { type CompiledUnevaluated, compileUnevaluated } from './unevaluated.ts';
 
 /**
- * Answers "may A connect to B on port P?" under `networking.k8s.io/v1` semantics:
- * - a pod selected by no policy for a direction is open in that direction;
- * - when several policies select it, the union of their rules decides (policies only add allows);
- * - the connection needs BOTH the source pod's egress and the destination pod's ingress to allow it;
- * - an end that is an IP of no known pod has no side of its own: only the pod end is evaluated.
+ * Answers "may A connect to B on port P?". Each end that is a pod has a side (A's egress, B's
+ * ingress); the connection needs both. A side is decided in tiers, as the policy API defines them:
+ *
+ * 1. AdminNetworkPolicies selecting the pod, by priority (lower first); in each, the first rule that
+ *    matches acts: Allow and Deny decide, Pass skips the remaining admin policies.
+ * 2. NetworkPolicies: when any selects the pod for the direction, the union of their rules decides
+ *    (they only add allows).
+ * 3. Otherwise the BaselineAdminNetworkPolicy's first matching rule (Allow or Deny); otherwise allow.
+ *
+ * A side that a policy kubeguard could not evaluate may decide is `unknown`, with the reason: an
+ * unreadable or unparsable admin policy, a Calico or Cilium policy, or a NetworkPolicy that does not
+ * parse (unless another NetworkPolicy already allows the connection).
  */
 export interface NetpolEvaluator {
   evaluate(query: ConnectionQuery): ConnectionVerdict;
-  /** Policies that select this pod for a direction (they isolate it in that direction). */
+  /** NetworkPolicies that select this pod for a direction (they isolate it in that direction). */
   policiesSelecting(pod: NetpolPod, direction: Direction): readonly CompiledPolicy[];
+  /** Everything that applies to the pod, in precedence order within each tier. */
+  selection(pod: NetpolPod): PodSelection;
   /** The pod called `namespace/name`, or a NOT_FOUND error listing the pods that exist. */
   pod(key: string): NetpolPod;
+}
+
+export interface PodSelection {
+  ingress: CompiledPolicy[];
+  egress: CompiledPolicy[];
+  /** AdminNetworkPolicies whose subject selects the pod, grouped by priority (lowest first). */
+  admin: CompiledAdminPolicy[][];
+  /** The baseline, when its subject selects the pod. */
+  baseline: CompiledAdminPolicy[];
+  /** Policies not evaluated that may select the pod. */
+  unevaluated: CompiledUnevaluated[];
 }
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export function createEvaluator(cluster: NetpolCluster): NetpolEvaluator {
   const index = indexCluster(cluster);
-  const selecting = new Map<string, { ingress: CompiledPolicy[]; egress: CompiledPolicy[] }>();
+  const selections = new Map<string, PodSelection>();
 
-  function policiesFor(pod: NetpolPod): { ingress: CompiledPolicy[]; egress: CompiledPolicy[] } {
+  function selectionOf(pod: NetpolPod): PodSelection {
     const key = podKey(pod);
-    let cached = selecting.get(key);
+    let cached = selections.get(key);
     if (cached === undefined) {
-      const candidates = (index.policiesByNamespace.get(pod.namespace) ?? []).filter((p) =>
-        p.selects(pod.labels),
-      );
-      cached = {
-        ingress: candidates.filter((p) => p.ingress !== undefined),
-        egress: candidates.filter((p) => p.egress !== undefined),
-      };
-      selecting.set(key, cached);
+      cached = select(pod, index);
+      selections.set(key, cached);
     }
     return cached;
   }
@@ -64,14 +87,52 @@ export function createEvaluator(cluster: NetpolCluster): NetpolEvaluator {
     protocol: Protocol,
     destination: NetpolPod | undefined,
   ): SideVerdict {
-    const policies = policiesFor(subject)[direction];
-    if (policies.length === 0) return { verdict: 'allow', isolated: false, decidedBy: [] };
-    const allowing = policies.filter((policy) =>
-      (policy[direction] ?? []).some((rule) => ruleMatches(rule, peer, port, protocol, destination)),
-    );
-    return allowing.length > 0
-      ? { verdict: 'allow', isolated: true, decidedBy: allowing.map((p) => p.id) }
-      : { verdict: 'deny', isolated: true, decidedBy: policies.map((p) => p.id) };
+    const selection = selectionOf(subject);
+    const policies = selection[direction];
+    const isolated = policies.length > 0;
+    const blocking = selection.unevaluated.filter((u) => u.tier === 'admin' || u.tier === 'opaque');
+    if (blocking.length > 0) return unknown(isolated, blocking);
+    const connection: Connection = { direction, peer, port, protocol, destination };
+    const admin = decideTier(selection.admin, connection);
+    if (admin.outcome === 'unknown')
+      return { verdict: 'unknown', isolated, decidedBy: [], reason: admin.reason };
+    if (admin.outcome === 'Allow' || admin.outcome === 'Deny') {
+      return {
+        verdict: admin.outcome === 'Allow' ? 'allow' : 'deny',
+        isolated,
+        decidedBy: [admin.policy.id],
+        rule: describeAdminRule(admin.policy, admin.rule),
+      };
+    }
+    const passedBy =
+      admin.outcome === 'Pass' ? { passedBy: describeAdminRule(admin.policy, admin.rule) } : {};
+    if (isolated) {
+      const allowing = policies.filter((policy) =>
+        (policy[direction] ?? []).some((rule) => ruleMatches(rule, peer, port, protocol, destination)),
+      );
+      if (allowing.length > 0)
+        return { verdict: 'allow', isolated, decidedBy: allowing.map((p) => p.id), ...passedBy };
+    }
+    // An unevaluated NetworkPolicy can only add allows (or, if nothing else selects the pod, isolate it).
+    const networkPolicies = selection.unevaluated.filter((u) => u.tier === 'networkpolicy');
+    if (networkPolicies.length > 0) return { ...unknown(isolated, networkPolicies), ...passedBy };
+    if (isolated) return { verdict: 'deny', isolated, decidedBy: policies.map((p) => p.id), ...passedBy };
+    const baselines = selection.unevaluated.filter((u) => u.tier === 'baseline');
+    if (baselines.length > 0) return { ...unknown(isolated, baselines), ...passedBy };
+    const baseline = decideTier(selection.baseline.length > 0 ? [selection.baseline] : [], connection);
+    if (baseline.outcome === 'unknown') {
+      return { verdict: 'unknown', isolated, decidedBy: [], reason: baseline.reason, ...passedBy };
+    }
+    if (baseline.outcome === 'Allow' || baseline.outcome === 'Deny') {
+      return {
+        verdict: baseline.outcome === 'Allow' ? 'allow' : 'deny',
+        isolated,
+        decidedBy: [baseline.policy.id],
+        rule: describeAdminRule(baseline.policy, baseline.rule),
+        ...passedBy,
+      };
+    }
+    return { verdict: 'allow', isolated, decidedBy: [], ...passedBy };
   }
 
   return {
@@ -89,12 +150,84 @@ export function createEvaluator(cluster: NetpolCluster): NetpolEvaluator {
         destination.pod === undefined
           ? notApplicable
           : evaluateSide(destination.pod, 'ingress', source, port, protocol, destination.pod);
-      const verdict = egress.verdict === 'deny' || ingress.verdict === 'deny' ? 'deny' : 'allow';
+      // A side that denies decides, whatever the other side could not tell.
+      const verdict =
+        egress.verdict === 'deny' || ingress.verdict === 'deny'
+          ? 'deny'
+          : egress.verdict === 'unknown' || ingress.verdict === 'unknown'
+            ? 'unknown'
+            : 'allow';
       return { from: query.from, to: query.to, port, protocol, verdict, egress, ingress };
     },
-    policiesSelecting: (pod, direction) => policiesFor(pod)[direction],
+    policiesSelecting: (pod, direction) => selectionOf(pod)[direction],
+    selection: selectionOf,
     pod: (key) => findPod(key, index),
   };
+}
+
+function unknown(isolated: boolean, because: readonly CompiledUnevaluated[]): SideVerdict {
+  return {
+    verdict: 'unknown',
+    isolated,
+    decidedBy: [],
+    reason: because.map((u) => u.description).join('; '),
+  };
+}
+
+interface Connection {
+  direction: Direction;
+  peer: PeerEndpoint;
+  port: number;
+  protocol: Protocol;
+  destination: NetpolPod | undefined;
+}
+
+type TierOutcome =
+  | { outcome: 'none' }
+  | { outcome: 'unknown'; reason: string }
+  | { outcome: 'Allow' | 'Deny' | 'Pass'; policy: CompiledAdminPolicy; rule: CompiledAdminRule };
+
+/**
+ * The first priority group with a matching rule decides. Within a group (same priority) the API
+ * leaves the order to the implementation, so policies that disagree make the outcome unknown.
+ */
+function decideTier(groups: readonly CompiledAdminPolicy[][], connection: Connection): TierOutcome {
+  for (const group of groups) {
+    const matched: { policy: CompiledAdminPolicy; rule: CompiledAdminRule }[] = [];
+    for (const policy of group) {
+      const first = firstMatch(policy, connection);
+      if (first === undefined) continue;
+      if (first.match === 'unknown') {
+        return {
+          outcome: 'unknown',
+          reason: `${describeAdminRule(policy, first.rule)} may match: ${first.rule.undecidable ?? 'undecidable peer'}`,
+        };
+      }
+      matched.push({ policy, rule: first.rule });
+    }
+    if (matched.length === 0) continue;
+    const actions = [...new Set(matched.map((m) => m.rule.action))];
+    if (actions.length > 1) {
+      return {
+        outcome: 'unknown',
+        reason: `${matched.map((m) => describeAdminRule(m.policy, m.rule)).join(' and ')} share priority ${matched[0]?.policy.priority} and disagree; the API lets the implementation apply either`,
+      };
+    }
+    const decided = matched[0] as { policy: CompiledAdminPolicy; rule: CompiledAdminRule };
+    return { outcome: decided.rule.action, ...decided };
+  }
+  return { outcome: 'none' };
+}
+
+function firstMatch(
+  policy: CompiledAdminPolicy,
+  { direction, peer, port, protocol, destination }: Connection,
+): { rule: CompiledAdminRule; match: true | 'unknown' } | undefined {
+  for (const rule of policy[direction]) {
+    const match = adminRuleMatches(rule, peer, port, protocol, destination);
+    if (match !== false) return { rule, match };
+  }
+  return undefined;
 }
 
 export function podKey(pod: { namespace: string; name: string }): string {
@@ -113,6 +246,10 @@ interface ClusterIndex {
   podsByIp: Map<string, NetpolPod[]>;
   namespaceLabels: Map<string, Labels>;
   policiesByNamespace: Map<string, CompiledPolicy[]>;
+  /** Sorted by priority, then name, so that reports list them in a stable order. */
+  admin: CompiledAdminPolicy[];
+  baseline: CompiledAdminPolicy[];
+  unevaluated: CompiledUnevaluated[];
 }
 
 function indexCluster(cluster: NetpolCluster): ClusterIndex {
@@ -122,6 +259,11 @@ function indexCluster(cluster: NetpolCluster): ClusterIndex {
     podsByIp: new Map(),
     namespaceLabels: new Map(cluster.namespaces.map((ns) => [ns.name, ns.labels])),
     policiesByNamespace: new Map(),
+    admin: (cluster.adminPolicies ?? [])
+      .map((policy) => compileAdminPolicy(policy, cluster.nodes))
+      .sort((a, b) => (a.priority as number) - (b.priority as number) || a.name.localeCompare(b.name)),
+    baseline: (cluster.baselinePolicies ?? []).map((policy) => compileBaselinePolicy(policy, cluster.nodes)),
+    unevaluated: dedupe((cluster.unevaluated ?? []).map(compileUnevaluated)),
   };
   for (const pod of cluster.pods) {
     index.podsByKey.set(podKey(pod), pod);
@@ -141,8 +283,31 @@ function indexCluster(cluster: NetpolCluster): ClusterIndex {
   return index;
 }
 
-function addressKey(address: IpAddress): string {
-  return `${address.family}:${address.bytes.join('.')}`;
+/** Calico's two API groups serve the same objects: name each once. */
+function dedupe(entries: CompiledUnevaluated[]): CompiledUnevaluated[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => !seen.has(entry.description) && seen.add(entry.description));
+}
+
+function select(pod: NetpolPod, index: ClusterIndex): PodSelection {
+  const namespaceLabels = namespaceLabelsOf(pod.namespace, index.namespaceLabels);
+  const candidates = (index.policiesByNamespace.get(pod.namespace) ?? []).filter((p) =>
+    p.selects(pod.labels),
+  );
+  const admin: CompiledAdminPolicy[][] = [];
+  for (const policy of index.admin) {
+    if (!policy.subject(pod, namespaceLabels)) continue;
+    const last = admin[admin.length - 1];
+    if (last !== undefined && last[0]?.priority === policy.priority) last.push(policy);
+    else admin.push([policy]);
+  }
+  return {
+    ingress: candidates.filter((p) => p.ingress !== undefined),
+    egress: candidates.filter((p) => p.egress !== undefined),
+    admin,
+    baseline: index.baseline.filter((policy) => policy.subject(pod, namespaceLabels)),
+    unevaluated: index.unevaluated.filter((u) => u.mayApplyTo(pod, namespaceLabels)),
+  };
 }
 
 function resolveEndpoint(ref: EndpointRef, index: ClusterIndex, side: 'from' | 'to'): PeerEndpoint {

@@ -1,45 +1,62 @@
+import type { CompiledAdminPolicy, CompiledAdminRule } from './admin.ts';
+import { formatCidr, parseCidr } from './cidr.ts';
 import { createEvaluator, podEndpoint, podKey } from './evaluate.ts';
 import { describeSelector } from './labels.ts';
 import type { CompiledPolicy, CompiledRule, Direction, PeerEndpoint } from './policy.ts';
 import type {
-  NetpolNamespace,
+  AdminNetworkPolicyEgressPeer,
+  AdminNetworkPolicyPort,
+  LabelSelector,
+  NetpolCluster,
   NetpolPod,
-  NetworkPolicy,
   NetworkPolicyPeer,
   NetworkPolicyPort,
 } from './types.ts';
 
 /**
- * How isolated a pod really is under the policies that select it. NetworkPolicies only add allows:
- * a deny-all beside another policy that allows something leaves that something allowed. This lists
- * every rule that still lets traffic in or out, so an "isolated" claim never says more than holds.
+ * How isolated a pod really is under the policies that apply to it. NetworkPolicies only add allows:
+ * a deny-all beside another policy that allows something leaves that something allowed. An
+ * AdminNetworkPolicy Allow rule admits traffic whatever the NetworkPolicies say. This lists every
+ * rule that still lets traffic in or out, so an "isolated" claim never says more than holds, and a
+ * policy that may apply but could not be evaluated makes the report "not verified".
  */
 
 export interface IsolationReport {
   /** `namespace/name`. */
   pod: string;
-  /** True only when the pod is isolated in both directions and no rule allows anything. */
+  /**
+   * True only when every policy that may apply was evaluated, the pod is isolated in both directions
+   * and no rule allows anything.
+   */
   complete: boolean;
-  /** `isolation complete`, or `partial: <policy> still allows <direction> from/to <peers> …`. */
+  /**
+   * `isolation complete`; `partial: <policy> still allows <direction> from/to <peers> …`; or
+   * `not verified: <kind>/<ns>/<name> could not be evaluated (<reason>)` (then `; partial: …` if
+   * the evaluated policies also leave something open).
+   */
   summary: string;
   ingress: DirectionReport;
   egress: DirectionReport;
+  /** Policies that may apply to the pod but were not evaluated, each as `<id> could not be … (<reason>)`. */
+  notVerified: string[];
 }
 
 export interface DirectionReport {
   direction: Direction;
   /**
-   * `open`: no policy selects the pod for this direction, so everything is allowed;
-   * `partial`: policies select it but some rule still allows traffic; `isolated`: nothing allowed.
+   * `open`: no NetworkPolicy selects the pod for this direction, so what no admin rule denies is
+   * allowed; `partial`: policies select it but some rule still allows traffic; `isolated`: nothing
+   * allowed.
    */
   status: 'open' | 'partial' | 'isolated';
-  /** `namespace/name` of every policy selecting the pod for this direction. */
+  /** `namespace/name` of every NetworkPolicy selecting the pod for this direction. */
   selectingPolicies: string[];
   allowances: Allowance[];
 }
 
 /** One rule of one policy that still allows traffic. */
 export interface Allowance {
+  /** `namespace/name` of a NetworkPolicy, or `AdminNetworkPolicy/<name>`. */
   policy: string;
   direction: Direction;
   /** Index of the rule in the policy's `ingress` or `egress` list. */
@@ -50,32 +67,37 @@ export interface Allowance {
   ports: string[];
   /** Known pods (other than this one) the peers match today; a selector may also match future pods. */
   matchingPods: string[];
-  /** Whether the peers also admit IP addresses (no peer list at all, or an ipBlock). */
+  /** Whether the peers also admit IP addresses (no peer list at all, an ipBlock, networks, nodes). */
   admitsIpAddresses: boolean;
 }
 
 /**
- * Evaluates every policy in the pod's namespace that selects it (pass the pod as it is now, e.g.
- * after relabelling it out of its workload) against the cluster's namespaces and pods.
+ * Evaluates every policy that applies to the pod (pass the pod as it is now, e.g. after relabelling
+ * it out of its workload) against the cluster's namespaces and pods.
  */
-export function isolationReport(
-  pod: NetpolPod,
-  policies: readonly NetworkPolicy[],
-  namespaces: readonly NetpolNamespace[],
-  pods: readonly NetpolPod[],
-): IsolationReport {
+export function isolationReport(pod: NetpolPod, cluster: NetpolCluster): IsolationReport {
   const key = podKey(pod);
-  const others = pods.filter((p) => podKey(p) !== key);
-  const evaluator = createEvaluator({ namespaces, pods: [...others, pod], policies });
-  const labelsByNamespace = new Map(namespaces.map((ns) => [ns.name, ns.labels]));
+  const others = cluster.pods.filter((p) => podKey(p) !== key);
+  const evaluator = createEvaluator({ ...cluster, pods: [...others, pod] });
+  const labelsByNamespace = new Map(cluster.namespaces.map((ns) => [ns.name, ns.labels]));
   const context: ReportContext = {
     pod,
     others: others.map((other) => podEndpoint(other, labelsByNamespace)),
   };
-  const ingress = directionReport('ingress', evaluator.policiesSelecting(pod, 'ingress'), context);
-  const egress = directionReport('egress', evaluator.policiesSelecting(pod, 'egress'), context);
-  const complete = ingress.status === 'isolated' && egress.status === 'isolated';
-  return { pod: key, complete, summary: summarize(key, [ingress, egress], complete), ingress, egress };
+  const selection = evaluator.selection(pod);
+  const admin = selection.admin.flat();
+  const ingress = directionReport('ingress', selection.ingress, admin, context);
+  const egress = directionReport('egress', selection.egress, admin, context);
+  const notVerified = selection.unevaluated.map((u) => u.description);
+  const complete = notVerified.length === 0 && ingress.status === 'isolated' && egress.status === 'isolated';
+  return {
+    pod: key,
+    complete,
+    summary: summarize(key, [ingress, egress], complete, notVerified),
+    ingress,
+    egress,
+    notVerified,
+  };
 }
 
 interface ReportContext {
@@ -87,16 +109,28 @@ interface ReportContext {
 function directionReport(
   direction: Direction,
   selecting: readonly CompiledPolicy[],
+  admin: readonly CompiledAdminPolicy[],
   context: ReportContext,
 ): DirectionReport {
+  // Allow rules of admin policies first: they take precedence over every NetworkPolicy. (A Deny or
+  // Pass written before one may shadow part of it; the report lists the rule as written.)
+  const adminAllowances = admin.flatMap((policy) =>
+    policy[direction]
+      .filter((rule) => rule.action === 'Allow')
+      .flatMap((rule) => {
+        const allowance = adminAllowanceOf(policy, rule, context);
+        return allowance === undefined ? [] : [allowance];
+      }),
+  );
   const allowances = selecting.flatMap((policy) =>
     (policy[direction] ?? []).flatMap((rule, index) => {
       const allowance = allowanceOf(policy, rule, index, direction, context);
       return allowance === undefined ? [] : [allowance];
     }),
   );
-  const status = selecting.length === 0 ? 'open' : allowances.length > 0 ? 'partial' : 'isolated';
-  return { direction, status, selectingPolicies: selecting.map((p) => p.id), allowances };
+  const all = [...adminAllowances, ...allowances];
+  const status = selecting.length === 0 ? 'open' : all.length > 0 ? 'partial' : 'isolated';
+  return { direction, status, selectingPolicies: selecting.map((p) => p.id), allowances: all };
 }
 
 function allowanceOf(
@@ -121,6 +155,27 @@ function allowanceOf(
   return { policy: policy.id, direction, rule: index, peers, ports, matchingPods, admitsIpAddresses };
 }
 
+function adminAllowanceOf(
+  policy: CompiledAdminPolicy,
+  rule: CompiledAdminRule,
+  context: ReportContext,
+): Allowance | undefined {
+  const ports = adminPortsOf(rule.written.ports, rule.direction, context.pod);
+  if (ports.length === 0) return undefined;
+  const peers = rule.written.to;
+  return {
+    policy: policy.id,
+    direction: rule.direction,
+    rule: rule.index,
+    peers: peers.map(describeAdminPeer),
+    ports,
+    matchingPods: context.others
+      .filter((other) => rule.peers.some((matches) => matches(other) === true))
+      .map((other) => podKey(other.pod as NetpolPod)),
+    admitsIpAddresses: peers.some((peer) => !!(peer.networks || peer.nodes || peer.domainNames)),
+  };
+}
+
 /** The ports a rule opens, in words; empty when every entry names a port this pod lacks (ingress). */
 function portsOf(ports: NetworkPolicyPort[], direction: Direction, pod: NetpolPod): string[] {
   if (ports.length === 0) return ['any port and protocol'];
@@ -137,10 +192,30 @@ function portsOf(ports: NetworkPolicyPort[], direction: Direction, pod: NetpolPo
   });
 }
 
+/** Admin rule ports in words; a `namedPort` takes its protocol from the destination's container port. */
+function adminPortsOf(
+  ports: AdminNetworkPolicyPort[] | undefined,
+  direction: Direction,
+  pod: NetpolPod,
+): string[] {
+  if (ports === undefined || ports.length === 0) return ['any port and protocol'];
+  return ports.flatMap((entry) => {
+    if (entry.portNumber) return [`${entry.portNumber.protocol ?? 'TCP'}/${entry.portNumber.port}`];
+    if (entry.portRange) {
+      return [`${entry.portRange.protocol ?? 'TCP'}/${entry.portRange.start}-${entry.portRange.end}`];
+    }
+    const name = entry.namedPort as string;
+    if (direction === 'egress') return [`${name} (named port of the destination)`];
+    return (pod.ports ?? [])
+      .filter((c) => c.name === name)
+      .map((c) => `${c.protocol ?? 'TCP'}/${c.containerPort} (${name})`);
+  });
+}
+
 function describePeer(peer: NetworkPolicyPeer, policyNamespace: string): string {
   if (peer.ipBlock) {
-    const except = peer.ipBlock.except ?? [];
-    return `IPs in ${peer.ipBlock.cidr}${except.length > 0 ? ` except ${except.join(', ')}` : ''}`;
+    const except = (peer.ipBlock.except ?? []).map(asRead);
+    return `IPs in ${asRead(peer.ipBlock.cidr)}${except.length > 0 ? ` except ${except.join(', ')}` : ''}`;
   }
   const podPart = peer.podSelector
     ? describeSelector(peer.podSelector) === ''
@@ -152,20 +227,55 @@ function describePeer(peer: NetworkPolicyPeer, policyNamespace: string): string 
   return `${podPart} in ${namespaces === '' ? 'all namespaces' : `namespaces ${namespaces}`}`;
 }
 
+/** A CIDR as written, and as read when the legacy spelling hides what it means (`010.0.0.0/8`). */
+function asRead(written: string): string {
+  const cidr = parseCidr(written, 'legacy');
+  if (cidr === undefined) return written;
+  const read = formatCidr(cidr);
+  return read === written ? written : `${written} (read as ${read})`;
+}
+
+function describeAdminPeer(peer: AdminNetworkPolicyEgressPeer): string {
+  const inNamespaces = (selector: LabelSelector) => {
+    const text = describeSelector(selector);
+    return text === '' ? 'all namespaces' : `namespaces ${text}`;
+  };
+  if (peer.namespaces) return `all pods in ${inNamespaces(peer.namespaces)}`;
+  if (peer.pods) {
+    const pods = describeSelector(peer.pods.podSelector);
+    return `${pods === '' ? 'all pods' : `pods ${pods}`} in ${inNamespaces(peer.pods.namespaceSelector)}`;
+  }
+  if (peer.networks) return `IPs in ${peer.networks.join(', ')}`;
+  if (peer.nodes) {
+    const nodes = describeSelector(peer.nodes);
+    return nodes === '' ? 'all nodes' : `nodes ${nodes}`;
+  }
+  return `domain names ${(peer.domainNames ?? []).join(', ')}`;
+}
+
 const MAX_PODS_NAMED = 5;
 
-function summarize(pod: string, directions: DirectionReport[], complete: boolean): string {
+function summarize(
+  pod: string,
+  directions: DirectionReport[],
+  complete: boolean,
+  notVerified: string[],
+): string {
   if (complete) return 'isolation complete';
   const parts = directions.flatMap((report) => {
-    if (report.status === 'open') {
-      return [`${report.direction} not isolated: no NetworkPolicy selects ${pod} for ${report.direction}`];
-    }
-    return report.allowances.map((a) => {
+    const allowed = report.allowances.map((a) => {
       const preposition = a.direction === 'ingress' ? 'from' : 'to';
       return `${a.policy} still allows ${a.direction} ${preposition} ${a.peers.join(' or ')}${podsNamed(a)} on ${a.ports.join(', ')}`;
     });
+    if (report.status !== 'open') return allowed;
+    return [
+      `${report.direction} not isolated: no NetworkPolicy selects ${pod} for ${report.direction}`,
+      ...allowed,
+    ];
   });
-  return `partial: ${parts.join('; ')}`;
+  const partial = parts.length > 0 ? `partial: ${parts.join('; ')}` : '';
+  if (notVerified.length === 0) return partial;
+  return `not verified: ${notVerified.join('; ')}${partial === '' ? '' : `; ${partial}`}`;
 }
 
 function podsNamed(allowance: Allowance): string {

@@ -1,19 +1,29 @@
 import { z } from 'zod';
+import { toAdminNetworkPolicy, toBaselineAdminNetworkPolicy } from './admin-objects.ts';
 import { NAMESPACE_NAME_LABEL } from './evaluate.ts';
+import { displayKind, policyKindOf } from './kinds.ts';
 import { compilePolicy, DEFAULT_NAMESPACE } from './policy.ts';
 import {
+  type AdminNetworkPolicy,
+  type BaselineAdminNetworkPolicy,
   type ContainerPort,
   type NetpolCluster,
   type NetpolNamespace,
+  type NetpolNode,
   type NetpolPod,
   type NetworkPolicy,
   PROTOCOLS,
+  type UnevaluatedPolicy,
 } from './types.ts';
 
 /**
- * Turns Kubernetes objects as written in manifests or returned by the API (Pod, Namespace,
- * NetworkPolicy; other kinds are ignored) into what the evaluator needs. Objects that do not have
- * the expected shape are reported with the field at fault and left out; the rest still count.
+ * Turns Kubernetes objects as written in manifests or returned by the API into what the evaluator
+ * needs: Pods, Namespaces, Nodes, NetworkPolicies, AdminNetworkPolicies and the
+ * BaselineAdminNetworkPolicy; other kinds are ignored, except the policy kinds of Calico and Cilium,
+ * which are kept as not evaluated. A policy that does not have the expected shape is reported with
+ * the field at fault and kept as not evaluated too: the pods it may select get `unknown`, never a
+ * verdict computed as if it did not exist. Pods and namespaces that do not parse are reported and
+ * left out.
  */
 
 export interface ObjectProblem {
@@ -102,19 +112,60 @@ const podSchema = z.object({
 
 const namespaceSchema = z.object({ metadata: z.object({ name: z.string().min(1), labels }) });
 
-export function clusterFromObjects(objects: readonly unknown[]): ClusterFromObjects {
+/** Kinds listed as not evaluated because they could not be read at all (e.g. HTTP 403). */
+export interface ClusterFromObjectsOptions {
+  unreadable?: readonly UnevaluatedPolicy[];
+}
+
+const NETWORK_POLICY_GROUPS = new Set(['networking.k8s.io', 'extensions']);
+
+export function clusterFromObjects(
+  objects: readonly unknown[],
+  options: ClusterFromObjectsOptions = {},
+): ClusterFromObjects {
   const pods: NetpolPod[] = [];
   const namespaces = new Map<string, NetpolNamespace>();
+  const nodes: NetpolNode[] = [];
   const policies: NetworkPolicy[] = [];
+  const adminPolicies: AdminNetworkPolicy[] = [];
+  const baselinePolicies: BaselineAdminNetworkPolicy[] = [];
+  const unevaluated: UnevaluatedPolicy[] = [...(options.unreadable ?? [])];
   const problems: ObjectProblem[] = [];
+  let nodesSeen = false;
   for (const object of objects) {
     const kind = kindOf(object);
-    if (kind === 'Pod') collect(toPod(object), pods, problems);
-    else if (kind === 'NetworkPolicy') collect(toNetworkPolicy(object), policies, problems);
-    else if (kind === 'Namespace') {
+    const apiVersion = (object as { apiVersion?: unknown } | null)?.apiVersion;
+    const group = typeof apiVersion === 'string' && apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+    if (kind === 'Pod' && group === '') collect(toPod(object), pods, problems);
+    else if (kind === 'Node' && group === '') {
+      nodesSeen = true;
+      collect(toNode(object), nodes, problems);
+    } else if (kind === 'Namespace' && group === '') {
       const namespace = toNamespace(object);
       if ('problem' in namespace) problems.push(namespace.problem);
       else namespaces.set(namespace.value.name, namespace.value);
+    } else if (
+      kind === 'NetworkPolicy' &&
+      (apiVersion === undefined || NETWORK_POLICY_GROUPS.has(group ?? ''))
+    ) {
+      const policy = toNetworkPolicy(object);
+      if ('value' in policy) policies.push(policy.value);
+      else notEvaluated(object, 'NetworkPolicy', policy.problem.reason, { unevaluated, problems });
+    } else {
+      const custom = policyKindOf(apiVersion, kind);
+      if (custom === undefined) continue;
+      if (custom.engine !== undefined) {
+        const reason = `a ${custom.engine} policy; kubeguard does not evaluate ${custom.engine} policies`;
+        unevaluated.push({ ...identityOf(object, custom.kind, custom.namespaced), reason, object });
+      } else if (custom.kind === 'AdminNetworkPolicy') {
+        const policy = toAdminNetworkPolicy(object);
+        if ('value' in policy) adminPolicies.push(policy.value);
+        else notEvaluated(object, custom.kind, policy.reason, { unevaluated, problems });
+      } else {
+        const policy = toBaselineAdminNetworkPolicy(object);
+        if ('value' in policy) baselinePolicies.push(policy.value);
+        else notEvaluated(object, custom.kind, policy.reason, { unevaluated, problems });
+      }
     }
   }
   // Pods and policies may live in namespaces the input does not declare: the API server would still
@@ -123,7 +174,49 @@ export function clusterFromObjects(objects: readonly unknown[]): ClusterFromObje
     if (name !== '' && !namespaces.has(name))
       namespaces.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name } });
   }
-  return { cluster: { pods, namespaces: [...namespaces.values()], policies }, problems };
+  const cluster: NetpolCluster = {
+    pods,
+    namespaces: [...namespaces.values()],
+    policies,
+    ...(adminPolicies.length > 0 ? { adminPolicies } : {}),
+    ...(baselinePolicies.length > 0 ? { baselinePolicies } : {}),
+    ...(unevaluated.length > 0 ? { unevaluated } : {}),
+    ...(nodesSeen ? { nodes } : {}),
+  };
+  return { cluster, problems };
+}
+
+/** Namespaced kinds keep their namespace (`default` when a manifest leaves it out). */
+function identityOf(
+  object: unknown,
+  kind: string,
+  namespaced: boolean,
+): Pick<UnevaluatedPolicy, 'kind' | 'apiVersion' | 'namespace' | 'name'> {
+  const meta = (object as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
+  const apiVersion = (object as { apiVersion?: unknown }).apiVersion;
+  const namespace =
+    typeof meta?.namespace === 'string' && meta.namespace !== '' ? meta.namespace : DEFAULT_NAMESPACE;
+  return {
+    kind,
+    ...(typeof apiVersion === 'string' ? { apiVersion } : {}),
+    ...(namespaced ? { namespace } : {}),
+    name: typeof meta?.name === 'string' && meta.name !== '' ? meta.name : '(unnamed)',
+  };
+}
+
+function notEvaluated(
+  object: unknown,
+  kind: string,
+  reason: string,
+  into: { unevaluated: UnevaluatedPolicy[]; problems: ObjectProblem[] },
+): void {
+  const identity = identityOf(object, kind, kind === 'NetworkPolicy');
+  into.unevaluated.push({ ...identity, reason, object });
+  const where = identity.namespace === undefined ? '' : `${identity.namespace}/`;
+  into.problems.push({
+    object: `${displayKind(kind, identity.apiVersion)} ${where}${identity.name}`,
+    reason,
+  });
 }
 
 type Converted<T> = { value: T } | { problem: ObjectProblem };
@@ -176,8 +269,8 @@ export function toNetworkPolicy(object: unknown): Converted<NetworkPolicy> {
     metadata: { name: meta.name, namespace: meta.namespace ?? DEFAULT_NAMESPACE },
     spec: spec as NetworkPolicy['spec'],
   };
-  // The API server rejects what does not compile (bad CIDR, endPort below port…): such a policy
-  // never exists in a cluster, so it is reported and left out rather than evaluated.
+  // What does not compile (bad CIDR, endPort below port…) is reported by the caller and kept as not
+  // evaluated: a cluster's API server may have admitted it under rules older than this code's.
   try {
     compilePolicy(policy);
   } catch (error) {
@@ -186,6 +279,26 @@ export function toNetworkPolicy(object: unknown): Converted<NetworkPolicy> {
     return { problem: { object: `NetworkPolicy ${policy.metadata.namespace}/${meta.name}`, reason } };
   }
   return { value: policy };
+}
+
+const nodeSchema = z.object({
+  metadata: z.object({ name: z.string().min(1), labels }),
+  status: z
+    .object({ addresses: z.array(z.object({ type: z.string().nullish(), address: z.string() })).nullish() })
+    .nullish(),
+});
+
+export function toNode(object: unknown): Converted<NetpolNode> {
+  const parsed = nodeSchema.safeParse(object);
+  if (!parsed.success) return { problem: problemOf('Node', object, parsed.error) };
+  const { metadata: meta, status } = parsed.data;
+  return {
+    value: {
+      name: meta.name,
+      labels: meta.labels ?? {},
+      addresses: (status?.addresses ?? []).map((a) => a.address),
+    },
+  };
 }
 
 function kindOf(object: unknown): string | undefined {

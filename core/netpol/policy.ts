@@ -152,7 +152,8 @@ function compileIpBlock(
 }
 
 function cidrOrThrow(text: string, where: string): Cidr {
-  const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
+  // Read as kube-apiserver's legacy validation admitted it: leading zeros are decimal.
+  const cidr = typeof text === 'string' ? parseCidr(text, 'legacy') : undefined;
   if (cidr === undefined) {
     throw invalid(
       `${where} is ${JSON.stringify(text)}, not a CIDR; write it like 10.0.0.0/8 or 2001:db8::/32`,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { KubeguardError } from '../errors.ts';
 import { type IsolationReport, isolationReport } from '../netpol/isolation.ts';
-import { toNamespace, toNetworkPolicy, toPod } from '../netpol/objects.ts';
-import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '../netpol/types.ts';
+import { clusterFromObjects, toPod } from '../netpol/objects.ts';
+import type { UnevaluatedPolicy } from '../netpol/types.ts';
 import type { KubeObject } from './kube-objects.ts';
 
 /**
@@ -116,35 +116,53 @@ export function quarantinePolicy(options: QuarantinePolicyOptions): KubeObject {
   };
 }
 
+/** Policy objects besides the namespace's NetworkPolicies, and the policy kinds that could not be read. */
+export interface OtherPolicies {
+  /** AdminNetworkPolicies, the BaselineAdminNetworkPolicy, Calico and Cilium policies, as read. */
+  objects: readonly KubeObject[];
+  /** Kinds the reader was refused (403): any object of them may apply, so isolation is not verified. */
+  unreadable: readonly UnevaluatedPolicy[];
+}
+
 /**
- * What the NetworkPolicies of the pod's namespace still allow for the pod as given (for a plan:
- * the pod as it will be; for verification: as it is), evaluated by core/netpol. Objects the API
- * server would have rejected cannot exist in a cluster and are left out.
+ * What the policies that apply to the pod still allow for the pod as given (for a plan: the pod as it
+ * will be; for verification: as it is), evaluated by core/netpol: the namespace's NetworkPolicies,
+ * AdminNetworkPolicies and the baseline. A policy that may apply but cannot be evaluated (it does not
+ * parse, it is a Calico or Cilium policy, or its kind could not be read) makes the report "not
+ * verified", never "complete".
  */
 export function evaluateIsolation(
   pod: KubeObject,
   policies: readonly KubeObject[],
   namespaces: readonly KubeObject[],
   pods: readonly KubeObject[],
+  others: OtherPolicies = { objects: [], unreadable: [] },
 ): IsolationReport {
-  const target = converted(toPod(pod));
-  if (target === undefined) {
+  const target = toPod(pod);
+  if ('problem' in target) {
     throw new KubeguardError(
       'INVALID_ARGUMENT',
-      `pod ${pod.metadata.name} cannot be evaluated: its object is malformed`,
+      `pod ${pod.metadata.name} cannot be evaluated: its object is malformed (${target.problem.reason})`,
     );
   }
-  const namespaceOf = (p: NetworkPolicy) => p.metadata.namespace;
-  return isolationReport(
-    target,
-    policies
-      .map((p) => converted(toNetworkPolicy(p)))
-      .filter((p): p is NetworkPolicy => p !== undefined && namespaceOf(p) === target.namespace),
-    namespaces.map((n) => converted(toNamespace(n))).filter((n): n is NetpolNamespace => n !== undefined),
-    pods.map((p) => converted(toPod(p))).filter((p): p is NetpolPod => p !== undefined),
+  const namespace = target.value.namespace;
+  const { cluster } = clusterFromObjects(
+    [
+      ...namespaces,
+      // The pod's own object stands for it: the listed copy may predate a relabelling.
+      ...pods.filter((p) => !(p.metadata.name === pod.metadata.name && p.metadata.namespace === namespace)),
+      pod,
+      ...policies.filter((p) => (p.metadata.namespace ?? namespace) === namespace),
+      ...others.objects,
+    ].map(withPolicyKind),
+    { unreadable: others.unreadable },
   );
+  return isolationReport(target.value, cluster);
 }
 
-function converted<T>(result: { value: T } | { problem: unknown }): T | undefined {
-  return 'value' in result ? result.value : undefined;
+/** Objects kubeguard built itself (the quarantine policy in a plan) may come without apiVersion. */
+function withPolicyKind(object: KubeObject): KubeObject {
+  return object.kind === 'NetworkPolicy' && object.apiVersion === undefined
+    ? { ...object, apiVersion: 'networking.k8s.io/v1' }
+    : object;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cidrContains, parseCidr, parseIp } from '#core/netpol/cidr.ts';
+import { cidrContains, formatCidr, parseCidr, parseIp } from '#core/netpol/cidr.ts';
 
-function contains(cidr: string, ip: string): boolean {
-  const block = parseCidr(cidr);
+function contains(cidr: string, ip: string, spelling: 'strict' | 'legacy' = 'strict'): boolean {
+  const block = parseCidr(cidr, spelling);
   const address = parseIp(ip);
   if (block === undefined || address === undefined)
     throw new Error(`test input ${cidr} / ${ip} does not parse`);
@@ -57,4 +57,40 @@ describe('IP addresses and CIDR blocks', () => {
       expect(parseCidr(text)).toBeUndefined();
     },
   );
+
+  describe('legacy spelling, as kube-apiserver validated NetworkPolicy ipBlocks (ParseCIDRSloppy)', () => {
+    it.each([
+      ['000.0.0.0/0', '0.0.0.0/0'],
+      ['010.0.0.0/8', '10.0.0.0/8'],
+      ['192.168.001.000/24', '192.168.1.0/24'],
+      ['10.0.0.0/08', '10.0.0.0/8'],
+      ['0010.0000.0000.0001/32', '10.0.0.1/32'],
+      ['2001:0db8::/32', '2001:db8::/32'],
+      ['::ffff:010.0.0.0/104', '10.0.0.0/8'],
+    ])('reads %s as %s (leading zeros are decimal, never octal)', (written, meaning) => {
+      const cidr = parseCidr(written, 'legacy');
+
+      expect(cidr === undefined ? undefined : formatCidr(cidr)).toBe(meaning);
+    });
+
+    it('matches by the decimal reading: 010.0.0.0/8 holds 10.1.2.3, not 8.1.2.3', () => {
+      expect(contains('010.0.0.0/8', '10.1.2.3', 'legacy')).toBe(true);
+      expect(contains('010.0.0.0/8', '8.1.2.3', 'legacy')).toBe(false);
+      expect(contains('000.0.0.0/0', '203.0.113.9', 'legacy')).toBe(true);
+    });
+
+    it.each(['256.0.0.0/8', '10.0.0.0/33', '10.0.0/8', '0x0a.0.0.0/8', '10.0.0.0/+8', '1::10000/64'])(
+      'still rejects %j',
+      (text) => {
+        expect(parseCidr(text, 'legacy')).toBeUndefined();
+      },
+    );
+
+    it.each(['010.0.0.0/8', '000.0.0.0/0', '10.0.0.0/08'])(
+      'is refused by the strict spelling: %s',
+      (text) => {
+        expect(parseCidr(text)).toBeUndefined();
+      },
+    );
+  });
 });

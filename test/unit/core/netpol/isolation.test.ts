@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isolationReport } from '#core/netpol/isolation.ts';
-import type { NetworkPolicy } from '#core/netpol/types.ts';
+import { clusterFromObjects } from '#core/netpol/objects.ts';
+import type { NetpolCluster, NetworkPolicy } from '#core/netpol/types.ts';
 import { namespace, pod, policy } from './builders.ts';
+import { fixtureObjects, HOUSES, type KubeJson, scenario } from './conformance-scenario.ts';
 
 const NAMESPACES = [namespace('shop'), namespace('kube-system')];
 /** The suspect pod after the isolate action relabelled it onto a unique quarantine label. */
@@ -19,7 +21,7 @@ const QUARANTINE = policy('shop/kubeguard-quarantine-q-1', {
 });
 
 function report(policies: NetworkPolicy[]) {
-  return isolationReport(SUSPECT, policies, NAMESPACES, [SUSPECT, ...OTHERS]);
+  return isolationReport(SUSPECT, { policies, namespaces: NAMESPACES, pods: [SUSPECT, ...OTHERS] });
 }
 
 describe('isolation report', () => {
@@ -152,5 +154,148 @@ describe('isolation report', () => {
 
     expect(report([QUARANTINE, grpcOnly]).complete).toBe(true);
     expect(report([QUARANTINE, httpByName]).ingress.allowances[0]?.ports).toEqual(['TCP/8080 (http)']);
+  });
+});
+
+describe('isolation report with admin policies and policies it cannot evaluate', () => {
+  it.each([
+    ['000.0.0.0/0', '0.0.0.0/0'],
+    ['010.0.0.0/8', '10.0.0.0/8'],
+  ])(
+    'reports an allow-all egress to %s (leading zeros, as the API server admitted it) as partial',
+    (cidr, read) => {
+      const allowAll = policy('shop/allow-all-egress', {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr } }] }],
+      });
+
+      const result = report([QUARANTINE, allowAll]);
+
+      expect(result.complete).toBe(false);
+      expect(result.summary).toBe(
+        `partial: shop/allow-all-egress still allows egress to IPs in ${cidr} (read as ${read}) (today: shop/web-2b1d, shop/frontend-1, kube-system/coredns-1) on any port and protocol`,
+      );
+    },
+  );
+
+  /** The quarantined gryffindor pod of the upstream scenario, under a quarantine deny-all. */
+  function quarantinedHarry(
+    policyFiles: string[],
+    edit?: (o: KubeJson) => KubeJson | undefined,
+    kept: Record<string, string> = {},
+  ): {
+    cluster: NetpolCluster;
+    report: ReturnType<typeof isolationReport>;
+  } {
+    const quarantine = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'kubeguard-quarantine-q-1', namespace: HOUSES.gryffindor },
+      spec: {
+        podSelector: { matchLabels: { 'kubeguard.io/quarantine': 'q-1' } },
+        policyTypes: ['Ingress', 'Egress'],
+      },
+    };
+    const base = scenario(policyFiles, edit);
+    const cluster = {
+      ...base,
+      policies: [...base.policies.filter((p) => p.metadata.namespace !== HOUSES.gryffindor), quarantine],
+    } as NetpolCluster;
+    const harry = cluster.pods.find((p) => p.name === 'harry-potter-0');
+    if (harry === undefined) throw new Error('no harry-potter-0');
+    // Relabelled onto the quarantine label; `kept` stands for labels an isolation with detach off leaves.
+    const suspect = { ...harry, labels: { ...kept, 'kubeguard.io/quarantine': 'q-1' } };
+    return { cluster, report: isolationReport(suspect, cluster) };
+  }
+
+  it('reports an AdminNetworkPolicy Allow to the quarantined pod as partial, naming it', () => {
+    const { report: result } = quarantinedHarry(['anp-standard-ingress-tcp-rules.yaml']);
+
+    expect(result.complete).toBe(false);
+    expect(result.ingress.status).toBe('partial');
+    expect(result.ingress.allowances.map((a) => [a.policy, a.rule, a.ports])).toEqual([
+      ['AdminNetworkPolicy/ingress-tcp', 0, ['any port and protocol']],
+      ['AdminNetworkPolicy/ingress-tcp', 5, ['TCP/80']],
+    ]);
+    expect(result.summary).toBe(
+      'partial: AdminNetworkPolicy/ingress-tcp still allows ingress from all pods in namespaces kubernetes.io/metadata.name=network-policy-conformance-ravenclaw (today: network-policy-conformance-ravenclaw/luna-lovegood-0, network-policy-conformance-ravenclaw/luna-lovegood-1) on any port and protocol; AdminNetworkPolicy/ingress-tcp still allows ingress from all pods in namespaces kubernetes.io/metadata.name=network-policy-conformance-hufflepuff (today: network-policy-conformance-hufflepuff/cedric-diggory-0, network-policy-conformance-hufflepuff/cedric-diggory-1) on TCP/80',
+    );
+  });
+
+  it('stays complete under admin Deny and Pass rules, which admit nothing past the quarantine policy', () => {
+    const { report: result } = quarantinedHarry(['anp-standard-priority-field.yaml']);
+
+    expect(result).toMatchObject({ complete: true, summary: 'isolation complete', notVerified: [] });
+  });
+
+  it('names the networks an admin Allow opens for egress', () => {
+    const { report: result } = quarantinedHarry(
+      ['anp-standard-egress-inline-cidr-rules.yaml'],
+      (object) => {
+        if (object.kind !== 'AdminNetworkPolicy') return object;
+        const spec = object.spec as { egress: unknown[] };
+        spec.egress = [
+          { name: 'allow-metadata', action: 'Allow', to: [{ networks: ['169.254.169.254/32'] }] },
+          ...spec.egress,
+        ];
+        return object;
+      },
+      { 'conformance-house': 'gryffindor' },
+    );
+
+    expect(result.egress.allowances.map((a) => `${a.policy} ${a.peers.join(' or ')}`)).toEqual([
+      'AdminNetworkPolicy/inline-cidr-as-peers-example IPs in 169.254.169.254/32',
+      'AdminNetworkPolicy/inline-cidr-as-peers-example pods conformance-house=slytherin in namespaces conformance-house=slytherin',
+    ]);
+  });
+
+  it('is not verified while a policy that may select the pod could not be evaluated, naming it', () => {
+    const broken = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-egress', namespace: 'shop' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/33' } }] }],
+      },
+    };
+    const { cluster } = clusterFromObjects([broken]);
+
+    const result = isolationReport(SUSPECT, {
+      ...cluster,
+      policies: [QUARANTINE],
+      namespaces: NAMESPACES,
+      pods: [SUSPECT, ...OTHERS],
+    });
+
+    expect(result.complete).toBe(false);
+    expect(result.notVerified).toEqual([
+      'NetworkPolicy/shop/allow-egress could not be evaluated (shop/allow-egress spec.egress[0].to[0].ipBlock.cidr is "10.0.0.0/33", not a CIDR; write it like 10.0.0.0/8 or 2001:db8::/32)',
+    ]);
+    expect(result.summary).toBe(
+      'not verified: NetworkPolicy/shop/allow-egress could not be evaluated (shop/allow-egress spec.egress[0].to[0].ipBlock.cidr is "10.0.0.0/33", not a CIDR; write it like 10.0.0.0/8 or 2001:db8::/32)',
+    );
+  });
+
+  it('is not verified while a Calico policy exists, and still lists what the evaluated policies allow', () => {
+    const [, globalPolicy] = fixtureObjects('engine-policies.yaml');
+    const { cluster } = clusterFromObjects([globalPolicy]);
+    const allowFrontend = policy('shop/allow-frontend', {
+      podSelector: {},
+      ingress: [{ from: [{ podSelector: { matchLabels: { app: 'frontend' } } }], ports: [{ port: 8080 }] }],
+    });
+
+    const result = isolationReport(SUSPECT, {
+      ...cluster,
+      policies: [QUARANTINE, allowFrontend],
+      namespaces: NAMESPACES,
+      pods: [SUSPECT, ...OTHERS],
+    });
+
+    expect(result.summary).toBe(
+      'not verified: GlobalNetworkPolicy/allow-tcp-6379 could not be evaluated (a Calico policy; kubeguard does not evaluate Calico policies); partial: shop/allow-frontend still allows ingress from pods app=frontend in namespace shop (today: shop/frontend-1) on TCP/8080',
+    );
   });
 });

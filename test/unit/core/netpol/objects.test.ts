@@ -3,6 +3,7 @@ import { parseManifests } from '#core/manifests/load.ts';
 import { createEvaluator } from '#core/netpol/evaluate.ts';
 import { clusterFromObjects } from '#core/netpol/objects.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
+import { fixtureObjects } from './conformance-scenario.ts';
 
 /** A real manifest pair (pod + policy) from the public manifest corpus. */
 function manifestObjects(name: string): Record<string, unknown>[] {
@@ -106,7 +107,17 @@ describe('Kubernetes objects to evaluator input', () => {
     expect(cluster.pods).toHaveLength(1);
     expect(cluster.policies).toEqual([]);
     expect(problems).toEqual([
-      { object: 'NetworkPolicy test', reason: expect.stringMatching(/^spec\.ingress: /) },
+      { object: 'NetworkPolicy default/test', reason: expect.stringMatching(/^spec\.ingress: /) },
+    ]);
+    expect(cluster.unevaluated).toEqual([
+      {
+        kind: 'NetworkPolicy',
+        apiVersion: 'networking.k8s.io/v1',
+        namespace: 'default',
+        name: 'test',
+        reason: expect.stringMatching(/^spec\.ingress: /),
+        object: broken,
+      },
     ]);
   });
 
@@ -123,7 +134,7 @@ describe('Kubernetes objects to evaluator input', () => {
     expect(problems[0]?.reason).toMatch(/^spec\.ingress\[0\]: Unrecognized key: "form"/);
   });
 
-  it('leaves out a policy the API server would reject, saying why', () => {
+  it('keeps a policy that does not compile as not evaluated, saying why', () => {
     const [podObject, policyObject] = manifestObjects('m23.yaml');
     const badCidr = {
       ...policyObject,
@@ -150,5 +161,100 @@ describe('Kubernetes objects to evaluator input', () => {
 
     expect(problems).toEqual([]);
     expect(cluster).toEqual({ pods: [], namespaces: [], policies: [] });
+  });
+});
+
+describe('admin, baseline and engine policy objects', () => {
+  it('reads AdminNetworkPolicies and the BaselineAdminNetworkPolicy of the upstream conformance suite', () => {
+    const { cluster, problems } = clusterFromObjects(fixtureObjects('standard-anp-np-banp.yaml'));
+
+    expect(problems).toEqual([]);
+    expect(cluster.adminPolicies?.map((p) => [p.metadata.name, p.spec.priority])).toEqual([
+      ['pass-example', 10],
+    ]);
+    expect(cluster.baselinePolicies?.map((p) => p.metadata.name)).toEqual(['default']);
+    expect(cluster.policies.map((p) => p.metadata.name)).toEqual([
+      'allow-gress-from-to-slytherin-to-gryffindor',
+    ]);
+  });
+
+  it.each([
+    ['a priority out of range', { priority: 1001 }, 'spec.priority is 1001; use an integer from 0 to 1000'],
+    ['a field this code does not know', { tier: 'Admin' }, 'spec: Unrecognized key: "tier"'],
+    [
+      'a peer with two fields',
+      {
+        ingress: [
+          { action: 'Deny', from: [{ namespaces: {}, pods: { namespaceSelector: {}, podSelector: {} } }] },
+        ],
+      },
+      'spec.ingress[0].from[0] must set exactly one peer field (it sets namespaces, pods)',
+    ],
+    [
+      'a networks CIDR with leading zeros (the CRD validates it with CEL isCIDR)',
+      { egress: [{ action: 'Allow', to: [{ networks: ['010.0.0.0/8'] }] }] },
+      'spec.egress[0].to[0].networks[0] is "010.0.0.0/8", not a CIDR; write it like 10.0.0.0/8 or fd00::/8',
+    ],
+  ])('keeps an AdminNetworkPolicy with %s as not evaluated, saying why', (_what, change, reason) => {
+    const [anp] = fixtureObjects('anp-standard-priority-field.yaml') as [{ spec: object }];
+    const edited = { ...anp, spec: { ...anp.spec, ...change } };
+
+    const { cluster, problems } = clusterFromObjects([edited]);
+
+    expect(cluster.adminPolicies).toBeUndefined();
+    expect(problems).toEqual([{ object: 'AdminNetworkPolicy priority-50-example', reason }]);
+    expect(cluster.unevaluated?.[0]).toMatchObject({
+      kind: 'AdminNetworkPolicy',
+      name: 'priority-50-example',
+      reason,
+    });
+  });
+
+  it('keeps a BaselineAdminNetworkPolicy not named default as not evaluated (the API server admits only default)', () => {
+    const [banp] = fixtureObjects('banp-standard-ingress-tcp-rules.yaml') as [{ metadata: object }];
+
+    const { problems } = clusterFromObjects([{ ...banp, metadata: { name: 'baseline' } }]);
+
+    expect(problems).toEqual([
+      {
+        object: 'BaselineAdminNetworkPolicy baseline',
+        reason: 'the API server admits only the BaselineAdminNetworkPolicy named "default"; rename it',
+      },
+    ]);
+  });
+
+  it('keeps Calico and Cilium policies as not evaluated, without calling them malformed', () => {
+    const { cluster, problems } = clusterFromObjects(fixtureObjects('engine-policies.yaml'));
+
+    expect(problems).toEqual([]);
+    expect(cluster.policies).toEqual([]);
+    expect(cluster.unevaluated?.map((u) => [u.kind, u.apiVersion, u.namespace, u.name])).toEqual([
+      ['NetworkPolicy', 'projectcalico.org/v3', 'production', 'allow-tcp-6379'],
+      ['GlobalNetworkPolicy', 'projectcalico.org/v3', undefined, 'allow-tcp-6379'],
+      ['CiliumNetworkPolicy', 'cilium.io/v2', 'default', 'rule1'],
+    ]);
+  });
+
+  it('reads nodes with their addresses, for AdminNetworkPolicy nodes peers', () => {
+    const node = {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'ip-10-0-1-23.eu-west-1.compute.internal', labels: { 'kubernetes.io/os': 'linux' } },
+      status: {
+        addresses: [
+          { type: 'InternalIP', address: '10.0.1.23' },
+          { type: 'Hostname', address: 'ip-10-0-1-23.eu-west-1.compute.internal' },
+        ],
+      },
+    };
+
+    expect(clusterFromObjects([node]).cluster.nodes).toEqual([
+      {
+        name: 'ip-10-0-1-23.eu-west-1.compute.internal',
+        labels: { 'kubernetes.io/os': 'linux' },
+        addresses: ['10.0.1.23', 'ip-10-0-1-23.eu-west-1.compute.internal'],
+      },
+    ]);
+    expect(clusterFromObjects([]).cluster.nodes).toBeUndefined();
   });
 });

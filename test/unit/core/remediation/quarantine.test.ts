@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '#core/remediation/kube-objects.ts';
 import {
   evaluateIsolation,
+  type OtherPolicies,
   QUARANTINE_ANNOTATION,
   quarantinePolicy,
   quarantineStateOf,
@@ -98,5 +99,107 @@ describe('quarantine policy under core/netpol', () => {
     const report = evaluateIsolation(quarantined, [policy, elsewhere], of('Namespace'), of('Pod'));
 
     expect(report.complete).toBe(true);
+  });
+
+  /** The quarantined suspect and what verification reads: its namespace's policies plus others. */
+  function verify(extra: KubeObject[], others: OtherPolicies = { objects: [], unreadable: [] }) {
+    const policy = quarantinePolicy({ namespace: 'shop', id: 'q1', pod: SUSPECT, allowDns: false });
+    return evaluateIsolation(quarantined, [policy, ...extra], of('Namespace'), of('Pod'), others);
+  }
+
+  function allowAllEgress(cidr: string): KubeObject {
+    return {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-all-egress', namespace: 'shop' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }] }] },
+    };
+  }
+
+  it.each([
+    ['000.0.0.0/0', '0.0.0.0/0'],
+    ['010.0.0.0/8', '10.0.0.0/8'],
+  ])('is not complete while an allow-all egress to %s (leading zeros) stands', (cidr, read) => {
+    const report = verify([allowAllEgress(cidr)]);
+
+    expect(report.complete).toBe(false);
+    expect(report.egress.status).toBe('partial');
+    expect(report.summary).toMatch(
+      new RegExp(
+        `^partial: shop/allow-all-egress still allows egress to IPs in ${cidr.replaceAll('.', '\\.')} \\(read as ${read.replaceAll('.', '\\.')}\\)`,
+      ),
+    );
+  });
+
+  it('is not verified while a policy selecting the pod cannot be parsed, naming it', () => {
+    const broken = { ...allowAllEgress('10.0.0.0/8'), metadata: { name: 'typo', namespace: 'shop' } };
+    (broken.spec as { egress: unknown[] }).egress = [{ too: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }];
+
+    const report = verify([broken]);
+
+    expect(report.complete).toBe(false);
+    expect(report.summary).toBe(
+      'not verified: NetworkPolicy/shop/typo could not be evaluated (spec.egress[0]: Unrecognized key: "too")',
+    );
+  });
+
+  it('is not verified while a Calico GlobalNetworkPolicy exists, naming it', () => {
+    const calico: KubeObject = {
+      apiVersion: 'projectcalico.org/v3',
+      kind: 'GlobalNetworkPolicy',
+      metadata: { name: 'allow-tcp-6379' },
+      spec: { selector: "role == 'database'", types: ['Ingress', 'Egress'], egress: [{ action: 'Allow' }] },
+    };
+
+    const report = verify([], { objects: [calico], unreadable: [] });
+
+    expect(report.complete).toBe(false);
+    expect(report.summary).toBe(
+      'not verified: GlobalNetworkPolicy/allow-tcp-6379 could not be evaluated (a Calico policy; kubeguard does not evaluate Calico policies)',
+    );
+  });
+
+  it('is partial while an AdminNetworkPolicy allows traffic to the pod, naming it', () => {
+    const anp: KubeObject = {
+      apiVersion: 'policy.networking.k8s.io/v1alpha1',
+      kind: 'AdminNetworkPolicy',
+      metadata: { name: 'allow-monitoring' },
+      spec: {
+        priority: 5,
+        subject: { namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'shop' } } },
+        ingress: [
+          {
+            name: 'allow-from-monitoring',
+            action: 'Allow',
+            from: [{ namespaces: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+            ports: [{ portNumber: { protocol: 'TCP', port: 8080 } }],
+          },
+        ],
+      },
+    };
+
+    const report = verify([], { objects: [anp], unreadable: [] });
+
+    expect(report.complete).toBe(false);
+    expect(report.summary).toBe(
+      'partial: AdminNetworkPolicy/allow-monitoring still allows ingress from all pods in namespaces kubernetes.io/metadata.name=monitoring (today: monitoring/prometheus-0) on TCP/8080',
+    );
+  });
+
+  it('is not verified when a policy kind could not be read', () => {
+    const report = verify([], {
+      objects: [],
+      unreadable: [
+        {
+          kind: 'AdminNetworkPolicy',
+          apiVersion: 'policy.networking.k8s.io/v1alpha1',
+          reason: 'HTTP 403 Forbidden',
+        },
+      ],
+    });
+
+    expect(report.summary).toBe(
+      'not verified: AdminNetworkPolicy objects could not be read (HTTP 403 Forbidden)',
+    );
   });
 });

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { compileAdminPolicy, compileBaselinePolicy } from './admin.ts';
+import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy } from './types.ts';
+import { PROTOCOLS } from './types.ts';
+
+/**
+ * AdminNetworkPolicy and BaselineAdminNetworkPolicy objects as written or returned by the API
+ * (`policy.networking.k8s.io/v1alpha1`, the experimental CRD's fields included). Unknown keys are
+ * refused, not dropped: a field of a newer CRD version read as absent could turn a Deny into nothing.
+ */
+
+const selector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).nullish(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string(),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+const namespacedPod = z.strictObject({ namespaceSelector: selector, podSelector: selector });
+
+const subject = z.strictObject({ namespaces: selector.optional(), pods: namespacedPod.optional() });
+
+const protocol = z.enum(PROTOCOLS).optional();
+
+const port = z.strictObject({
+  portNumber: z.strictObject({ protocol, port: z.number().int() }).optional(),
+  namedPort: z.string().optional(),
+  portRange: z.strictObject({ protocol, start: z.number().int(), end: z.number().int() }).optional(),
+});
+
+const ingressPeer = z.strictObject({ namespaces: selector.optional(), pods: namespacedPod.optional() });
+
+const egressPeer = z.strictObject({
+  namespaces: selector.optional(),
+  pods: namespacedPod.optional(),
+  nodes: selector.optional(),
+  networks: z.array(z.string()).optional(),
+  domainNames: z.array(z.string()).optional(),
+});
+
+const ruleBase = {
+  name: z.string().max(100).optional(),
+  ports: z.array(port).max(100).optional(),
+};
+
+const adminSpec = z.strictObject({
+  priority: z.number().int(),
+  subject,
+  ingress: z
+    .array(
+      z.strictObject({ ...ruleBase, action: z.enum(['Allow', 'Deny', 'Pass']), from: z.array(ingressPeer) }),
+    )
+    .max(100)
+    .optional(),
+  egress: z
+    .array(
+      z.strictObject({ ...ruleBase, action: z.enum(['Allow', 'Deny', 'Pass']), to: z.array(egressPeer) }),
+    )
+    .max(100)
+    .optional(),
+});
+
+const baselineSpec = z.strictObject({
+  subject,
+  ingress: z
+    .array(z.strictObject({ ...ruleBase, action: z.enum(['Allow', 'Deny']), from: z.array(ingressPeer) }))
+    .max(100)
+    .optional(),
+  egress: z
+    .array(z.strictObject({ ...ruleBase, action: z.enum(['Allow', 'Deny']), to: z.array(egressPeer) }))
+    .max(100)
+    .optional(),
+});
+
+const metadata = z.object({ name: z.string().min(1) });
+
+const adminSchema = z.object({ metadata, spec: adminSpec });
+const baselineSchema = z.object({ metadata, spec: baselineSpec });
+
+export type AdminConversion<T> = { value: T } | { reason: string };
+
+export function toAdminNetworkPolicy(object: unknown): AdminConversion<AdminNetworkPolicy> {
+  const parsed = adminSchema.safeParse(object);
+  if (!parsed.success) return { reason: issuesOf(parsed.error) };
+  const policy: AdminNetworkPolicy = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'AdminNetworkPolicy',
+    metadata: { name: parsed.data.metadata.name },
+    spec: parsed.data.spec as AdminNetworkPolicy['spec'],
+  };
+  return compiles(() => compileAdminPolicy(policy), policy);
+}
+
+export function toBaselineAdminNetworkPolicy(object: unknown): AdminConversion<BaselineAdminNetworkPolicy> {
+  const parsed = baselineSchema.safeParse(object);
+  if (!parsed.success) return { reason: issuesOf(parsed.error) };
+  const policy: BaselineAdminNetworkPolicy = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind: 'BaselineAdminNetworkPolicy',
+    metadata: { name: parsed.data.metadata.name },
+    spec: parsed.data.spec as BaselineAdminNetworkPolicy['spec'],
+  };
+  return compiles(() => compileBaselinePolicy(policy), policy);
+}
+
+/** Rules the schema cannot express (one peer field, CIDRs, priority range) are checked by compiling. */
+function compiles<T>(compile: () => unknown, value: T): AdminConversion<T> {
+  try {
+    compile();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { reason: message.replace(/^invalid admin network policy: \S+ /, '') };
+  }
+  return { value };
+}
+
+export function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => {
+      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+      return `${path.replace(/^\./, '') || '(object)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
