@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { KubeguardError } from '../errors.ts';
 import type {
   ActionContext,
@@ -9,6 +9,8 @@ import type {
   Verification,
 } from './action.ts';
 import { describeRef, field, findObject, type KubeObject, requireName } from './kube-objects.ts';
+import { guardFor } from './plan-guard.ts';
+import { readPlanState } from './plan-state.ts';
 import { requireQuarantineId } from './quarantine.ts';
 import { executePlan } from './run.ts';
 
@@ -16,6 +18,11 @@ import { executePlan } from './run.ts';
  * Cordon a node for runtime findings on the host (and for hostNetwork pods, which NetworkPolicy
  * cannot isolate): mark it unschedulable and label it, without draining. Its pods keep running for
  * investigation; moving them is a human decision. Uncordon restores what was there before.
+ *
+ * Both patches are bound to the node as planned: its uid, and its resourceVersion, because each
+ * records or restores schedulability. A node cordoned by hand after the plan is therefore never
+ * recorded as "was schedulable" (which uncordon would later undo), and uncordon never undoes a
+ * change made to the node after its plan; either fails and says to plan again.
  */
 
 export const CORDON_LABEL = 'kubeguard.io/cordon';
@@ -28,7 +35,15 @@ const cordonStateSchema = z.strictObject({
   wasUnschedulable: z.boolean(),
   at: z.string(),
   by: z.string(),
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
+});
+
+/** The plan's `state` (cordon and uncordon alike), validated when execute or verify reads it. */
+const planStateSchema = z.strictObject({
+  node: z.string().check(z.minLength(1)),
+  uid: z.string().check(z.minLength(1)),
+  id: z.string(),
+  wasUnschedulable: z.boolean(),
 });
 
 type CordonState = z.infer<typeof cordonStateSchema>;
@@ -119,12 +134,13 @@ export const cordonNode: RemediationAction<CordonNodeRequest> = {
             patchType: 'strategic-merge',
             body: {
               metadata: {
+                ...guardFor(node, { recordsState: true }),
                 labels: { [CORDON_LABEL]: id },
                 annotations: { [CORDON_ANNOTATION]: JSON.stringify(state) },
               },
               spec: { unschedulable: true },
             },
-            why: 'stop scheduling onto the node and mark it as under investigation, recording whether it was already cordoned',
+            why: 'stop scheduling onto the node and mark it as under investigation, recording whether it was already cordoned (only if the node is unchanged since the plan)',
           },
         ],
         effects: cordonEffects(pods),
@@ -133,7 +149,7 @@ export const cordonNode: RemediationAction<CordonNodeRequest> = {
               'the node is already unschedulable (cordoned by someone else): uncordon will leave it unschedulable',
             ]
           : [],
-        state: { node: request.node, id, wasUnschedulable },
+        state: planState(node, id, wasUnschedulable),
       },
     };
   },
@@ -160,10 +176,21 @@ function keepRunning(count: number): string {
   return count === 1 ? '1 pod keeps running' : `${count} pods keep running`;
 }
 
+function planState(node: KubeObject, id: string, wasUnschedulable: boolean): Record<string, unknown> {
+  const state: z.infer<typeof planStateSchema> = {
+    node: node.metadata.name,
+    uid: guardFor(node, { recordsState: false }).uid,
+    id,
+    wasUnschedulable,
+  };
+  return { ...state };
+}
+
 async function verifyCordon(plan: RemediationPlan, context: ActionContext): Promise<Verification> {
-  const { node: name, id } = plan.state as { node: string; id: string };
+  const { node: name, id, uid } = readPlanState(plan, planStateSchema, 'cordon-node');
   const node = await findObject(context.kube, { kind: 'Node', name });
   if (node === undefined) return { complete: false, summary: `node ${name} no longer exists` };
+  if (node.metadata.uid !== uid) return replaced(name, uid, node);
   const unschedulable = field(node, 'spec', 'unschedulable') === true;
   const labelled = node.metadata.labels?.[CORDON_LABEL] === id;
   if (unschedulable && labelled)
@@ -207,12 +234,13 @@ export const uncordonNode: RemediationAction<UncordonNodeRequest> = {
             patchType: 'strategic-merge',
             body: {
               metadata: {
+                ...guardFor(node, { recordsState: true }),
                 labels: { [CORDON_LABEL]: null },
                 annotations: { [CORDON_ANNOTATION]: null, [UNCORDONED_ANNOTATION]: released },
               },
               spec: { unschedulable: state.wasUnschedulable ? true : null },
             },
-            why: 'restore schedulability as it was before the cordon and record its end',
+            why: 'restore schedulability as it was before the cordon and record its end (only if the node is unchanged since the plan)',
           },
         ],
         effects: [
@@ -221,7 +249,7 @@ export const uncordonNode: RemediationAction<UncordonNodeRequest> = {
             : 'the scheduler may place pods on the node again',
         ],
         warnings: [],
-        state: { node: request.node, id: state.id, wasUnschedulable: state.wasUnschedulable },
+        state: planState(node, state.id, state.wasUnschedulable),
       },
     };
   },
@@ -235,13 +263,10 @@ export const uncordonNode: RemediationAction<UncordonNodeRequest> = {
 };
 
 async function verifyUncordon(plan: RemediationPlan, context: ActionContext): Promise<Verification> {
-  const {
-    node: name,
-    id,
-    wasUnschedulable,
-  } = plan.state as { node: string; id: string; wasUnschedulable: boolean };
+  const { node: name, id, uid, wasUnschedulable } = readPlanState(plan, planStateSchema, 'uncordon-node');
   const node = await findObject(context.kube, { kind: 'Node', name });
   if (node === undefined) return { complete: false, summary: `node ${name} no longer exists` };
+  if (node.metadata.uid !== uid) return replaced(name, uid, node);
   const unschedulable = field(node, 'spec', 'unschedulable') === true;
   const complete = node.metadata.labels?.[CORDON_LABEL] === undefined && unschedulable === wasUnschedulable;
   return {
@@ -249,6 +274,13 @@ async function verifyUncordon(plan: RemediationPlan, context: ActionContext): Pr
     summary: complete
       ? `cordon ${id} of node ${name} ended${wasUnschedulable ? '; the node stays unschedulable as before' : ''}`
       : `node ${name} is ${unschedulable ? 'unschedulable' : 'schedulable'}${node.metadata.labels?.[CORDON_LABEL] ? ` and still carries ${CORDON_LABEL}` : ''}`,
+  };
+}
+
+function replaced(name: string, uid: string, node: KubeObject): Verification {
+  return {
+    complete: false,
+    summary: `node ${name} was replaced after the plan (uid ${uid} → ${node.metadata.uid ?? 'none'}): the new node was not touched`,
   };
 }
 

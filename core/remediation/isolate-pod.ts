@@ -1,36 +1,29 @@
-import type { IsolationReport } from '../netpol/isolation.ts';
 import type {
   ActionContext,
   ActionMetadata,
-  AppliedStep,
   PlannedStep,
   PreflightResult,
   RemediationAction,
-  RemediationPlan,
-  Verification,
 } from './action.ts';
-import {
-  detectEnforcement,
-  ENFORCEMENT_NAMESPACES,
-  type EnforcementHint,
-  type EnforcementReport,
-} from './enforcement.ts';
+import type { EnforcementHint } from './enforcement.ts';
 import { captureForensics, FORENSIC_CAPTURES } from './forensics.ts';
+import { expectedIsolation, gatherFacts, type IsolationFacts, workloadLabels } from './isolate-facts.ts';
+import { type IsolationState, isolationStateOf } from './isolate-state.ts';
+import { isolationEffects, isolationWarnings } from './isolate-text.ts';
+import { isolationRecovery, verifyIsolation } from './isolate-verify.ts';
 import {
   describeRef,
   field,
   findObject,
   type KubeObject,
   labelsOf,
-  numberField,
   pointerToken,
   requireName,
-  serviceSelects,
   stringField,
 } from './kube-objects.ts';
+import { guardFor, guardTests } from './plan-guard.ts';
 import type { KubeReader } from './ports.ts';
 import {
-  evaluateIsolation,
   QUARANTINE_ANNOTATION,
   QUARANTINE_LABEL,
   type QuarantineState,
@@ -41,18 +34,6 @@ import {
   serializeState,
 } from './quarantine.ts';
 import { describeStep, executePlan } from './run.ts';
-import {
-  budgetsCounting,
-  controllerSelectorKeys,
-  describeBudget,
-  describeChain,
-  describeReplicas,
-  type OwnerChain,
-  ownerChain,
-  replacementEffect,
-  serviceSelectorKeys,
-  servicesSelecting,
-} from './workload.ts';
 
 /**
  * Isolate a pod: forensic bundle first, then a unique quarantine label, a NetworkPolicy denying all
@@ -60,6 +41,10 @@ import {
  * controller select it by. The order never leaves the pod less restricted than before: the deny
  * policy selects the pod before any workload label (and the policies attached to it) goes away.
  * Verification evaluates every policy that still selects the pod, since policies only add allows.
+ *
+ * Every patch is bound to the pod the plan was made for (its uid; the first patch, which records
+ * the labels release restores, also its resourceVersion): a pod recreated under the same name
+ * since the plan, as a StatefulSet does, is never quarantined by a plan made for its predecessor.
  */
 
 export interface IsolatePodRequest {
@@ -116,30 +101,18 @@ export const ISOLATE_POD_METADATA: ActionMetadata = {
   },
 };
 
-/** The plan's `state`, read back by execute and verify. */
-interface IsolationState {
-  namespace: string;
-  pod: string;
-  quarantineId: string;
-  policy: string;
-  detachedLabels: Record<string, string>;
-  enforcement: EnforcementReport;
-  /** The isolation the plan leads to, evaluated before anything changes. */
-  expected: string;
-  resume: boolean;
-}
-
 export const isolatePod: RemediationAction<IsolatePodRequest> = {
   metadata: ISOLATE_POD_METADATA,
   preflight: preflightIsolation,
   execute: (plan, context) => {
-    const state = plan.state as unknown as IsolationState;
+    const state = isolationStateOf(plan);
     return executePlan(plan, context, {
       capture: () =>
         captureForensics(
           {
             namespace: state.namespace,
             pod: state.pod,
+            uid: state.uid,
             bundleId: plan.evidence?.bundleId ?? '',
             capturedAt: context.clock(),
             capturedBy: context.actor,
@@ -178,17 +151,18 @@ async function preflightIsolation(
   const recorded = quarantineStateOf(pod);
   const facts = await gatherFacts(pod, request.enforcement ?? 'unknown', context.kube);
   const plannedAt = context.clock();
-  if (recorded !== undefined) return resumePlan(pod, recorded, facts, request, plannedAt);
+  if (recorded !== undefined) return resumePlan(pod, recorded, facts, request, plannedAt, context.kube);
   return newQuarantinePlan(pod, facts, request, {
     id: quarantineId,
     plannedAt,
     actor: context.actor,
     target,
+    kube: context.kube,
   });
 }
 
 /** The plan of a pod not yet quarantined: label and record, deny policy, detach. */
-function newQuarantinePlan(
+async function newQuarantinePlan(
   pod: KubeObject,
   facts: IsolationFacts,
   request: IsolatePodRequest,
@@ -197,8 +171,9 @@ function newQuarantinePlan(
     plannedAt,
     actor,
     target,
-  }: { id: string; plannedAt: string; actor: string; target: string },
-): PreflightResult {
+    kube,
+  }: { id: string; plannedAt: string; actor: string; target: string; kube: KubeReader },
+): Promise<PreflightResult> {
   const detachedLabels = request.detach === false ? {} : workloadLabels(pod, facts);
   const state: QuarantineState = {
     id: quarantineId,
@@ -223,20 +198,22 @@ function newQuarantinePlan(
       patchType: 'strategic-merge',
       body: {
         metadata: {
+          // The record names the labels release restores: written only on the pod as planned.
+          ...guardFor(pod, { recordsState: true }),
           labels: { [QUARANTINE_LABEL]: quarantineId },
           annotations: { [QUARANTINE_ANNOTATION]: serializeState(state) },
         },
       },
-      why: 'label the pod for its quarantine policy and record what kubeguard changes, so release or a retry can finish from the cluster',
+      why: 'label the pod for its quarantine policy and record what kubeguard changes, so release or a retry can finish from the cluster (only if the pod is still the one planned, unchanged)',
     },
     {
       op: 'create',
       object: policy,
       why: `deny all ingress and egress of pods labelled ${QUARANTINE_LABEL}=${quarantineId}${request.allowDns ? ', except DNS to kube-dns' : ''}`,
     },
-    ...detachStep(request.namespace, request.pod, quarantineId, detachedLabels, facts),
+    ...detachStep(pod, quarantineId, detachedLabels, facts),
   ];
-  const expected = expectedIsolation(pod, quarantineId, detachedLabels, policy, facts);
+  const expected = await expectedIsolation(pod, quarantineId, detachedLabels, policy, facts, kube);
   return {
     status: 'ready',
     plan: {
@@ -247,8 +224,8 @@ function newQuarantinePlan(
       evidence: { bundleId: state.evidence as string, captures: FORENSIC_CAPTURES },
       steps,
       effects: isolationEffects(pod, facts, detachedLabels, expected),
-      warnings: isolationWarnings(pod, facts, request, detachedLabels),
-      state: isolationState(request, state, facts, expected.summary, false),
+      warnings: isolationWarnings(pod, facts, request.detach === false, detachedLabels),
+      state: isolationState(pod, state, facts, expected.summary, false),
     },
   };
 }
@@ -277,56 +254,13 @@ function refusal(pod: KubeObject, target: string): PreflightResult | undefined {
   return undefined;
 }
 
-interface IsolationFacts {
-  chain: OwnerChain;
-  services: KubeObject[];
-  budgets: KubeObject[];
-  enforcement: EnforcementReport;
-  policies: KubeObject[];
-  namespaces: KubeObject[];
-  pods: KubeObject[];
-}
-
-async function gatherFacts(
-  pod: KubeObject,
-  hint: EnforcementHint,
-  kube: KubeReader,
-): Promise<IsolationFacts> {
-  const namespace = pod.metadata.namespace as string;
-  const labels = labelsOf(pod);
-  const chain = await ownerChain(pod, kube);
-  const services = servicesSelecting(await kube.list({ kind: 'Service', namespace }), labels);
-  const budgets = budgetsCounting(await kube.list({ kind: 'PodDisruptionBudget', namespace }), labels);
-  const daemonSets = (
-    await Promise.all(ENFORCEMENT_NAMESPACES.map((ns) => kube.list({ kind: 'DaemonSet', namespace: ns })))
-  ).flat();
-  return {
-    chain,
-    services,
-    budgets,
-    enforcement: detectEnforcement(daemonSets, hint),
-    policies: await kube.list({ kind: 'NetworkPolicy', namespace }),
-    namespaces: await kube.list({ kind: 'Namespace' }),
-    pods: await kube.list({ kind: 'Pod' }),
-  };
-}
-
-/** The pod's labels its direct controller and its Services select on (the quarantine label aside). */
-function workloadLabels(pod: KubeObject, facts: IsolationFacts): Record<string, string> {
-  const labels = labelsOf(pod);
-  const keys = new Set([...controllerSelectorKeys(facts.chain), ...serviceSelectorKeys(facts.services)]);
-  keys.delete(QUARANTINE_LABEL);
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => keys.has(key)));
-}
-
 /**
- * A JSON patch that removes the workload labels only if they still hold the values the plan saw and
- * the quarantine label is in place: a pod changed since planning fails the step (422) instead of
- * being detached on stale information.
+ * A JSON patch that removes the workload labels only if the pod is the planned one, they still hold
+ * the values the plan saw and the quarantine label is in place: a pod changed since planning fails
+ * the step (422) instead of being detached on stale information.
  */
 function detachStep(
-  namespace: string,
-  pod: string,
+  pod: KubeObject,
   quarantineId: string,
   detached: Record<string, string>,
   facts: IsolationFacts,
@@ -342,10 +276,11 @@ function detachStep(
     {
       op: 'patch',
       kind: 'Pod',
-      namespace,
-      name: pod,
+      namespace: pod.metadata.namespace as string,
+      name: pod.metadata.name,
       patchType: 'json',
       body: [
+        ...guardTests(guardFor(pod, { recordsState: false })),
         { op: 'test', path: labelPath(QUARANTINE_LABEL), value: quarantineId },
         ...entries.map(([key, value]) => ({ op: 'test', path: labelPath(key), value })),
         ...entries.map(([key]) => ({ op: 'remove', path: labelPath(key) })),
@@ -355,98 +290,14 @@ function detachStep(
   ];
 }
 
-function expectedIsolation(
-  pod: KubeObject,
-  quarantineId: string,
-  detached: Record<string, string>,
-  policy: KubeObject,
-  facts: IsolationFacts,
-): IsolationReport {
-  const labels = labelsOf(pod);
-  for (const key of Object.keys(detached)) delete labels[key];
-  labels[QUARANTINE_LABEL] = quarantineId;
-  const after: KubeObject = { ...pod, metadata: { ...pod.metadata, labels } };
-  const policies = [...facts.policies.filter((p) => p.metadata.name !== policy.metadata.name), policy];
-  return evaluateIsolation(after, policies, facts.namespaces, facts.pods);
-}
-
-function isolationEffects(
-  pod: KubeObject,
-  facts: IsolationFacts,
-  detached: Record<string, string>,
-  expected: IsolationReport,
-): string[] {
-  const detaching = Object.keys(detached).length > 0;
-  const effects = [
-    'the pod keeps running: its processes, volumes and memory stay available for investigation; connections opened before the policy may survive it on some CNIs (Calico keeps established flows), so pair isolation with deleting the pod once the evidence is secured',
-    `owner chain: ${describeChain(facts.chain)}`,
-  ];
-  const replicas = describeReplicas(facts.chain);
-  if (replicas) effects.push(replicas);
-  if (detaching) {
-    if (facts.chain.owners.length > 0 || facts.chain.unresolved)
-      effects.push(replacementEffect(facts.chain, pod));
-    if (facts.services.length > 0) {
-      effects.push(
-        `Services ${facts.services.map((s) => s.metadata.name).join(', ')} stop routing to the pod`,
-      );
-    }
-  }
-  for (const budget of facts.budgets) {
-    effects.push(
-      `${describeBudget(budget)}: ${detaching ? 'the pod stops counting toward it until a replacement is ready' : 'the pod still counts toward it'}; isolation evicts nothing, so the budget does not block it`,
-    );
-  }
-  effects.push(`expected after isolation: ${expected.summary}`);
-  return effects;
-}
-
-function isolationWarnings(
-  pod: KubeObject,
-  facts: IsolationFacts,
-  request: IsolatePodRequest,
-  detached: Record<string, string>,
-): string[] {
-  const warnings: string[] = [];
-  if (!facts.enforcement.visible) warnings.push(facts.enforcement.summary);
-  const vpcCniMayEnforce =
-    facts.enforcement.engines.length === 0 || facts.enforcement.engines.some((e) => e.includes('VPC CNI'));
-  // A controller whose selector labels are removed releases the pod and drops its ownerReference.
-  const controllerKeys = controllerSelectorKeys(facts.chain);
-  const standaloneAfter =
-    (pod.metadata.ownerReferences ?? []).length === 0 ||
-    Object.keys(detached).some((k) => controllerKeys.includes(k));
-  if (vpcCniMayEnforce && standaloneAfter) {
-    warnings.push(
-      'the EKS documentation says VPC CNI network policies do not apply to pods without metadata.ownerReferences, and a detached pod loses its ownerReference when its controller releases it: confirm with a connection test, or isolate with detach off',
-    );
-  }
-  if ((stringField(pod, 'spec', 'nodeName') ?? '').startsWith('fargate-')) {
-    warnings.push(
-      'the pod runs on Fargate, where the VPC CNI does not enforce NetworkPolicy: use a CNI that does, or delete the pod after capture',
-    );
-  }
-  const blocked = facts.budgets.filter((b) => numberField(b, 'status', 'disruptionsAllowed') === 0);
-  if (blocked.length > 0 && Object.keys(detached).length > 0) {
-    warnings.push(
-      `${blocked.map((b) => b.metadata.name).join(', ')} allow no disruption now: detaching the pod takes the workload below its budget until the replacement is ready`,
-    );
-  }
-  if (request.detach === false) {
-    warnings.push(
-      'detach is off: Services still route to the pod and the policies that select its workload labels still apply (see the expected result)',
-    );
-  }
-  return warnings;
-}
-
-function resumePlan(
+async function resumePlan(
   pod: KubeObject,
   recorded: QuarantineState,
   facts: IsolationFacts,
   request: IsolatePodRequest,
   plannedAt: string,
-): PreflightResult {
+  kube: KubeReader,
+): Promise<PreflightResult> {
   const target = describeRef({ kind: 'Pod', namespace: request.namespace, name: request.pod });
   const labels = labelsOf(pod);
   const steps: PlannedStep[] = [];
@@ -457,7 +308,9 @@ function resumePlan(
       namespace: request.namespace,
       name: request.pod,
       patchType: 'strategic-merge',
-      body: { metadata: { labels: { [QUARANTINE_LABEL]: recorded.id } } },
+      body: {
+        metadata: { ...guardFor(pod, { recordsState: false }), labels: { [QUARANTINE_LABEL]: recorded.id } },
+      },
       why: `put back the quarantine label ${QUARANTINE_LABEL}=${recorded.id}`,
     });
   }
@@ -477,9 +330,9 @@ function resumePlan(
   const stillAttached = Object.fromEntries(
     Object.entries(recorded.detachedLabels).filter(([key, value]) => labels[key] === value),
   );
-  steps.push(...detachStep(request.namespace, request.pod, recorded.id, stillAttached, facts));
+  steps.push(...detachStep(pod, recorded.id, stillAttached, facts));
   const existing = facts.policies.find((p) => p.metadata.name === recorded.policy) ?? policy;
-  const expected = expectedIsolation(pod, recorded.id, stillAttached, existing, facts);
+  const expected = await expectedIsolation(pod, recorded.id, stillAttached, existing, facts, kube);
   if (steps.length === 0) {
     return {
       status: 'skipped',
@@ -500,22 +353,23 @@ function resumePlan(
         `resumes quarantine ${recorded.id} recorded on the pod at ${recorded.at} by ${recorded.by}${recorded.evidence ? `; its forensic bundle ${recorded.evidence} was stored then` : ''}`,
         ...isolationEffects(pod, facts, stillAttached, expected),
       ],
-      warnings: isolationWarnings(pod, facts, request, stillAttached),
-      state: isolationState(request, recorded, facts, expected.summary, true),
+      warnings: isolationWarnings(pod, facts, request.detach === false, stillAttached),
+      state: isolationState(pod, recorded, facts, expected.summary, true),
     },
   };
 }
 
 function isolationState(
-  request: IsolatePodRequest,
+  pod: KubeObject,
   quarantine: QuarantineState,
   facts: IsolationFacts,
   expected: string,
   resume: boolean,
 ): Record<string, unknown> {
   const state: IsolationState = {
-    namespace: request.namespace,
-    pod: request.pod,
+    namespace: pod.metadata.namespace as string,
+    pod: pod.metadata.name,
+    uid: guardFor(pod, { recordsState: false }).uid,
     quarantineId: quarantine.id,
     policy: quarantine.policy,
     detachedLabels: quarantine.detachedLabels,
@@ -524,57 +378,6 @@ function isolationState(
     resume,
   };
   return { ...state };
-}
-
-async function verifyIsolation(plan: RemediationPlan, context: ActionContext): Promise<Verification> {
-  const state = plan.state as unknown as IsolationState;
-  const kube = context.kube;
-  const pod = await findObject(kube, { kind: 'Pod', namespace: state.namespace, name: state.pod });
-  if (pod === undefined)
-    return { complete: false, summary: `the pod ${state.namespace}/${state.pod} no longer exists` };
-  const [policies, namespaces, pods] = await Promise.all([
-    kube.list({ kind: 'NetworkPolicy', namespace: state.namespace }),
-    kube.list({ kind: 'Namespace' }),
-    kube.list({ kind: 'Pod' }),
-  ]);
-  const report = evaluateIsolation(pod, policies, namespaces, pods);
-  const gaps: string[] = [];
-  if (labelsOf(pod)[QUARANTINE_LABEL] !== state.quarantineId)
-    gaps.push(`the pod lacks ${QUARANTINE_LABEL}=${state.quarantineId}`);
-  if (!policies.some((p) => p.metadata.name === state.policy))
-    gaps.push(`the policy ${state.policy} is missing`);
-  const stillAttached = Object.keys(state.detachedLabels).filter((key) => key in labelsOf(pod));
-  if (stillAttached.length > 0) gaps.push(`the pod still carries ${stillAttached.join(', ')}`);
-  const services = (await kube.list({ kind: 'Service', namespace: state.namespace })).filter((s) =>
-    serviceSelects(s, labelsOf(pod)),
-  );
-  if (Object.keys(state.detachedLabels).length > 0 && services.length > 0) {
-    gaps.push(`Services ${services.map((s) => s.metadata.name).join(', ')} still select it`);
-  }
-  if (!state.enforcement.visible) gaps.push(`but ${state.enforcement.summary}`);
-  const complete = report.complete && gaps.length === 0;
-  return {
-    complete,
-    summary: gaps.length === 0 ? report.summary : `${report.summary}; ${gaps.join('; ')}`,
-    details: {
-      isolation: report,
-      enforcement: state.enforcement,
-      quarantineId: state.quarantineId,
-      policy: state.policy,
-    },
-  };
-}
-
-function isolationRecovery(
-  state: IsolationState,
-  applied: readonly AppliedStep[],
-  failed: PlannedStep,
-): string {
-  const failedText = describeStep(failed);
-  if (applied.length === 0) {
-    return `nothing on the cluster was changed (${failedText} failed first); fix the cause and run isolate again`;
-  }
-  return `the pod carries ${QUARANTINE_LABEL}=${state.quarantineId} and kubeguard's ${QUARANTINE_ANNOTATION} record; ${failedText} failed: run isolate again to finish from the record, or release the pod to undo what was applied (${applied.map((a) => describeStep(a.step)).join('; ')})`;
 }
 
 /** `pods/<namespace>/<pod>/<plannedAt as digits>-<quarantine id>`: unique per capture. */

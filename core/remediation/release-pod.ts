@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import type {
   ActionContext,
   ActionMetadata,
@@ -17,6 +18,8 @@ import {
   requireName,
   serviceSelects,
 } from './kube-objects.ts';
+import { guardFor, guardTests } from './plan-guard.ts';
+import { readPlanState } from './plan-state.ts';
 import {
   QUARANTINE_ANNOTATION,
   QUARANTINE_LABEL,
@@ -63,15 +66,17 @@ export const RELEASE_POD_METADATA: ActionMetadata = {
   },
 };
 
-interface ReleaseState {
-  namespace: string;
-  pod: string;
-  quarantineId: string;
-  policy: string;
-  restoredLabels: Record<string, string>;
+const releaseStateSchema = z.strictObject({
+  namespace: z.string().check(z.minLength(1)),
+  pod: z.string().check(z.minLength(1)),
+  quarantineId: z.string().check(z.minLength(1)),
+  policy: z.string().check(z.minLength(1)),
+  restoredLabels: z.record(z.string(), z.string()),
   /** Whether the plan patches the pod (false when only a leftover policy is deleted). */
-  patchesPod: boolean;
-}
+  patchesPod: z.boolean(),
+});
+
+type ReleaseState = z.infer<typeof releaseStateSchema>;
 
 export const releasePod: RemediationAction<ReleasePodRequest> = {
   metadata: RELEASE_POD_METADATA,
@@ -172,7 +177,8 @@ function deletePolicyStep(policy: KubeObject): PlannedStep {
 }
 
 /**
- * One JSON patch: it applies only while the record is the one the plan read (the `test`), restores
+ * One JSON patch: it applies only to the pod the plan read, while its record is the one the plan
+ * read (the `test`s), restores
  * the labels isolation removed, and replaces the record with a release record.
  */
 function restoreStep(pod: KubeObject, recorded: QuarantineState, context: ActionContext): PlannedStep {
@@ -186,6 +192,7 @@ function restoreStep(pod: KubeObject, recorded: QuarantineState, context: Action
     ...(recorded.evidence ? { evidence: recorded.evidence } : {}),
   });
   const operations: unknown[] = [
+    ...guardTests(guardFor(pod, { recordsState: false })),
     {
       op: 'test',
       path: annotation(QUARANTINE_ANNOTATION),
@@ -241,7 +248,7 @@ async function releaseEffects(
 }
 
 async function verifyRelease(plan: RemediationPlan, context: ActionContext): Promise<Verification> {
-  const state = plan.state as unknown as ReleaseState;
+  const state = readPlanState(plan, releaseStateSchema, 'release-pod');
   const gaps: string[] = [];
   const policy = await findObject(context.kube, {
     kind: 'NetworkPolicy',

@@ -11,7 +11,8 @@ import type {
   Verification,
 } from './action.ts';
 import { describeRef } from './kube-objects.ts';
-import type { EvidenceBundle, EvidenceReceipt, KubeWriter } from './ports.ts';
+import { explainRefusal, StalePlanError } from './plan-guard.ts';
+import type { EvidenceBundle, EvidenceReceipt, KubeClient } from './ports.ts';
 
 /**
  * The shared machinery of every action: the step interpreter (the only code that writes to the
@@ -78,7 +79,9 @@ export async function executePlan(
         applied: [],
         error: outcomeError(error),
         recovery:
-          'nothing was changed: the forensic bundle must be stored before the pod is touched; fix the evidence store or the read permissions and run the action again',
+          error instanceof StalePlanError
+            ? 'nothing was changed or captured: plan the action again against the object that exists now'
+            : 'nothing was changed: the forensic bundle must be stored before the pod is touched; fix the evidence store or the read permissions and run the action again',
         at: context.clock(),
       };
     }
@@ -109,10 +112,13 @@ export async function executePlan(
   };
 }
 
-/** Applies each step as written; stops at the first failure. */
+/**
+ * Applies each step as written; stops at the first failure. A guarded write the API server refuses
+ * is explained by reading its object again (replaced, changed or deleted since the plan).
+ */
 export async function applySteps(
   steps: readonly PlannedStep[],
-  kube: KubeWriter,
+  kube: KubeClient,
 ): Promise<{ applied: AppliedStep[]; failure?: { step: PlannedStep; error: KubeguardError } }> {
   const applied: AppliedStep[] = [];
   for (const step of steps) {
@@ -120,13 +126,13 @@ export async function applySteps(
       const resourceVersion = await applyStep(step, kube);
       applied.push({ step, ...(resourceVersion ? { resourceVersion } : {}) });
     } catch (error) {
-      return { applied, failure: { step, error: asKubeguardError(error) } };
+      return { applied, failure: { step, error: await explainRefusal(step, asKubeguardError(error), kube) } };
     }
   }
   return { applied };
 }
 
-async function applyStep(step: PlannedStep, kube: KubeWriter): Promise<string | undefined> {
+async function applyStep(step: PlannedStep, kube: KubeClient): Promise<string | undefined> {
   switch (step.op) {
     case 'create':
       return (await kube.create(step.object)).metadata.resourceVersion;

@@ -151,3 +151,74 @@ describe('hostNetwork pod → node isolation', () => {
     expect(node().spec).toMatchObject({ unschedulable: true });
   });
 });
+
+describe('cordon and uncordon: bound to the node as planned', () => {
+  beforeEach(async () => {
+    await start(shopCluster());
+  });
+
+  /** `kubectl cordon`: a patch that sets spec.unschedulable, by someone else. */
+  function cordonByHand(): KubeObject {
+    return api.seed({ ...node(), spec: { ...(node().spec as object), unschedulable: true } }) as KubeObject;
+  }
+
+  it('does not record a node cordoned by hand after the plan as schedulable, so uncordon cannot undo that cordon', async () => {
+    const cordon = await planOf(cordonNode, { node: NODE, cordonId: 'c42' });
+    const planned = (cordon.steps[0] as { body: { metadata: { resourceVersion: string } } }).body.metadata;
+    const byHand = cordonByHand();
+
+    const refused = await cordonNode.execute(cordon, context);
+
+    expect(refused).toMatchObject({
+      status: 'failed',
+      applied: [],
+      error: {
+        code: 'CONFLICT',
+        message: `Node ${NODE} changed after the plan (resourceVersion ${planned.resourceVersion} → ${byHand.metadata.resourceVersion}); the plan recorded its state as it was then, so nothing was written: plan the action again`,
+      },
+    });
+    expect(node().metadata.labels?.[CORDON_LABEL]).toBeUndefined();
+
+    const replanned = await planOf(cordonNode, { node: NODE, cordonId: 'c42' });
+    await cordonNode.execute(replanned, context);
+    const uncordoned = await runAction(uncordonNode, { node: NODE }, context);
+
+    expect(uncordoned).toMatchObject({ status: 'done', verification: { complete: true } });
+    expect(node().spec).toMatchObject({ unschedulable: true });
+    expect(node().metadata.labels?.[CORDON_LABEL]).toBeUndefined();
+  });
+
+  it('uncordon refuses a node changed since its plan instead of undoing what changed', async () => {
+    await runAction(cordonNode, { node: NODE, cordonId: 'c42' }, context);
+    const uncordon = await planOf(uncordonNode, { node: NODE });
+    const annotations = { ...node().metadata.annotations, 'ops.example/hold': 'SEC-42' };
+    api.seed({ ...node(), metadata: { ...node().metadata, annotations } });
+
+    const outcome = await uncordonNode.execute(uncordon, context);
+
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'CONFLICT' } });
+    expect(outcome.status === 'failed' && outcome.error.message).toMatch(
+      new RegExp(`^Node ${NODE} changed after the plan \\(resourceVersion \\d+ → \\d+\\)`),
+    );
+    expect(node().spec).toMatchObject({ unschedulable: true });
+  });
+
+  it('uncordon refuses a node that re-registered under the same name since its plan', async () => {
+    await runAction(cordonNode, { node: NODE, cordonId: 'c42' }, context);
+    const uncordon = await planOf(uncordonNode, { node: NODE });
+    const { metadata: old, ...rest } = node();
+    const { uid: planned, resourceVersion: _rv, ...metadata } = old;
+    api.removeObject('nodes', undefined, NODE);
+    const fresh = api.seed({ ...rest, metadata } as KubeObject) as KubeObject;
+
+    const outcome = await uncordonNode.execute(uncordon, context);
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      error: {
+        code: 'CONFLICT',
+        message: `Node ${NODE} was replaced after the plan (uid ${planned} → ${fresh.metadata.uid}); nothing was written to it: plan the action again to act on the object that exists now`,
+      },
+    });
+  });
+});

@@ -5,6 +5,7 @@ import type { ActionContext, PlannedStep, RemediationPlan } from '#core/remediat
 import { sha256Hex } from '#core/remediation/forensics.ts';
 import { isolatePod } from '#core/remediation/isolate-pod.ts';
 import { KUBE_KINDS, type KubeObject } from '#core/remediation/kube-objects.ts';
+import { guardOf } from '#core/remediation/plan-guard.ts';
 import { PATCH_CONTENT_TYPES } from '#core/remediation/ports.ts';
 import {
   QUARANTINE_ANNOTATION,
@@ -501,5 +502,123 @@ describe('release pod', () => {
       error: { code: 'INVALID_ARGUMENT', details: { status: 422 } },
     });
     expect(pod().metadata.labels?.[QUARANTINE_LABEL]).toBe('q7f3a9');
+  });
+});
+
+describe('isolate and release: bound to the pod the plan was made for', () => {
+  const PLANNED_UID = 'b1f0c6a2-5d1e-4c3b-9a8e-0f1e2d3c4b5a';
+
+  beforeEach(async () => {
+    await start(shopCluster());
+  });
+
+  /** What a StatefulSet does: the pod is deleted and created again under the same name, with a new uid. */
+  function recreatePod(): string {
+    const { metadata: old, ...rest } = pod();
+    const { uid: _uid, resourceVersion: _rv, annotations: _annotations, ...metadata } = old;
+    api.removeObject('pods', 'shop', SUSPECT);
+    const labels = { app: 'web', 'pod-template-hash': '5cdcc99dbf', tier: 'frontend' };
+    return (api.seed({ ...rest, metadata: { ...metadata, labels } } as KubeObject) as KubeObject).metadata
+      .uid as string;
+  }
+
+  it('refuses a pod recreated under the same name before the confirmation: nothing captured, nothing written', async () => {
+    const isolation = await plan();
+    const newUid = recreatePod();
+
+    const outcome = await isolatePod.execute(isolation, context);
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      applied: [],
+      error: {
+        code: 'CONFLICT',
+        message: `Pod shop/${SUSPECT} was replaced after the plan (uid ${PLANNED_UID} → ${newUid}); nothing was captured or written: plan the action again to act on the pod that exists now`,
+      },
+      recovery: 'nothing was changed or captured: plan the action again against the object that exists now',
+    });
+    expect(evidence.bundles).toEqual([]);
+    expect(api.writes()).toEqual([]);
+    expect(pod().metadata.labels).toEqual({
+      app: 'web',
+      'pod-template-hash': '5cdcc99dbf',
+      tier: 'frontend',
+    });
+  });
+
+  it('refuses the first patch on the wire when the pod is recreated after the capture', async () => {
+    const isolation = await plan();
+    let newUid = '';
+    evidence.beforeStore = () => {
+      newUid = recreatePod();
+    };
+
+    const outcome = await isolatePod.execute(isolation, context);
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      applied: [],
+      failedStep: { op: 'patch', kind: 'Pod' },
+      error: {
+        code: 'CONFLICT',
+        message: `Pod shop/${SUSPECT} was replaced after the plan (uid ${PLANNED_UID} → ${newUid}); nothing was written to it: plan the action again to act on the object that exists now`,
+        details: { plannedUid: PLANNED_UID, currentUid: newUid },
+      },
+    });
+    expect(api.writes().map((w) => [w.method, w.status])).toEqual([['PATCH', 409]]);
+    expect(pod().metadata.labels?.[QUARANTINE_LABEL]).toBeUndefined();
+    expect(api.object('networkpolicies', 'shop', 'kubeguard-quarantine-q7f3a9')).toBeUndefined();
+  });
+
+  it('refuses to record labels that changed since the plan, and says to plan again', async () => {
+    const isolation = await plan();
+    const planned = isolation.steps[0]?.op === 'patch' ? isolation.steps[0].body : undefined;
+    const current = pod();
+    const changed = api.seed({
+      ...current,
+      metadata: { ...current.metadata, labels: { app: 'web-canary', tier: 'frontend' } },
+    }) as KubeObject;
+
+    const outcome = await isolatePod.execute(isolation, context);
+
+    const plannedVersion = (planned as { metadata: { resourceVersion: string } }).metadata.resourceVersion;
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      applied: [],
+      error: {
+        code: 'CONFLICT',
+        message: `Pod shop/${SUSPECT} changed after the plan (resourceVersion ${plannedVersion} → ${changed.metadata.resourceVersion}); the plan recorded its state as it was then, so nothing was written: plan the action again`,
+      },
+    });
+    expect(pod().metadata.annotations?.[QUARANTINE_ANNOTATION]).toBeUndefined();
+  });
+
+  it('release refuses to restore labels onto a pod recreated since the plan', async () => {
+    await runAction(isolatePod, request, context);
+    const release = await plan(releasePod, { namespace: 'shop', pod: SUSPECT });
+    const quarantined = pod().metadata.uid;
+    const newUid = recreatePod();
+
+    const outcome = await releasePod.execute(release, context);
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      failedStep: { op: 'patch', kind: 'Pod' },
+      error: {
+        code: 'CONFLICT',
+        message: `Pod shop/${SUSPECT} was replaced after the plan (uid ${quarantined} → ${newUid}); nothing was written to it: plan the action again to act on the object that exists now`,
+      },
+    });
+    expect(pod().metadata.annotations?.[RELEASED_ANNOTATION]).toBeUndefined();
+  });
+
+  it('carries the guard in the body the plan shows: what is confirmed is what is sent', async () => {
+    const isolation = await plan();
+
+    expect(isolation.steps.map((step) => (step.op === 'create' ? 'create' : guardOf(step)))).toEqual([
+      { uid: PLANNED_UID, resourceVersion: pod().metadata.resourceVersion },
+      'create',
+      { uid: PLANNED_UID },
+    ]);
   });
 });

@@ -259,6 +259,35 @@ describe('Kubernetes API double: writes', () => {
     expect(api.object('pods', 'default', 'web-1')?.metadata).not.toHaveProperty('labels.b');
   });
 
+  it('answers 422 to a patch naming another metadata.uid, which is immutable', async () => {
+    const path = '/api/v1/namespaces/default/pods/web-1';
+    const uid = (await call('GET', path)).body.metadata.uid;
+
+    const other = await call(
+      'PATCH',
+      path,
+      { metadata: { uid: 'uid-of-a-deleted-pod', labels: { b: '2' } } },
+      'application/strategic-merge-patch+json',
+    );
+    const same = await call(
+      'PATCH',
+      path,
+      { metadata: { uid, labels: { c: '3' } } },
+      'application/merge-patch+json',
+    );
+
+    expect(other).toMatchObject({
+      status: 422,
+      body: {
+        reason: 'Invalid',
+        message:
+          'Pod "web-1" is invalid: metadata.uid: Invalid value: "uid-of-a-deleted-pod": field is immutable',
+      },
+    });
+    expect(same.status).toBe(200);
+    expect(api.object('pods', 'default', 'web-1')?.metadata).toMatchObject({ uid, labels: { c: '3' } });
+  });
+
   it('deletes an object, after which it is not found', async () => {
     const deleted = await call('DELETE', '/api/v1/namespaces/default/pods/db-1');
     const after = await call('GET', '/api/v1/namespaces/default/pods/db-1');

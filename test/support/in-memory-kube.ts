@@ -37,6 +37,7 @@ const FIELDS = [
   'metadata.name',
   'metadata.namespace',
   'spec.nodeName',
+  'status.phase',
   'involvedObject.kind',
   'involvedObject.name',
   'involvedObject.uid',
@@ -56,6 +57,8 @@ export class InMemoryKube implements KubeClient {
   put(object: KubeObject): void {
     const kind = object.kind as KubeKind;
     const copy = structuredClone(object);
+    // As the API server: every object has a uid, and every write gives it a new resourceVersion.
+    copy.metadata.uid ??= `uid-${kind}-${copy.metadata.namespace ?? ''}-${copy.metadata.name}`;
     copy.metadata.resourceVersion = String(++this.revision);
     this.objects.set(key(kind, copy.metadata.namespace, copy.metadata.name), copy);
   }
@@ -166,6 +169,7 @@ export class InMemoryKube implements KubeClient {
         details: { status: error.status, reason: error.reason },
       });
     }
+    assertGuards(ref, current, next);
     this.put(next);
     return this.get(ref);
   }
@@ -193,6 +197,25 @@ export class InMemoryKube implements KubeClient {
     if (index < 0) return;
     const [failure] = this.failures.splice(index, 1);
     throw failure?.error;
+  }
+}
+
+/** The API server's checks on a patched object: a stale resourceVersion (409), a changed uid (422). */
+function assertGuards(ref: ObjectRef, current: KubeObject, next: KubeObject): void {
+  const { resourceVersion, uid } = next.metadata;
+  if (resourceVersion !== undefined && resourceVersion !== current.metadata.resourceVersion) {
+    throw new KubeguardError('CONFLICT', `${ref.kind} ${ref.name}: the object has been modified`, {
+      details: { status: 409, reason: 'Conflict' },
+    });
+  }
+  if (uid !== current.metadata.uid) {
+    throw new KubeguardError(
+      'INVALID_ARGUMENT',
+      `${ref.kind} ${ref.name}: metadata.uid: field is immutable`,
+      {
+        details: { status: 422, reason: 'Invalid' },
+      },
+    );
   }
 }
 

@@ -25,8 +25,9 @@ export type { JsonObject } from './kube-api-semantics.ts';
  *   for strategic merge on custom resources), delete (with preconditions), pod logs (current and
  *   `previous=true`), and discovery of exactly these resources;
  * - Status objects for every error: 404 NotFound, 403 Forbidden for configured (verb, resource)
- *   pairs, 409 Conflict when a patch or update carries a stale `metadata.resourceVersion`, 401 when
- *   a token is configured and the request carries another;
+ *   pairs, 409 Conflict when a patch or update carries a stale `metadata.resourceVersion`, 422
+ *   Invalid when it carries another `metadata.uid` (immutable) or a JSON patch `test` fails, 401
+ *   when a token is configured and the request carries another;
  * - `metadata.resourceVersion` bumped on every write (one counter for the whole store, as etcd's
  *   revision), `metadata.generation` bumped when a `spec` changes;
  * - a record of every request in `requests`.
@@ -136,6 +137,22 @@ export interface RecordedRequest {
   status: number;
 }
 
+/** A write as validating admission sees it: after defaulting, before it is stored. */
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  type: ResourceType;
+  namespace?: string;
+  name: string;
+  /** The object as it would be stored; null on DELETE. */
+  object: JsonObject | null;
+  /** The stored object; null on CREATE. */
+  oldObject: JsonObject | null;
+  dryRun: boolean;
+}
+
+/** Validating admission (e.g. a ValidatingAdmissionPolicy): throw an ApiFailure to refuse the write. */
+export type AdmissionHook = (attributes: AdmissionAttributes) => void;
+
 export interface ForbiddenRule {
   verb: KubeVerb;
   /** `pods`, `networkpolicies`, or a subresource such as `pods/log`. */
@@ -172,6 +189,7 @@ export class KubeApiDouble {
   private readonly logs = new Map<string, LogEntry>();
   private readonly forbidden: ForbiddenRule[] = [];
   private allowed: Set<string> | undefined;
+  private admission: AdmissionHook | undefined;
   private readonly token: string | undefined;
   private readonly now: () => string;
   private readonly server: Server;
@@ -295,6 +313,11 @@ export class KubeApiDouble {
    */
   allowOnly(rules: readonly { verb: KubeVerb; resource: string }[]): void {
     this.allowed = new Set(rules.map((rule) => `${rule.verb} ${rule.resource}`));
+  }
+
+  /** Runs `hook` on every create, update, patch and delete after authorization, as admission runs. */
+  useAdmission(hook: AdmissionHook | undefined): void {
+    this.admission = hook;
   }
 
   /** Drops every `forbid` rule and `allowOnly` restriction. */
@@ -535,6 +558,7 @@ export class KubeApiDouble {
     metadata.creationTimestamp = this.now();
     if (GENERATIONAL.has(route.type.resource)) metadata.generation = 1;
     delete metadata.resourceVersion;
+    this.admit('CREATE', route, metadata.name, object, null, dryRun);
     if (dryRun) return object;
     metadata.resourceVersion = this.nextRevision();
     this.store.set(key, object);
@@ -586,6 +610,14 @@ export class KubeApiDouble {
         `Operation cannot be fulfilled on ${route.type.resource}${route.type.group ? `.${route.type.group}` : ''} "${String(before.name)}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
+    if (after.uid !== undefined && after.uid !== before.uid) {
+      // The API server validates metadata.uid as immutable: a patch naming another uid is refused.
+      throw new ApiFailure(
+        422,
+        'Invalid',
+        `${route.type.kind} "${String(before.name)}" is invalid: metadata.uid: Invalid value: "${String(after.uid)}": field is immutable`,
+      );
+    }
     next.apiVersion = current.apiVersion;
     next.kind = current.kind;
     after.uid = before.uid;
@@ -595,6 +627,7 @@ export class KubeApiDouble {
       const specChanged = JSON.stringify(next.spec) !== JSON.stringify(current.spec);
       after.generation = Number(before.generation ?? 1) + (specChanged ? 1 : 0);
     }
+    this.admit('UPDATE', route, before.name as string, next, current, dryRun);
     if (dryRun) return next;
     after.resourceVersion = this.nextRevision();
     this.store.set(storeKey(route.type, route.namespace, before.name as string), next);
@@ -615,6 +648,7 @@ export class KubeApiDouble {
         `Precondition failed: ${mismatch} in precondition: ${String(preconditions[mismatch])}, ${mismatch} in object meta: ${String(metadata[mismatch])}`,
       );
     }
+    this.admit('DELETE', route, metadata.name as string, null, current, dryRun);
     if (!dryRun) {
       this.store.delete(storeKey(route.type, route.namespace, metadata.name as string));
       this.nextRevision();
@@ -626,6 +660,25 @@ export class KubeApiDouble {
       status: 'Success',
       details: { name: metadata.name, group: route.type.group, kind: route.type.resource, uid: metadata.uid },
     };
+  }
+
+  private admit(
+    operation: AdmissionAttributes['operation'],
+    route: Route,
+    name: string,
+    object: JsonObject | null,
+    oldObject: JsonObject | null,
+    dryRun: boolean,
+  ): void {
+    this.admission?.({
+      operation,
+      type: route.type,
+      ...(route.namespace === undefined ? {} : { namespace: route.namespace }),
+      name,
+      object: object === null ? null : structuredClone(object),
+      oldObject: oldObject === null ? null : structuredClone(oldObject),
+      dryRun,
+    });
   }
 
   private podLog(route: Route, query: URLSearchParams): string {

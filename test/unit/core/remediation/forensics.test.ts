@@ -6,6 +6,7 @@ import {
   mountedNames,
   sha256Hex,
   verifyBundle,
+  withoutEnvValues,
 } from '#core/remediation/forensics.ts';
 import type { KubeObject } from '#core/remediation/kube-objects.ts';
 import type { EvidenceBundle } from '#core/remediation/ports.ts';
@@ -118,6 +119,108 @@ describe('forensic capture', () => {
 
     expect(bundle.files.some((f) => f.content.includes('hunter2'))).toBe(false);
     expect(bundle.manifest.missing.filter((m) => m.reason.includes('must not be called'))).toEqual([]);
+  });
+});
+
+describe('no secret values in the forensic bundle', () => {
+  /** A value kubeguard generated for a secret, then pasted into a manifest by hand. */
+  const GENERATED = 'Zq8vN3kPw7RtY2mXc5LbH9sJd4FgA6eU';
+  const ECHOES = [GENERATED, GENERATED.slice(0, 12), Buffer.from(GENERATED).toString('base64')];
+  const hashed = `sha256:${sha256Hex(GENERATED)}`;
+
+  /** The shop cluster with the value inline in the pod, its ReplicaSet's template and kubectl's record. */
+  function clusterWithInlineValue(): InMemoryKube {
+    const inline = (container: Record<string, unknown>) => ({
+      ...container,
+      env: [
+        { name: 'DB_PASSWORD', value: GENERATED },
+        { name: 'DB_HOST', valueFrom: { configMapKeyRef: { name: 'web-env', key: 'host' } } },
+      ],
+    });
+    return new InMemoryKube(
+      shopCluster().map((object) => {
+        if (object.metadata.name === SUSPECT) {
+          const spec = object.spec as { containers: Record<string, unknown>[] };
+          const applied = JSON.stringify({ kind: 'Pod', spec: { containers: spec.containers.map(inline) } });
+          return {
+            ...object,
+            metadata: {
+              ...object.metadata,
+              annotations: { 'kubectl.kubernetes.io/last-applied-configuration': applied },
+            },
+            spec: { ...spec, containers: spec.containers.map(inline) },
+          };
+        }
+        if (object.kind === 'ReplicaSet') {
+          return {
+            ...object,
+            spec: {
+              ...(object.spec as object),
+              template: { spec: { containers: [inline({ name: 'nginx', image: 'nginx' })] } },
+            },
+          };
+        }
+        return object;
+      }),
+    );
+  }
+
+  function file(bundle: EvidenceBundle, path: string): string {
+    return bundle.files.find((f) => f.path === path)?.content ?? '';
+  }
+
+  it('keeps env[].value as its SHA-256 in pod.json, owners.json and the last-applied configuration', async () => {
+    const bundle = await captureForensics(CAPTURE, clusterWithInlineValue());
+
+    const pod = JSON.parse(file(bundle, 'pod.json'));
+    expect(pod.spec.containers[0].env).toEqual([
+      { name: 'DB_PASSWORD', value: hashed },
+      { name: 'DB_HOST', valueFrom: { configMapKeyRef: { name: 'web-env', key: 'host' } } },
+    ]);
+    const applied = JSON.parse(pod.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']);
+    expect(applied.spec.containers[0].env[0]).toEqual({ name: 'DB_PASSWORD', value: hashed });
+    const [replicaSet] = JSON.parse(file(bundle, 'owners.json')).owners;
+    expect(replicaSet.spec.template.spec.containers[0].env[0]).toEqual({
+      name: 'DB_PASSWORD',
+      value: hashed,
+    });
+  });
+
+  it.each(ECHOES.map((echo, i) => [['the value', 'its first 12 characters', 'its base64'][i], echo]))(
+    'lets %s appear nowhere in the bundle or its manifest',
+    async (_what, echo) => {
+      const bundle = await captureForensics(CAPTURE, clusterWithInlineValue());
+
+      expect(JSON.stringify(bundle)).not.toContain(echo);
+    },
+  );
+
+  it('hashes a last-applied configuration that is not JSON as a whole', () => {
+    const annotation = `not json ${GENERATED}`;
+
+    expect(
+      withoutEnvValues({
+        metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': annotation } },
+      }),
+    ).toEqual({
+      metadata: {
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': `sha256:${sha256Hex(annotation)}`,
+        },
+      },
+    });
+  });
+});
+
+describe('forensic capture of the planned pod only', () => {
+  it('refuses a pod recreated under the same name since the plan', async () => {
+    await expect(
+      captureForensics({ ...CAPTURE, uid: 'uid-of-the-planned-pod' }, new InMemoryKube(shopCluster())),
+    ).rejects.toMatchObject({
+      code: 'CONFLICT',
+      reason: 'replaced',
+      message: `Pod shop/${SUSPECT} was replaced after the plan (uid uid-of-the-planned-pod → b1f0c6a2-5d1e-4c3b-9a8e-0f1e2d3c4b5a); nothing was captured or written: plan the action again to act on the pod that exists now`,
+    });
   });
 });
 

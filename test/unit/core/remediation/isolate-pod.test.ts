@@ -81,6 +81,7 @@ describe('isolate pod: what the plan detaches', () => {
 
     expect(detachPatch(isolation)).toMatchObject({
       body: [
+        { op: 'test', path: '/metadata/uid', value: 'b1f0c6a2-5d1e-4c3b-9a8e-0f1e2d3c4b5a' },
         { op: 'test', path: `/metadata/labels/kubeguard.io~1quarantine`, value: 'q1' },
         { op: 'test', path: '/metadata/labels/app', value: 'web' },
         { op: 'test', path: '/metadata/labels/pod-template-hash', value: '5cdcc99dbf' },
@@ -195,8 +196,10 @@ describe('isolate pod: the quarantine policy', () => {
     );
   });
 
-  it('labels and records in one strategic merge patch before creating the policy', async () => {
-    const isolation = await plan(cluster());
+  it('labels and records in one strategic merge patch, bound to the pod as planned, before creating the policy', async () => {
+    const kube = cluster();
+    const planned = kube.find('Pod', 'shop', SUSPECT);
+    const isolation = await plan(kube);
 
     expect(isolation.steps[0]).toMatchObject({
       op: 'patch',
@@ -204,6 +207,8 @@ describe('isolate pod: the quarantine policy', () => {
       patchType: 'strategic-merge',
       body: {
         metadata: {
+          uid: 'b1f0c6a2-5d1e-4c3b-9a8e-0f1e2d3c4b5a',
+          resourceVersion: planned?.metadata.resourceVersion,
           labels: { [QUARANTINE_LABEL]: 'q1' },
           annotations: { 'kubeguard.io/quarantine': expect.any(String) },
         },
