@@ -17,7 +17,8 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { type ErrorCode, KubeguardError } from '#core/errors.ts';
-import { describeRef, KUBE_KINDS, type KubeKind, type KubeObject } from '#core/remediation/kube-objects.ts';
+import { KUBE_KINDS, type KubeKind } from '#core/model/kube-kinds.ts';
+import { describeRef, type KubeObject } from '#core/model/kube-object.ts';
 import type {
   DeletePreconditions,
   KubeClient,
@@ -76,7 +77,7 @@ interface KindCalls {
 }
 
 /** One row per kind: the typed call for a read of one object, and for a list (in a namespace or all). */
-const READS: Record<KubeKind, KindCalls> = {
+const READS: Partial<Record<KubeKind, KindCalls>> = {
   Pod: {
     get: (a, p, o) => a.core.readNamespacedPod(p, o),
     list: (a, ns, p, o) =>
@@ -277,13 +278,17 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
   return {
     async get(ref) {
       const a = await apis();
+      const calls = READS[ref.kind];
+      if (calls === undefined) throw unsupported('get', ref.kind);
       const text = await exchange(a, 'get', ref, (o) =>
-        READS[ref.kind].get(a, { name: ref.name, namespace: ref.namespace ?? '' }, o),
+        calls.get(a, { name: ref.name, namespace: ref.namespace ?? '' }, o),
       );
       return withKind(parseJson(text), ref.kind);
     },
 
     async list(query) {
+      const calls = READS[query.kind];
+      if (calls === undefined) throw unsupported('list', query.kind);
       const a = await apis();
       const items: KubeObject[] = [];
       let token: string | undefined;
@@ -295,7 +300,7 @@ export function createKubeClient(options: KubeClientOptions): KubeClient {
           ...(token ? { _continue: token } : {}),
         };
         const text = await exchange(a, 'list', listTarget(query), (o) =>
-          READS[query.kind].list(a, query.namespace, params, o),
+          calls.list(a, query.namespace, params, o),
         );
         const page = parseJson(text) as { items?: KubeObject[]; metadata?: { continue?: string } };
         items.push(...(page.items ?? []).map((item) => withKind(item, query.kind)));

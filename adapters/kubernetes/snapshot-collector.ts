@@ -14,7 +14,7 @@ import {
   RbacAuthorizationV1Api,
 } from '@kubernetes/client-node';
 import type { Clock } from '#core/ports.ts';
-import { referencedSecretIds } from '#core/posture/secret-references.ts';
+import { referencedSecretIds } from '#core/secrets/references.ts';
 import type { AwsSnapshot, ClusterSnapshot, KubeObject, ResourceType } from '#core/posture/snapshot.ts';
 import { mapLimited, type Unavailable } from '../aws/collect-support.ts';
 import { collectEksSnapshot } from '../aws/eks-snapshot.ts';

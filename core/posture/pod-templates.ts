@@ -1,3 +1,4 @@
+import { controllerOf } from '../model/kube-object.ts';
 import type { ObjectRef } from './check.ts';
 import { refOf, type Subject, subjectOf } from './results.ts';
 import type { ClusterSnapshot, KubeObject } from './snapshot.ts';
@@ -89,16 +90,8 @@ function stringMap(value: unknown): Record<string, string> {
   return result;
 }
 
-/** The controller of an object: the owner marked `controller: true`, else its only owner. */
-export function controllerOf(object: KubeObject): { kind: string; name: string } | undefined {
-  const owners = list(object.metadata.ownerReferences)
-    .map(record)
-    .filter((o) => o !== undefined);
-  const owner = owners.find((o) => o.controller === true) ?? (owners.length === 1 ? owners[0] : undefined);
-  if (owner === undefined || typeof owner.kind !== 'string' || typeof owner.name !== 'string')
-    return undefined;
-  return { kind: owner.kind, name: owner.name };
-}
+/** The controller of an object (one rule for posture and remediation: core/model/kube-object.ts). */
+export { controllerOf };
 
 const cache = new WeakMap<ClusterSnapshot, readonly PodTemplate[]>();
 

@@ -1,3 +1,5 @@
+import type { KubeObject } from '../model/kube-object.ts';
+
 /**
  * Everything a posture audit reads, collected up front (adapters/ collect it from AWS and the
  * cluster; the CLI builds it from manifests). Checks are pure functions of a snapshot.
@@ -30,20 +32,8 @@ export type ResourceType =
   /** ExternalSecret, SecretStore, ClusterSecretStore (external-secrets.io), SecretProviderClass (CSI). */
   | 'externalsecrets';
 
-/** A Kubernetes object as returned by the API or read from a manifest. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: { kind: string; name: string; controller?: boolean }[];
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+/** A Kubernetes object as returned by the API or read from a manifest (the one model, core/model). */
+export type { KubeObject };
 
 export interface AccessEntrySnapshot {
   /** DescribeAccessEntry `accessEntry`. */

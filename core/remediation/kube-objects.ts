@@ -1,130 +1,28 @@
 import { KubeguardError } from '../errors.ts';
+import { arrayField, field, type KubeObject, stringField } from '../model/kube-object.ts';
 import { compileSelector } from '../netpol/labels.ts';
 import type { LabelSelector } from '../netpol/types.ts';
 import type { KubeReader, ObjectRef } from './ports.ts';
 
 /**
- * Kubernetes objects as the API returns them (wire JSON), and the kinds remediation touches. Only
- * `metadata` is typed: the rest is read defensively, since a cluster's objects may carry fields
- * newer than this code.
+ * Helpers remediation uses on Kubernetes objects. The object model, the kind table and the owner
+ * chain live in core/model (one model for posture, netpol and remediation); they are re-exported
+ * here for the action modules that import them from this file.
  */
-
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  creationTimestamp?: string;
-  [field: string]: unknown;
-}
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: ObjectMeta;
-  [field: string]: unknown;
-}
-
-export const KUBE_KINDS = {
-  Pod: { apiVersion: 'v1', resource: 'pods', namespaced: true },
-  Namespace: { apiVersion: 'v1', resource: 'namespaces', namespaced: false },
-  Node: { apiVersion: 'v1', resource: 'nodes', namespaced: false },
-  Service: { apiVersion: 'v1', resource: 'services', namespaced: true },
-  Event: { apiVersion: 'v1', resource: 'events', namespaced: true },
-  ServiceAccount: { apiVersion: 'v1', resource: 'serviceaccounts', namespaced: true },
-  Secret: { apiVersion: 'v1', resource: 'secrets', namespaced: true },
-  ConfigMap: { apiVersion: 'v1', resource: 'configmaps', namespaced: true },
-  NetworkPolicy: { apiVersion: 'networking.k8s.io/v1', resource: 'networkpolicies', namespaced: true },
-  Role: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'roles', namespaced: true },
-  RoleBinding: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespaced: true },
-  ClusterRole: { apiVersion: 'rbac.authorization.k8s.io/v1', resource: 'clusterroles', namespaced: false },
-  ClusterRoleBinding: {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    resource: 'clusterrolebindings',
-    namespaced: false,
-  },
-  Deployment: { apiVersion: 'apps/v1', resource: 'deployments', namespaced: true },
-  ReplicaSet: { apiVersion: 'apps/v1', resource: 'replicasets', namespaced: true },
-  StatefulSet: { apiVersion: 'apps/v1', resource: 'statefulsets', namespaced: true },
-  DaemonSet: { apiVersion: 'apps/v1', resource: 'daemonsets', namespaced: true },
-  Job: { apiVersion: 'batch/v1', resource: 'jobs', namespaced: true },
-  PodDisruptionBudget: { apiVersion: 'policy/v1', resource: 'poddisruptionbudgets', namespaced: true },
-  /** External Secrets Operator (v1 is served from ESO 0.17; the API server converts v1beta1 objects). */
-  ExternalSecret: { apiVersion: 'external-secrets.io/v1', resource: 'externalsecrets', namespaced: true },
-  /** Secrets Store CSI driver. */
-  SecretProviderClass: {
-    apiVersion: 'secrets-store.csi.x-k8s.io/v1',
-    resource: 'secretproviderclasses',
-    namespaced: true,
-  },
-} as const;
-
-export type KubeKind = keyof typeof KUBE_KINDS;
-
-export function isKubeKind(kind: string): kind is KubeKind {
-  return Object.hasOwn(KUBE_KINDS, kind);
-}
-
-/** The API group of a kind: `''` for the core group. */
-export function apiGroupOf(kind: KubeKind): string {
-  const { apiVersion } = KUBE_KINDS[kind];
-  return apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
-}
-
-/** `Kind namespace/name` or `Kind name`, for messages and plans. */
-export function describeRef(ref: { kind: string; namespace?: string; name: string }): string {
-  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
-}
-
-export function labelsOf(object: KubeObject): Record<string, string> {
-  return { ...(object.metadata.labels ?? {}) };
-}
-
-export function annotationsOf(object: KubeObject): Record<string, string> {
-  return { ...(object.metadata.annotations ?? {}) };
-}
-
-/** A nested field read without trusting the object's shape: `field(pod, 'spec', 'nodeName')`. */
-export function field(object: unknown, ...path: string[]): unknown {
-  let current = object;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
-
-export function stringField(object: unknown, ...path: string[]): string | undefined {
-  const value = field(object, ...path);
-  return typeof value === 'string' ? value : undefined;
-}
-
-export function numberField(object: unknown, ...path: string[]): number | undefined {
-  const value = field(object, ...path);
-  return typeof value === 'number' ? value : undefined;
-}
-
-export function arrayField(object: unknown, ...path: string[]): unknown[] {
-  const value = field(object, ...path);
-  return Array.isArray(value) ? value : [];
-}
-
-/** The owner that controls the object (`controller: true`), if any. */
-export function controllerOf(object: KubeObject): OwnerReference | undefined {
-  return (object.metadata.ownerReferences ?? []).find((owner) => owner.controller === true);
-}
+export { apiGroupOf, isKubeKind, KUBE_KINDS, type KubeKind } from '../model/kube-kinds.ts';
+export {
+  annotationsOf,
+  arrayField,
+  controllerOf,
+  describeRef,
+  field,
+  type KubeObject,
+  labelsOf,
+  numberField,
+  type ObjectMeta,
+  type OwnerReference,
+  stringField,
+} from '../model/kube-object.ts';
 
 /**
  * Whether a `spec.selector` (a LabelSelector on workloads and PDBs) matches the labels. A missing or

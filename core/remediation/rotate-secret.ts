@@ -30,7 +30,7 @@ import {
   type WorkloadState,
 } from './rotate-secret-plan.ts';
 import { applySteps, outcomeError } from './run.ts';
-import { findSecretConsumers, type ListedObject } from './secret-consumers.ts';
+import { findSecretConsumers } from './secret-consumers.ts';
 import type { SecretRotator } from './secret-ports.ts';
 
 /**
@@ -202,8 +202,8 @@ function validate(request: RotateSecretRequest): void {
 async function listConsumerObjects(
   kube: KubeReader,
   namespaces: readonly string[] | undefined,
-): Promise<{ objects: ListedObject[]; notes: string[] }> {
-  const objects: ListedObject[] = [];
+): Promise<{ objects: KubeObject[]; notes: string[] }> {
+  const objects: KubeObject[] = [];
   const notes: string[] = [];
   const scopes = namespaces === undefined || namespaces.length === 0 ? [undefined] : namespaces;
   for (const { kind, optional } of CONSUMER_KINDS) {
@@ -221,9 +221,9 @@ async function listConsumerObjects(
 }
 
 /** Annotations of the objects the plan may mark with the rotation id. */
-function annotationIndex(objects: readonly ListedObject[]): Map<string, Record<string, string>> {
+function annotationIndex(objects: readonly KubeObject[]): Map<string, Record<string, string>> {
   const index = new Map<string, Record<string, string>>();
-  for (const object of objects as readonly KubeObject[]) {
+  for (const object of objects) {
     if (typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') continue;
     const key = {
       kind: object.kind,

@@ -1,17 +1,7 @@
 import { KubeguardError } from '../errors.ts';
-import {
-  controllerOf,
-  describeRef,
-  field,
-  isKubeKind,
-  type KubeObject,
-  labelSelectorMatches,
-  numberField,
-  type OwnerReference,
-  selectorKeys,
-  serviceSelects,
-  stringField,
-} from './kube-objects.ts';
+import { describeRef, field, type KubeObject, numberField, stringField } from '../model/kube-object.ts';
+import { type OwnerChain, readOwnerChain } from '../model/owners.ts';
+import { labelSelectorMatches, selectorKeys, serviceSelects } from './kube-objects.ts';
 import type { KubeReader } from './ports.ts';
 
 /**
@@ -19,35 +9,20 @@ import type { KubeReader } from './ports.ts';
  * it and the PodDisruptionBudgets counting it. Isolation detaches the pod from exactly these.
  */
 
-/** Owners kubeguard reads; others (CronJob, Argo Rollout, operators' kinds) are named, not read. */
-const READABLE_OWNERS = new Set(['ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job']);
+export type { OwnerChain } from '../model/owners.ts';
 
-export interface OwnerChain {
-  /** Controllers from the pod's direct owner upwards: ReplicaSet, then Deployment. */
-  owners: KubeObject[];
-  /** A controller that could not be read, with the reason (unsupported kind, gone, forbidden). */
-  unresolved?: { owner: OwnerReference; reason: string };
-}
-
-export async function ownerChain(pod: KubeObject, kube: KubeReader): Promise<OwnerChain> {
-  const owners: KubeObject[] = [];
-  let current = pod;
-  const namespace = pod.metadata.namespace;
-  for (let owner = controllerOf(current); owner !== undefined; owner = controllerOf(current)) {
-    if (!READABLE_OWNERS.has(owner.kind) || !isKubeKind(owner.kind)) {
-      return { owners, unresolved: { owner, reason: `kubeguard does not read ${owner.kind} owners` } };
-    }
+/** The pod's controllers read from the API (core/model/owners.ts walks them). */
+export function ownerChain(pod: KubeObject, kube: KubeReader): Promise<OwnerChain> {
+  return readOwnerChain(pod, async (ref) => {
     try {
-      current = await kube.get({ kind: owner.kind, name: owner.name, ...(namespace ? { namespace } : {}) });
+      return { object: await kube.get(ref) };
     } catch (error) {
       if (error instanceof KubeguardError && error.code === 'NOT_FOUND') {
-        return { owners, unresolved: { owner, reason: 'it no longer exists (the pod is orphaned)' } };
+        return { unreadable: 'it no longer exists (the pod is orphaned)' };
       }
       throw error;
     }
-    owners.push(current);
-  }
-  return { owners };
+  });
 }
 
 /** `ReplicaSet web-5cd → Deployment web`, or `none (standalone pod)`. */

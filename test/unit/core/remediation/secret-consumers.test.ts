@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '#core/model/kube-object.ts';
 import {
   findSecretConsumers,
-  type ListedObject,
   namesSecret,
   type SecretConsumers,
 } from '#core/remediation/secret-consumers.ts';
 import { SCENARIO_SECRET, secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
 
-function consumers(objects: ListedObject[] = secretConsumerObjects()): SecretConsumers {
+function consumers(objects: KubeObject[] = secretConsumerObjects()): SecretConsumers {
   return findSecretConsumers(SCENARIO_SECRET, objects);
 }
 
@@ -16,7 +16,7 @@ function named(uses: { kind: string; namespace: string; name: string }[]): strin
 }
 
 /** One scenario object, changed by `edit`. */
-function withObject(kind: string, name: string, edit: (object: ListedObject) => void): ListedObject[] {
+function withObject(kind: string, name: string, edit: (object: KubeObject) => void): KubeObject[] {
   const objects = secretConsumerObjects();
   const object = objects.find((o) => o.kind === kind && o.metadata?.name === name);
   if (object === undefined) throw new Error(`no ${kind} ${name} in the scenario`);
@@ -87,14 +87,48 @@ describe('ExternalSecrets that fetch the secret', () => {
     expect(catalog?.references).toEqual(['spec.dataFrom[0].find']);
   });
 
-  it('reports a find regexp with nested quantifiers as undetermined instead of running it', () => {
+  it('answers a find regexp that backtracks exponentially: ^(.|.)*!$ against a 64-character name', () => {
+    const secret = {
+      name: `prod-${'a'.repeat(59)}`,
+      arn: `arn:aws:secretsmanager:us-west-2:123456789012:secret:prod-${'a'.repeat(59)}-Ab12Cd`,
+    };
     const objects = withObject('ExternalSecret', 'catalog-by-name', (object) => {
-      (object.spec as Record<string, unknown>).dataFrom = [{ find: { name: { regexp: '^(a+)+$' } } }];
+      (object.spec as Record<string, unknown>).dataFrom = [{ find: { name: { regexp: '^(.|.)*!$' } } }];
+    });
+    const result = findSecretConsumers(secret, objects);
+    expect(secret.name).toHaveLength(64);
+    expect(result.externalSecrets).toEqual([]);
+    expect(result.undetermined).toEqual([]);
+  });
+
+  it('evaluates a find regexp with nested quantifiers (linear on RE2)', () => {
+    const objects = withObject('ExternalSecret', 'catalog-by-name', (object) => {
+      (object.spec as Record<string, unknown>).dataFrom = [
+        { find: { name: { regexp: '^([A-Z][a-z]+)+$' } } },
+      ];
+    });
+    const result = consumers(objects);
+    expect(result.externalSecrets.find((use) => use.name === 'catalog-by-name')?.references).toEqual([
+      'spec.dataFrom[0].find',
+    ]);
+    expect(result.undetermined).toEqual([]);
+  });
+
+  it('reports a find regexp RE2 refuses (a backreference) as undetermined, naming the pattern and why', () => {
+    const objects = withObject('ExternalSecret', 'catalog-by-name', (object) => {
+      (object.spec as Record<string, unknown>).dataFrom = [{ find: { name: { regexp: '^(My)\\1' } } }];
     });
     const result = consumers(objects);
     expect(named(result.externalSecrets)).not.toContain('ExternalSecret payments/catalog-by-name');
     expect(result.undetermined).toEqual([
-      expect.objectContaining({ name: 'catalog-by-name', reason: expect.stringContaining('not evaluated') }),
+      {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        namespace: 'payments',
+        name: 'catalog-by-name',
+        reason:
+          'spec.dataFrom[0].find: name regexp "^(My)\\\\1" was not evaluated: not RE2 syntax (error parsing regexp: invalid escape sequence: `\\1`), which the operator refuses too; check by hand whether it matches the secret',
+      },
     ]);
   });
 
@@ -233,6 +267,7 @@ describe('workloads that read the secret', () => {
     );
     expect(result).toEqual({
       externalSecrets: [],
+      clusterExternalSecrets: [],
       secretProviderClasses: [],
       kubernetesSecrets: [],
       workloads: [],
@@ -242,7 +277,8 @@ describe('workloads that read the secret', () => {
   });
 
   it('survives hostile shapes: wrong types, nulls and missing metadata', () => {
-    const hostile: ListedObject[] = [
+    // Shapes a hostile cluster (or a broken manifest) can produce, typed as what the reader returns.
+    const hostile = [
       {
         kind: 'ExternalSecret',
         apiVersion: 'external-secrets.io/v1',
@@ -267,7 +303,7 @@ describe('workloads that read the secret', () => {
         metadata: { name: 'p', ownerReferences: 'x' },
         spec: { containers: [{ env: [{ valueFrom: null }] }] },
       },
-    ];
+    ] as unknown as KubeObject[];
     const result = findSecretConsumers(SCENARIO_SECRET, [...secretConsumerObjects(), ...hostile]);
     expect(result.undetermined).toEqual([
       expect.objectContaining({

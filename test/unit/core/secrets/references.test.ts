@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { referencedSecretIds } from '#core/posture/secret-references.ts';
+import { referencedSecretIds } from '#core/secrets/references.ts';
 import { manifests } from '#test/support/rbac-objects.ts';
 
 describe('referencedSecretIds', () => {
