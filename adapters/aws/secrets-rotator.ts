@@ -16,8 +16,11 @@ import type { SecretDescription, SecretRotator } from '#core/remediation/secret-
  * Secret values: RotateSecret carries none (the rotation function makes the value). The generated
  * value for tagged secrets exists only between GetRandomPassword and PutSecretValue inside
  * `putGeneratedValue`; no request or response object is ever logged, and errors are rebuilt from
- * the SDK error's name, status and request id only — never passed on as a `cause` — so no value can
- * ride along in a log line, a stored record or a thrown error.
+ * the SDK error's name, fault, HTTP status and request id only — never passed on as a `cause`. The
+ * SDK's message of a failed write is never repeated either: a layer below may echo the request, and
+ * cutting the value out of it would miss a truncated or re-encoded copy. The message is read only to
+ * tell known refusals apart (a rotation in progress, a secret scheduled for deletion), and the
+ * request id leads to the full record in CloudTrail.
  *
  * IAM: secretsmanager:DescribeSecret, secretsmanager:RotateSecret (+ lambda:InvokeFunction on the
  * rotation function), and for tagged secrets secretsmanager:GetRandomPassword and
@@ -70,6 +73,7 @@ export interface SecretsManagerRotatorOptions {
 }
 
 const ROTATION_IN_PROGRESS = /previous rotation|rotation (is )?(already )?in progress|isn't complete/i;
+const SCHEDULED_FOR_DELETION = /marked for deletion|scheduled for deletion/i;
 
 export class SecretsManagerRotator implements SecretRotator {
   readonly #client: SecretsManagerClient;
@@ -139,7 +143,7 @@ export class SecretsManagerRotator implements SecretRotator {
       this.#logger?.info('generated secret value stored', { secretId, versionId: stored });
       return { versionId: stored };
     } catch (error) {
-      throw sdkError(error, 'PutSecretValue', secretId, generated);
+      throw sdkError(error, 'PutSecretValue', secretId);
     }
   }
 
@@ -197,32 +201,35 @@ function waitTimedOut(secret: SecretDescription, versionId: string, waitedMs: nu
   );
 }
 
+/** Calls whose request carries, or whose response returns, a secret value (or makes one). */
+const WRITES = new Set(['GetRandomPassword', 'PutSecretValue', 'RotateSecret']);
+
 /**
- * The SDK error's identity, never the error object itself (see the file comment). `secretValue`,
- * when given, is cut out of the message in case a layer below echoed the request.
+ * The SDK error's identity, never the error object itself (see the file comment). A failed read
+ * (DescribeSecret, whose request is the secret id alone) keeps the AWS message; a failed write is
+ * described by its name, fault, HTTP status and request id only.
  */
-function sdkError(error: unknown, operation: string, secretId: string, secretValue?: string): KubeguardError {
+function sdkError(error: unknown, operation: string, secretId: string): KubeguardError {
   if (error instanceof KubeguardError) return error;
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
-  const awsMessage = secretValue ? message.replaceAll(secretValue, '[redacted]') : message;
   const metadata = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
   const fault = (error as { $fault?: string }).$fault;
   const details = {
     secretId,
     operation,
     awsError: name,
+    fault,
     httpStatus: metadata?.httpStatusCode,
     requestId: metadata?.requestId,
   };
-  const [code, advice] = classify(name, awsMessage, operation, fault);
-  return new KubeguardError(
-    code,
-    `${operation} on secret "${secretId}" failed: ${name}: ${awsMessage}. ${advice}`,
-    {
-      details,
-    },
-  );
+  const [code, advice] = classify(name, message, operation, fault);
+  const what = WRITES.has(operation)
+    ? `${name} (${fault ?? 'unknown'} fault, HTTP ${metadata?.httpStatusCode ?? 'status unknown'}, request id ${metadata?.requestId ?? 'none'})`
+    : `${name}: ${message}`;
+  return new KubeguardError(code, `${operation} on secret "${secretId}" failed: ${what}. ${advice}`, {
+    details,
+  });
 }
 
 /** What infra/constructs/remediation-access.ts lets the worker do, per operation. */
@@ -270,8 +277,19 @@ function classify(
   if (name === 'ThrottlingException' || name === 'TooManyRequestsException') {
     return ['RATE_LIMITED', 'Secrets Manager throttled the call; retry the action shortly.'];
   }
+  if (name === 'InvalidRequestException' && SCHEDULED_FOR_DELETION.test(message)) {
+    return [
+      'PRECONDITION_FAILED',
+      'The secret is scheduled for deletion: restore it (aws secretsmanager restore-secret) before rotating it.',
+    ];
+  }
   if (name === 'InvalidRequestException' || name === 'InvalidParameterException') {
-    return ['PRECONDITION_FAILED', "Secrets Manager refused the request in the secret's current state."];
+    return [
+      'PRECONDITION_FAILED',
+      WRITES.has(operation)
+        ? "Secrets Manager refused the request in the secret's current state; its message is not repeated (it may echo the request): look the request id up in CloudTrail."
+        : "Secrets Manager refused the request in the secret's current state.",
+    ];
   }
   if (fault === 'server') return ['UPSTREAM', 'Secrets Manager failed; retry the action.'];
   return ['UPSTREAM', 'Retry the action; if it keeps failing, check the secret in the AWS console.'];

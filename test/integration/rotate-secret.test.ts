@@ -196,7 +196,7 @@ describe('rotate-secret against a cluster and Secrets Manager', () => {
 
     expect(outcome).toMatchObject({ status: 'failed', applied: [], error: { code: 'CONFLICT' } });
     expect(outcome.status === 'failed' && outcome.error.message).toContain(
-      "A previous rotation isn't complete. That rotation will be reattempted.",
+      `RotateSecret on secret "${SECRET_ARN}" failed: InvalidRequestException (client fault, HTTP 400, request id none). A rotation of this secret is already in progress`,
     );
     expect(outcome.status === 'failed' && outcome.error.message).toContain('--version-stage AWSPENDING');
     expect(world.api.writes()).toEqual([]);

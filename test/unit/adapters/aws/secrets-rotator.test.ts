@@ -174,16 +174,38 @@ describe('SecretsManagerRotator.startRotation', () => {
     expect(error.message).toContain('update-secret-version-stage --version-stage AWSPENDING');
   });
 
-  it('turns other InvalidRequestExceptions into PRECONDITION_FAILED with the AWS message', async () => {
+  it('recognizes a secret scheduled for deletion and says so in its own words', async () => {
     smMock.on(RotateSecretCommand).rejects(
       new InvalidRequestException({
         message: "You can't perform this operation on the secret because it was marked for deletion.",
-        $metadata: { httpStatusCode: 400 },
+        $metadata: { httpStatusCode: 400, requestId: 'c9a6f1de-2f4e-4c1b-9d07-5b1a2e3f4a5b' },
+      }),
+    );
+    const error = await rejection(setup().rotator.startRotation('MyTestSecret', NEW_VERSION));
+    expect(error).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      message:
+        'RotateSecret on secret "MyTestSecret" failed: InvalidRequestException (client fault, HTTP 400, request id c9a6f1de-2f4e-4c1b-9d07-5b1a2e3f4a5b). ' +
+        'The secret is scheduled for deletion: restore it (aws secretsmanager restore-secret) before rotating it.',
+      details: {
+        awsError: 'InvalidRequestException',
+        fault: 'client',
+        requestId: 'c9a6f1de-2f4e-4c1b-9d07-5b1a2e3f4a5b',
+      },
+    });
+  });
+
+  it('does not repeat the message of any other refused write, and points to CloudTrail', async () => {
+    smMock.on(RotateSecretCommand).rejects(
+      new InvalidRequestException({
+        message: 'Rotation is not configured for this secret type.',
+        $metadata: { httpStatusCode: 400, requestId: 'c9a6f1de-2f4e-4c1b-9d07-5b1a2e3f4a5c' },
       }),
     );
     const error = await rejection(setup().rotator.startRotation('MyTestSecret', NEW_VERSION));
     expect(error.code).toBe('PRECONDITION_FAILED');
-    expect(error.message).toContain('marked for deletion');
+    expect(error.message).not.toContain('not configured for this secret type');
+    expect(error.message).toContain('look the request id up in CloudTrail');
   });
 
   it('turns a service fault into UPSTREAM', async () => {
@@ -232,6 +254,31 @@ describe('SecretsManagerRotator.putGeneratedValue', () => {
     expect(error.cause).toBeUndefined();
     expect(everythingIn(error)).not.toContain(SENTINEL);
     expect(JSON.stringify(logs)).not.toContain(SENTINEL);
+  });
+
+  it.each([
+    ['the value', SENTINEL],
+    ['its first 12 characters', SENTINEL.slice(0, 12)],
+    ['its base64', Buffer.from(SENTINEL).toString('base64')],
+  ])('never repeats the SDK message of a failed PutSecretValue, which may echo %s', async (_what, echo) => {
+    smMock.on(GetRandomPasswordCommand).resolves({ RandomPassword: SENTINEL, $metadata: {} });
+    smMock.on(PutSecretValueCommand).callsFake(() => {
+      throw Object.assign(new Error(`could not serialize request {"SecretString":"${echo}…"}`), {
+        name: 'SerializationException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, requestId: '3f0b2c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d' },
+      });
+    });
+    const { rotator, logs } = setup();
+    const error = await rejection(rotator.putGeneratedValue('prod/payments/api-key', NEW_VERSION));
+    expect(error).toMatchObject({
+      code: 'UPSTREAM',
+      message:
+        'PutSecretValue on secret "prod/payments/api-key" failed: SerializationException (client fault, HTTP 400, request id 3f0b2c4d-5e6f-4a1b-8c9d-0e1f2a3b4c5d). ' +
+        'Retry the action; if it keeps failing, check the secret in the AWS console.',
+    });
+    expect(everythingIn(error)).not.toContain(echo);
+    expect(JSON.stringify(logs)).not.toContain(echo);
   });
 
   it('refuses to store an empty generated value', async () => {
