@@ -1,16 +1,22 @@
 import {
   ApiException,
   CoreV1Api,
+  CustomObjectsApi,
   KubeConfig,
   NetworkingV1Api,
   type V1NetworkPolicy,
 } from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
+import { apiVersionOf, POLICY_CUSTOM_KINDS, type PolicyKind } from '#core/netpol/kinds.ts';
+import type { UnevaluatedPolicy } from '#core/netpol/types.ts';
 
 /**
  * Reads what the NetworkPolicy evaluator needs from a live cluster: every pod, namespace and
  * NetworkPolicy, through a kubeconfig file (and optionally one of its contexts). Needs `list` on
- * pods, namespaces and networkpolicies.networking.k8s.io at cluster scope.
+ * pods, namespaces and networkpolicies.networking.k8s.io at cluster scope. It also lists the custom
+ * policy kinds of core/netpol/kinds.ts (AdminNetworkPolicy, BaselineAdminNetworkPolicy, Calico,
+ * Cilium): a kind whose CRD is not installed (404) has no objects; a kind the identity may not list
+ * (401/403) is reported as unreadable, so the answers it may decide are `unknown`.
  */
 
 export interface KubeconfigSourceOptions {
@@ -29,6 +35,10 @@ export interface ClusterObjects {
   pods: Record<string, unknown>[];
   namespaces: Record<string, unknown>[];
   networkPolicies: Record<string, unknown>[];
+  /** Objects of the custom policy kinds, as the API returned them (with `apiVersion` and `kind`). */
+  customPolicies: Record<string, unknown>[];
+  /** Custom policy kinds that could not be listed, and why. */
+  unreadable: UnevaluatedPolicy[];
 }
 
 const DEFAULT_PAGE_SIZE = 500;
@@ -46,7 +56,8 @@ export async function readClusterObjects(options: KubeconfigSourceOptions): Prom
   const core = config.makeApiClient(CoreV1Api);
   const networking = config.makeApiClient(NetworkingV1Api);
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const [pods, namespaces, networkPolicies] = await Promise.all([
+  const custom = config.makeApiClient(CustomObjectsApi);
+  const [pods, namespaces, networkPolicies, customKinds] = await Promise.all([
     listAll('pods', (p) => core.listPodForAllNamespaces(p), pageSize, server),
     listAll('namespaces', (p) => core.listNamespace(p), pageSize, server),
     listAll<V1NetworkPolicy>(
@@ -55,6 +66,7 @@ export async function readClusterObjects(options: KubeconfigSourceOptions): Prom
       pageSize,
       server,
     ),
+    Promise.all(POLICY_CUSTOM_KINDS.map((kind) => listCustomKind(custom, kind, pageSize, server))),
   ]);
   return {
     pods: withKind(pods, 'v1', 'Pod'),
@@ -64,7 +76,53 @@ export async function readClusterObjects(options: KubeconfigSourceOptions): Prom
       'networking.k8s.io/v1',
       'NetworkPolicy',
     ),
+    customPolicies: customKinds.flatMap((read) => ('objects' in read ? read.objects : [])),
+    unreadable: customKinds.flatMap((read) => ('unreadable' in read ? [read.unreadable] : [])),
   };
+}
+
+type CustomKindRead = { objects: Record<string, unknown>[] } | { unreadable: UnevaluatedPolicy };
+
+/**
+ * Every object of one custom policy kind, in all namespaces. Custom objects are plain JSON (no
+ * generated model), so they keep every field the API server sent.
+ */
+async function listCustomKind(
+  api: CustomObjectsApi,
+  kind: PolicyKind,
+  pageSize: number,
+  server: string,
+): Promise<CustomKindRead> {
+  const { group, version, resource } = kind;
+  const resourceName = `${resource}.${group}`;
+  try {
+    const items = await listAll(
+      resourceName,
+      (p) =>
+        (kind.namespaced
+          ? api.listCustomObjectForAllNamespaces({ group, version, resourcePlural: resource, ...p })
+          : api.listClusterCustomObject({ group, version, plural: resource, ...p })) as Promise<
+          ListPage<Record<string, unknown>> & { metadata?: { continue?: string } }
+        >,
+      pageSize,
+      server,
+      (page) => (page.metadata as { continue?: string } | undefined)?.continue,
+    );
+    return { objects: withKind(items, apiVersionOf(kind), kind.kind) };
+  } catch (error) {
+    const status = (error as KubeguardError).details?.status;
+    if (status === 404) return { objects: [] };
+    if (status === 401 || status === 403) {
+      return {
+        unreadable: {
+          kind: kind.kind,
+          apiVersion: apiVersionOf(kind),
+          reason: `the Kubernetes API at ${server} refused to list ${resourceName} (HTTP ${status}); grant "list" on it to evaluate`,
+        },
+      };
+    }
+    throw error;
+  }
 }
 
 function loadKubeconfig({ kubeconfigFile, context }: KubeconfigSourceOptions): KubeConfig {
@@ -104,6 +162,7 @@ async function listAll<T extends object = object>(
   list: Lister<T>,
   pageSize: number,
   server: string,
+  continueOf: (page: ListPage<T>) => string | undefined = (page) => page.metadata?._continue,
 ): Promise<T[]> {
   const items: T[] = [];
   let token: string | undefined;
@@ -115,7 +174,7 @@ async function listAll<T extends object = object>(
       throw listError(resource, server, error);
     }
     items.push(...page.items);
-    token = page.metadata?._continue || undefined;
+    token = continueOf(page) || undefined;
   } while (token !== undefined);
   return items;
 }

@@ -14,15 +14,19 @@ import {
   PROTOCOLS,
   type Protocol,
   type SideVerdict,
+  type UnevaluatedPolicy,
 } from '#core/netpol/types.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
 
 /**
- * `kubeguard netpol`: what-if for NetworkPolicies. Loads pods, namespaces and policies from
- * manifests or a live cluster, then answers allow/deny for one connection (text, or `--json`) or for
- * every line of a JSON Lines file (`--queries`), naming the policies that decide each side.
- * Exit codes: 0 answered, 1 a pod/query could not be answered or the cluster could not be read,
- * 2 unusable arguments.
+ * `kubeguard netpol`: what-if for network policies. Loads pods, namespaces, NetworkPolicies,
+ * AdminNetworkPolicies and the BaselineAdminNetworkPolicy from manifests or a live cluster, then
+ * answers allow/deny for one connection (text, or `--json`) or for every line of a JSON Lines file
+ * (`--queries`), naming the policies that decide each side. A side a policy may decide that cannot be
+ * evaluated (it does not parse, it is a Calico or Cilium policy, its kind could not be read) is
+ * `unknown`, with the reason, never a guess.
+ * Exit codes: 0 every answer is allow or deny; 1 an answer is unknown, a pod/query could not be
+ * answered or the cluster could not be read; 2 unusable arguments.
  */
 
 const USAGE =
@@ -32,18 +36,23 @@ const USAGE =
 const DETAILS = [
   '',
   'Sources: --manifests reads YAML/JSON files or directories (Pods with status.podIP, Namespaces,',
-  'NetworkPolicies); --kubeconfig lists them from the cluster (needs list on all three).',
+  'Nodes, NetworkPolicies, AdminNetworkPolicies, the BaselineAdminNetworkPolicy); --kubeconfig lists',
+  'them from the cluster (needs list on pods, namespaces and networkpolicies; the admin policy, Calico',
+  'and Cilium kinds are listed too, and a kind it may not list makes the answers it may decide unknown).',
   '--queries reads JSON Lines of {"from", "to", "port", "protocol"} and writes one JSON line each:',
-  '{from, to, port, protocol, verdict, egress: {verdict, isolated, decidedBy}, ingress: {…}}.',
-  'An IP that is no known pod has no side of its own: only the pod end is evaluated (n/a).',
-  'Exit codes: 0 answered (allow or deny), 1 a pod or query could not be answered, 2 bad arguments.',
+  '{from, to, port, protocol, verdict, egress: {verdict, isolated, decidedBy, rule?, passedBy?, reason?},',
+  'ingress: {…}}. An IP that is no known pod has no side of its own: only the pod end is evaluated (n/a).',
+  'Verdicts: allow, deny, or unknown when a policy that may decide could not be evaluated (reason says',
+  'which: a malformed policy, a Calico or Cilium policy, an unreadable kind, an undecidable admin rule).',
+  'Exit codes: 0 every answer is allow or deny, 1 an answer is unknown or a pod or query could not be',
+  'answered, 2 bad arguments.',
 ].join('\n');
 
 const EXIT_UNANSWERED = 1;
 
 export const netpolCommand: CliCommand = {
   name: 'netpol',
-  summary: 'Would NetworkPolicies allow a connection? Names the deciding policies on each side',
+  summary: 'Would network policies allow a connection? Names the deciding policies on each side',
   usage: `${USAGE}\n${DETAILS}`,
   run: async (args, io) => {
     const parsed = parseArgs(args);
@@ -176,26 +185,37 @@ function protocolArg(text: string): Protocol | undefined {
 }
 
 async function loadCluster(options: NetpolOptions, io: CliIo): Promise<NetpolCluster> {
-  const objects =
+  const objects: SourceObjects =
     options.kubeconfig === undefined
-      ? await readManifestObjects(options.manifests, io)
+      ? { objects: await readManifestObjects(options.manifests, io), unreadable: [] }
       : await readKubeconfigObjects(options.kubeconfig, options.context, io);
-  const { cluster, problems } = clusterFromObjects(objects);
-  for (const problem of problems)
-    io.stderr(`kubeguard netpol: warning: skipped ${problem.object}: ${problem.reason}\n`);
+  const { cluster, problems } = clusterFromObjects(objects.objects, { unreadable: objects.unreadable });
+  for (const problem of problems) {
+    io.stderr(
+      `kubeguard netpol: warning: cannot evaluate ${problem.object}: ${problem.reason}; connections it may decide are answered unknown\n`,
+    );
+  }
   return cluster;
+}
+
+interface SourceObjects {
+  objects: unknown[];
+  unreadable: UnevaluatedPolicy[];
 }
 
 async function readKubeconfigObjects(
   file: string,
   context: string | undefined,
   io: CliIo,
-): Promise<unknown[]> {
+): Promise<SourceObjects> {
   const objects = await readClusterObjects({
     kubeconfigFile: resolve(io.cwd, file),
     ...(context === undefined ? {} : { context }),
   });
-  return [...objects.namespaces, ...objects.pods, ...objects.networkPolicies];
+  return {
+    objects: [...objects.namespaces, ...objects.pods, ...objects.networkPolicies, ...objects.customPolicies],
+    unreadable: objects.unreadable,
+  };
 }
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -241,7 +261,7 @@ function answerOne(query: SingleQuery, json: boolean, evaluator: NetpolEvaluator
     return failure(io, asKubeguardError(error));
   }
   io.stdout(json ? `${JSON.stringify(jsonAnswer(result, query))}\n` : textAnswer(result));
-  return 0;
+  return result.verdict === 'unknown' ? EXIT_UNANSWERED : 0;
 }
 
 /** Looks the pods up first so an unknown one is reported against the flag that named it. */
@@ -278,6 +298,7 @@ async function answerQueries(source: string, evaluator: NetpolEvaluator, io: Cli
       io.stderr(`kubeguard netpol: ${name} line ${index + 1}: ${answer.error}\n`);
       io.stdout(`${JSON.stringify({ line: index + 1, error: answer.error })}\n`);
     } else {
+      if (answer.verdict === 'unknown') failed++;
       io.stdout(`${JSON.stringify(answer)}\n`);
     }
   });
@@ -376,9 +397,12 @@ function textAnswer(result: ConnectionVerdict): string {
 
 function sideText(side: SideVerdict, end: string, direction: 'egress' | 'ingress'): string {
   if (side.verdict === 'n/a') return `n/a (${end} is not a known pod; only the pod side applies)`;
-  if (!side.isolated) return `allow (not isolated: no NetworkPolicy selects it for ${direction})`;
-  if (side.verdict === 'allow') return `allow (allowed by ${side.decidedBy.join(', ')})`;
-  return `deny (isolated by ${side.decidedBy.join(', ')}; none of them allows this connection)`;
+  if (side.verdict === 'unknown') return `unknown (${side.reason ?? 'a policy could not be evaluated'})`;
+  const passed = side.passedBy === undefined ? '' : `, after ${side.passedBy}`;
+  if (side.rule !== undefined) return `${side.verdict} (${side.rule}${passed})`;
+  if (!side.isolated) return `allow (not isolated: no NetworkPolicy selects it for ${direction}${passed})`;
+  if (side.verdict === 'allow') return `allow (allowed by ${side.decidedBy.join(', ')}${passed})`;
+  return `deny (isolated by ${side.decidedBy.join(', ')}; none of them allows this connection${passed})`;
 }
 
 function endName(ref: EndpointRef): string {

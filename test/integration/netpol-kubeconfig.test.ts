@@ -223,7 +223,15 @@ describe('kubeguard netpol --kubeconfig', () => {
     expect(api.requests.map((r) => r.path).sort()).toEqual([
       '/api/v1/namespaces',
       '/api/v1/pods',
+      '/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies',
+      '/apis/cilium.io/v2/ciliumnetworkpolicies',
+      '/apis/crd.projectcalico.org/v1/globalnetworkpolicies',
+      '/apis/crd.projectcalico.org/v1/networkpolicies',
       '/apis/networking.k8s.io/v1/networkpolicies',
+      '/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies',
+      '/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies',
+      '/apis/projectcalico.org/v3/globalnetworkpolicies',
+      '/apis/projectcalico.org/v3/networkpolicies',
     ]);
     expect(api.requests.every((r) => r.authorization === `Bearer ${TOKEN}` && r.limit === '500')).toBe(true);
   });
@@ -260,6 +268,93 @@ describe('kubeguard netpol --kubeconfig', () => {
     expect(result.stderr).toBe(
       `kubeguard netpol: the Kubernetes API at ${api.url} refused to list networkpolicies (HTTP 403); the identity needs "list" on networkpolicies in all namespaces\n`,
     );
+  });
+
+  describe('custom policy kinds', () => {
+    /** A query from the first pod of the case to the second, on a port no policy of the case opens. */
+    const [first, second] = CASE.pods as [NetpolPod, NetpolPod];
+    const query = [
+      '--from',
+      `${first.namespace}/${first.name}`,
+      '--to',
+      `${second.namespace}/${second.name}`,
+      '--port',
+      '7777',
+      '--json',
+    ];
+    const args = ['--kubeconfig', KUBECONFIG, '--context', 'test', ...query];
+
+    it('evaluates the AdminNetworkPolicies the cluster serves', async () => {
+      api.lists['/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies'] = {
+        kind: 'AdminNetworkPolicyList',
+        items: [
+          {
+            apiVersion: 'policy.networking.k8s.io/v1alpha1',
+            kind: 'AdminNetworkPolicy',
+            metadata: { name: 'deny-egress-7777', uid: 'uid-anp' },
+            spec: {
+              priority: 3,
+              subject: { namespaces: {} },
+              egress: [
+                {
+                  name: 'deny-7777',
+                  action: 'Deny',
+                  to: [{ namespaces: {} }],
+                  ports: [{ portNumber: { protocol: 'TCP', port: 7777 } }],
+                },
+              ],
+            },
+          },
+        ],
+      };
+
+      const result = await run(args);
+
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        verdict: 'deny',
+        egress: { verdict: 'deny', decidedBy: ['AdminNetworkPolicy/deny-egress-7777'] },
+      });
+    });
+
+    it('answers unknown (exit 1) while a Calico policy is served, naming it', async () => {
+      api.lists['/apis/crd.projectcalico.org/v1/globalnetworkpolicies'] = {
+        kind: 'GlobalNetworkPolicyList',
+        items: [
+          {
+            apiVersion: 'crd.projectcalico.org/v1',
+            kind: 'GlobalNetworkPolicy',
+            metadata: { name: 'default-deny' },
+            spec: { order: 100, selector: 'all()', types: ['Ingress', 'Egress'] },
+          },
+        ],
+      };
+
+      const result = await run(args);
+
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        verdict: 'unknown',
+        ingress: {
+          reason:
+            'GlobalNetworkPolicy/default-deny could not be evaluated (a Calico policy; kubeguard does not evaluate Calico policies)',
+        },
+      });
+    });
+
+    it('answers unknown (exit 1) when a policy kind may not be listed, naming the kind', async () => {
+      api.forbidden.add('/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies');
+
+      const result = await run(args);
+
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout).egress).toEqual({
+        verdict: 'unknown',
+        isolated: false,
+        decidedBy: [],
+        reason: `CiliumClusterwideNetworkPolicy objects could not be read (the Kubernetes API at ${api.url} refused to list ciliumclusterwidenetworkpolicies.cilium.io (HTTP 403); grant "list" on it to evaluate)`,
+      });
+    });
   });
 
   it('reports an API server it cannot reach (exit 1), using the current context by default', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { parseManifests } from '#core/manifests/load.ts';
 import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '#core/netpol/types.ts';
 import { type CliRun, runCli } from '#test/support/cli.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
@@ -279,6 +280,153 @@ describe('kubeguard netpol', () => {
   it('is listed in kubeguard --help', async () => {
     const { stdout } = await runCli(['--help'], { cwd: WORK });
 
-    expect(stdout).toMatch(/^ {2}netpol +Would NetworkPolicies allow a connection\?/m);
+    expect(stdout).toMatch(/^ {2}netpol +Would network policies allow a connection\?/m);
+  });
+
+  describe('fails closed: policies it cannot evaluate give unknown, never a silent deny', () => {
+    /** The deny-all case plus extra documents, as one manifest file. */
+    function denyAllWith(name: string, extra: object[]): string {
+      const file = join(WORK, `${name}.yaml`);
+      writeFileSync(
+        file,
+        `${readFixtureText('corpus/public/manifests/m23.yaml')}---\n${extra.map((d) => stringify(d)).join('---\n')}`,
+      );
+      return file;
+    }
+    const egressFromTestPod = ['--from', 'default/test-pod', '--to', '203.0.113.9', '--port', '443'];
+    const denyEgress = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'deny-egress', namespace: 'default' },
+      spec: { podSelector: {}, policyTypes: ['Egress'] },
+    };
+    const allowAllEgress = (cidr: string) => ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-all-egress', namespace: 'default' },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }] }] },
+    });
+
+    it.each(['000.0.0.0/0', '010.0.0.0/8'])(
+      'reads %s as the API server does (leading zeros are decimal)',
+      async (cidr) => {
+        const file = denyAllWith(`leading-zeros-${cidr.slice(0, 3)}`, [denyEgress, allowAllEgress(cidr)]);
+        const to = cidr === '000.0.0.0/0' ? '203.0.113.9' : '10.1.2.3';
+
+        const result = await run([
+          '--manifests',
+          file,
+          '--from',
+          'default/test-pod',
+          '--to',
+          to,
+          '--port',
+          '443',
+        ]);
+
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(
+          [
+            `allow: default/test-pod -> ${to} on TCP/443`,
+            '  egress  from default/test-pod: allow (allowed by default/allow-all-egress)',
+            `  ingress to ${to}: n/a (${to} is not a known pod; only the pod side applies)`,
+            '',
+          ].join('\n'),
+        );
+      },
+    );
+
+    it('answers unknown with the reason (exit 1) when a policy selecting the pod does not parse', async () => {
+      const broken = {
+        ...allowAllEgress('0.0.0.0/0'),
+        metadata: { name: 'typo', namespace: 'default' },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{ too: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }],
+        },
+      };
+      const file = denyAllWith('unparsable', [denyEgress, broken]);
+
+      const result = await run(['--manifests', file, ...egressFromTestPod]);
+
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        'kubeguard netpol: warning: cannot evaluate NetworkPolicy default/typo: spec.egress[0]: Unrecognized key: "too"; connections it may decide are answered unknown\n',
+      );
+      expect(result.stdout).toBe(
+        [
+          'unknown: default/test-pod -> 203.0.113.9 on TCP/443',
+          '  egress  from default/test-pod: unknown (NetworkPolicy/default/typo could not be evaluated (spec.egress[0]: Unrecognized key: "too"))',
+          '  ingress to 203.0.113.9: n/a (203.0.113.9 is not a known pod; only the pod side applies)',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('answers unknown (exit 1) while a Calico policy exists, naming it, in JSON too', async () => {
+      const [, globalPolicy] = parseManifestsOf('kubernetes/network-policy-api/engine-policies.yaml');
+      const file = denyAllWith('calico', [globalPolicy as object]);
+
+      const result = await run(['--manifests', file, ...egressFromTestPod, '--json']);
+
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        verdict: 'unknown',
+        egress: {
+          verdict: 'unknown',
+          reason:
+            'GlobalNetworkPolicy/allow-tcp-6379 could not be evaluated (a Calico policy; kubeguard does not evaluate Calico policies)',
+        },
+      });
+    });
+
+    it('exits 1 when any --queries answer is unknown, and still answers every line', async () => {
+      const [, globalPolicy] = parseManifestsOf('kubernetes/network-policy-api/engine-policies.yaml');
+      const file = denyAllWith('calico-queries', [globalPolicy as object]);
+
+      const result = await run(
+        ['--manifests', file, '--queries', '-'],
+        '{"from": "198.51.100.7", "to": "default/test-pod", "port": 80}\n',
+      );
+
+      expect(result.code).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ verdict: 'unknown' });
+    });
+  });
+
+  it('answers with AdminNetworkPolicies and the baseline, naming the rule that decided', async () => {
+    const files = ['cluster.yaml', 'standard-anp-np-banp.yaml'].map(
+      (f) => `kubernetes/network-policy-api/${f}`,
+    );
+    const file = join(WORK, 'anp.yaml');
+    writeFileSync(file, files.map(readFixtureText).join('\n---\n'));
+
+    const result = await run([
+      '--manifests',
+      file,
+      '--from',
+      'network-policy-conformance-slytherin/draco-malfoy-0',
+      '--to',
+      'network-policy-conformance-gryffindor/harry-potter-0',
+      '--port',
+      '80',
+    ]);
+
+    expect(result).toEqual({
+      code: 0,
+      stderr: '',
+      stdout: [
+        'deny: network-policy-conformance-slytherin/draco-malfoy-0 -> network-policy-conformance-gryffindor/harry-potter-0 on TCP/80',
+        '  egress  from network-policy-conformance-slytherin/draco-malfoy-0: allow (not isolated: no NetworkPolicy selects it for egress)',
+        '  ingress to network-policy-conformance-gryffindor/harry-potter-0: deny (AdminNetworkPolicy/pass-example ingress[0] "deny-all-ingress-from-slytherin": Deny)',
+        '',
+      ].join('\n'),
+    });
   });
 });
+
+function parseManifestsOf(name: string): unknown[] {
+  return parseManifests(readFixtureText(name), name).objects.map((o) => o.object);
+}

@@ -3,7 +3,7 @@ import { createEvaluator } from '#core/netpol/evaluate.ts';
 import { clusterFromObjects } from '#core/netpol/objects.ts';
 import type { NetpolCluster, NetworkPolicy, UnevaluatedPolicy } from '#core/netpol/types.ts';
 import { namespace, pod, policy } from './builders.ts';
-import { fixtureObjects } from './conformance-scenario.ts';
+import { fixtureObjects, type KubeJson } from './conformance-scenario.ts';
 
 /**
  * The what-if never answers as if a policy it could not read were absent: a leading-zero CIDR is
@@ -167,9 +167,9 @@ describe('a NetworkPolicy that cannot be evaluated', () => {
 
 describe('Calico and Cilium policies', () => {
   const [calicoPolicy, globalPolicy, ciliumPolicy] = fixtureObjects('engine-policies.yaml') as [
-    Record<string, unknown>,
-    Record<string, unknown>,
-    Record<string, unknown>,
+    KubeJson,
+    KubeJson,
+    KubeJson,
   ];
   const inShop = (object: Record<string, unknown>) => ({
     ...object,

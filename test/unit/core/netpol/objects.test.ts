@@ -3,7 +3,7 @@ import { parseManifests } from '#core/manifests/load.ts';
 import { createEvaluator } from '#core/netpol/evaluate.ts';
 import { clusterFromObjects } from '#core/netpol/objects.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
-import { fixtureObjects } from './conformance-scenario.ts';
+import { fixtureObjects, type KubeJson } from './conformance-scenario.ts';
 
 /** A real manifest pair (pod + policy) from the public manifest corpus. */
 function manifestObjects(name: string): Record<string, unknown>[] {
@@ -196,8 +196,8 @@ describe('admin, baseline and engine policy objects', () => {
       'spec.egress[0].to[0].networks[0] is "010.0.0.0/8", not a CIDR; write it like 10.0.0.0/8 or fd00::/8',
     ],
   ])('keeps an AdminNetworkPolicy with %s as not evaluated, saying why', (_what, change, reason) => {
-    const [anp] = fixtureObjects('anp-standard-priority-field.yaml') as [{ spec: object }];
-    const edited = { ...anp, spec: { ...anp.spec, ...change } };
+    const [anp] = fixtureObjects('anp-standard-priority-field.yaml') as [KubeJson];
+    const edited = { ...anp, spec: { ...(anp.spec as object), ...change } };
 
     const { cluster, problems } = clusterFromObjects([edited]);
 
@@ -211,7 +211,7 @@ describe('admin, baseline and engine policy objects', () => {
   });
 
   it('keeps a BaselineAdminNetworkPolicy not named default as not evaluated (the API server admits only default)', () => {
-    const [banp] = fixtureObjects('banp-standard-ingress-tcp-rules.yaml') as [{ metadata: object }];
+    const [banp] = fixtureObjects('banp-standard-ingress-tcp-rules.yaml') as [KubeJson];
 
     const { problems } = clusterFromObjects([{ ...banp, metadata: { name: 'baseline' } }]);
 

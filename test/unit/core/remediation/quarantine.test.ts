@@ -132,8 +132,15 @@ describe('quarantine policy under core/netpol', () => {
   });
 
   it('is not verified while a policy selecting the pod cannot be parsed, naming it', () => {
-    const broken = { ...allowAllEgress('10.0.0.0/8'), metadata: { name: 'typo', namespace: 'shop' } };
-    (broken.spec as { egress: unknown[] }).egress = [{ too: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }];
+    const broken: KubeObject = {
+      ...allowAllEgress('10.0.0.0/8'),
+      metadata: { name: 'typo', namespace: 'shop' },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{ too: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
+      },
+    };
 
     const report = verify([broken]);
 
