@@ -1,24 +1,10 @@
-import { parse } from 'yaml';
+import { type AwsAuthMappings, readAwsAuthMappings } from '../../model/aws-auth.ts';
 import type { CheckResult, PostureCheck } from '../check.ts';
-import { list, record } from '../pod-templates.ts';
 import { makeResult, show, subjectOf } from '../results.ts';
 import type { KubeObject } from '../snapshot.ts';
 import { objectsOfKind } from '../snapshot-index.ts';
-import { strings } from './aws-support.ts';
 
-export interface AwsAuthMapping {
-  /** `mapRoles[0]`, `mapUsers[2]` … */
-  path: string;
-  arn: string;
-  username?: string;
-  groups: string[];
-}
-
-export interface AwsAuthMappings {
-  mappings: AwsAuthMapping[];
-  /** Keys whose YAML could not be read, with the parser's message. */
-  errors: { key: string; message: string }[];
-}
+export type { AwsAuthMapping, AwsAuthMappings } from '../../model/aws-auth.ts';
 
 export function isAwsAuth(object: KubeObject): boolean {
   return object.metadata.name === 'aws-auth' && (object.metadata.namespace ?? 'default') === 'kube-system';
@@ -26,33 +12,7 @@ export function isAwsAuth(object: KubeObject): boolean {
 
 /** The IAM principals the aws-auth ConfigMap maps (`data.mapRoles`, `data.mapUsers`, YAML strings). */
 export function awsAuthMappings(configMap: KubeObject): AwsAuthMappings {
-  const data = record(configMap.data) ?? {};
-  const result: AwsAuthMappings = { mappings: [], errors: [] };
-  for (const [key, arnField] of [
-    ['mapRoles', 'rolearn'],
-    ['mapUsers', 'userarn'],
-  ] as const) {
-    const text = data[key];
-    if (typeof text !== 'string' || text.trim() === '') continue;
-    let parsed: unknown;
-    try {
-      parsed = parse(text);
-    } catch (error) {
-      result.errors.push({ key, message: error instanceof Error ? error.message : String(error) });
-      continue;
-    }
-    list(parsed).forEach((item, index) => {
-      const entry = record(item) ?? {};
-      const mapping: AwsAuthMapping = {
-        path: `${key}[${index}]`,
-        arn: typeof entry[arnField] === 'string' ? (entry[arnField] as string) : '(no ARN)',
-        groups: strings(entry.groups),
-      };
-      if (typeof entry.username === 'string') mapping.username = entry.username;
-      result.mappings.push(mapping);
-    });
-  }
-  return result;
+  return readAwsAuthMappings(configMap.data);
 }
 
 export const awsAuthMastersCheck: PostureCheck = {
@@ -76,7 +36,7 @@ export const awsAuthMastersCheck: PostureCheck = {
             this,
             'fail',
             subject,
-            `data.${error.key} is not valid YAML (${error.message}): the mappings cannot be reviewed`,
+            `data.${error.key} is not valid YAML or uses YAML kubeguard does not read (${error.message}): the mappings cannot be reviewed`,
           ),
         );
       }
