@@ -1,51 +1,21 @@
-import { parse } from 'yaml';
-import {
-  type AuditEvent,
-  asArray,
-  asString,
-  getPath,
-  isRecord,
-  isRequestOn,
-  isSuccess,
-  username,
-} from '../audit-event.ts';
+import { readAwsAuthMappings } from '../../model/aws-auth.ts';
+import { type AuditEvent, getPath, isRecord, isRequestOn, isSuccess, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { actor, listOf, pastTense, targetName, targetNamespace } from './shared-rbac-objects.ts';
 
 const VERBS = ['create', 'update', 'patch', 'delete'];
 /** EKS's own identity that re-encrypts ConfigMaps during KMS migrations. */
 const EXCLUDED_USERS = ['eks:kms-storage-migrator'];
-const MAPPING_KEYS = ['mapRoles', 'mapUsers'];
-
-/** YAML that fails to parse (or is not a list) yields no mappings rather than an error. */
-function parseMappings(text: string): Record<string, unknown>[] {
-  try {
-    return asArray(parse(text, { maxAliasCount: 10 })).filter(isRecord);
-  } catch {
-    return [];
-  }
-}
-
-/** ARNs the requested aws-auth maps into `system:masters` (full cluster admin). */
-function mastersMappings(event: AuditEvent): string[] {
-  const arns: string[] = [];
-  for (const key of MAPPING_KEYS) {
-    const text = asString(getPath(event.requestObject, 'data', key));
-    if (text === undefined) continue;
-    for (const entry of parseMappings(text)) {
-      if (!asArray(entry.groups).includes('system:masters')) continue;
-      arns.push(asString(entry.rolearn) ?? asString(entry.userarn) ?? '(no arn)');
-    }
-  }
-  return arns;
-}
-
 function awsAuthEvidence(event: AuditEvent): Record<string, string> {
   const evidence: Record<string, string> = { configMap: 'kube-system/aws-auth' };
   const data = getPath(event.requestObject, 'data');
   if (isRecord(data)) evidence.dataKeys = listOf(Object.keys(data));
-  const masters = mastersMappings(event);
+  const { mappings, errors } = readAwsAuthMappings(data);
+  // The ARNs the requested aws-auth maps into system:masters (full cluster admin).
+  const masters = mappings.filter((m) => m.groups.includes('system:masters')).map((m) => m.arn);
   if (masters.length > 0) evidence.systemMastersArns = listOf(masters);
+  // A mapping that cannot be read may hide a system:masters entry: say so rather than stay silent.
+  if (errors.length > 0) evidence.unreadMappings = listOf(errors.map((e) => `${e.key} (${e.message})`));
   return evidence;
 }
 

@@ -75,5 +75,34 @@ describe('KD-051 EKS aws-auth ConfigMap modified', () => {
 
     expect(detection).toBeDefined();
     expect(detection?.evidence.systemMastersArns).toBeUndefined();
+    expect(detection?.evidence.unreadMappings).toMatch(/^mapRoles \(line 1: /);
+  });
+
+  it('reads the eksctl and Terraform styles, and names mappings it does not read instead of guessing', () => {
+    const eksctl =
+      '- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: arn:aws:iam::111122223333:role/node\n' +
+      '  username: system:node:{{EC2PrivateDNSName}}\n- groups:\n  - system:masters\n' +
+      '  rolearn: arn:aws:iam::111122223333:role/admin # added by hand\n  username: admin\n';
+    const terraform =
+      '- "groups":\n  - "system:masters"\n  "userarn": "arn:aws:iam::111122223333:user/ops"\n  "username": "ops"\n';
+    const anchored =
+      '- rolearn: &admin arn:aws:iam::444455556666:role/backdoor\n  groups: [system:masters]\n';
+    const detection = detect(
+      rule,
+      variant(exampleOf(rule), { requestObject: { data: { mapRoles: eksctl, mapUsers: terraform } } }),
+    );
+    const unread = detect(
+      rule,
+      variant(exampleOf(rule), { requestObject: { data: { mapRoles: anchored } } }),
+    );
+
+    expect(detection?.evidence.systemMastersArns).toBe(
+      'arn:aws:iam::111122223333:role/admin, arn:aws:iam::111122223333:user/ops',
+    );
+    expect(unread?.evidence).toMatchObject({
+      unreadMappings:
+        'mapRoles (line 1: a value starting with an indicator (anchor, alias, tag, block scalar, flow or comment))',
+    });
+    expect(unread?.evidence.systemMastersArns).toBeUndefined();
   });
 });
