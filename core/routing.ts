@@ -3,7 +3,8 @@ import type { Detection } from './model/detection.ts';
 import { isAtLeast } from './model/severity.ts';
 
 export interface AlertRoute {
-  channel: string;
+  /** Undefined for a quiet incident: stored and listed, never posted. */
+  channel?: string;
   /** Slack mrkdwn mention to put in the alert, e.g. `<!subteam^S0123ABC>` for critical findings. */
   mention?: string;
 }
@@ -11,14 +12,20 @@ export interface AlertRoute {
 type SlackRouting = KubeguardConfig['slack'];
 type RouteConfig = SlackRouting['routes'][number];
 
+/** The least severe incident the default channel receives: LOW is quiet unless a route opts in. */
+export const DEFAULT_CHANNEL_MIN_SEVERITY = 'medium';
+
 /**
  * Where an alert goes: the first configured route whose cluster (exact), namespace (glob) and
- * minimum severity all match; otherwise the default channel. Critical findings also mention the
- * configured on-call user group.
+ * minimum severity all match; otherwise the default channel, for medium and above. A LOW incident
+ * no route takes (only a route saying `minSeverity: "low"` does) gets no channel: it is stored and
+ * listed but not posted. Critical findings also mention the configured on-call user group.
  */
 export function routeDetection(detection: Detection, slack: SlackRouting): AlertRoute {
   const route = slack.routes.find((candidate) => routeMatches(candidate, detection));
-  const target: AlertRoute = { channel: route?.channel ?? slack.defaultChannel };
+  const target: AlertRoute = {};
+  if (route !== undefined) target.channel = route.channel;
+  else if (isAtLeast(detection.severity, DEFAULT_CHANNEL_MIN_SEVERITY)) target.channel = slack.defaultChannel;
   if (detection.severity === 'critical' && slack.criticalMention !== undefined) {
     target.mention = `<!subteam^${slack.criticalMention}>`;
   }

@@ -38,8 +38,11 @@ const routeSchema = z.object({
   cluster: optionalString(),
   /** Namespace glob (`*` matches any run of characters); omitted = every namespace. */
   namespace: optionalString(),
-  /** @default 'low' */
-  minSeverity: z._default(z.enum(SEVERITIES), 'low'),
+  /**
+   * The least severe incident this route takes. LOW incidents are posted only where a route says
+   * `"minSeverity": "low"`; otherwise they are stored and listed but stay quiet. @default 'medium'
+   */
+  minSeverity: z._default(z.enum(SEVERITIES), 'medium'),
   channel: slackChannel,
 });
 
@@ -97,6 +100,22 @@ const remediationSchema = z._default(
   { rotationFunctionArns: [] },
 );
 
+const WINDOW_RANGE = 'must be a whole number of minutes from 0 to 1440 (a day)';
+
+const incidentsSchema = z._default(
+  z.object({
+    /**
+     * Minutes before an incident's first or after its last occurrence in which a GuardDuty finding
+     * about the same cluster, namespace, target and actor joins it rather than posting anew. @default 15
+     */
+    joinWindowMinutes: z._default(
+      z.int(WINDOW_RANGE).check(z.gte(0, WINDOW_RANGE), z.lte(1440, WINDOW_RANGE)),
+      15,
+    ),
+  }),
+  { joinWindowMinutes: 15 },
+);
+
 export const configSchema = z.object({
   clusters: z.array(clusterSchema).check(z.minLength(1, 'configure at least one cluster')),
   slack: z.object({
@@ -108,6 +127,7 @@ export const configSchema = z.object({
     criticalMention: z.optional(pattern(/^S[A-Z0-9]+$/, 'must be a user group id such as S0123ABC')),
   }),
   detection: detectionSchema,
+  incidents: incidentsSchema,
   remediation: remediationSchema,
 });
 
@@ -124,6 +144,7 @@ export interface KubeguardConfig {
   clusters: readonly ClusterConfig[];
   slack: ParsedConfig['slack'];
   detection: DetectionConfig;
+  incidents: { joinWindowMinutes: number };
   remediation: { rotationFunctionArns: readonly string[] };
 }
 
@@ -163,6 +184,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       auditLogGroup: c.auditLogGroup ?? `/aws/eks/${c.name}/cluster`,
     })),
     slack: parsed.slack,
+    incidents: parsed.incidents,
     detection: {
       imageAllowLists: { ...DEFAULT_DETECTION_CONFIG.imageAllowLists, ...d.imageAllowLists },
       principalAllowList: d.principalAllowList ?? DEFAULT_DETECTION_CONFIG.principalAllowList,

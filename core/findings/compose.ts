@@ -21,6 +21,7 @@ export function findingPipelineFor(deps: {
     timers: deps.timers,
     retry: DEFAULT_RETRY_POLICY,
     channelFor: (detection) => routeDetection(detection, deps.config.slack).channel,
+    incidents: deps.config.incidents,
     now: () => new Date(deps.timers.nowMs()).toISOString(),
   });
 }

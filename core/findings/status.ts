@@ -33,13 +33,17 @@ export function withStatus(finding: StoredFinding, change: StatusChange): Stored
     status: change.to,
     history: [...finding.history, entry].slice(-MAX_HISTORY),
     version: finding.version + 1,
-    delivery: {
-      ...finding.delivery,
-      state: 'pending',
-      messageStale: true,
-      statusStale: true,
-      nextAttemptAt: change.at,
-    },
+    // A quiet finding has no message to correct: its status is stored and listed, never posted.
+    delivery:
+      finding.delivery.state === 'quiet'
+        ? finding.delivery
+        : {
+            ...finding.delivery,
+            state: 'pending',
+            messageStale: true,
+            statusStale: true,
+            nextAttemptAt: change.at,
+          },
   };
 }
 

@@ -1,3 +1,4 @@
+import { actorLabel } from '../model/actor.ts';
 import type { Detection } from '../model/detection.ts';
 import type { Finding } from '../model/finding.ts';
 
@@ -7,13 +8,18 @@ import type { Finding } from '../model/finding.ts';
  * (the next batch, or the scheduled sweeper) must deliver it — nothing is ever dropped.
  */
 export interface DeliveryState {
-  state: 'pending' | 'delivered';
+  /**
+   * `quiet`: routing gave the finding no channel (a LOW incident no route opts into). It is stored
+   * and listed but never posted and never in the pending index, until a rule raises it to a
+   * severity some route takes (then `pending`).
+   */
+  state: 'pending' | 'delivered' | 'quiet';
   /** Failed attempts since the last successful delivery. */
   attempts: number;
   /** ISO-8601; the sweeper retries pending deliveries from this time on. */
   nextAttemptAt?: string;
   lastError?: string;
-  /** Channel chosen by routing when the finding was opened. */
+  /** Channel chosen by routing when the finding was opened (or raised out of quiet); empty while quiet. */
   channel: string;
   /** Occurrences the Slack message does not show yet. */
   unsentOccurrences: number;
@@ -67,7 +73,9 @@ export const MAX_HISTORY = 50;
 /** One line of evidence describing an occurrence, for the thread summary. */
 export function evidenceLine(detection: Detection): string {
   const parts = [detection.lastSeen];
-  if (detection.principal) parts.push(`by ${detection.principal}`);
+  // The person behind a shared username (`kubernetes-admin · assumed-role/DevOpsRole/jdoe`).
+  const actor = actorLabel(detection);
+  if (actor) parts.push(`by ${actor}`);
   if (detection.sourceIps.length > 0) parts.push(`from ${detection.sourceIps.join(', ')}`);
   if (detection.pod) parts.push(`pod ${detection.pod}`);
   const uri = detection.evidence.requestUri;

@@ -105,7 +105,7 @@ export function guardDutyGuide(findingType: string): AlertGuide {
  * The guide for an alert: the catalog rule's own text when the detection maps to a rule that is
  * registered, the GuardDuty tactic guide otherwise.
  */
-export function guideForDetection(detection: Detection): AlertGuide {
+export function guideForDetection(detection: Pick<Detection, 'ruleId' | 'findingType'>): AlertGuide {
   const rule = findRule(detection.ruleId);
   if (rule !== undefined) return { whyItMatters: rule.whyItMatters, firstResponse: rule.firstResponse };
   return guardDutyGuide(detection.findingType ?? detection.ruleId);

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
+import { actorKey } from './actor.ts';
 import type { Detection } from './detection.ts';
+import { foldRule, highestSeverity, type IncidentRule, rankRules, reportOf } from './incident.ts';
+import type { Severity } from './severity.ts';
 
 export const FINDING_STATUSES = ['open', 'acknowledged', 'suppressed', 'remediated', 'resolved'] as const;
 export type FindingStatus = (typeof FINDING_STATUSES)[number];
@@ -17,12 +20,24 @@ export interface FindingHistoryEntry {
   reason?: string;
 }
 
-/** A detection's lifecycle: every occurrence with the same fingerprint belongs to one finding. */
+/**
+ * An incident's lifecycle: what one actor did to one target (see `fingerprintOf`), however many
+ * events and rules report it.
+ */
 export interface Finding {
   fingerprint: string;
   status: FindingStatus;
-  /** The latest detection, used to render the alert. */
+  /**
+   * The detection the alert shows: the most severe rule's (the latest of those), so its
+   * severity is the incident's.
+   */
   detection: Detection;
+  /**
+   * Every rule that reported the incident, in the order they first did. Absent on findings stored
+   * before incidents grouped rules: `incidentRules` derives the list from `detection` then.
+   */
+  rules?: IncidentRule[];
+  /** Requests (or GuardDuty counts) seen; several rules on one request count once. */
   occurrences: number;
   firstSeen: string;
   lastSeen: string;
@@ -30,19 +45,59 @@ export interface Finding {
   history: FindingHistoryEntry[];
 }
 
+const hash = (parts: readonly string[]) =>
+  createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+
 /**
- * The identity of an incident: the same rule (or GuardDuty type) on the same cluster, namespace,
- * workload and principal is one finding, however many events report it.
+ * What an incident is about: the workload or object acted on (`deployment/web`,
+ * `clusterrolebinding/x`), else the pod as `pod/<name>` — GuardDuty names an exec'd pod
+ * `pod/<name>` and the audit rules name it by its pod alone, and both must agree.
+ */
+export function incidentTarget(detection: Pick<Detection, 'workload' | 'pod'>): string {
+  if (detection.workload !== undefined) return detection.workload;
+  return detection.pod === undefined ? '' : `pod/${detection.pod}`;
+}
+
+/**
+ * The identity of an incident (decision D19): the same actor on the same cluster, namespace and
+ * target is one incident, whichever rules report it and however many events do. There is no rule
+ * id in it, so one request seen by three rules is one alert; the actor is the IAM identity when the
+ * source names it, so two people sharing `kubernetes-admin` are two incidents. A GuardDuty finding
+ * outside the join window of its incident gets `separateIncidentKey` instead (findings/record.ts).
  */
 export function fingerprintOf(detection: Detection): string {
-  const parts = [
+  return hash([
     detection.cluster ?? '',
-    detection.findingType ?? detection.ruleId,
     detection.namespace ?? '',
-    detection.workload ?? detection.pod ?? '',
-    detection.principal ?? '',
-  ];
-  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+    incidentTarget(detection),
+    actorKey(detection),
+  ]);
+}
+
+/** The key of a GuardDuty finding that does not join its base incident: base key and finding type. */
+export function separateIncidentKey(baseKey: string, findingType: string): string {
+  return hash([baseKey, findingType]);
+}
+
+/** The rules of an incident; one derived from `detection` for a finding stored before rules were kept. */
+export function incidentRules(finding: Finding): IncidentRule[] {
+  if (finding.rules !== undefined && finding.rules.length > 0) return finding.rules;
+  return foldRule([], reportOf(finding.detection), {
+    count: finding.occurrences,
+    firstSeen: finding.firstSeen,
+    lastSeen: finding.lastSeen,
+    eventId: finding.detection.eventId,
+  });
+}
+
+/** The incident's severity: the highest any rule or GuardDuty gave it. */
+export function incidentSeverity(finding: Finding): Severity {
+  return highestSeverity(incidentRules(finding));
+}
+
+/** The incident's rules, most severe first. */
+export function rankedIncidentRules(finding: Finding): IncidentRule[] {
+  return rankRules(incidentRules(finding));
 }
 
 const ALLOWED_TRANSITIONS: Record<FindingStatus, readonly FindingStatus[]> = {
@@ -59,11 +114,18 @@ export function canTransition(from: FindingStatus, to: FindingStatus): boolean {
 
 /** A new finding for the first occurrence of a detection. */
 export function openFinding(detection: Detection, at: string): Finding {
+  const occurrences = Math.max(1, detection.count);
   return {
     fingerprint: fingerprintOf(detection),
     status: 'open',
     detection,
-    occurrences: Math.max(1, detection.count),
+    rules: foldRule([], reportOf(detection), {
+      count: occurrences,
+      firstSeen: detection.firstSeen,
+      lastSeen: detection.lastSeen,
+      eventId: detection.eventId,
+    }),
+    occurrences,
     firstSeen: detection.firstSeen,
     lastSeen: detection.lastSeen,
     history: [{ at, status: 'open', actor: 'kubeguard' }],

@@ -62,6 +62,26 @@ describe('alert routing', () => {
     });
   });
 
+  it('keeps a LOW detection quiet — no channel — when no route opts in', () => {
+    expect(routeDetection(execDetection({ severity: 'low' }), routes)).toEqual({});
+    expect(routeDetection(execDetection({ severity: 'low', namespace: 'team-dev' }), routes)).toEqual({});
+  });
+
+  it('posts a LOW detection where a route says minSeverity "low"', () => {
+    const optedIn = slackConfig({
+      defaultChannel: 'C0DEFAULT',
+      routes: [{ namespace: 'kube-system', minSeverity: 'low', channel: 'C0PLATFORM' }],
+    });
+    expect(routeDetection(execDetection({ severity: 'low' }), optedIn)).toEqual({ channel: 'C0PLATFORM' });
+    expect(routeDetection(execDetection({ severity: 'low', namespace: 'web' }), optedIn)).toEqual({});
+  });
+
+  it('gives a route without minSeverity medium detections and above', () => {
+    expect(routeDetection(execDetection({ severity: 'medium', namespace: 'team-dev' }), routes).channel).toBe(
+      '#dev-alerts',
+    );
+  });
+
   it('mentions nobody when no user group is configured', () => {
     const quiet = slackConfig({ defaultChannel: 'C0DEFAULT' });
     expect(routeDetection(execDetection({ severity: 'critical' }), quiet)).toEqual({ channel: 'C0DEFAULT' });

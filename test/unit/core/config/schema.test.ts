@@ -26,6 +26,27 @@ describe('kubeguard.config.json', () => {
     expect(config.detection.allowedUsers).toBeUndefined();
   });
 
+  it('defaults routes to medium and above and the GuardDuty join window to 15 minutes', () => {
+    const config = parseConfig({
+      ...minimal,
+      slack: { ...minimal.slack, routes: [{ namespace: 'kube-system', channel: '#platform' }] },
+    });
+    expect(config.slack.routes[0]?.minSeverity).toBe('medium');
+    expect(config.incidents).toEqual({ joinWindowMinutes: 15 });
+    expect(
+      parseConfig({ ...minimal, incidents: { joinWindowMinutes: 30 } }).incidents.joinWindowMinutes,
+    ).toBe(30);
+  });
+
+  it('names the bad join window and the allowed range', () => {
+    expect(() => parseConfig({ ...minimal, incidents: { joinWindowMinutes: 2000 } })).toThrow(
+      'incidents.joinWindowMinutes: must be a whole number of minutes from 0 to 1440 (a day)',
+    );
+    expect(() => parseConfig({ ...minimal, incidents: { joinWindowMinutes: 1.5 } })).toThrow(
+      /incidents\.joinWindowMinutes/,
+    );
+  });
+
   it('is frozen, so no code can change configuration at run time', () => {
     const config = parseConfig(minimal);
     expect(Object.isFrozen(config.detection.rules)).toBe(true);
