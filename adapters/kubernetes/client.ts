@@ -1,23 +1,6 @@
-import {
-  ApiException,
-  AppsV1Api,
-  BatchV1Api,
-  type ConfigurationOptions,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-  NetworkingV1Api,
-  Observable,
-  type ObservableMiddleware,
-  PatchStrategy,
-  PolicyV1Api,
-  RbacAuthorizationV1Api,
-  type RequestContext,
-  ResponseContext,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { type ErrorCode, KubeguardError } from '#core/errors.ts';
-import { KUBE_KINDS, type KubeKind } from '#core/model/kube-kinds.ts';
+import { KUBE_KINDS, type KubeKind, servedVersions } from '#core/model/kube-kinds.ts';
 import { describeRef, type KubeObject } from '#core/model/kube-object.ts';
 import type {
   DeletePreconditions,
@@ -27,18 +10,24 @@ import type {
   PatchType,
   PodLogRef,
 } from '#core/remediation/ports.ts';
+import { PATCH_CONTENT_TYPES } from '#core/remediation/ports.ts';
+import { mapLimited } from '../aws/collect-support.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type KubeRequest, sendKubeRequest, serverOf } from './http.ts';
 
 /**
- * The KubeReader/KubeWriter ports on @kubernetes/client-node 2, through its typed API classes.
+ * The one Kubernetes adapter: posture (snapshot-collector.ts), `kubeguard netpol`
+ * (netpol-source.ts) and remediation read and write through it.
  *
- * Two things client-node does by default are wrong for remediation, and are overridden per call:
- * - PATCH goes out as `application/json-patch+json` whatever the body; each patch here sets its own
- *   Content-Type with `setHeaderOptions` (strategic merge, merge or JSON patch).
- * - Responses are deserialized into generated model classes, which drop fields the models do not
- *   know and rename some (`from` becomes `_from` in NetworkPolicy rules), and requests are
- *   serialized back through the same models. A forensic bundle must hold what the API server
- *   said, and a plan must go out as written: a middleware keeps the response text and sends
- *   created objects' JSON as is.
+ * - Objects are exactly the JSON the API server sent (decision D12): nothing goes through
+ *   client-node's generated models, which drop fields they do not know and rename NetworkPolicy
+ *   `from` to `_from`. Written objects and patches go out as given.
+ * - Lists are paged (`limit`, `continue`) to the end; list items get back the `kind` and
+ *   `apiVersion` the API leaves out of them.
+ * - Every request is bounded by a timeout (KubeApiTimeoutError names the URL and the limit).
+ * - Kinds an operator may serve at an older version (External Secrets `v1beta1` before ESO 0.17)
+ *   are read at the version the server serves, found through discovery.
+ * - `listEach` lists several kinds and reports each failure on its own ("no permission to list
+ *   clusterrolebindings"), so one forbidden kind does not stop the rest.
  *
  * API errors become KubeguardErrors carrying the HTTP status and the Status `reason` (see
  * core/remediation/ports.ts for the mapping).
@@ -54,348 +43,305 @@ export interface KubeClientOptions {
   pageSize?: number;
   /** The field manager recorded for every write. @default 'kubeguard' */
   fieldManager?: string;
+  /** Limit on each request (connection, headers and body). @default 30000 */
+  requestTimeoutMs?: number;
 }
 
-interface Apis {
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  batch: BatchV1Api;
-  policy: PolicyV1Api;
-  networking: NetworkingV1Api;
-  rbac: RbacAuthorizationV1Api;
-  custom: CustomObjectsApi;
-  server: string;
+/** The result of one list of `listEach`: the objects, or why there are none. */
+export type ListOutcome =
+  | { query: ListQuery; objects: KubeObject[] }
+  | {
+      query: ListQuery;
+      error: KubeguardError;
+      /** `no permission to list clusterrolebindings`, `External Secrets Operator is not installed` … */
+      reason: string;
+      /** The kind is a custom resource whose operator is not installed: there are none. */
+      notInstalled: boolean;
+    };
+
+export interface KubeApiClient extends KubeClient {
+  /** Lists each query (four at a time); a failure is reported for its query and the others go on. */
+  listEach(queries: readonly ListQuery[]): Promise<ListOutcome[]>;
+  /** GET of a path outside the kinds table (e.g. `/api/v1/nodes/<name>/proxy/configz`), as text. */
+  getText(path: string, what: string): Promise<string>;
+  /** The API server URL, for messages. */
+  server(): Promise<string>;
 }
 
-type Options = ConfigurationOptions<ObservableMiddleware>;
-type NameParams = { name: string; namespace: string };
-type ListParams = { labelSelector?: string; fieldSelector?: string; limit: number; _continue?: string };
-
-interface KindCalls {
-  get(apis: Apis, params: NameParams, options: Options): Promise<unknown>;
-  list(apis: Apis, namespace: string | undefined, params: ListParams, options: Options): Promise<unknown>;
-}
-
-/** One row per kind: the typed call for a read of one object, and for a list (in a namespace or all). */
-const READS: Partial<Record<KubeKind, KindCalls>> = {
-  Pod: {
-    get: (a, p, o) => a.core.readNamespacedPod(p, o),
-    list: (a, ns, p, o) =>
-      ns ? a.core.listNamespacedPod({ ...p, namespace: ns }, o) : a.core.listPodForAllNamespaces(p, o),
-  },
-  Namespace: {
-    get: (a, p, o) => a.core.readNamespace({ name: p.name }, o),
-    list: (a, _ns, p, o) => a.core.listNamespace(p, o),
-  },
-  Node: {
-    get: (a, p, o) => a.core.readNode({ name: p.name }, o),
-    list: (a, _ns, p, o) => a.core.listNode(p, o),
-  },
-  Service: {
-    get: (a, p, o) => a.core.readNamespacedService(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.core.listNamespacedService({ ...p, namespace: ns }, o)
-        : a.core.listServiceForAllNamespaces(p, o),
-  },
-  Event: {
-    get: (a, p, o) => a.core.readNamespacedEvent(p, o),
-    list: (a, ns, p, o) =>
-      ns ? a.core.listNamespacedEvent({ ...p, namespace: ns }, o) : a.core.listEventForAllNamespaces(p, o),
-  },
-  ServiceAccount: {
-    get: (a, p, o) => a.core.readNamespacedServiceAccount(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.core.listNamespacedServiceAccount({ ...p, namespace: ns }, o)
-        : a.core.listServiceAccountForAllNamespaces(p, o),
-  },
-  Secret: {
-    get: (a, p, o) => a.core.readNamespacedSecret(p, o),
-    list: (a, ns, p, o) =>
-      ns ? a.core.listNamespacedSecret({ ...p, namespace: ns }, o) : a.core.listSecretForAllNamespaces(p, o),
-  },
-  ConfigMap: {
-    get: (a, p, o) => a.core.readNamespacedConfigMap(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.core.listNamespacedConfigMap({ ...p, namespace: ns }, o)
-        : a.core.listConfigMapForAllNamespaces(p, o),
-  },
-  NetworkPolicy: {
-    get: (a, p, o) => a.networking.readNamespacedNetworkPolicy(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.networking.listNamespacedNetworkPolicy({ ...p, namespace: ns }, o)
-        : a.networking.listNetworkPolicyForAllNamespaces(p, o),
-  },
-  Role: {
-    get: (a, p, o) => a.rbac.readNamespacedRole(p, o),
-    list: (a, ns, p, o) =>
-      ns ? a.rbac.listNamespacedRole({ ...p, namespace: ns }, o) : a.rbac.listRoleForAllNamespaces(p, o),
-  },
-  RoleBinding: {
-    get: (a, p, o) => a.rbac.readNamespacedRoleBinding(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.rbac.listNamespacedRoleBinding({ ...p, namespace: ns }, o)
-        : a.rbac.listRoleBindingForAllNamespaces(p, o),
-  },
-  ClusterRole: {
-    get: (a, p, o) => a.rbac.readClusterRole({ name: p.name }, o),
-    list: (a, _ns, p, o) => a.rbac.listClusterRole(p, o),
-  },
-  ClusterRoleBinding: {
-    get: (a, p, o) => a.rbac.readClusterRoleBinding({ name: p.name }, o),
-    list: (a, _ns, p, o) => a.rbac.listClusterRoleBinding(p, o),
-  },
-  Deployment: {
-    get: (a, p, o) => a.apps.readNamespacedDeployment(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.apps.listNamespacedDeployment({ ...p, namespace: ns }, o)
-        : a.apps.listDeploymentForAllNamespaces(p, o),
-  },
-  ReplicaSet: {
-    get: (a, p, o) => a.apps.readNamespacedReplicaSet(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.apps.listNamespacedReplicaSet({ ...p, namespace: ns }, o)
-        : a.apps.listReplicaSetForAllNamespaces(p, o),
-  },
-  StatefulSet: {
-    get: (a, p, o) => a.apps.readNamespacedStatefulSet(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.apps.listNamespacedStatefulSet({ ...p, namespace: ns }, o)
-        : a.apps.listStatefulSetForAllNamespaces(p, o),
-  },
-  DaemonSet: {
-    get: (a, p, o) => a.apps.readNamespacedDaemonSet(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.apps.listNamespacedDaemonSet({ ...p, namespace: ns }, o)
-        : a.apps.listDaemonSetForAllNamespaces(p, o),
-  },
-  Job: {
-    get: (a, p, o) => a.batch.readNamespacedJob(p, o),
-    list: (a, ns, p, o) =>
-      ns ? a.batch.listNamespacedJob({ ...p, namespace: ns }, o) : a.batch.listJobForAllNamespaces(p, o),
-  },
-  PodDisruptionBudget: {
-    get: (a, p, o) => a.policy.readNamespacedPodDisruptionBudget(p, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.policy.listNamespacedPodDisruptionBudget({ ...p, namespace: ns }, o)
-        : a.policy.listPodDisruptionBudgetForAllNamespaces(p, o),
-  },
-  ExternalSecret: customReads('ExternalSecret'),
-  SecretProviderClass: customReads('SecretProviderClass'),
-};
-
-/** Group, version and plural of a custom resource kind, for the CustomObjectsApi calls. */
-function customResource(kind: KubeKind): { group: string; version: string; plural: string } {
-  const { apiVersion, resource } = KUBE_KINDS[kind];
-  const [group = '', version = ''] = apiVersion.split('/');
-  return { group, version, plural: resource };
-}
-
-function customReads(kind: KubeKind): KindCalls {
-  const { group, version, plural } = customResource(kind);
-  return {
-    get: (a, p, o) => a.custom.getNamespacedCustomObject({ group, version, plural, ...p }, o),
-    list: (a, ns, p, o) =>
-      ns
-        ? a.custom.listNamespacedCustomObject({ group, version, plural, namespace: ns, ...p }, o)
-        : a.custom.listCustomObjectForAllNamespaces({ group, version, resourcePlural: plural, ...p }, o),
-  };
-}
-
-type PatchParams = NameParams & { body: unknown; fieldManager: string };
-type PatchCall = (apis: Apis, params: PatchParams, options: Options) => Promise<unknown>;
-
-/** Kinds kubeguard patches: pods and nodes (remediation), workloads (rollout restarts), policies. */
-const PATCHES: Partial<Record<KubeKind, PatchCall>> = {
-  Pod: (a, p, o) => a.core.patchNamespacedPod(p, o),
-  Node: (a, { name, body, fieldManager }, o) => a.core.patchNode({ name, body, fieldManager }, o),
-  NetworkPolicy: (a, p, o) => a.networking.patchNamespacedNetworkPolicy(p, o),
-  Deployment: (a, p, o) => a.apps.patchNamespacedDeployment(p, o),
-  StatefulSet: (a, p, o) => a.apps.patchNamespacedStatefulSet(p, o),
-  DaemonSet: (a, p, o) => a.apps.patchNamespacedDaemonSet(p, o),
-  /** External Secrets Operator's force-sync annotation (merge patch: custom resources refuse strategic merge). */
-  ExternalSecret: (a, p, o) =>
-    a.custom.patchNamespacedCustomObject({ ...customResource('ExternalSecret'), ...p }, o),
-};
-
-type CreateCall = (apis: Apis, namespace: string, fieldManager: string, options: Options) => Promise<unknown>;
-
-/**
- * Kinds kubeguard creates. The body handed to client-node is a placeholder: the object's own JSON
- * is put on the wire by the middleware, untouched by the model serializer.
- */
-const CREATES: Partial<Record<KubeKind, CreateCall>> = {
-  NetworkPolicy: (a, namespace, fieldManager, o) =>
-    a.networking.createNamespacedNetworkPolicy({ namespace, fieldManager, body: {} }, o),
-};
-
-type DeleteCall = (apis: Apis, params: NameParams & { body: object }, options: Options) => Promise<unknown>;
-
-const DELETES: Partial<Record<KubeKind, DeleteCall>> = {
-  NetworkPolicy: (a, p, o) => a.networking.deleteNamespacedNetworkPolicy(p, o),
-};
-
-const PATCH_STRATEGIES: Record<PatchType, PatchStrategy> = {
-  'strategic-merge': PatchStrategy.StrategicMergePatch,
-  merge: PatchStrategy.MergePatch,
-  json: PatchStrategy.JsonPatch,
-};
+/** Kinds kubeguard patches: pods and nodes (remediation), workloads (rollout restarts), ESO force-sync. */
+const PATCHABLE: ReadonlySet<KubeKind> = new Set<KubeKind>([
+  'Pod',
+  'Node',
+  'NetworkPolicy',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ExternalSecret',
+  'ClusterExternalSecret',
+]);
+/** Kinds kubeguard creates and deletes: its quarantine policies. */
+const CREATABLE: ReadonlySet<KubeKind> = new Set<KubeKind>(['NetworkPolicy']);
+const DELETABLE: ReadonlySet<KubeKind> = new Set<KubeKind>(['NetworkPolicy']);
 
 const DEFAULT_PAGE_SIZE = 500;
+const LIST_CONCURRENCY = 4;
 
-export function createKubeClient(options: KubeClientOptions): KubeClient {
+export function createKubeClient(options: KubeClientOptions): KubeApiClient {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const fieldManager = options.fieldManager ?? 'kubeguard';
-  const cache = new WeakMap<KubeConfig, Apis>();
-  const apis = async (): Promise<Apis> => {
-    const config = typeof options.kubeConfig === 'function' ? await options.kubeConfig() : options.kubeConfig;
-    let built = cache.get(config);
-    if (built === undefined) {
-      built = {
-        core: config.makeApiClient(CoreV1Api),
-        apps: config.makeApiClient(AppsV1Api),
-        batch: config.makeApiClient(BatchV1Api),
-        policy: config.makeApiClient(PolicyV1Api),
-        networking: config.makeApiClient(NetworkingV1Api),
-        rbac: config.makeApiClient(RbacAuthorizationV1Api),
-        custom: config.makeApiClient(CustomObjectsApi),
-        server: config.getCurrentCluster()?.server ?? '(no server)',
-      };
-      cache.set(config, built);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const config = async (): Promise<KubeConfig> =>
+    typeof options.kubeConfig === 'function' ? await options.kubeConfig() : options.kubeConfig;
+  /** The group version each kind is served at, resolved once per client. */
+  const served = new Map<KubeKind, Promise<string>>();
+
+  /** One exchange; an HTTP error status becomes a KubeguardError. */
+  const exchange = async (request: KubeRequest, verb: string, target: ObjectRef): Promise<string> => {
+    const kubeConfig = await config();
+    const response = await sendKubeRequest(kubeConfig, request, {
+      timeoutMs,
+      what: `${verb} ${describeRef(target)}`,
+    });
+    if (response.status >= 400)
+      throw apiError(response.status, response.text, verb, target, serverOf(kubeConfig));
+    return response.text;
+  };
+
+  const servedVersion = (kind: KubeKind): Promise<string> => {
+    const info = KUBE_KINDS[kind];
+    if (info.olderVersions === undefined || info.olderVersions.length === 0) {
+      return Promise.resolve(info.apiVersion);
     }
-    return built;
+    let resolved = served.get(kind);
+    if (resolved === undefined) {
+      // "Not installed" holds for the client's life; a failed discovery is asked again next time.
+      resolved = discoverVersion(kind).catch((error: unknown) => {
+        if (!(error instanceof KubeguardError && error.details.notInstalled === true)) served.delete(kind);
+        throw error;
+      });
+      served.set(kind, resolved);
+    }
+    return resolved;
+  };
+
+  /** The first group version, preferred first, whose discovery document lists the kind's resource. */
+  const discoverVersion = async (kind: KubeKind): Promise<string> => {
+    const info = KUBE_KINDS[kind];
+    const versions = servedVersions(kind);
+    const kubeConfig = await config();
+    for (const apiVersion of versions) {
+      const response = await sendKubeRequest(
+        kubeConfig,
+        { method: 'GET', path: `/apis/${apiVersion}` },
+        { timeoutMs, what: `discover ${apiVersion}` },
+      );
+      if (response.status === 404) continue;
+      // Discovery refused or broken: read at the preferred version and let that request report.
+      if (response.status !== 200) return info.apiVersion;
+      if (discoveredResources(response.text).includes(info.resource)) return apiVersion;
+    }
+    throw new KubeguardError(
+      'NOT_FOUND',
+      `the Kubernetes API at ${serverOf(kubeConfig)} does not serve ${kind} (${versions.join(', ')}): ${info.installedBy ?? 'its operator'} is not installed`,
+      { details: { status: 404, reason: 'NotFound', kind, notInstalled: true } },
+    );
+  };
+
+  const objectPath = async (ref: ObjectRef, verb: string): Promise<{ path: string; apiVersion: string }> => {
+    const info = KUBE_KINDS[ref.kind];
+    if (info.namespaced && !ref.namespace) {
+      throw new KubeguardError(
+        'INVALID_ARGUMENT',
+        `${verb} ${describeRef(ref)}: ${ref.kind} is namespaced; give its namespace`,
+        {
+          details: { verb, target: describeRef(ref) },
+        },
+      );
+    }
+    const apiVersion = await servedVersion(ref.kind);
+    return {
+      path: `${collectionPath(apiVersion, ref.kind, ref.namespace)}/${encodeURIComponent(ref.name)}`,
+      apiVersion,
+    };
+  };
+
+  const list = async (query: ListQuery): Promise<KubeObject[]> => {
+    const apiVersion = await servedVersion(query.kind);
+    const path = collectionPath(apiVersion, query.kind, query.namespace);
+    const target = listTarget(query);
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      const text = await exchange(
+        {
+          method: 'GET',
+          path,
+          query: {
+            limit: String(pageSize),
+            labelSelector: query.labelSelector || undefined,
+            fieldSelector: query.fieldSelector || undefined,
+            continue: token,
+          },
+        },
+        'list',
+        target,
+      );
+      const page = parseJson(text, 'list', target) as { items?: unknown; metadata?: { continue?: unknown } };
+      if (!Array.isArray(page.items)) {
+        throw new KubeguardError(
+          'UPSTREAM',
+          `the Kubernetes API answered list ${describeRef(target)} without an items list: ${text.slice(0, 200)}`,
+        );
+      }
+      items.push(...(page.items as KubeObject[]).map((item) => withKind(item, query.kind, apiVersion)));
+      const next = page.metadata?.continue;
+      token = typeof next === 'string' && next !== '' ? next : undefined;
+    } while (token !== undefined);
+    return items;
   };
 
   return {
     async get(ref) {
-      const a = await apis();
-      const calls = READS[ref.kind];
-      if (calls === undefined) throw unsupported('get', ref.kind);
-      const text = await exchange(a, 'get', ref, (o) =>
-        calls.get(a, { name: ref.name, namespace: ref.namespace ?? '' }, o),
-      );
-      return withKind(parseJson(text), ref.kind);
+      const { path, apiVersion } = await objectPath(ref, 'get');
+      const text = await exchange({ method: 'GET', path }, 'get', ref);
+      return withKind(parseJson(text, 'get', ref), ref.kind, apiVersion);
     },
 
-    async list(query) {
-      const calls = READS[query.kind];
-      if (calls === undefined) throw unsupported('list', query.kind);
-      const a = await apis();
-      const items: KubeObject[] = [];
-      let token: string | undefined;
-      do {
-        const params: ListParams = {
-          limit: pageSize,
-          ...(query.labelSelector ? { labelSelector: query.labelSelector } : {}),
-          ...(query.fieldSelector ? { fieldSelector: query.fieldSelector } : {}),
-          ...(token ? { _continue: token } : {}),
-        };
-        const text = await exchange(a, 'list', listTarget(query), (o) =>
-          calls.list(a, query.namespace, params, o),
-        );
-        const page = parseJson(text) as { items?: KubeObject[]; metadata?: { continue?: string } };
-        items.push(...(page.items ?? []).map((item) => withKind(item, query.kind)));
-        token = page.metadata?.continue || undefined;
-      } while (token !== undefined);
-      return items;
+    list,
+
+    async listEach(queries) {
+      return mapLimited(queries, LIST_CONCURRENCY, async (query): Promise<ListOutcome> => {
+        try {
+          return { query, objects: await list(query) };
+        } catch (error) {
+          if (!(error instanceof KubeguardError)) throw error;
+          return { query, error, ...describeFailure(query, error) };
+        }
+      });
     },
 
     async podLog(ref: PodLogRef) {
-      const a = await apis();
       const target = { kind: 'Pod' as const, namespace: ref.namespace, name: `${ref.pod}/log` };
-      return exchange(a, 'get', target, (o) =>
-        a.core.readNamespacedPodLog(
-          { name: ref.pod, namespace: ref.namespace, container: ref.container, previous: ref.previous },
-          o,
-        ),
+      const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.pod)}/log`;
+      return exchange(
+        {
+          method: 'GET',
+          path,
+          query: { container: ref.container, ...(ref.previous ? { previous: 'true' } : {}) },
+        },
+        'get',
+        target,
       );
+    },
+
+    async getText(path, what) {
+      const kubeConfig = await config();
+      const response = await sendKubeRequest(kubeConfig, { method: 'GET', path }, { timeoutMs, what });
+      if (response.status >= 400) {
+        const body = statusOf(response.text);
+        throw new KubeguardError(
+          CODES[response.status] ?? 'UPSTREAM',
+          `the Kubernetes API refused to ${what} (HTTP ${response.status} ${body.reason ?? ''}): ${body.message ?? response.text.slice(0, 300)}`,
+          {
+            details: {
+              status: response.status,
+              reason: body.reason ?? `HTTP ${response.status}`,
+              url: response.url,
+            },
+          },
+        );
+      }
+      return response.text;
+    },
+
+    async server() {
+      return serverOf(await config());
     },
 
     async create(object) {
       const kind = object.kind as KubeKind;
-      const call = CREATES[kind];
       const namespace = object.metadata.namespace;
-      if (call === undefined || namespace === undefined)
-        throw unsupported('create', object.kind ?? '(no kind)');
-      const a = await apis();
+      if (!CREATABLE.has(kind) || namespace === undefined) throw unsupported('create', object.kind);
       const ref = { kind, namespace, name: object.metadata.name };
+      const apiVersion = await servedVersion(kind);
       const text = await exchange(
-        a,
+        {
+          method: 'POST',
+          path: collectionPath(apiVersion, kind, namespace),
+          query: { fieldManager },
+          body: JSON.stringify(object),
+          contentType: 'application/json',
+        },
         'create',
         ref,
-        (o) => call(a, namespace, fieldManager, o),
-        JSON.stringify(object),
       );
-      return withKind(parseJson(text), kind);
+      return withKind(parseJson(text, 'create', ref), kind, apiVersion);
     },
 
     async patch(ref, patch) {
-      const call = PATCHES[ref.kind];
-      if (call === undefined) throw unsupported('patch', ref.kind);
-      const a = await apis();
-      const params = { name: ref.name, namespace: ref.namespace ?? '', body: patch.body, fieldManager };
-      const text = await exchange(a, 'patch', ref, (o) =>
-        call(a, params, setHeaderOptions('Content-Type', PATCH_STRATEGIES[patch.type], o)),
+      if (!PATCHABLE.has(ref.kind)) throw unsupported('patch', ref.kind);
+      const { path, apiVersion } = await objectPath(ref, 'patch');
+      const text = await exchange(
+        {
+          method: 'PATCH',
+          path,
+          query: { fieldManager },
+          body: JSON.stringify(patch.body),
+          contentType: PATCH_CONTENT_TYPES[patch.type as PatchType],
+        },
+        'patch',
+        ref,
       );
-      return withKind(parseJson(text), ref.kind);
+      return withKind(parseJson(text, 'patch', ref), ref.kind, apiVersion);
     },
 
     async delete(ref, preconditions?: DeletePreconditions) {
-      const call = DELETES[ref.kind];
-      if (call === undefined) throw unsupported('delete', ref.kind);
-      const a = await apis();
-      const body = preconditions ? { preconditions } : {};
-      await exchange(a, 'delete', ref, (o) =>
-        call(a, { name: ref.name, namespace: ref.namespace ?? '', body }, o),
+      if (!DELETABLE.has(ref.kind)) throw unsupported('delete', ref.kind);
+      const { path } = await objectPath(ref, 'delete');
+      await exchange(
+        {
+          method: 'DELETE',
+          path,
+          body: JSON.stringify(preconditions ? { preconditions } : {}),
+          contentType: 'application/json',
+        },
+        'delete',
+        ref,
       );
     },
   };
 }
 
-/**
- * Runs one typed call with a middleware that keeps the response text (and, when given, sends
- * `body` as the request body), and turns failures into KubeguardErrors.
- */
-async function exchange(
-  apis: Apis,
-  verb: string,
-  target: ObjectRef,
-  call: (options: Options) => Promise<unknown>,
-  body?: string,
-): Promise<string> {
-  let text: string | undefined;
-  const wire: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      if (body !== undefined) context.setBody(body);
-      return new Observable(Promise.resolve(context));
-    },
-    post: (response: ResponseContext) =>
-      new Observable(
-        response.body.text().then((read) => {
-          text = read;
-          return new ResponseContext(response.httpStatusCode, response.headers, {
-            text: async () => read,
-            binary: async () => Buffer.from(read, 'utf8'),
-            stream: () => null,
-          });
-        }),
-      ),
-  };
+/** `/api/v1/namespaces/shop/pods`, `/apis/apps/v1/deployments`: the collection of a kind. */
+function collectionPath(apiVersion: string, kind: KubeKind, namespace: string | undefined): string {
+  const info = KUBE_KINDS[kind];
+  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  const scope = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${scope}/${info.resource}`;
+}
+
+function discoveredResources(text: string): string[] {
   try {
-    await call({ middleware: [wire], middlewareMergeStrategy: 'append' });
-  } catch (error) {
-    throw apiError(error, text, verb, target, apis.server);
+    const list = JSON.parse(text) as { resources?: { name?: unknown }[] };
+    return (list.resources ?? []).map((resource) => String(resource.name));
+  } catch {
+    return [];
   }
-  return text ?? '';
+}
+
+/** Why a list of `listEach` has no objects, in the words a report shows. */
+function describeFailure(query: ListQuery, error: KubeguardError): { reason: string; notInstalled: boolean } {
+  const info = KUBE_KINDS[query.kind];
+  const where = query.namespace ? ` in namespace ${query.namespace}` : '';
+  if (error.details.notInstalled === true || (info.installedBy !== undefined && error.code === 'NOT_FOUND')) {
+    return {
+      reason: `${info.installedBy ?? 'its operator'} is not installed (no ${info.resource})`,
+      notInstalled: true,
+    };
+  }
+  if (error.details.status === 403)
+    return { reason: `no permission to list ${info.resource}${where}`, notInstalled: false };
+  return { reason: `listing ${info.resource}${where} failed: ${error.message}`, notInstalled: false };
 }
 
 interface StatusBody {
@@ -414,21 +360,14 @@ const CODES: Record<number, ErrorCode> = {
   429: 'RATE_LIMITED',
 };
 
-function apiError(error: unknown, text: string | undefined, verb: string, target: ObjectRef, server: string) {
+function apiError(
+  status: number,
+  text: string,
+  verb: string,
+  target: ObjectRef,
+  server: string,
+): KubeguardError {
   const what = `${verb} ${describeRef(target)}`;
-  if (!(error instanceof ApiException)) {
-    const message = error instanceof Error ? error.message : String(error);
-    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-    return new KubeguardError(
-      'UPSTREAM',
-      `cannot reach the Kubernetes API at ${server} to ${what}: ${message}${cause}`,
-      {
-        cause: error,
-        details: { verb, target: describeRef(target) },
-      },
-    );
-  }
-  const status = error.code;
   const body = statusOf(text);
   const reason = body.reason ?? `HTTP ${status}`;
   const code = CODES[status] ?? 'UPSTREAM';
@@ -436,16 +375,16 @@ function apiError(error: unknown, text: string | undefined, verb: string, target
     status === 403
       ? `; the bot's ClusterRole (deploy/kubernetes/rbac.yaml) needs "${verb}" on ${KUBE_KINDS[target.kind].resource}`
       : status === 401
-        ? '; the token was refused: check the EKS access entry of the worker role and the clock'
+        ? `; the token was refused by ${server}: check the EKS access entry of the worker role and the clock`
         : '';
   return new KubeguardError(
     code,
-    `the Kubernetes API refused to ${what} (HTTP ${status} ${reason}): ${body.message ?? text?.slice(0, 300) ?? 'no message'}${hint}`,
-    { cause: error, details: { status, reason, verb, target: describeRef(target) } },
+    `the Kubernetes API refused to ${what} (HTTP ${status} ${reason}): ${body.message ?? (text.slice(0, 300) || 'no message')}${hint}`,
+    { details: { status, reason, verb, target: describeRef(target) } },
   );
 }
 
-function statusOf(text: string | undefined): StatusBody {
+function statusOf(text: string): StatusBody {
   if (!text) return {};
   try {
     const parsed = JSON.parse(text) as StatusBody;
@@ -455,27 +394,26 @@ function statusOf(text: string | undefined): StatusBody {
   }
 }
 
-function parseJson(text: string): KubeObject {
+function parseJson(text: string, verb: string, target: ObjectRef): KubeObject {
   try {
-    return JSON.parse(text) as KubeObject;
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as KubeObject;
   } catch (error) {
     throw new KubeguardError(
       'UPSTREAM',
-      `the Kubernetes API answered with something other than JSON: ${text.slice(0, 200)}`,
-      {
-        cause: error,
-      },
+      `the Kubernetes API answered ${verb} ${describeRef(target)} with something other than JSON: ${text.slice(0, 200)}`,
+      { cause: error },
     );
   }
+  throw new KubeguardError(
+    'UPSTREAM',
+    `the Kubernetes API answered ${verb} ${describeRef(target)} with JSON that is not an object: ${text.slice(0, 200)}`,
+  );
 }
 
 /** List items come without kind and apiVersion; put them back so objects describe themselves. */
-function withKind(object: KubeObject, kind: KubeKind): KubeObject {
-  return {
-    ...object,
-    apiVersion: object.apiVersion ?? KUBE_KINDS[kind].apiVersion,
-    kind: object.kind ?? kind,
-  };
+function withKind(object: KubeObject, kind: KubeKind, apiVersion: string): KubeObject {
+  return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? kind };
 }
 
 function listTarget(query: ListQuery): ObjectRef {
