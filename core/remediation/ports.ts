@@ -1,4 +1,5 @@
-import type { KubeKind, KubeObject } from './kube-objects.ts';
+import type { KubeKind } from '../model/kube-kinds.ts';
+import type { KubeObject } from '../model/kube-object.ts';
 
 /**
  * What remediation needs from a Kubernetes API server and an evidence store, and nothing more.
