@@ -6,15 +6,24 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { eachLimited } from '../../core/concurrency.ts';
+import { DELIVERY_RANKS, deliveryRank } from '../../core/delivery/rank.ts';
 import { KubeguardError } from '../../core/errors.ts';
-import type { FindingStore, RecordResult } from '../../core/findings/ports.ts';
+import {
+  appliedInFinding,
+  evictionsOf,
+  newestPerEvent,
+  occurrenceCountOf,
+  unapplied,
+  withApplied,
+} from '../../core/findings/applied-events.ts';
+import type { FindingStore, PendingDelivery, RecordResult } from '../../core/findings/ports.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
 import type { Detection } from '../../core/model/detection.ts';
-import { FINDINGS_TABLE } from './findings-table.ts';
+import { FINDINGS_TABLE, pendingPartition } from './findings-table.ts';
 
 /** Occurrence items expire after this long (they only serve deduplication and the storm record). */
 const OCCURRENCE_TTL_SECONDS = 90 * 24 * 3600;
-const PENDING = 'PENDING';
 const WRITE_CONCURRENCY = 16;
 const MAX_SAVE_ATTEMPTS = 20;
 
@@ -25,9 +34,10 @@ export interface DynamoFindingStoreOptions {
   nowSeconds: () => number;
 }
 
-const findingKey = (fingerprint: string) => ({ pk: `FINDING#${fingerprint}`, sk: 'FINDING' });
+const FINDING_PREFIX = 'FINDING#';
+const findingKey = (fingerprint: string) => ({ pk: `${FINDING_PREFIX}${fingerprint}`, sk: 'FINDING' });
 const occurrenceKey = (fingerprint: string, eventId: string) => ({
-  pk: `FINDING#${fingerprint}`,
+  pk: `${FINDING_PREFIX}${fingerprint}`,
   sk: `OCC#${eventId}`,
 });
 
@@ -42,42 +52,12 @@ function storeError(operation: string, error: unknown): KubeguardError {
   return new KubeguardError('UPSTREAM', `findings store: ${operation} failed`, { cause: error });
 }
 
-/** Runs `task` over `items` with at most `limit` in flight. */
-async function eachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await task(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** Keeps, per event id, the newest revision (GuardDuty redelivers a finding id with higher counts). */
-function newestPerEvent(detections: readonly Detection[]): Detection[] {
-  const byEvent = new Map<string, Detection>();
-  for (const detection of detections) {
-    const seen = byEvent.get(detection.eventId);
-    const newer =
-      seen === undefined ||
-      detection.count > seen.count ||
-      (detection.updatedAt ?? '') > (seen.updatedAt ?? '');
-    if (newer) byEvent.set(detection.eventId, detection);
-  }
-  return [...byEvent.values()];
-}
-
 /**
  * FindingStore on DynamoDB with single-item conditional writes (no transactions, so it runs on
- * dynalite too). Each occurrence item remembers how much of it the finding already counts
- * (`appliedCount`): an occurrence stored but not yet applied — the function crashed in between —
- * is applied on redelivery instead of being mistaken for a duplicate. Nothing is lost, nothing
- * counts twice.
+ * dynalite too). Occurrence items are the durable log of every event id; the finding item, written
+ * with its optimistic version and the event ids it counts, is the commit point; occurrence items are
+ * marked applied afterwards (decision D16). Nothing is lost, nothing counts twice — under concurrent
+ * redelivery and across a crash between any two writes.
  */
 export class DynamoFindingStore implements FindingStore {
   readonly #client: DynamoDBDocumentClient;
@@ -95,23 +75,55 @@ export class DynamoFindingStore implements FindingStore {
     detections: readonly Detection[],
     update: (current: StoredFinding | undefined, added: readonly Detection[]) => StoredFinding,
   ): Promise<RecordResult> {
-    const added: Detection[] = [];
-    await eachLimited(newestPerEvent(detections), WRITE_CONCURRENCY, async (detection) => {
-      const delta = await this.#claimOccurrence(fingerprint, detection);
-      if (delta !== undefined) added.push({ ...detection, count: delta });
-    });
-    if (added.length === 0) {
-      const current = await this.get(fingerprint);
-      if (current !== undefined) return { finding: current, created: false, added };
+    const batch = newestPerEvent(detections);
+    const fullCounts = new Map(batch.map((d) => [d.eventId, occurrenceCountOf(d)]));
+    // The finding is read before the log: whatever was applied before this read is either among its
+    // recent ids or already marked in the log we read next (ids leave the finding only once marked).
+    let current = await this.get(fingerprint);
+    let logged = await this.#logOccurrences(fingerprint, batch);
+    for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
+      let added = unapplied(batch, current, logged);
+      if (added.length === 0 && current !== undefined) {
+        await this.#repairMarks(fingerprint, batch, current, logged);
+        return { finding: current, created: false, added };
+      }
+      // Occurrences logged and applied, but the finding is gone (removed by hand): count them afresh.
+      if (added.length === 0) added = batch;
+      const { finding, evicted } = withApplied(update(current, added), current, added, fullCounts);
+      await eachLimited(evicted, WRITE_CONCURRENCY, ([eventId, count]) =>
+        this.#markApplied(fingerprint, eventId, count),
+      );
+      if (await this.#write(finding, current?.version)) {
+        await eachLimited(added, WRITE_CONCURRENCY, (d) =>
+          this.#markApplied(fingerprint, d.eventId, fullCounts.get(d.eventId) ?? occurrenceCountOf(d)),
+        );
+        return { finding, created: current === undefined, added };
+      }
+      // Another writer committed first: skip what it applied. If ids were evicted since our read, the
+      // log may now say more than when we read it.
+      const latest = await this.get(fingerprint);
+      if (evictionsOf(latest) !== evictionsOf(current)) logged = await this.#readLog(fingerprint, batch);
+      current = latest;
     }
-    const { finding, created } = await this.#applyToFinding(fingerprint, added, update);
-    await eachLimited(added, WRITE_CONCURRENCY, (detection) => this.#markApplied(fingerprint, detection));
-    return { finding, created, added };
+    throw new KubeguardError(
+      'CONFLICT',
+      `findings store: finding ${fingerprint} kept changing; gave up after ${MAX_SAVE_ATTEMPTS} attempts`,
+    );
   }
 
-  /** Stores the occurrence; returns how many occurrences it adds, or undefined for a duplicate. */
-  async #claimOccurrence(fingerprint: string, detection: Detection): Promise<number | undefined> {
-    const count = Math.max(1, detection.count);
+  /**
+   * Logs each occurrence at its newest revision and returns what the log says is already applied,
+   * per event id.
+   */
+  async #logOccurrences(fingerprint: string, batch: readonly Detection[]): Promise<Map<string, number>> {
+    const applied = new Map<string, number>();
+    await eachLimited(batch, WRITE_CONCURRENCY, async (detection) => {
+      applied.set(detection.eventId, await this.#logOccurrence(fingerprint, detection));
+    });
+    return applied;
+  }
+
+  async #logOccurrence(fingerprint: string, detection: Detection): Promise<number> {
     try {
       const result = await this.#client.send(
         new UpdateCommand({
@@ -119,17 +131,16 @@ export class DynamoFindingStore implements FindingStore {
           Key: occurrenceKey(fingerprint, detection.eventId),
           UpdateExpression:
             'SET #count = :count, #updatedAt = :updatedAt, #ruleId = :ruleId, #expiresAt = :expiresAt',
-          ConditionExpression:
-            'attribute_not_exists(pk) OR #applied < :count OR #updatedAt < :updatedAt OR attribute_not_exists(#applied)',
+          // Only a newer revision replaces the logged one.
+          ConditionExpression: 'attribute_not_exists(pk) OR #count < :count OR #updatedAt < :updatedAt',
           ExpressionAttributeNames: {
             '#count': 'count',
             '#updatedAt': 'updatedAt',
             '#ruleId': 'ruleId',
             '#expiresAt': FINDINGS_TABLE.ttlAttribute,
-            '#applied': 'appliedCount',
           },
           ExpressionAttributeValues: {
-            ':count': count,
+            ':count': occurrenceCountOf(detection),
             ':updatedAt': detection.updatedAt ?? detection.lastSeen,
             ':ruleId': detection.ruleId,
             ':expiresAt': this.#nowSeconds() + OCCURRENCE_TTL_SECONDS,
@@ -137,42 +148,66 @@ export class DynamoFindingStore implements FindingStore {
           ReturnValues: 'ALL_OLD',
         }),
       );
-      const applied = Number(result.Attributes?.appliedCount ?? 0);
-      return Math.max(0, count - applied);
+      return Number(result.Attributes?.appliedCount ?? 0);
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw storeError('storing an occurrence', error);
+      if (isConditionFailure(error)) return this.#readApplied(fingerprint, detection.eventId);
+      throw storeError('logging an occurrence', error);
     }
   }
 
-  async #markApplied(fingerprint: string, detection: Detection): Promise<void> {
+  async #readLog(fingerprint: string, batch: readonly Detection[]): Promise<Map<string, number>> {
+    const applied = new Map<string, number>();
+    await eachLimited(batch, WRITE_CONCURRENCY, async (detection) => {
+      applied.set(detection.eventId, await this.#readApplied(fingerprint, detection.eventId));
+    });
+    return applied;
+  }
+
+  async #readApplied(fingerprint: string, eventId: string): Promise<number> {
+    try {
+      const result = await this.#client.send(
+        new GetCommand({
+          TableName: this.#table,
+          Key: occurrenceKey(fingerprint, eventId),
+          ConsistentRead: true,
+          ProjectionExpression: 'appliedCount',
+        }),
+      );
+      return Number(result.Item?.appliedCount ?? 0);
+    } catch (error) {
+      throw storeError('reading an occurrence', error);
+    }
+  }
+
+  /** Records in the log that the finding counts `count` of the event; never lowers it. */
+  async #markApplied(fingerprint: string, eventId: string, count: number): Promise<void> {
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#table,
-          Key: occurrenceKey(fingerprint, detection.eventId),
-          UpdateExpression: 'SET appliedCount = #count',
-          ExpressionAttributeNames: { '#count': 'count' },
+          Key: occurrenceKey(fingerprint, eventId),
+          UpdateExpression: 'SET appliedCount = :count',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(appliedCount) OR appliedCount < :count)',
+          ExpressionAttributeValues: { ':count': count },
         }),
       );
     } catch (error) {
+      if (isConditionFailure(error)) return;
       throw storeError('marking an occurrence applied', error);
     }
   }
 
-  async #applyToFinding(
+  /** A previous attempt died after its finding write: mark what the finding says it counts. */
+  async #repairMarks(
     fingerprint: string,
-    added: readonly Detection[],
-    update: (current: StoredFinding | undefined, added: readonly Detection[]) => StoredFinding,
-  ): Promise<{ finding: StoredFinding; created: boolean }> {
-    for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
-      const current = await this.get(fingerprint);
-      const next = update(current, added);
-      if (await this.#write(next, current?.version)) return { finding: next, created: current === undefined };
-    }
-    throw new KubeguardError(
-      'CONFLICT',
-      `findings store: finding ${fingerprint} kept changing; gave up after ${MAX_SAVE_ATTEMPTS} attempts`,
+    batch: readonly Detection[],
+    finding: StoredFinding,
+    logged: ReadonlyMap<string, number>,
+  ): Promise<void> {
+    const lagging = batch.filter((d) => appliedInFinding(finding, d.eventId) > (logged.get(d.eventId) ?? 0));
+    await eachLimited(lagging, WRITE_CONCURRENCY, (d) =>
+      this.#markApplied(fingerprint, d.eventId, appliedInFinding(finding, d.eventId)),
     );
   }
 
@@ -198,7 +233,6 @@ export class DynamoFindingStore implements FindingStore {
   /** Conditional put: the item must not exist (new finding) or must still be at `expectedVersion`. */
   async #write(finding: StoredFinding, expectedVersion: number | undefined): Promise<boolean> {
     const { version, ...body } = finding;
-    const pending = finding.delivery.state === 'pending';
     const item: Record<string, unknown> = {
       ...findingKey(finding.fingerprint),
       version,
@@ -206,8 +240,9 @@ export class DynamoFindingStore implements FindingStore {
       lastSeen: finding.lastSeen,
       body: JSON.stringify(body),
     };
-    if (pending) {
-      item[FINDINGS_TABLE.pendingIndex.partitionKey] = PENDING;
+    // Only pending findings are in the outbox index; delivered and quiet ones drop out of it.
+    if (finding.delivery.state === 'pending') {
+      item[FINDINGS_TABLE.pendingIndex.partitionKey] = pendingPartition(deliveryRank(finding));
       item[FINDINGS_TABLE.pendingIndex.sortKey] = finding.delivery.nextAttemptAt ?? finding.lastSeen;
     }
     try {
@@ -228,25 +263,43 @@ export class DynamoFindingStore implements FindingStore {
     }
   }
 
-  async listPendingDeliveries(dueBy: string, limit: number): Promise<StoredFinding[]> {
+  async listPendingDeliveries(dueBy: string, limit: number): Promise<PendingDelivery[]> {
+    const pending: PendingDelivery[] = [];
+    for (let rank = 0; rank < DELIVERY_RANKS && pending.length < limit; rank += 1) {
+      pending.push(...(await this.#pendingOfRank(rank, dueBy, limit - pending.length)));
+    }
+    return pending;
+  }
+
+  async #pendingOfRank(rank: number, dueBy: string, limit: number): Promise<PendingDelivery[]> {
     const { name, partitionKey, sortKey } = FINDINGS_TABLE.pendingIndex;
-    let keys: Record<string, unknown>[];
+    const found: PendingDelivery[] = [];
+    let startKey: Record<string, unknown> | undefined;
     try {
-      const result = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: name,
-          KeyConditionExpression: '#p = :pending AND #s <= :dueBy',
-          ExpressionAttributeNames: { '#p': partitionKey, '#s': sortKey },
-          ExpressionAttributeValues: { ':pending': PENDING, ':dueBy': dueBy },
-          Limit: limit,
-        }),
-      );
-      keys = result.Items ?? [];
+      do {
+        const result = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: name,
+            KeyConditionExpression: '#p = :partition AND #s <= :dueBy',
+            ExpressionAttributeNames: { '#p': partitionKey, '#s': sortKey },
+            ExpressionAttributeValues: { ':partition': pendingPartition(rank), ':dueBy': dueBy },
+            Limit: limit - found.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of result.Items ?? []) {
+          found.push({
+            fingerprint: String(item.pk).slice(FINDING_PREFIX.length),
+            rank,
+            dueAt: String(item[sortKey]),
+          });
+        }
+        startKey = result.LastEvaluatedKey;
+      } while (startKey !== undefined && found.length < limit);
     } catch (error) {
       throw storeError('listing pending deliveries', error);
     }
-    const findings = await Promise.all(keys.map((key) => this.get(String(key.pk).slice('FINDING#'.length))));
-    return findings.filter((f): f is StoredFinding => f !== undefined && f.delivery.state === 'pending');
+    return found;
   }
 }

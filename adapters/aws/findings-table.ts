@@ -7,10 +7,18 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const FINDINGS_TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Sparse index of findings whose Slack delivery is pending, by when it is due. */
+  /**
+   * Sparse index of findings whose Slack delivery is pending (the outbox): one partition per
+   * delivery rank (`PENDING#0` critical … `PENDING#3` low), sorted by when delivery is due.
+   */
   pendingIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   ttlAttribute: 'expiresAt',
 } as const;
+
+/** The pending index partition of a delivery rank (core/delivery/rank.ts). */
+export function pendingPartition(rank: number): string {
+  return `PENDING#${rank}`;
+}
 
 /** CreateTable input for dynalite in tests and the sandbox. */
 export function findingsTableDefinition(tableName: string): CreateTableCommandInput {

@@ -11,8 +11,9 @@ export interface FunctionEnvironment {
   /**
    * The bot token (xoxb-…), from SLACK_BOT_TOKEN (local runs), or where to fetch it: SLACK_SECRET_ARN,
    * the Secrets Manager secret `{"botToken", "signingSecret"}` the CDK app creates. Never log it.
+   * Absent for the ingest functions, which never talk to Slack (the Slack messenger then refuses).
    */
-  readonly slack: { botToken: string } | { secretArn: string };
+  readonly slack?: { botToken: string } | { secretArn: string };
   /**
    * SLACK_API_URL: Web API base URL ending in `/` (the sandbox and tests point it at a local double).
    * @default undefined — @slack/web-api uses https://slack.com/api/
@@ -28,6 +29,11 @@ export interface FunctionEnvironment {
   readonly evidenceDirectory?: string;
   /** AWS_REGION: the function's region (Lambda sets it), e.g. for S3 console links. */
   readonly region?: string;
+  /**
+   * DELIVERY_FUNCTION_NAME: the delivery function ingest nudges (asynchronous invoke) after recording
+   * something to deliver, set by the CDK app. @default undefined — no nudge; the schedule delivers
+   */
+  readonly deliveryFunctionName?: string;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -36,13 +42,14 @@ type Environment = Readonly<Record<string, string | undefined>>;
 export function readFunctionEnvironment(env: Environment): FunctionEnvironment {
   const result: FunctionEnvironment = {
     config: readConfig(env.KUBEGUARD_CONFIG),
-    slack: readSlackCredentials(env),
+    ...readSlackCredentials(env),
     ...optionalApiUrl(env.SLACK_API_URL),
     ...optionalValue('tableName', env.KUBEGUARD_TABLE_NAME),
     ...optionalValue('dynamoDbEndpoint', env.DYNAMODB_ENDPOINT),
     ...optionalValue('evidenceBucket', env.KUBEGUARD_EVIDENCE_BUCKET),
     ...optionalValue('evidenceDirectory', env.KUBEGUARD_EVIDENCE_DIR),
     ...optionalValue('region', env.AWS_REGION),
+    ...optionalValue('deliveryFunctionName', env.DELIVERY_FUNCTION_NAME),
   };
   return Object.freeze(result);
 }
@@ -74,17 +81,29 @@ function readConfig(raw: string | undefined): KubeguardConfig {
   return parseConfig(parsed, 'KUBEGUARD_CONFIG');
 }
 
-function readSlackCredentials(env: Environment): FunctionEnvironment['slack'] {
+function readSlackCredentials(env: Environment): Pick<FunctionEnvironment, 'slack'> {
   const secretArn = env.SLACK_SECRET_ARN?.trim() ?? '';
-  if ((env.SLACK_BOT_TOKEN?.trim() ?? '') === '' && secretArn !== '') {
+  const token = env.SLACK_BOT_TOKEN?.trim() ?? '';
+  if (token === '' && secretArn === '') return {};
+  if (token === '') {
     if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(secretArn)) {
       throw new ConfigError(
         `SLACK_SECRET_ARN is not a Secrets Manager secret ARN; received ${JSON.stringify(secretArn)}`,
       );
     }
-    return { secretArn };
+    return { slack: { secretArn } };
   }
-  return { botToken: readToken(env.SLACK_BOT_TOKEN) };
+  return { slack: { botToken: readToken(env.SLACK_BOT_TOKEN) } };
+}
+
+/** The Slack credentials, for a function that posts; ConfigError when the environment has none. */
+export function requireSlackCredentials(
+  environment: FunctionEnvironment,
+): NonNullable<FunctionEnvironment['slack']> {
+  if (environment.slack !== undefined) return environment.slack;
+  throw new ConfigError(
+    'SLACK_BOT_TOKEN is not set (nor SLACK_SECRET_ARN); set it to the Slack app’s bot token (xoxb-…)',
+  );
 }
 
 function readToken(raw: string | undefined): string {

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SlackMessenger } from '../../core/ports.ts';
 import { fetchSlackCredentials } from '../aws/slack-credentials.ts';
-import type { FunctionEnvironment } from '../config/env.ts';
+import { type FunctionEnvironment, requireSlackCredentials } from '../config/env.ts';
 import { createWebApiMessenger } from './web-api-messenger.ts';
 
 /**
@@ -10,15 +10,16 @@ import { createWebApiMessenger } from './web-api-messenger.ts';
  * posts never reads the secret. A failed secret read is retried on the next call.
  */
 export function createSlackMessengerFromEnv(environment: FunctionEnvironment): SlackMessenger {
+  const slack = requireSlackCredentials(environment);
   return lazyMessenger(async () =>
     createWebApiMessenger({
-      token: await slackBotToken(environment.slack),
+      token: await slackBotToken(slack),
       ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
     }),
   );
 }
 
-async function slackBotToken(slack: FunctionEnvironment['slack']): Promise<string> {
+async function slackBotToken(slack: NonNullable<FunctionEnvironment['slack']>): Promise<string> {
   if ('botToken' in slack) return slack.botToken;
   const credentials = await fetchSlackCredentials(new SecretsManagerClient({}), slack.secretArn);
   return credentials.botToken;
@@ -36,5 +37,6 @@ function lazyMessenger(build: () => Promise<SlackMessenger>): SlackMessenger {
   return {
     postMessage: async (message) => (await get()).postMessage(message),
     updateMessage: async (message) => (await get()).updateMessage(message),
+    findPostedMessage: async (query) => (await get()).findPostedMessage(query),
   };
 }

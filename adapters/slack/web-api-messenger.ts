@@ -8,7 +8,13 @@ import {
   WebClient,
 } from '@slack/web-api';
 import { KubeguardError } from '../../core/errors.ts';
-import type { SlackMessenger, SlackOutgoingMessage, SlackPostedMessage } from '../../core/ports.ts';
+import {
+  SlackMessageGoneError,
+  type SlackMessageMetadata,
+  type SlackMessenger,
+  type SlackOutgoingMessage,
+  type SlackPostedMessage,
+} from '../../core/ports.ts';
 import type { Block } from '../../core/slack-views/blocks.ts';
 
 export interface WebApiMessengerOptions {
@@ -27,6 +33,11 @@ export interface WebApiMessengerOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** conversations.history pages read when looking a message up (200 messages each). */
+const HISTORY_PAGES = 5;
+const HISTORY_PAGE_SIZE = 200;
+/** What conversations.history accepts: a conversation id, not a `#name`. */
+const CONVERSATION_ID = /^[CGD][A-Z0-9]+$/;
 /** Used when Slack answers 429 without a usable Retry-After: Slack's per-channel pace is 1/s. */
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
@@ -47,16 +58,23 @@ export function createWebApiMessenger(options: WebApiMessengerOptions): SlackMes
   return {
     async postMessage(message: SlackOutgoingMessage): Promise<SlackPostedMessage> {
       const method = 'chat.postMessage';
-      const result = await call(method, message.channel, () =>
-        client.chat.postMessage({
-          channel: message.channel,
-          text: message.text,
-          blocks: toSdkBlocks(message.blocks),
-          ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
-          // Alerts quote attacker-influenced URLs; never let Slack fetch or preview them.
-          unfurl_links: false,
-          unfurl_media: false,
-        }),
+      // A reply whose thread (or its channel) is gone means the alert was deleted.
+      const gone = message.threadTs === undefined ? NO_GONE_ERRORS : REPLY_GONE_ERRORS;
+      const result = await call(
+        method,
+        message.channel,
+        () =>
+          client.chat.postMessage({
+            channel: message.channel,
+            text: message.text,
+            blocks: toSdkBlocks(message.blocks),
+            ...(message.threadTs === undefined ? {} : { thread_ts: message.threadTs }),
+            ...(message.metadata === undefined ? {} : { metadata: toSdkMetadata(message.metadata) }),
+            // Alerts quote attacker-influenced URLs; never let Slack fetch or preview them.
+            unfurl_links: false,
+            unfurl_media: false,
+          }),
+        gone,
       );
       if (typeof result.channel !== 'string' || typeof result.ts !== 'string') {
         throw new KubeguardError('UPSTREAM', `Slack ${method} answered ok without channel and ts`, {
@@ -67,27 +85,102 @@ export function createWebApiMessenger(options: WebApiMessengerOptions): SlackMes
     },
 
     async updateMessage(message): Promise<void> {
-      await call('chat.update', message.channel, () =>
-        client.chat.update({
-          channel: message.channel,
-          ts: message.ts,
-          text: message.text,
-          blocks: toSdkBlocks(message.blocks),
-        }),
+      await call(
+        'chat.update',
+        message.channel,
+        () =>
+          client.chat.update({
+            channel: message.channel,
+            ts: message.ts,
+            text: message.text,
+            blocks: toSdkBlocks(message.blocks),
+          }),
+        UPDATE_GONE_ERRORS,
       );
+    },
+
+    async findPostedMessage(query): Promise<SlackPostedMessage | undefined> {
+      const method = 'conversations.history';
+      if (!CONVERSATION_ID.test(query.channel)) {
+        throw new KubeguardError(
+          'UNSUPPORTED',
+          `Slack ${method} needs a channel id, not ${JSON.stringify(query.channel)} — configure channel ids (C…) in kubeguard.config.json so a post whose answer was lost can be found again`,
+          { details: { method, channel: query.channel } },
+        );
+      }
+      let cursor: string | undefined;
+      for (let page = 0; page < HISTORY_PAGES; page += 1) {
+        const result = await call(method, query.channel, () =>
+          client.conversations.history({
+            channel: query.channel,
+            oldest: slackTimestamp(query.oldest),
+            include_all_metadata: true,
+            limit: HISTORY_PAGE_SIZE,
+            ...(cursor === undefined ? {} : { cursor }),
+          }),
+        );
+        // Newest first: the newest match is the message a lost answer was about.
+        const found = (result.messages ?? []).find(
+          (m) => typeof m.ts === 'string' && matches(m.metadata, query.metadata),
+        );
+        if (found?.ts !== undefined) return { channel: query.channel, ts: found.ts };
+        cursor = result.response_metadata?.next_cursor;
+        if (result.has_more !== true || cursor === undefined || cursor === '') return undefined;
+      }
+      return undefined;
     },
   };
 }
+
+function toSdkMetadata(metadata: SlackMessageMetadata) {
+  return { event_type: metadata.eventType, event_payload: { ...metadata.payload } };
+}
+
+function matches(
+  found: { event_type?: string; event_payload?: unknown } | undefined,
+  wanted: SlackMessageMetadata,
+): boolean {
+  if (found?.event_type !== wanted.eventType) return false;
+  const payload = found.event_payload as Record<string, unknown> | undefined;
+  return Object.entries(wanted.payload).every(([key, value]) => payload?.[key] === value);
+}
+
+/** Slack's `oldest`: seconds since the epoch with microseconds, from ISO-8601. */
+function slackTimestamp(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? (ms / 1000).toFixed(6) : '0';
+}
+
+const NO_GONE_ERRORS: ReadonlySet<string> = new Set();
+/** chat.update: the message was deleted, or the channel it was in. */
+const UPDATE_GONE_ERRORS: ReadonlySet<string> = new Set(['message_not_found', 'channel_not_found']);
+/** A thread reply: the parent was deleted, or its channel. */
+const REPLY_GONE_ERRORS: ReadonlySet<string> = new Set([
+  'thread_not_found',
+  'message_not_found',
+  'channel_not_found',
+]);
 
 /** Our Block type is a structural subset of the SDK's; the SDK's union is too wide to assign to. */
 function toSdkBlocks(blocks: readonly Block[]): KnownBlock[] {
   return blocks as unknown as KnownBlock[];
 }
 
-async function call<T>(method: string, channel: string, request: () => Promise<T>): Promise<T> {
+async function call<T>(
+  method: string,
+  channel: string,
+  request: () => Promise<T>,
+  goneErrors: ReadonlySet<string> = NO_GONE_ERRORS,
+): Promise<T> {
   try {
     return await request();
   } catch (error) {
+    if (error instanceof WebAPIPlatformError && goneErrors.has(error.data.error)) {
+      throw new SlackMessageGoneError(
+        `Slack ${method} to ${channel} failed: ${error.data.error} — the message was deleted; kubeguard posts a fresh one`,
+        { cause: error, details: { method, channel, slackError: error.data.error } },
+      );
+    }
     throw toKubeguardError(error, method, channel);
   }
 }
@@ -119,7 +212,8 @@ const HINTS: Record<string, string> = {
   invalid_auth: 'check SLACK_BOT_TOKEN (a bot token, xoxb-…) for this workspace',
   not_authed: 'set SLACK_BOT_TOKEN',
   token_revoked: 'reinstall the Slack app and update SLACK_BOT_TOKEN',
-  missing_scope: 'add the chat:write scope to the Slack app and reinstall it',
+  missing_scope:
+    'add the scopes kubeguard needs (chat:write, channels:history, groups:history) to the Slack app and reinstall it',
   not_in_channel: 'invite the bot to the channel (/invite @kubeguard)',
   channel_not_found:
     'fix the channel in kubeguard.config.json (slack.defaultChannel / routes) or invite the bot',

@@ -31,7 +31,7 @@ const TARGETS: Record<string, BundleTarget> = {
 const FUNCTIONS: Record<string, string> = {
   'guardduty-findings': FUNCTION_ENTRIES.guardDutyFindings,
   'audit-logs': FUNCTION_ENTRIES.auditLogs,
-  'delivery-sweeper': FUNCTION_ENTRIES.deliverySweeper,
+  delivery: FUNCTION_ENTRIES.delivery,
   'posture-audit': FUNCTION_ENTRIES.postureAudit,
 };
 

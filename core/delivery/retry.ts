@@ -41,12 +41,15 @@ function retryAfterOf(error: KubeguardError): number | undefined {
 
 /**
  * Runs a Slack call, honouring 429 Retry-After and backing off exponentially on 5xx/network errors.
- * Other errors (invalid_auth, channel_not_found …) are not retried: retrying cannot fix them.
+ * Other errors (invalid_auth, channel_not_found …) are not retried: retrying cannot fix them. A wait
+ * that would end after `deadlineMs` (the invocation's time budget) is not waited: the call fails and
+ * the finding stays pending for the next run.
  */
 export async function withSlackRetries<T>(
   call: () => Promise<T>,
   policy: RetryPolicy,
   timers: Timers,
+  deadlineMs = Number.POSITIVE_INFINITY,
 ): Promise<T> {
   let attempt = 0;
   for (;;) {
@@ -58,20 +61,21 @@ export async function withSlackRetries<T>(
       const retryAfter = retryAfterOf(error);
       const retryable = error.code === 'RATE_LIMITED' || error.code === 'UPSTREAM';
       if (!retryable || attempt >= policy.maxAttempts) throw new DeliveryFailed(error, retryAfter);
-      if (error.code === 'RATE_LIMITED') {
-        const waitSeconds = retryAfter ?? 1;
-        if (waitSeconds > policy.maxRetryAfterSeconds) throw new DeliveryFailed(error, waitSeconds);
-        await timers.sleep(waitSeconds * 1000);
-      } else {
-        await timers.sleep(policy.baseBackoffMs * 2 ** (attempt - 1));
+      const waitMs =
+        error.code === 'RATE_LIMITED' ? (retryAfter ?? 1) * 1000 : policy.baseBackoffMs * 2 ** (attempt - 1);
+      const tooLong = error.code === 'RATE_LIMITED' && waitMs > policy.maxRetryAfterSeconds * 1000;
+      if (tooLong || timers.nowMs() + waitMs > deadlineMs) {
+        throw new DeliveryFailed(error, error.code === 'RATE_LIMITED' ? waitMs / 1000 : retryAfter);
       }
+      await timers.sleep(waitMs);
     }
   }
 }
 
 /**
  * Keeps messages to one channel about a second apart (Slack's chat.postMessage special tier:
- * ~1 message per second per channel). One pacer lives per process.
+ * ~1 message per second per channel). One pacer lives per process; the delivery function runs one
+ * instance at a time (reserved concurrency 1), so the pace holds per channel across invocations.
  */
 export class ChannelPacer {
   readonly #nextAllowedMs = new Map<string, number>();
@@ -81,6 +85,11 @@ export class ChannelPacer {
   constructor(timers: Timers, intervalMs = 1000) {
     this.#timers = timers;
     this.#intervalMs = intervalMs;
+  }
+
+  /** When (epoch ms) the next message to `channel` may go. */
+  readyAt(channel: string): number {
+    return Math.max(this.#timers.nowMs(), this.#nextAllowedMs.get(channel) ?? 0);
   }
 
   async wait(channel: string): Promise<void> {

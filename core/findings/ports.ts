@@ -6,20 +6,30 @@ export interface RecordResult {
   finding: StoredFinding;
   /** True when this call created the finding. */
   created: boolean;
-  /** Detections that were new occurrences (redelivered event ids are left out). */
+  /** Detections that were new occurrences, each with the count it added (redelivered ones left out). */
   added: Detection[];
+}
+
+/** A finding waiting in the outbox (the store's pending index). */
+export interface PendingDelivery {
+  fingerprint: string;
+  /** 0 (critical) … 3 (low): core/delivery/rank.ts. */
+  rank: number;
+  /** ISO-8601: when its delivery is due. */
+  dueAt: string;
 }
 
 /**
  * The findings store. Single-item conditional writes only (DynamoDB locally is dynalite, which has
- * no transactions): occurrences are deduplicated by a conditional put per event id, and the finding
- * item is updated with an optimistic-lock version.
+ * no transactions): occurrences are logged per event id, and the finding item — written with an
+ * optimistic-lock version and the ids it counts — is the commit point (decision D16).
  */
 export interface FindingStore {
   /**
-   * Stores every detection (all with the same fingerprint) as an occurrence, once per event id —
-   * a GuardDuty finding id counts again only when it comes back as a newer revision (higher count
-   * or later updatedAt) — and creates or updates the finding through `update`.
+   * Counts every detection (all with the same fingerprint) once per event id — a GuardDuty finding
+   * id counts again only by how much a newer revision's count grew — and creates or updates the
+   * finding through `update`, even when several instances record the same events at once or an
+   * earlier attempt died midway.
    */
   recordOccurrences(
     fingerprint: string,
@@ -32,6 +42,9 @@ export interface FindingStore {
    * when someone else wrote it first (the caller re-reads and re-applies its change).
    */
   save(finding: StoredFinding): Promise<boolean>;
-  /** Findings whose delivery is pending and due at or before `dueBy`, oldest first. */
-  listPendingDeliveries(dueBy: string, limit: number): Promise<StoredFinding[]>;
+  /**
+   * Findings whose delivery is pending and due at or before `dueBy`: the most severe rank first,
+   * oldest due first within a rank, at most `limit`.
+   */
+  listPendingDeliveries(dueBy: string, limit: number): Promise<PendingDelivery[]>;
 }

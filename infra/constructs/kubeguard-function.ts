@@ -24,8 +24,13 @@ export interface KubeguardFunctionProps {
   readonly description: string;
   /** The validated kubeguard.config.json, passed to the function as KUBEGUARD_CONFIG. */
   readonly configJson: string;
-  /** Where failed asynchronous invocations go once Lambda's retries are spent. */
-  readonly onFailure: IQueue;
+  /**
+   * Where failed asynchronous invocations go once Lambda's retries are spent.
+   * @default none — for a function whose events carry nothing to keep (a schedule, a nudge)
+   */
+  readonly onFailure?: IQueue;
+  /** How long Lambda keeps an asynchronous event it could not yet run (throttled, retried). @default 6 hours */
+  readonly maxEventAge?: Duration;
   /** Further environment variables (resource names and ARNs). @default {} */
   readonly environment?: Record<string, string>;
   /** @default 256 */
@@ -80,7 +85,8 @@ export class KubeguardFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       bundling: nodejsBundlingOptions(),
-      onFailure: new SqsDestination(props.onFailure),
+      ...(props.onFailure === undefined ? {} : { onFailure: new SqsDestination(props.onFailure) }),
+      ...(props.maxEventAge === undefined ? {} : { maxEventAge: props.maxEventAge }),
       retryAttempts: props.retryAttempts ?? 2,
       ...(props.reservedConcurrentExecutions === undefined
         ? {}

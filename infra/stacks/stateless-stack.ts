@@ -30,7 +30,7 @@ export const GUARDDUTY_EKS_EVENT_PATTERN = Object.freeze({
 export const FUNCTION_ENTRIES = Object.freeze({
   guardDutyFindings: lambdaEntry('guardduty-findings'),
   auditLogs: lambdaEntry('audit-logs'),
-  deliverySweeper: lambdaEntry('delivery-sweeper'),
+  delivery: lambdaEntry('delivery'),
   postureAudit: lambdaEntry('posture-audit'),
 });
 
@@ -60,10 +60,10 @@ export interface StatelessStackProps extends StackProps {
 export class StatelessStack extends Stack {
   readonly guardDutyFindings: KubeguardFunction;
   readonly auditLogs: KubeguardFunction;
-  readonly deliverySweeper: KubeguardFunction;
+  readonly delivery: KubeguardFunction;
   readonly postureAudit: KubeguardFunction;
   readonly guardDutyRule: Rule;
-  readonly sweepSchedule: Rule;
+  readonly deliverySchedule: Rule;
   readonly postureAuditSchedule: Rule;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
   readonly remediation: RemediationAccess;
@@ -79,40 +79,42 @@ export class StatelessStack extends Stack {
       },
     };
 
+    this.delivery = this.deliveryFunction(props, shared);
+    // Ingest records and nudges delivery; it never talks to Slack, so it never sees the Slack secret.
+    const ingest = {
+      configJson: props.configJson,
+      onFailure: props.deadLetterQueue,
+      environment: {
+        KUBEGUARD_TABLE_NAME: props.table.tableName,
+        DELIVERY_FUNCTION_NAME: this.delivery.function.functionName,
+      },
+    };
     this.guardDutyFindings = new KubeguardFunction(this, 'GuardDutyFindings', {
-      ...shared,
+      ...ingest,
       name: 'guardduty-findings',
       entry: FUNCTION_ENTRIES.guardDutyFindings,
-      description: 'kubeguard: turns GuardDuty EKS findings into detections and Slack alerts',
+      description: 'kubeguard: records GuardDuty EKS findings for alert delivery',
+      // One finding, a few conditional writes: no Slack call waits inside it any more.
+      timeout: Duration.seconds(15),
     });
     this.auditLogs = new KubeguardFunction(this, 'AuditLogs', {
-      ...shared,
+      ...ingest,
       name: 'audit-logs',
       entry: FUNCTION_ENTRIES.auditLogs,
-      description: 'kubeguard: runs the detection rules over EKS audit-log batches',
+      description: 'kubeguard: runs the detection rules over EKS audit-log batches and records the findings',
       memorySize: 512,
       timeout: Duration.seconds(60),
     });
-    this.deliverySweeper = new KubeguardFunction(this, 'DeliverySweeper', {
-      ...shared,
-      name: 'delivery-sweeper',
-      entry: FUNCTION_ENTRIES.deliverySweeper,
-      description: 'kubeguard: retries Slack deliveries left pending (rate limits, Slack outages)',
-      timeout: Duration.seconds(50),
-      // One sweep at a time: parallel sweeps would race for the same pending findings and Slack's limits.
-      reservedConcurrentExecutions: 1,
-    });
-    for (const fn of [this.guardDutyFindings, this.auditLogs, this.deliverySweeper]) {
+    for (const fn of [this.guardDutyFindings, this.auditLogs]) {
       fn.role.addToPolicy(tableItemAccess(props.table));
-      props.slackSecret.grantRead(fn.role);
+      // Nudge the delivery function (asynchronous invoke), named — not `function:*`, not its versions.
+      fn.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.delivery.function.functionArn],
+        }),
+      );
     }
-    // Only the sweeper reads the pending-deliveries index; named, not `index/*`.
-    this.deliverySweeper.role.addToPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:Query'],
-        resources: [`${props.table.tableArn}/index/${FINDINGS_TABLE.pendingIndex.name}`],
-      }),
-    );
 
     this.postureAudit = this.postureAuditFunction(props, shared);
     this.postureAuditSchedule = new Rule(this, 'DailyPostureAudit', {
@@ -128,11 +130,49 @@ export class StatelessStack extends Stack {
       resourcePrefix: props.resourcePrefix,
       rotationFunctionArns: props.config.remediation.rotationFunctionArns,
     });
-    this.sweepSchedule = new Rule(this, 'SweepPendingDeliveries', {
-      description: 'kubeguard: every minute, retry Slack deliveries that are pending and due',
+    this.deliverySchedule = new Rule(this, 'DeliverAlerts', {
+      description: 'kubeguard: every minute, deliver the Slack alerts that are pending and due',
       schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.deliverySweeper.function, { retryAttempts: 0 })],
+      targets: [new LambdaFunction(this.delivery.function, { retryAttempts: 0 })],
     });
+  }
+
+  /**
+   * Alert delivery from the outbox (the table's pending index) to Slack. Reserved concurrency 1:
+   * one instance at a time, so its channel pacer holds Slack's ~1 message/s per channel across every
+   * invocation, and nudges that arrive during a run wait in Lambda's queue (at most a minute: the
+   * schedule runs it anyway). Its events carry nothing to keep, so there is no dead-letter queue.
+   */
+  private deliveryFunction(
+    props: StatelessStackProps,
+    shared: { configJson: string; environment: Record<string, string> },
+  ): KubeguardFunction {
+    const delivery = new KubeguardFunction(this, 'Delivery', {
+      configJson: shared.configJson,
+      environment: shared.environment,
+      name: 'delivery',
+      entry: FUNCTION_ENTRIES.delivery,
+      description: 'kubeguard: delivers pending Slack alerts, most severe first, paced per channel',
+      timeout: Duration.seconds(60),
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(60),
+    });
+    // Read and write findings (get, conditional put); list the outbox by its index, named.
+    delivery.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        resources: [props.table.tableArn],
+      }),
+    );
+    delivery.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${props.table.tableArn}/index/${FINDINGS_TABLE.pendingIndex.name}`],
+      }),
+    );
+    props.slackSecret.grantRead(delivery.role);
+    return delivery;
   }
 
   /**

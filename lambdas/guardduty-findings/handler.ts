@@ -1,6 +1,6 @@
 import type { KubeguardConfig } from '../../core/config/schema.ts';
 import { asKubeguardError } from '../../core/errors.ts';
-import type { PipelineReport } from '../../core/findings/pipeline.ts';
+import type { RecordReport } from '../../core/findings/pipeline.ts';
 import type { Detection } from '../../core/model/detection.ts';
 import { fingerprintOf } from '../../core/model/finding.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
@@ -10,8 +10,8 @@ import { decodeGuardDutyEvent } from './decode.ts';
 export interface GuardDutyHandlerDeps {
   config: KubeguardConfig;
   logger: FunctionLogger;
-  /** The store-then-deliver finding pipeline. */
-  findings: { process(detections: readonly Detection[]): Promise<PipelineReport> };
+  /** The finding recorder: stores the finding and nudges alert delivery. */
+  findings: { record(detections: readonly Detection[]): Promise<RecordReport> };
 }
 
 export type GuardDutyHandlerResult =
@@ -21,19 +21,19 @@ export type GuardDutyHandlerResult =
       fingerprint: string;
       /** False for a redelivered finding revision already counted. */
       newOccurrence: boolean;
-      /** False when Slack delivery is pending (the sweeper retries it). */
-      delivered: boolean;
+      /** True when Slack must be told (the delivery function posts or updates the alert). */
+      toDeliver: boolean;
     }
   | { status: 'ignored'; reason: string };
 
 export type GuardDutyHandler = (event: unknown) => Promise<GuardDutyHandlerResult>;
 
 /**
- * EventBridge "GuardDuty Finding" → findings store → Slack alert. A malformed event throws its
- * InvalidEventError, so the asynchronous invocation's failure destination keeps it; a non-EKS
- * finding is logged and ignored. The finding is stored before Slack is called: a Slack failure
- * leaves it pending for the sweeper, a store failure throws so the invocation is retried, and a
- * redelivered finding revision is counted once.
+ * EventBridge "GuardDuty Finding" → findings store; the delivery function posts the alert. A
+ * malformed event throws its InvalidEventError, so the asynchronous invocation's failure destination
+ * keeps it; a non-EKS finding is logged and ignored. The function only records: it never waits on
+ * Slack. A store failure throws so the invocation is retried, and a redelivered finding revision is
+ * counted once.
  */
 export function createGuardDutyHandler(deps: GuardDutyHandlerDeps): GuardDutyHandler {
   return async (event) => {
@@ -44,13 +44,14 @@ export function createGuardDutyHandler(deps: GuardDutyHandlerDeps): GuardDutyHan
     }
     const detection = decoded.detection;
     warnOnUnknownCluster(detection.cluster, deps);
-    const report = await deps.findings.process([detection]);
+    const report = await deps.findings.record([detection]);
     const result = {
       status: 'stored' as const,
       findingId: detection.eventId,
-      fingerprint: fingerprintOf(detection),
+      // The incident it joined (the recorder may keep a GuardDuty finding apart from its base incident).
+      fingerprint: report.fingerprints[0] ?? fingerprintOf(detection),
       newOccurrence: report.occurrencesStored > 0,
-      delivered: report.pending === 0,
+      toDeliver: report.toDeliver > 0,
     };
     deps.logger.info('GuardDuty finding stored', {
       ...result,

@@ -5,7 +5,7 @@ import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { parseConfig } from '../../core/config/schema.ts';
-import { findingPipelineFor } from '../../core/findings/compose.ts';
+import { alertDeliveryFor, findingRecorderFor } from '../../core/findings/compose.ts';
 import { createAuditLogsHandler } from '../../lambdas/audit-logs/handler.ts';
 import { auditStorm } from '../support/audit-storm.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
@@ -50,19 +50,22 @@ describe('an alert storm through the real audit-log handler, dynalite and the Sl
 
   it('stores all 5,000 occurrences of 20 incidents and posts one channel message per incident', async () => {
     const timers = new ManualTimers(START);
-    const pipeline = findingPipelineFor({
+    const store = new DynamoFindingStore({
+      client: db.documentClient,
+      tableName: TABLE,
+      nowSeconds: () => 1_800_000_000,
+    });
+    const delivery = alertDeliveryFor({
       config: CONFIG,
-      store: new DynamoFindingStore({
-        client: db.documentClient,
-        tableName: TABLE,
-        nowSeconds: () => 1_800_000_000,
-      }),
+      store,
       messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
       timers,
     });
+    // Each batch nudges the delivery function: one run with a 48 s budget after each recording.
+    const deliver = () => delivery.deliverPending({ owner: 'delivery', deadlineMs: timers.nowMs() + 48_000 });
     const handle = createAuditLogsHandler({
       config: CONFIG,
-      sink: pipeline,
+      sink: findingRecorderFor({ config: CONFIG, store, clock: timers.nowIso }),
       counter: new DynamoDenialCounter({ client: db.documentClient, tableName: TABLE }),
       logger: silent,
       clock: timers.nowIso,
@@ -72,13 +75,18 @@ describe('an alert storm through the real audit-log handler, dynalite and the Sl
 
     let detections = 0;
     const batches = auditStorm({ events: 5000, fingerprints: 20, batchSize: 250, seconds: 50 });
-    for (const batch of batches) detections += (await handle(batch)).detections;
+    for (const batch of batches) {
+      detections += (await handle(batch)).detections;
+      await deliver();
+      // The storm's 250-event batches arrive 2.5 s apart.
+      timers.advance(2_500);
+    }
     // Redelivery of a whole batch (Lambda retry) adds nothing.
     await handle(batches[0]);
     const stormEndMs = timers.nowMs();
-    // What the storm left owed (newest counts, last thread summaries) goes out with the sweeper.
+    // What the storm left owed (newest counts, last thread summaries) goes out with the scheduled run.
     timers.advance(60_000);
-    await pipeline.sweep();
+    await deliver();
 
     expect(detections).toBe(5000);
     const posts = slack.successful('chat.postMessage');

@@ -4,14 +4,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDenialCounter } from '../../adapters/aws/denial-counter.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
-import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { parseConfig } from '../../core/config/schema.ts';
-import { findingPipelineFor } from '../../core/findings/compose.ts';
+import { findingRecorderFor } from '../../core/findings/compose.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
 import { type AuditLogsHandler, createAuditLogsHandler } from '../../lambdas/audit-logs/handler.ts';
 import type { FunctionLogger } from '../../lambdas/shared/logger.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
-import { ManualTimers } from '../support/fake-timers.ts';
 import { fixtureWith, loadFixture } from '../support/fixtures.ts';
 import { type SlackApiDouble, startSlackApiDouble } from '../support/slack-api-double.ts';
 
@@ -78,15 +76,9 @@ describe('a client-chosen Audit-ID cannot hide or merge requests (audit-logs han
     tableName = `identity-${tables}`;
     await db.createTable(findingsTableDefinition(tableName));
     store = new DynamoFindingStore({ client: db.documentClient, tableName, nowSeconds: () => 1_800_000_000 });
-    const pipeline = findingPipelineFor({
-      config: CONFIG,
-      store,
-      messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
-      timers: new ManualTimers('2024-11-14T00:00:00.000Z'),
-    });
     handle = createAuditLogsHandler({
       config: CONFIG,
-      sink: pipeline,
+      sink: findingRecorderFor({ config: CONFIG, store, clock: () => '2024-11-14T00:00:00.000Z' }),
       counter: new DynamoDenialCounter({ client: db.documentClient, tableName }),
       logger: silent,
       clock: () => '2024-11-14T00:00:00.000Z',

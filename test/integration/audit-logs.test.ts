@@ -5,7 +5,8 @@ import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { parseConfig } from '../../core/config/schema.ts';
-import { type FindingPipeline, findingPipelineFor } from '../../core/findings/compose.ts';
+import type { AlertDelivery } from '../../core/delivery/outbox.ts';
+import { alertDeliveryFor, type FindingRecorder, findingRecorderFor } from '../../core/findings/compose.ts';
 import type { Detection } from '../../core/model/detection.ts';
 import type { DetectionSink } from '../../core/ports.ts';
 import { type AuditLogsHandler, createAuditLogsHandler } from '../../lambdas/audit-logs/handler.ts';
@@ -29,19 +30,19 @@ const encode = (value: unknown) => ({
   awslogs: { data: gzipSync(Buffer.from(JSON.stringify(value))).toString('base64') },
 });
 
-/** Passes detections on to the pipeline and remembers what it passed. */
+/** Passes detections on to the recorder and remembers what it passed. */
 class Tap implements DetectionSink {
   readonly seen: Detection[] = [];
-  readonly reports: Awaited<ReturnType<FindingPipeline['process']>>[] = [];
-  readonly #pipeline: FindingPipeline;
+  readonly reports: Awaited<ReturnType<FindingRecorder['record']>>[] = [];
+  readonly #recorder: FindingRecorder;
 
-  constructor(pipeline: FindingPipeline) {
-    this.#pipeline = pipeline;
+  constructor(recorder: FindingRecorder) {
+    this.#recorder = recorder;
   }
 
   async accept(detections: readonly Detection[]): Promise<void> {
     this.seen.push(...detections);
-    this.reports.push(await this.#pipeline.process(detections));
+    this.reports.push(await this.#recorder.record(detections));
   }
 }
 
@@ -50,6 +51,9 @@ describe('EKS audit logs → detections → findings store → Slack (handler, d
   let slack: SlackApiDouble;
   let handle: AuditLogsHandler;
   let tap: Tap;
+  let delivery: AlertDelivery;
+  /** The delivery function's run, after ingest recorded. */
+  const deliver = () => delivery.deliverPending({ owner: 'delivery-function' });
   let table = 0;
 
   beforeAll(async () => {
@@ -65,17 +69,19 @@ describe('EKS audit logs → detections → findings store → Slack (handler, d
     table += 1;
     const tableName = `audit-logs-${table}`;
     await db.createTable(findingsTableDefinition(tableName));
-    const pipeline = findingPipelineFor({
-      config: CONFIG,
-      store: new DynamoFindingStore({
-        client: db.documentClient,
-        tableName,
-        nowSeconds: () => 1_800_000_000,
-      }),
-      messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
-      timers: new ManualTimers('2024-11-14T00:00:00.000Z'),
+    const store = new DynamoFindingStore({
+      client: db.documentClient,
+      tableName,
+      nowSeconds: () => 1_800_000_000,
     });
-    tap = new Tap(pipeline);
+    const timers = new ManualTimers('2024-11-14T00:00:00.000Z');
+    delivery = alertDeliveryFor({
+      config: CONFIG,
+      store,
+      messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
+      timers,
+    });
+    tap = new Tap(findingRecorderFor({ config: CONFIG, store, clock: timers.nowIso }));
     handle = createAuditLogsHandler({
       config: CONFIG,
       sink: tap,
@@ -85,23 +91,29 @@ describe('EKS audit logs → detections → findings store → Slack (handler, d
     });
   });
 
-  it('stores every detection of a batch and posts its alerts', async () => {
+  it('stores every detection of a batch, and the delivery function posts its alerts', async () => {
     const summary = await handle(loadFixture('cwlogs-eks-audit-lambda-event.json', 'lambdaEvent'));
     expect(summary.records).toBe(10);
     expect(summary.detections).toBeGreaterThan(0);
     // One occurrence per request: several rules reporting one request count it once (decision D19).
     expect(tap.reports[0]?.occurrencesStored).toBe(new Set(tap.seen.map((d) => d.eventId)).size);
     expect(tap.reports[0]?.occurrencesStored).toBeLessThan(summary.detections);
-    expect(slack.successful('chat.postMessage').length).toBeGreaterThan(0);
+    expect(slack.calls).toEqual([]);
+    const run = await deliver();
+    expect(run.delivered).toBe(tap.reports[0]?.toDeliver);
+    expect(slack.successful('chat.postMessage').length).toBe(run.delivered);
   });
 
   it('stores nothing new and posts nothing new when Lambda redelivers the batch', async () => {
     const event = loadFixture('cwlogs-eks-audit-lambda-event.json', 'lambdaEvent');
     await handle(event);
+    await deliver();
     const posts = slack.successful('chat.postMessage').length;
     await handle(event);
+    await deliver();
     expect(tap.reports[1]?.occurrencesStored).toBe(0);
     expect(tap.reports[1]?.findingsCreated).toBe(0);
+    expect(tap.reports[1]?.toDeliver).toBe(0);
     expect(slack.successful('chat.postMessage')).toHaveLength(posts);
   });
 

@@ -3,8 +3,9 @@ import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { parseConfig } from '../../core/config/schema.ts';
+import type { AlertDelivery } from '../../core/delivery/outbox.ts';
 import { InvalidEventError } from '../../core/errors.ts';
-import { type FindingPipeline, findingPipelineFor } from '../../core/findings/compose.ts';
+import { alertDeliveryFor, findingRecorderFor } from '../../core/findings/compose.ts';
 import { createGuardDutyHandler, type GuardDutyHandler } from '../../lambdas/guardduty-findings/handler.ts';
 import type { FunctionLogger } from '../../lambdas/shared/logger.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
@@ -59,6 +60,14 @@ function fields(body: Record<string, unknown>, id: string): string[] {
   return (blockById(body, id)?.fields ?? []).map((f) => f.text);
 }
 
+/** The alert's "Seen N times · first … · last …" context line. */
+function seenLine(body: Record<string, unknown>): string {
+  const context = wireBlocks(body).find((b) => b.type === 'context') as
+    | { elements?: { text?: string }[] }
+    | undefined;
+  return context?.elements?.find((e) => e.text?.startsWith('Seen '))?.text ?? '';
+}
+
 function buttons(body: Record<string, unknown>): { id: string; value: unknown; style?: string }[] {
   return (blockById(body, 'alert_actions')?.elements ?? []).map((e) => ({
     id: e.action_id ?? '',
@@ -74,7 +83,9 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
   let handle: GuardDutyHandler;
   let store: DynamoFindingStore;
   let timers: ManualTimers;
-  let findings: FindingPipeline;
+  let delivery: AlertDelivery;
+  /** The delivery function's run (the schedule, or the nudge right after ingest). */
+  const deliver = () => delivery.deliverPending({ owner: 'delivery-function' });
   let tables = 0;
 
   beforeAll(async () => {
@@ -97,13 +108,23 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
     });
     // Manual timers: Retry-After and backoff waits are recorded instead of slept.
     timers = new ManualTimers('2024-05-15T16:40:00.000Z');
-    findings = findingPipelineFor({
+    delivery = alertDeliveryFor({
       config: CONFIG,
       store,
       messenger: createWebApiMessenger({ token: TOKEN, slackApiUrl: slack.url }),
       timers,
     });
-    handle = createGuardDutyHandler({ config: CONFIG, logger: recordingLogger(logs), findings });
+    const ingest = createGuardDutyHandler({
+      config: CONFIG,
+      logger: recordingLogger(logs),
+      findings: findingRecorderFor({ config: CONFIG, store, clock: timers.nowIso }),
+    });
+    // Record, then deliver: the GuardDuty function, then the delivery function it nudges.
+    handle = async (event) => {
+      const result = await ingest(event);
+      await deliver();
+      return result;
+    };
   });
 
   function onlyPost(): Record<string, unknown> {
@@ -116,7 +137,7 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
     const result = await handle(loadFixture('guardduty-eks-privileged-container.json'));
 
     const post = onlyPost();
-    expect(result).toMatchObject({ status: 'stored', newOccurrence: true, delivered: true });
+    expect(result).toMatchObject({ status: 'stored', newOccurrence: true, toDeliver: true });
     expect(post.channel).toBe('C0ALERTS');
     expect(blockById(post, 'alert_header')?.text?.text).toBe(
       '[MEDIUM] Privileged container with root level access launched on the EKS Cluster.',
@@ -276,24 +297,24 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
 
     const result = await handle(loadFixture('guardduty-eks-exec-in-kube-system-pod.json'));
 
-    expect(result).toMatchObject({ status: 'stored', delivered: true });
+    expect(result).toMatchObject({ status: 'stored', toDeliver: true });
     expect(timers.sleeps).toContain(3000);
     expect(slack.calls.map((c) => c.status)).toEqual([429, 200]);
     expect(slack.successful('chat.postMessage')).toHaveLength(1);
   });
 
-  it('keeps the finding when Slack keeps failing with 500 and delivers it on the next sweep', async () => {
+  it('keeps the finding when Slack keeps failing with 500 and delivers it on a later run', async () => {
     slack.failNext({ status: 500, count: 4 });
     const event = loadFixture('guardduty-eks-exec-in-kube-system-pod.json');
 
     const result = await handle(event);
 
-    expect(result).toMatchObject({ status: 'stored', delivered: false });
+    expect(result).toMatchObject({ status: 'stored', toDeliver: true });
     const fingerprint = result.status === 'stored' ? result.fingerprint : '';
     expect((await store.get(fingerprint))?.delivery).toMatchObject({ state: 'pending', attempts: 1 });
     expect(slack.successful('chat.postMessage')).toHaveLength(0);
     timers.advance(60_000);
-    expect(await findings.sweep()).toMatchObject({ delivered: 1, pending: 0 });
+    expect(await deliver()).toMatchObject({ delivered: 1, pending: 0 });
     expect(slack.successful('chat.postMessage')).toHaveLength(1);
     expect((await store.get(fingerprint))?.slack?.channel).toBe('C0PLATFORM');
   });
@@ -304,7 +325,7 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
 
     const again = await handle(event);
 
-    expect(again).toMatchObject({ status: 'stored', newOccurrence: false, delivered: true });
+    expect(again).toMatchObject({ status: 'stored', newOccurrence: false, toDeliver: false });
     expect(slack.successful('chat.postMessage')).toHaveLength(1);
     expect(slack.successful('chat.update')).toHaveLength(0);
   });
@@ -316,49 +337,18 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
     });
 
     const result = await handle(revised);
-    // Counts are refreshed at most every 30 seconds per message; the sweeper brings it up to date.
+    // Counts are refreshed at most every 30 seconds per message; a later delivery run brings it up to date.
     timers.advance(30_000);
-    await findings.sweep();
+    await deliver();
 
     expect(result).toMatchObject({ newOccurrence: true });
     expect(slack.successful('chat.postMessage').filter((p) => p.thread_ts === undefined)).toHaveLength(1);
     const update = slack.successful('chat.update');
     expect(update).toHaveLength(1);
-    expect(JSON.stringify(update[0]?.blocks)).toContain('4');
-  });
-});
-
-describe('GuardDuty Lambda entry point (composition from the environment)', () => {
-  let slack: SlackApiDouble;
-  let db: Dynalite;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    slack = await startSlackApiDouble({ token: TOKEN });
-    db = await startDynalite();
-    await db.createTable(findingsTableDefinition('kubeguard-findings'));
-    process.env.KUBEGUARD_TABLE_NAME = 'kubeguard-findings';
-    process.env.DYNAMODB_ENDPOINT = db.endpoint;
-    process.env.KUBEGUARD_CONFIG = JSON.stringify({
-      clusters: [{ name: 'prod-cluster', region: 'us-east-1' }],
-      slack: { defaultChannel: 'C0ALERTS' },
-    });
-    process.env.SLACK_BOT_TOKEN = TOKEN;
-    process.env.SLACK_API_URL = slack.url;
-    process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  });
-  afterAll(async () => {
-    process.env = saved;
-    await slack.stop();
-    await db.stop();
-  });
-
-  it('builds its logger, config, store and messenger from the environment, stores and posts the alert', async () => {
-    const { handler } = await import('../../lambdas/guardduty-findings/handler.ts');
-
-    const result = await handler(loadFixture('guardduty-eks-exec-in-kube-system-pod.json'));
-
-    expect(result).toMatchObject({ status: 'stored', delivered: true });
-    expect(slack.successful('chat.postMessage')).toHaveLength(1);
+    // The count itself, not any '4' in the message: the first post said once, the update says 4 times.
+    const [first] = slack.successful('chat.postMessage').filter((p) => p.thread_ts === undefined);
+    expect(seenLine(first ?? {})).toMatch(/^Seen once · first /);
+    expect(seenLine(update[0] ?? {})).toMatch(/^Seen 4 times · first /);
+    expect((await store.get(result.status === 'stored' ? result.fingerprint : ''))?.occurrences).toBe(4);
   });
 });

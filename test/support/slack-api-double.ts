@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A real HTTP server on 127.0.0.1 that speaks the Slack Web API methods kubeguard calls
- * (chat.postMessage, chat.update), the way slack.com does: HTTP 200 with `{ok:false,error}` for
- * API errors, 429 + Retry-After when rate limited. Point @slack/web-api at `slackApiUrl`.
+ * (chat.postMessage with message metadata, chat.update, conversations.history), the way slack.com
+ * does: HTTP 200 with `{ok:false,error}` for API errors, 429 + Retry-After when rate limited.
+ * Messages can be deleted as a person would, and an answer can be lost after the call took effect.
+ * Point @slack/web-api at `slackApiUrl`.
  */
 export interface SlackApiCall {
   /** Web API method, e.g. `chat.postMessage`. */
@@ -27,6 +29,13 @@ export interface ScriptedFailure {
   error?: string;
   /** How many of the next calls fail. @default 1 */
   count?: number;
+  /** Only calls to this method fail (others pass untouched). @default every method */
+  method?: string;
+  /**
+   * The call takes effect (a post is stored) and only its answer is the failure: what a timeout or a
+   * connection lost after Slack processed the request looks like to the caller.
+   */
+  applied?: boolean;
 }
 
 export interface StoredMessage {
@@ -35,6 +44,8 @@ export interface StoredMessage {
   text: string;
   blocks: unknown[];
   threadTs?: string;
+  /** `{event_type, event_payload}` as posted. */
+  metadata?: Record<string, unknown>;
   updates: number;
 }
 
@@ -43,6 +54,11 @@ export interface SlackApiDoubleOptions {
   token: string;
   /** When set, any other channel answers `channel_not_found`. */
   channels?: readonly string[];
+  /**
+   * Milliseconds since the epoch for message timestamps (`ts`), e.g. a test's manual clock.
+   * @default a fixed 1700000000 s, so `ts` values are predictable
+   */
+  clock?: () => number;
 }
 
 export class SlackApiDouble {
@@ -51,6 +67,7 @@ export class SlackApiDouble {
   /** Posted messages by `channel:ts`, with updates applied. */
   readonly messages = new Map<string, StoredMessage>();
   private readonly channels: ReadonlySet<string> | undefined;
+  private readonly clock: (() => number) | undefined;
   private readonly server: Server;
   private failures: ScriptedFailure[] = [];
   private sequence = 0;
@@ -59,6 +76,7 @@ export class SlackApiDouble {
   constructor(options: SlackApiDoubleOptions) {
     this.token = options.token;
     this.channels = options.channels === undefined ? undefined : new Set(options.channels);
+    this.clock = options.clock;
     this.server = createServer((request, response) => {
       void this.handle(request, response);
     });
@@ -89,6 +107,18 @@ export class SlackApiDouble {
     for (let i = 0; i < count; i += 1) this.failures.push(failure);
   }
 
+  /** Deletes a posted message, as a person in the channel would. */
+  deleteMessage(channel: string, ts: string): void {
+    if (!this.messages.delete(`${channel}:${ts}`)) throw new Error(`no message ${channel}:${ts} to delete`);
+  }
+
+  /** Top-level messages (not thread replies) currently in the channels, oldest first. */
+  channelMessages(): StoredMessage[] {
+    return [...this.messages.values()]
+      .filter((m) => m.threadTs === undefined)
+      .sort((a, b) => compareTs(a.ts, b.ts));
+  }
+
   /** Bodies of successful calls to one method. */
   successful(method: string): Record<string, unknown>[] {
     return this.calls
@@ -108,8 +138,9 @@ export class SlackApiDouble {
     const body = parseBody(raw, request.headers['content-type']);
     const call: SlackApiCall = { method, body, headers: { ...request.headers }, status: 200 };
     this.calls.push(call);
-    const scripted = this.failures.shift();
-    if (scripted !== undefined) {
+    const index = this.failures.findIndex((f) => f.method === undefined || f.method === method);
+    const scripted = index === -1 ? undefined : this.failures.splice(index, 1)[0];
+    if (scripted !== undefined && scripted.applied !== true) {
       this.fail(call, response, scripted);
       return;
     }
@@ -117,16 +148,20 @@ export class SlackApiDouble {
       this.answerError(call, response, 'invalid_auth');
       return;
     }
-    if (method === 'chat.postMessage') {
-      this.postMessage(call, response);
+    // An answer lost after the call took effect: apply it, then answer with the failure instead.
+    const answer = scripted === undefined ? response : discardingResponse();
+    if (method === 'chat.postMessage') this.postMessage(call, answer);
+    else if (method === 'chat.update') this.update(call, answer);
+    else if (method === 'conversations.history') this.history(call, answer);
+    else {
+      call.status = 404;
+      send(response, 404, { ok: false, error: 'unknown_method' });
       return;
     }
-    if (method === 'chat.update') {
-      this.update(call, response);
-      return;
+    if (scripted !== undefined) {
+      call.error = undefined;
+      this.fail(call, response, scripted);
     }
-    call.status = 404;
-    send(response, 404, { ok: false, error: 'unknown_method' });
   }
 
   private fail(call: SlackApiCall, response: ServerResponse, failure: ScriptedFailure): void {
@@ -167,8 +202,10 @@ export class SlackApiDouble {
       return;
     }
     this.sequence += 1;
-    const ts = `1700000000.${String(this.sequence).padStart(6, '0')}`;
+    const seconds = this.clock === undefined ? 1_700_000_000 : Math.floor(this.clock() / 1000);
+    const ts = `${seconds}.${String(this.sequence).padStart(6, '0')}`;
     const threadTs = stringField(call.body, 'thread_ts');
+    const metadata = call.body.metadata;
     this.messages.set(`${channel}:${ts}`, {
       channel,
       ts,
@@ -176,6 +213,7 @@ export class SlackApiDouble {
       blocks,
       updates: 0,
       ...(threadTs === undefined ? {} : { threadTs }),
+      ...(isRecord(metadata) ? { metadata } : {}),
     });
     send(response, 200, { ok: true, channel, ts, message: { type: 'message', text, blocks, ts } });
   }
@@ -193,6 +231,52 @@ export class SlackApiDouble {
     stored.updates += 1;
     send(response, 200, { ok: true, channel, ts, text: stored.text });
   }
+
+  /**
+   * conversations.history: top-level messages of a channel id, newest first, after `oldest`
+   * (exclusive), `limit` per page with a `next_cursor`; metadata only with `include_all_metadata`.
+   */
+  private history(call: SlackApiCall, response: ServerResponse): void {
+    const channel = stringField(call.body, 'channel') ?? '';
+    if (!/^[CGD][A-Z0-9]+$/.test(channel) || (this.channels !== undefined && !this.channels.has(channel))) {
+      this.answerError(call, response, 'channel_not_found');
+      return;
+    }
+    const oldest = stringField(call.body, 'oldest') ?? '0';
+    const limit = Math.min(999, Number(stringField(call.body, 'limit') ?? '100'));
+    const offset = Number(stringField(call.body, 'cursor') ?? '0');
+    const withMetadata = ['true', '1'].includes(String(call.body.include_all_metadata));
+    const all = [...this.messages.values()]
+      .filter((m) => m.channel === channel && m.threadTs === undefined && compareTs(m.ts, oldest) > 0)
+      .sort((a, b) => compareTs(b.ts, a.ts));
+    const page = all.slice(offset, offset + limit);
+    const hasMore = offset + limit < all.length;
+    send(response, 200, {
+      ok: true,
+      messages: page.map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        text: m.text,
+        ...(withMetadata && m.metadata !== undefined ? { metadata: m.metadata } : {}),
+      })),
+      has_more: hasMore,
+      response_metadata: { next_cursor: hasMore ? String(offset + limit) : '' },
+    });
+  }
+}
+
+/** Orders Slack timestamps (`seconds.micros`) numerically. */
+function compareTs(a: string, b: string): number {
+  return Number(a) - Number(b);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A response stand-in for a call whose real answer is replaced by a scripted failure. */
+function discardingResponse(): ServerResponse {
+  return { writeHead: () => undefined, end: () => undefined } as unknown as ServerResponse;
 }
 
 /** Starts a double on a random loopback port. */

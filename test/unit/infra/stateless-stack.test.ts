@@ -141,7 +141,7 @@ describe('kubeguard functions', () => {
   it.each([
     'kubeguard-guardduty-findings',
     'kubeguard-audit-logs',
-    'kubeguard-delivery-sweeper',
+    'kubeguard-delivery',
     'kubeguard-posture-audit',
   ])('%s runs the ESM handler on nodejs24.x, arm64, traced, with JSON logs', (service) => {
     const fn = functionsByService().get(service);
@@ -155,7 +155,7 @@ describe('kubeguard functions', () => {
     });
   });
 
-  it('gives every function the validated configuration and where the table and Slack secret are', () => {
+  it('gives every function the validated configuration and where the table is', () => {
     for (const [service, fn] of functionsByService()) {
       const env = environmentOf(fn);
 
@@ -163,17 +163,39 @@ describe('kubeguard functions', () => {
       expect(JSON.parse(String(env.KUBEGUARD_CONFIG))).toEqual(TWO_CLUSTERS);
       expect(env.POWERTOOLS_SERVICE_NAME).toBe(service);
       expect(env.KUBEGUARD_TABLE_NAME).toEqual({ 'Fn::ImportValue': expect.stringMatching(/Findings/) });
-      expect(JSON.stringify(env.SLACK_SECRET_ARN)).toContain('SlackCredentials');
       expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(env).not.toHaveProperty('SLACK_BOT_TOKEN');
     }
   });
 
+  it('tells only the functions that post to Slack where the Slack secret is; ingest gets the delivery function instead', () => {
+    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+    for (const [service, fn] of functionsByService()) {
+      const env = environmentOf(fn);
+      const ingest = ['kubeguard-audit-logs', 'kubeguard-guardduty-findings'].includes(service);
+
+      if (ingest) {
+        expect(env).not.toHaveProperty('SLACK_SECRET_ARN');
+        expect(env.DELIVERY_FUNCTION_NAME).toEqual({ Ref: deliveryId });
+      } else {
+        expect(JSON.stringify(env.SLACK_SECRET_ARN)).toContain('SlackCredentials');
+        expect(env).not.toHaveProperty('DELIVERY_FUNCTION_NAME');
+      }
+    }
+  });
+
+  it('gives the GuardDuty function 15 s: it records, and no Slack wait runs inside it', () => {
+    expect(functionsByService().get('kubeguard-guardduty-findings')?.Properties?.Timeout).toBe(15);
+  });
+
   it('sends failed asynchronous invocations to the dead-letter queue, after two retries but for the audit', () => {
-    const configs = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'));
+    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+    const configs = Object.values(
+      resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'),
+    ).filter((config) => !JSON.stringify(config.Properties?.FunctionName).includes(deliveryId));
     const auditId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-posture-audit');
 
-    expect(configs).toHaveLength(4);
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       const isAudit = JSON.stringify(config.Properties?.FunctionName).includes(auditId);
       expect(config.Properties).toMatchObject({
@@ -225,7 +247,7 @@ describe('function bundles', () => {
   it.each([
     'kubeguard-guardduty-findings',
     'kubeguard-audit-logs',
-    'kubeguard-delivery-sweeper',
+    'kubeguard-delivery',
     'kubeguard-posture-audit',
   ])('%s is an uploaded asset: an ESM bundle that opens with the createRequire banner', (service) => {
     const fn = functionsByService().get(service);
@@ -293,19 +315,21 @@ describe('IAM', () => {
     const secretReads = statements().filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
 
     const full = 'dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem';
-    // The audit only adds history entries and reads the latest ones.
+    // Ingest records (both functions); delivery reads and conditionally replaces findings; the audit
+    // only adds history entries and reads the latest ones.
     expect(writes.map((s) => actionsOf(s).sort().join(' ')).sort()).toEqual(
-      [full, full, full, 'dynamodb:PutItem dynamodb:Query'].sort(),
+      [full, full, 'dynamodb:GetItem dynamodb:PutItem', 'dynamodb:PutItem dynamodb:Query'].sort(),
     );
     for (const s of writes) {
       expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
       expect(JSON.stringify(s.Resource)).not.toContain('index');
     }
-    expect(secretReads).toHaveLength(4);
+    // Delivery and the posture audit post to Slack; ingest never does.
+    expect(secretReads).toHaveLength(2);
     for (const s of secretReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
   });
 
-  it('lets only the sweeper query the pending-deliveries index, by its name', () => {
+  it('lets only the delivery function query the pending-deliveries index, by its name', () => {
     const indexQueries = statements().filter((s) => JSON.stringify(s.Resource).includes('/index/'));
 
     expect(indexQueries).toHaveLength(1);
@@ -313,13 +337,35 @@ describe('IAM', () => {
     expect(JSON.stringify(indexQueries[0]?.Resource)).toContain('/index/gsi1');
   });
 
-  it('sweeps pending Slack deliveries every minute, one sweep at a time', () => {
-    const sweeper = functionsByService().get('kubeguard-delivery-sweeper');
-    expect(sweeper?.Properties?.ReservedConcurrentExecutions).toBe(1);
+  it('delivers pending Slack alerts every minute, one instance at a time, for at most 60 s a run', () => {
+    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+    const delivery = functionsByService().get('kubeguard-delivery');
+
+    expect(delivery?.Properties).toMatchObject({ ReservedConcurrentExecutions: 1, Timeout: 60 });
     synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [deliveryId, 'Arn'] } })],
     });
+  });
+
+  it('drops a delivery event after a minute without retries or a dead-letter queue: the schedule runs it anyway', () => {
+    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+    const config = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig')).find(
+      (c) => JSON.stringify(c.Properties?.FunctionName).includes(deliveryId),
+    );
+
+    expect(config?.Properties).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    expect(config?.Properties?.DestinationConfig).toBeUndefined();
+  });
+
+  it('lets the ingest functions invoke the delivery function, and nothing else', () => {
+    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+    const invokes = statements().filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    const nudges = invokes.filter((s) => JSON.stringify(s.Resource).includes(deliveryId));
+
+    expect(nudges).toHaveLength(2);
+    for (const s of nudges) expect(s.Resource).toEqual({ 'Fn::GetAtt': [deliveryId, 'Arn'] });
   });
 
   it('lets each function write only its own log group', () => {

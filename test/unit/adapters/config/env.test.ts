@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readFunctionEnvironment } from '../../../../adapters/config/env.ts';
+import { readFunctionEnvironment, requireSlackCredentials } from '../../../../adapters/config/env.ts';
 import { ConfigError } from '../../../../core/errors.ts';
 
 const CONFIG = JSON.stringify({
@@ -60,8 +60,12 @@ describe('function environment', () => {
     expect(error.message).toContain('invalid KUBEGUARD_CONFIG: clusters.0.region');
   });
 
-  it('requires the bot token and never echoes it', () => {
-    expect(configErrorOf({ KUBEGUARD_CONFIG: CONFIG }).message).toContain('SLACK_BOT_TOKEN is not set');
+  it('has no Slack credentials without a token or a secret (ingest needs none), and never echoes a token', () => {
+    const withoutSlack = readFunctionEnvironment({ KUBEGUARD_CONFIG: CONFIG });
+    expect(withoutSlack.slack).toBeUndefined();
+    expect(() => requireSlackCredentials(withoutSlack)).toThrow(
+      'SLACK_BOT_TOKEN is not set (nor SLACK_SECRET_ARN); set it to the Slack app’s bot token (xoxb-…)',
+    );
     const error = configErrorOf({ KUBEGUARD_CONFIG: CONFIG, SLACK_BOT_TOKEN: `${TOKEN} extra` });
     expect(error.message).toContain('SLACK_BOT_TOKEN contains whitespace');
     expect(error.message).not.toContain('secretvalue');

@@ -95,4 +95,73 @@ describe('Slack Web API double', () => {
       await strict.stop();
     }
   });
+
+  it('applies a post and then loses its answer, when scripted so, and only for the named method', async () => {
+    double.failNext({ method: 'chat.postMessage', status: 503, applied: true });
+    const post = new URLSearchParams({ channel: 'C1', text: 'hi' }).toString();
+
+    const history = await call(
+      double,
+      'conversations.history',
+      new URLSearchParams({ channel: 'C1' }).toString(),
+      form,
+    );
+    const lost = await fetch(`${double.url}chat.postMessage`, { method: 'POST', body: post, headers: form });
+
+    expect(history.json.ok).toBe(true);
+    expect(lost.status).toBe(503);
+    expect(double.channelMessages().map((m) => m.text)).toEqual(['hi']);
+  });
+
+  it('reads back top-level messages newest first, with metadata only when asked, and forgets deleted ones', async () => {
+    const metadata = JSON.stringify({
+      event_type: 'kubeguard_finding',
+      event_payload: { fingerprint: 'abc' },
+    });
+    const ts: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      const body = new URLSearchParams({ channel: 'C1', text, metadata }).toString();
+      ts.push((await call(double, 'chat.postMessage', body, form)).json.ts ?? '');
+    }
+    const reply = new URLSearchParams({ channel: 'C1', text: 'reply', thread_ts: ts[0] ?? '' }).toString();
+    await call(double, 'chat.postMessage', reply, form);
+    double.deleteMessage('C1', ts[1] ?? '');
+    const read = async (fields: Record<string, string>) => {
+      const answer = await fetch(`${double.url}conversations.history`, {
+        method: 'POST',
+        body: new URLSearchParams({ channel: 'C1', ...fields }).toString(),
+        headers: form,
+      });
+      return (await answer.json()) as {
+        messages: { text: string; ts: string; metadata?: unknown }[];
+        has_more: boolean;
+        response_metadata: { next_cursor: string };
+      };
+    };
+
+    const plain = await read({ oldest: ts[0] ?? '' });
+    const withMetadata = await read({ include_all_metadata: 'true', limit: '1' });
+
+    expect(plain.messages.map((m) => m.text)).toEqual(['three']);
+    expect(plain.messages[0]?.metadata).toBeUndefined();
+    expect(withMetadata).toMatchObject({ has_more: true, response_metadata: { next_cursor: '1' } });
+    expect(withMetadata.messages).toEqual([
+      {
+        type: 'message',
+        ts: ts[2],
+        text: 'three',
+        metadata: { event_type: 'kubeguard_finding', event_payload: { fingerprint: 'abc' } },
+      },
+    ]);
+  });
+
+  it('answers channel_not_found when reading the history of a #name', async () => {
+    const answer = await call(
+      double,
+      'conversations.history',
+      new URLSearchParams({ channel: '#alerts' }).toString(),
+      form,
+    );
+    expect(answer.json).toEqual({ ok: false, error: 'channel_not_found' });
+  });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebApiMessenger } from '../../../../adapters/slack/web-api-messenger.ts';
 import { KubeguardError } from '../../../../core/errors.ts';
+import { SlackMessageGoneError } from '../../../../core/ports.ts';
 import type { Block } from '../../../../core/slack-views/blocks.ts';
 import { type SlackApiDouble, startSlackApiDouble } from '../../../support/slack-api-double.ts';
 
@@ -109,11 +110,111 @@ describe('Slack messenger over @slack/web-api', () => {
     expect(error.message).toContain('kubeguard.config.json');
   });
 
-  it('fails INVALID_ARGUMENT when the message to update is gone', async () => {
+  it('fails with SlackMessageGoneError when the message to update was deleted', async () => {
+    const posted = await messenger().postMessage({ channel: 'C0ALERTS', text: 'x', blocks: BLOCKS });
+    slack.deleteMessage('C0ALERTS', posted.ts);
+
     const error = await failureOf(
-      messenger().updateMessage({ channel: 'C0ALERTS', ts: '1.000001', text: 'x', blocks: BLOCKS }),
+      messenger().updateMessage({ channel: 'C0ALERTS', ts: posted.ts, text: 'x', blocks: BLOCKS }),
     );
-    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', details: { slackError: 'message_not_found' } });
+
+    expect(error).toBeInstanceOf(SlackMessageGoneError);
+    expect(error).toMatchObject({ code: 'NOT_FOUND', details: { slackError: 'message_not_found' } });
+  });
+
+  it('fails with SlackMessageGoneError when a thread reply’s channel is gone', async () => {
+    slack.failNext({ status: 200, error: 'thread_not_found' });
+
+    const error = await failureOf(
+      messenger().postMessage({
+        channel: 'C0ALERTS',
+        text: 'x',
+        blocks: BLOCKS,
+        threadTs: '1700000000.000001',
+      }),
+    );
+
+    expect(error).toBeInstanceOf(SlackMessageGoneError);
+  });
+
+  it('tags a post with message metadata', async () => {
+    await messenger().postMessage({
+      channel: 'C0ALERTS',
+      text: 'x',
+      blocks: BLOCKS,
+      metadata: { eventType: 'kubeguard_finding', payload: { fingerprint: 'abc' } },
+    });
+
+    expect(slack.calls[0]?.body.metadata).toEqual({
+      event_type: 'kubeguard_finding',
+      event_payload: { fingerprint: 'abc' },
+    });
+  });
+
+  it('finds a posted message again by its metadata, newest first, across history pages', async () => {
+    const clocked = await startSlackApiDouble({
+      token: TOKEN,
+      clock: () => Date.parse('2026-11-28T10:00:00Z'),
+    });
+    const client = createWebApiMessenger({ token: TOKEN, slackApiUrl: clocked.url });
+    const tagged = (fingerprint: string) => ({ eventType: 'kubeguard_finding', payload: { fingerprint } });
+    await client.postMessage({ channel: 'C0ALERTS', text: 'old', blocks: BLOCKS, metadata: tagged('abc') });
+    const newest = await client.postMessage({
+      channel: 'C0ALERTS',
+      text: 'a',
+      blocks: BLOCKS,
+      metadata: tagged('abc'),
+    });
+    for (let i = 0; i < 250; i += 1) {
+      await client.postMessage({
+        channel: 'C0ALERTS',
+        text: `other ${i}`,
+        blocks: BLOCKS,
+        metadata: tagged(`x${i}`),
+      });
+    }
+
+    const found = await client.findPostedMessage({
+      channel: 'C0ALERTS',
+      metadata: tagged('abc'),
+      oldest: '2026-11-28T09:55:00.000Z',
+    });
+    const missing = await client.findPostedMessage({
+      channel: 'C0ALERTS',
+      metadata: tagged('nope'),
+      oldest: '2026-11-28T09:55:00.000Z',
+    });
+    const tooLate = await client.findPostedMessage({
+      channel: 'C0ALERTS',
+      metadata: tagged('abc'),
+      oldest: '2026-11-28T10:00:01.000Z',
+    });
+
+    expect(found).toEqual(newest);
+    expect(missing).toBeUndefined();
+    expect(tooLate).toBeUndefined();
+    const history = clocked.calls.filter((c) => c.method === 'conversations.history');
+    expect(history[0]?.body).toMatchObject({
+      channel: 'C0ALERTS',
+      oldest: '1795859700.000000',
+      include_all_metadata: 'true',
+      limit: '200',
+    });
+    expect(history[1]?.body.cursor).toBe('200');
+    await clocked.stop();
+  });
+
+  it('cannot look a message up in a #name channel, and says to configure channel ids', async () => {
+    const error = await failureOf(
+      messenger().findPostedMessage({
+        channel: '#alerts',
+        metadata: { eventType: 'kubeguard_finding', payload: { fingerprint: 'abc' } },
+        oldest: '2026-11-28T10:00:00.000Z',
+      }),
+    );
+
+    expect(error.code).toBe('UNSUPPORTED');
+    expect(error.message).toContain('configure channel ids (C…)');
   });
 
   it('fails UPSTREAM when Slack cannot be reached', async () => {

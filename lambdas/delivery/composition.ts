@@ -1,23 +1,25 @@
 import { createFindingStoreFromEnv } from '../../adapters/aws/findings-store-from-env.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
 import { createSlackMessengerFromEnv } from '../../adapters/slack/messenger-from-env.ts';
-import { findingPipelineFor } from '../../core/findings/compose.ts';
+import { alertDeliveryFor } from '../../core/findings/compose.ts';
 import { createFunctionLogger } from '../shared/logger.ts';
 import { once, realTimers } from '../shared/runtime.ts';
 
 /**
- * What the delivery sweeper runs, built once per cold start from the validated environment: the
- * finding pipeline's sweep over pending deliveries.
+ * What the delivery function runs, built once per cold start from the validated environment: alert
+ * delivery from the kubeguard table's outbox to Slack. Its channel pacer lives as long as the warm
+ * instance, and reserved concurrency 1 keeps it the only one.
  */
-export const composeDeliverySweeper = once(() => {
+export const composeDelivery = once(() => {
   const environment = functionEnvironment();
   return {
-    logger: createFunctionLogger('delivery-sweeper'),
-    findings: findingPipelineFor({
+    logger: createFunctionLogger('delivery'),
+    delivery: alertDeliveryFor({
       config: environment.config,
       store: createFindingStoreFromEnv(environment),
       messenger: createSlackMessengerFromEnv(environment),
       timers: realTimers,
     }),
+    timers: realTimers,
   };
 });
