@@ -93,6 +93,46 @@ const KINDS = {
     namespaced: true,
     installedBy: 'the Secrets Store CSI driver',
   },
+  /** Network policy kinds that apply beside NetworkPolicies (core/netpol/kinds.ts says how each is used). */
+  AdminNetworkPolicy: {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    resource: 'adminnetworkpolicies',
+    namespaced: false,
+    installedBy: 'the network-policy-api CRDs',
+  },
+  BaselineAdminNetworkPolicy: {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    resource: 'baselineadminnetworkpolicies',
+    namespaced: false,
+    installedBy: 'the network-policy-api CRDs',
+  },
+  /** Calico's `NetworkPolicy`: through the Calico API server, or its CRD when that is not installed. */
+  CalicoNetworkPolicy: {
+    apiVersion: 'projectcalico.org/v3',
+    resource: 'networkpolicies',
+    namespaced: true,
+    olderVersions: ['crd.projectcalico.org/v1'],
+    installedBy: 'Calico',
+  },
+  CalicoGlobalNetworkPolicy: {
+    apiVersion: 'projectcalico.org/v3',
+    resource: 'globalnetworkpolicies',
+    namespaced: false,
+    olderVersions: ['crd.projectcalico.org/v1'],
+    installedBy: 'Calico',
+  },
+  CiliumNetworkPolicy: {
+    apiVersion: 'cilium.io/v2',
+    resource: 'ciliumnetworkpolicies',
+    namespaced: true,
+    installedBy: 'Cilium',
+  },
+  CiliumClusterwideNetworkPolicy: {
+    apiVersion: 'cilium.io/v2',
+    resource: 'ciliumclusterwidenetworkpolicies',
+    namespaced: false,
+    installedBy: 'Cilium',
+  },
 } as const satisfies Record<string, KindInfo>;
 
 export type KubeKind = keyof typeof KINDS;

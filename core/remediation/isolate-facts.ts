@@ -9,7 +9,13 @@ import {
 } from './enforcement.ts';
 import { arrayField, field, type KubeObject, labelsOf } from './kube-objects.ts';
 import type { KubeReader, ListQuery } from './ports.ts';
-import { evaluateIsolation, QUARANTINE_LABEL } from './quarantine.ts';
+import {
+  adminPeerSelectors,
+  evaluateIsolation,
+  type OtherPolicies,
+  QUARANTINE_LABEL,
+  readOtherPolicies,
+} from './quarantine.ts';
 import {
   budgetsCounting,
   controllerSelectorKeys,
@@ -80,8 +86,10 @@ export async function isolationOf(
   namespaces: readonly KubeObject[],
   kube: KubeReader,
 ): Promise<IsolationReport> {
-  const alone = evaluateIsolation(pod, policies, namespaces, []);
-  const queries = peerQueries(alone, policies, namespaces);
+  // Admin, baseline, Calico and Cilium policies apply beside the namespace's NetworkPolicies.
+  const others = await readOtherPolicies(kube, pod.metadata.namespace as string);
+  const alone = evaluateIsolation(pod, policies, namespaces, [], others);
+  const queries = peerQueries(alone, policies, namespaces, others);
   if (queries.length === 0) return alone;
   const seen = new Map<string, KubeObject>();
   for (const query of queries) {
@@ -89,7 +97,7 @@ export async function isolationOf(
       seen.set(`${peer.metadata.namespace}/${peer.metadata.name}`, peer);
     }
   }
-  return evaluateIsolation(pod, policies, namespaces, [...seen.values()]);
+  return evaluateIsolation(pod, policies, namespaces, [...seen.values()], others);
 }
 
 /**
@@ -102,6 +110,7 @@ export function peerQueries(
   report: IsolationReport,
   policies: readonly KubeObject[],
   namespaces: readonly KubeObject[],
+  others: OtherPolicies = { objects: [], unreadable: [] },
 ): ListQuery[] {
   const queries = new Map<string, ListQuery>();
   const add = (namespace: string | undefined, podSelector: unknown) => {
@@ -134,6 +143,12 @@ export function peerQueries(
           add(namespace, podSelector);
       }
     }
+  }
+  for (const peer of adminPeerSelectors(report, others)) {
+    if (selectorText(peer.namespaceSelector) === '') add(undefined, peer.podSelector);
+    else
+      for (const namespace of namespacesMatching(peer.namespaceSelector, namespaces))
+        add(namespace, peer.podSelector);
   }
   return [...queries.values()];
 }

@@ -24,6 +24,7 @@ import {
 import { guardFor, guardTests } from './plan-guard.ts';
 import type { KubeReader } from './ports.ts';
 import {
+  OTHER_POLICY_RBAC,
   QUARANTINE_ANNOTATION,
   QUARANTINE_LABEL,
   type QuarantineState,
@@ -91,6 +92,8 @@ export const ISOLATE_POD_METADATA: ActionMetadata = {
     { apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles', verbs: ['get'] },
     { apiGroup: 'rbac.authorization.k8s.io', resource: 'rolebindings', verbs: ['list'] },
     { apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', verbs: ['list'] },
+    // AdminNetworkPolicies, the baseline, Calico and Cilium policies: verification reads them too.
+    ...OTHER_POLICY_RBAC,
   ],
   iamActions: ['eks:DescribeCluster', 's3:PutObject', 'kms:GenerateDataKey'],
   undoneBy: 'release-pod',

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { KubeguardError } from '../errors.ts';
+import { groupOf, servedVersions } from '../model/kube-kinds.ts';
 import { type IsolationReport, isolationReport } from '../netpol/isolation.ts';
 import { clusterFromObjects, toPod } from '../netpol/objects.ts';
 import type { UnevaluatedPolicy } from '../netpol/types.ts';
-import type { KubeObject } from './kube-objects.ts';
+import type { RbacRule } from './action.ts';
+import { arrayField, field, KUBE_KINDS, type KubeKind, type KubeObject } from './kube-objects.ts';
+import type { KubeReader } from './ports.ts';
 
 /**
  * The quarantine as it lives on the cluster: a label that selects the pod, a NetworkPolicy that
@@ -158,6 +161,91 @@ export function evaluateIsolation(
     { unreadable: others.unreadable },
   );
   return isolationReport(target.value, cluster);
+}
+
+/**
+ * The policy kinds read beside the namespace's NetworkPolicies, under the kind name their objects
+ * carry (Calico's namespaced kind is also called NetworkPolicy; the kind table keys it apart).
+ */
+const OTHER_POLICY_KINDS: readonly { kind: KubeKind; objectKind: string }[] = [
+  { kind: 'AdminNetworkPolicy', objectKind: 'AdminNetworkPolicy' },
+  { kind: 'BaselineAdminNetworkPolicy', objectKind: 'BaselineAdminNetworkPolicy' },
+  { kind: 'CalicoNetworkPolicy', objectKind: 'NetworkPolicy' },
+  { kind: 'CalicoGlobalNetworkPolicy', objectKind: 'GlobalNetworkPolicy' },
+  { kind: 'CiliumNetworkPolicy', objectKind: 'CiliumNetworkPolicy' },
+  { kind: 'CiliumClusterwideNetworkPolicy', objectKind: 'CiliumClusterwideNetworkPolicy' },
+];
+
+/**
+ * The RBAC list permissions `readOtherPolicies` needs (an action declares them in its metadata): every
+ * group a kind may be served from, since the reader falls back to Calico's CRD group.
+ */
+export const OTHER_POLICY_RBAC: readonly RbacRule[] = OTHER_POLICY_KINDS.flatMap(({ kind }) =>
+  servedVersions(kind).map((apiVersion) => ({
+    apiGroup: groupOf(apiVersion),
+    resource: KUBE_KINDS[kind].resource,
+    verbs: ['list'] as const,
+  })),
+);
+
+/**
+ * Reads the admin, baseline, Calico and Cilium policies that may apply to a pod of `namespace`
+ * (namespaced kinds in that namespace only). A kind whose CRD is not installed (404) has none; a kind
+ * the identity may not list (403) is unreadable, which makes an isolation "not verified".
+ */
+export async function readOtherPolicies(kube: KubeReader, namespace: string): Promise<OtherPolicies> {
+  const reads = await Promise.all(
+    OTHER_POLICY_KINDS.map(async ({ kind, objectKind }) => {
+      const info = KUBE_KINDS[kind];
+      try {
+        const objects = await kube.list({ kind, ...(info.namespaced ? { namespace } : {}) });
+        return { objects: objects.map((object) => ({ ...object, kind: objectKind })) };
+      } catch (error) {
+        if (error instanceof KubeguardError && error.code === 'NOT_FOUND') return { objects: [] };
+        if (!(error instanceof KubeguardError && error.code === 'FORBIDDEN')) throw error;
+        const unreadable: UnevaluatedPolicy = {
+          kind: objectKind,
+          apiVersion: info.apiVersion,
+          ...(info.namespaced ? { namespace } : {}),
+          reason: error.message,
+        };
+        return { objects: [], unreadable };
+      }
+    }),
+  );
+  return {
+    objects: reads.flatMap((read) => read.objects),
+    unreadable: reads.flatMap((read) => ('unreadable' in read && read.unreadable ? [read.unreadable] : [])),
+  };
+}
+
+/**
+ * The pod selectors of the AdminNetworkPolicy Allow rules a report lists, so a reader can list the
+ * pods they admit today (`namespaceSelector` `{}` means every namespace).
+ */
+export function adminPeerSelectors(
+  report: IsolationReport,
+  others: OtherPolicies,
+): { namespaceSelector: unknown; podSelector: unknown }[] {
+  const selectors: { namespaceSelector: unknown; podSelector: unknown }[] = [];
+  for (const allowance of [...report.ingress.allowances, ...report.egress.allowances]) {
+    const policy = others.objects.find(
+      (o) => o.kind === 'AdminNetworkPolicy' && `AdminNetworkPolicy/${o.metadata.name}` === allowance.policy,
+    );
+    const rule = arrayField(policy, 'spec', allowance.direction)[allowance.rule];
+    for (const peer of arrayField(rule, allowance.direction === 'ingress' ? 'from' : 'to')) {
+      const namespaces = field(peer, 'namespaces');
+      const pods = field(peer, 'pods');
+      if (namespaces !== undefined) selectors.push({ namespaceSelector: namespaces, podSelector: {} });
+      else if (pods !== undefined) {
+        selectors.push({
+          namespaceSelector: field(pods, 'namespaceSelector'),
+          podSelector: field(pods, 'podSelector'),
+        });
+      }
+    }
+  }
+  return selectors;
 }
 
 /** Objects kubeguard built itself (the quarantine policy in a plan) may come without apiVersion. */

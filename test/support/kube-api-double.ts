@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { POLICY_CUSTOM_KINDS } from '#core/netpol/kinds.ts';
 import {
   ApiFailure,
   applyJsonPatch,
@@ -89,6 +90,20 @@ export const BUILTIN_RESOURCES: readonly ResourceType[] = [
   grouped('batch', 'jobs', 'Job', true, ['status.successful']),
   grouped('policy', 'poddisruptionbudgets', 'PodDisruptionBudget', true),
 ];
+
+/**
+ * The custom network policy kinds kubeguard lists (core/netpol/kinds.ts): AdminNetworkPolicy, the
+ * baseline, Calico (projectcalico.org/v3 and its CRD group crd.projectcalico.org/v1) and Cilium.
+ * Pass the ones a test's cluster has installed as `extraResources`.
+ */
+export const POLICY_CRD_RESOURCES: readonly ResourceType[] = POLICY_CUSTOM_KINDS.map((kind) => ({
+  group: kind.group,
+  version: kind.version,
+  resource: kind.resource,
+  kind: kind.kind,
+  namespaced: kind.namespaced,
+  custom: true,
+}));
 
 function core(resource: string, kind: string, namespaced: boolean, fields: string[] = []): ResourceType {
   return { group: '', version: 'v1', resource, kind, namespaced, fields };
