@@ -1,4 +1,5 @@
 import type { Detection } from '../model/detection.ts';
+import { boundParts } from '../model/sentence.ts';
 
 /**
  * Attacker-controlled strings can be megabytes long. Before a detection is stored (DynamoDB items
@@ -46,6 +47,7 @@ export function boundDetection(detection: Detection): Detection {
     mitre: capList(detection.mitre),
   };
   if (detection.secretNames) bounded.secretNames = capList(detection.secretNames);
+  if (detection.summaryParts) bounded.summaryParts = boundParts(detection.summaryParts, MAX_FIELD_LENGTH);
   if (detection.process) {
     bounded.process = {
       ...detection.process,

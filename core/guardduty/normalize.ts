@@ -1,5 +1,7 @@
 import { InvalidEventError } from '../errors.ts';
+import type { Actor } from '../model/actor.ts';
 import type { Detection, ProcessInfo } from '../model/detection.ts';
+import { markValues } from '../model/sentence.ts';
 import { severityFromGuardDutyScore } from '../model/severity.ts';
 import { findGuardDutyFindingType } from './finding-types.ts';
 
@@ -102,7 +104,10 @@ function toDetection(envelope: Json, detail: Json, { id, type, score, resource }
   assign(detection, 'container', text(firstContainer?.name));
   assign(detection, 'image', text(firstContainer?.image));
   assign(detection, 'node', nodeOf(asObject(resource.instanceDetails)));
-  assign(detection, 'principal', text(asObject(kubernetes?.kubernetesUserDetails)?.username));
+  const user = asObject(kubernetes?.kubernetesUserDetails);
+  const accessKey = asObject(resource.accessKeyDetails);
+  assign(detection, 'principal', text(user?.username) ?? text(accessKey?.userName));
+  assign(detection, 'actor', actorOf(user, accessKey));
   assign(detection, 'userAgent', text(apiCall?.userAgent));
   assign(detection, 'updatedAt', updatedAt);
   assign(detection, 'consoleUrl', consoleUrlOf(region, id));
@@ -110,7 +115,63 @@ function toDetection(envelope: Json, detail: Json, { id, type, score, resource }
   if (process !== undefined) detection.process = process;
   const secretNames = secretNamesOf(apiCall, target.namespace);
   if (secretNames.length > 0) detection.secretNames = secretNames;
+  detection.summaryParts = [...markValues(detection.summary, valuesOf(detection)).parts];
   return detection;
+}
+
+/**
+ * The values of a detection that GuardDuty's description may quote (cluster, pod, user, file …):
+ * the summary shows them as data. The rest of the description stays untrusted text, which
+ * renderers neutralize.
+ */
+function valuesOf(detection: Detection): (string | undefined)[] {
+  const { evidence, process, actor } = detection;
+  const { guardDutyType: _type, ...quoted } = evidence;
+  return [
+    detection.cluster,
+    detection.namespace,
+    detection.workload,
+    detection.workload?.slice(detection.workload.indexOf('/') + 1),
+    detection.pod,
+    detection.container,
+    detection.image,
+    detection.node,
+    detection.principal,
+    actor?.arn,
+    actor?.sessionName,
+    actor?.accessKeyId,
+    process?.name,
+    process?.executablePath,
+    process?.commandLine,
+    ...detection.sourceIps,
+    ...(detection.secretNames ?? []),
+    ...Object.values(quoted),
+  ];
+}
+
+/**
+ * The IAM identity behind the finding's Kubernetes user: the username when it is an IAM ARN (EKS
+ * users mapped from IAM), the role session name (`kubernetesUserDetails.sessionName`, a list, or the
+ * part of an assumed role's `accessKeyDetails.principalId` after the colon) and the access key.
+ */
+function actorOf(user: Json | undefined, accessKey: Json | undefined): Actor | undefined {
+  const actor: Actor = {};
+  const username = text(user?.username);
+  if (username !== undefined && IAM_ARN.test(username)) actor.arn = username;
+  const principalId = text(accessKey?.principalId);
+  const sessionFromPrincipal = principalId?.includes(':')
+    ? principalId.slice(principalId.indexOf(':') + 1)
+    : undefined;
+  assign(actor, 'sessionName', firstText(user?.sessionName) ?? text(sessionFromPrincipal));
+  assign(actor, 'accessKeyId', text(accessKey?.accessKeyId));
+  return Object.keys(actor).length > 0 ? actor : undefined;
+}
+
+const IAM_ARN = /^arn:aws[a-z-]*:(?:sts|iam)::\d{12}:/;
+
+/** A string, or the first string of a list (GuardDuty reports `sessionName` as a list). */
+function firstText(value: unknown): string | undefined {
+  return Array.isArray(value) ? text(value.find((item) => typeof item === 'string')) : text(value);
 }
 
 /**

@@ -33,6 +33,7 @@ const SENTENCE = Symbol('sentence');
 
 interface TaggedSentence extends Sentence {
   readonly [SENTENCE]: true;
+  toString(): string;
 }
 
 export function isSentence(value: unknown): value is Sentence {
@@ -48,7 +49,9 @@ function push(parts: SentencePart[], kind: SentencePart['kind'], text: string): 
 
 /** `text` is kept apart from the parts: a quoted value's backticks are in the text only. */
 function build(parts: SentencePart[], text = parts.map((part) => part.text).join('')): Sentence {
-  const sentence: TaggedSentence = { text, parts, [SENTENCE]: true };
+  // toString: a sentence put into a plain template literal by mistake still reads right (it is then
+  // one untrusted string, which renderers neutralize as a whole).
+  const sentence: TaggedSentence = { text, parts, [SENTENCE]: true, toString: () => text };
   return sentence;
 }
 

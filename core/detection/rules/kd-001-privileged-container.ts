@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { allContainers, imageAllowed } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -63,7 +64,7 @@ export const kd001PrivilegedContainer: AuditRule = {
     );
     const first = privileged[0];
     if (first === undefined) return null;
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} with privileged ${first.kind} ${describeContainer(first)}.`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} with privileged ${literal(first.kind)} ${describeContainer(first)}.`;
     return podMatch(event, summary, { privilegedContainers: containerList(privileged) }, first);
   },
 };

@@ -1,3 +1,4 @@
+import { joinSentence, sentence } from '../../model/sentence.ts';
 import { allContainers, asArray, asString, type ContainerView, getPath, isRecord } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -129,7 +130,7 @@ export const kd002SensitiveHostPathMount: AuditRule = {
       sensitive.map((v) => v.volume),
     );
     const paths = sensitive.map((v) => v.path);
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} mounting host path ${paths.join(', ')}.`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} mounting host path ${joinSentence(paths, ', ')}.`;
     return podMatch(
       event,
       summary,

@@ -1,3 +1,4 @@
+import { joinSentence, literal, sentence } from '../../model/sentence.ts';
 import { allContainers } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { firstContainerMounting, hostPathVolumes } from './kd-002-sensitive-hostpath-mount.ts';
@@ -52,8 +53,8 @@ export const kd003HostPathVolume: AuditRule = {
     if (first === undefined) return null;
     const containers = allContainers(spec);
     if (everyImageAllowed(containers, imageAllowListFor(config, ID))) return null;
-    const paths = volumes.map((v) => (v.path === '' ? '(no path)' : v.path));
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} with hostPath volume ${paths.join(', ')}.`;
+    const paths = volumes.map((v) => (v.path === '' ? literal('(no path)') : v.path));
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} with hostPath volume ${joinSentence(paths, ', ')}.`;
     const mountedBy = firstContainerMounting(
       containers,
       volumes.map((v) => v.volume),

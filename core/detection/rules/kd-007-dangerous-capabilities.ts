@@ -1,3 +1,4 @@
+import { joinSentence, literal, sentence } from '../../model/sentence.ts';
 import { allContainers, asStringArray, getPath, imageAllowed } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { examplePodCreate } from './shared-workload-examples.ts';
@@ -85,7 +86,7 @@ export const kd007DangerousCapabilities: AuditRule = {
       .filter((f) => f.added.length > 0);
     const first = findings[0];
     if (first === undefined) return null;
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} whose ${first.container.kind} ${describeContainer(first.container)} adds ${first.added.join(', ')}.`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} whose ${literal(first.container.kind)} ${describeContainer(first.container)} adds ${joinSentence(first.added, ', ')}.`;
     const evidence = {
       capabilities: first.added.join(', '),
       containers: findings.map((f) => `${f.container.name}: ${f.added.join(' ')}`).join('; '),

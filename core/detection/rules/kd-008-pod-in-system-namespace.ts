@@ -1,3 +1,4 @@
+import { joinSentence, literal, sentence } from '../../model/sentence.ts';
 import { allContainers, imageAllowed, namespaceOf, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { EKS_ADMIN_USER, examplePodCreate } from './shared-workload-examples.ts';
@@ -61,8 +62,13 @@ export const kd008PodInSystemNamespace: AuditRule = {
     if (everyImageAllowed(containers, allowList)) return null;
     const offending = containers.find((c) => !imageAllowed(c.image, allowList));
     const images =
-      containers.length === 0 ? 'no containers' : `images ${containers.map((c) => c.image).join(', ')}`;
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} with ${images}.`;
+      containers.length === 0
+        ? literal('no containers')
+        : sentence`images ${joinSentence(
+            containers.map((c) => c.image),
+            ', ',
+          )}`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} with ${images}.`;
     return podMatch(event, summary, { containers: containerList(containers) }, offending);
   },
 };

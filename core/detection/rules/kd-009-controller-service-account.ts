@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { asString, isSystemPrincipal, namespaceOf, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { examplePodCreate } from './shared-workload-examples.ts';
@@ -40,7 +41,7 @@ export const kd009ControllerServiceAccount: AuditRule = {
     // serviceAccount is the deprecated alias the API server still accepts.
     const account = asString(spec.serviceAccountName) ?? asString(spec.serviceAccount) ?? '';
     if (!account.endsWith('controller')) return null;
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} running as service account ${account}.`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} running as service account ${account}.`;
     return podMatch(event, summary, { serviceAccount: account });
   },
 };

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { allContainers } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { examplePodCreate } from './shared-workload-examples.ts';
@@ -49,13 +50,13 @@ export const kd010RunsAsRoot: AuditRule = {
     const identity = podIdentity(event);
     const podLevel = rootSetting(podSecurityContext(spec));
     if (podLevel !== undefined) {
-      const summary = `${actorOf(event)} created ${describePod(identity)} whose pod securityContext sets ${podLevel}.`;
+      const summary = sentence`${actorOf(event)} created ${describePod(identity)} whose pod securityContext sets ${podLevel}.`;
       return podMatch(event, summary, { securityContext: `pod ${podLevel}` });
     }
     for (const container of allContainers(spec)) {
       const setting = rootSetting(containerSecurityContext(container));
       if (setting === undefined) continue;
-      const summary = `${actorOf(event)} created ${describePod(identity)} whose ${container.kind} ${container.name} sets ${setting}.`;
+      const summary = sentence`${actorOf(event)} created ${describePod(identity)} whose ${literal(container.kind)} ${container.name} sets ${setting}.`;
       return podMatch(event, summary, { securityContext: `${container.name} ${setting}` }, container);
     }
     return null;

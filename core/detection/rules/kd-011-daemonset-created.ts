@@ -1,7 +1,8 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess, isSystemPrincipal, namespaceOf, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
-import { inNamespace, pastTense, targetName } from './shared-workload-objects.ts';
+import { inNamespace, nameOrUnnamed, pastTense, targetName } from './shared-workload-objects.ts';
 import { actorOf } from './shared-workload-pod.ts';
 
 export const kd011DaemonSetCreated: AuditRule = {
@@ -51,7 +52,7 @@ export const kd011DaemonSetCreated: AuditRule = {
     if (!isSuccess(event) || isSystemPrincipal(username(event))) return null;
     const name = targetName(event);
     const namespace = namespaceOf(event);
-    const summary = `${actorOf(event)} ${pastTense(event.verb)} DaemonSet ${name ?? '(unnamed)'}${inNamespace(namespace)}.`;
+    const summary = sentence`${actorOf(event)} ${pastTense(event.verb)} DaemonSet ${nameOrUnnamed(name)}${inNamespace(namespace)}.`;
     return {
       summary,
       namespace,

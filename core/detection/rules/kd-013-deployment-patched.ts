@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import {
   allContainers,
   getPath,
@@ -9,7 +10,7 @@ import {
 } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
-import { inApiGroup, inNamespace, targetName } from './shared-workload-objects.ts';
+import { inApiGroup, inNamespace, nameOrUnnamed, targetName } from './shared-workload-objects.ts';
 import { actorOf, containerList } from './shared-workload-pod.ts';
 
 export const kd013DeploymentPatched: AuditRule = {
@@ -56,8 +57,9 @@ export const kd013DeploymentPatched: AuditRule = {
     const namespace = namespaceOf(event);
     const podTemplate = getPath(event.requestObject, 'spec', 'template', 'spec');
     const containers = isRecord(podTemplate) ? allContainers(podTemplate) : [];
-    const adds = containers.length === 0 ? '' : ` touching containers ${containerList(containers)}`;
-    const summary = `${actorOf(event)} patched Deployment ${name ?? '(unnamed)'}${inNamespace(namespace)}${adds}.`;
+    const adds =
+      containers.length === 0 ? literal('') : sentence` touching containers ${containerList(containers)}`;
+    const summary = sentence`${actorOf(event)} patched Deployment ${nameOrUnnamed(name)}${inNamespace(namespace)}${adds}.`;
     const evidence: Record<string, string> = { deployment: name ?? '' };
     if (containers.length > 0) evidence.patchedContainers = containerList(containers);
     return {

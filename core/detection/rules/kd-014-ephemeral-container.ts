@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import {
   allContainers,
   getPath,
@@ -10,7 +11,7 @@ import {
 } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
-import { inNamespace } from './shared-workload-objects.ts';
+import { inNamespace, nameOrUnnamed } from './shared-workload-objects.ts';
 import { actorOf, containerList, containerSecurityContext } from './shared-workload-pod.ts';
 import { isNodeOrKubeSystemAccount } from './shared-workload-principals.ts';
 
@@ -73,9 +74,9 @@ export const kd014EphemeralContainer: AuditRule = {
     const added = debug[debug.length - 1];
     const what =
       added === undefined
-        ? 'an ephemeral container'
-        : `ephemeral container ${added.name} (image ${added.image})`;
-    const summary = `${actorOf(event)} added ${what} to pod ${pod ?? '(unnamed)'}${inNamespace(namespace)}.`;
+        ? literal('an ephemeral container')
+        : sentence`ephemeral container ${added.name} (image ${added.image})`;
+    const summary = sentence`${actorOf(event)} added ${what} to pod ${nameOrUnnamed(pod)}${inNamespace(namespace)}.`;
     const evidence: Record<string, string> = {};
     if (debug.length > 0) evidence.ephemeralContainers = containerList(debug);
     if (added !== undefined && containerSecurityContext(added).privileged === true)

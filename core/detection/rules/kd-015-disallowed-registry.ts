@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { allContainers, type ContainerView } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { examplePodCreate } from './shared-workload-examples.ts';
@@ -73,7 +74,7 @@ export const kd015DisallowedRegistry: AuditRule = {
     );
     const first = disallowed[0];
     if (first === undefined) return null;
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} with ${first.kind} ${describeContainer(first)} from a registry outside the allowed list.`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} with ${literal(first.kind)} ${describeContainer(first)} from a registry outside the allowed list.`;
     return podMatch(event, summary, { images: disallowed.map((c) => c.image).join(', ') }, first);
   },
 };

@@ -30,6 +30,6 @@ export const kd020ExecIntoPod: AuditRule = {
   }),
   match(event) {
     if (!isSuccessfulExecOrAttach(event)) return null;
-    return streamMatch(event, '');
+    return streamMatch(event);
   },
 };

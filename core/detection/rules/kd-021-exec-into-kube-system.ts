@@ -32,6 +32,6 @@ export const kd021ExecIntoKubeSystem: AuditRule = {
   match(event) {
     if (!isSuccessfulExecOrAttach(event) || namespaceOf(event) !== 'kube-system') return null;
     if (isSystemPrincipal(username(event))) return null;
-    return streamMatch(event, '');
+    return streamMatch(event);
   },
 };

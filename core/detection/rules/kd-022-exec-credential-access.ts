@@ -1,3 +1,4 @@
+import { joinSentence, sentence } from '../../model/sentence.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleStream } from './shared-workload-examples.ts';
 import { execCommand, isSuccessfulExecOrAttach, streamMatch } from './shared-workload-exec.ts';
@@ -48,6 +49,8 @@ export const kd022ExecCredentialAccess: AuditRule = {
     const command = execCommand(event).join(' ');
     const touched = CREDENTIAL_PATHS.filter((path) => command.includes(path));
     if (touched.length === 0) return null;
-    return streamMatch(event, `, touching ${touched.join(', ')}`, { credentialPaths: touched.join(', ') });
+    return streamMatch(event, sentence`, touching ${joinSentence(touched, ', ')}`, {
+      credentialPaths: touched.join(', '),
+    });
   },
 };

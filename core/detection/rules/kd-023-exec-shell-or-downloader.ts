@@ -1,3 +1,4 @@
+import { literal } from '../../model/sentence.ts';
 import { type AuditEvent, asString } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleStream } from './shared-workload-examples.ts';
@@ -85,6 +86,7 @@ export const kd023ExecShellOrDownloader: AuditRule = {
     if (!isSuccessfulExecOrAttach(event)) return null;
     const found = reasons(event);
     if (found.length === 0) return null;
-    return streamMatch(event, ` (${found.join(', ')})`, { reason: found.join(', ') });
+    // The reasons are kubeguard's words (the tool names come from its own list).
+    return streamMatch(event, literal(` (${found.join(', ')})`), { reason: found.join(', ') });
   },
 };

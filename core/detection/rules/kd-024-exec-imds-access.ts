@@ -1,3 +1,4 @@
+import { literal } from '../../model/sentence.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleStream } from './shared-workload-examples.ts';
 import { commandLine, isSuccessfulExecOrAttach, streamMatch } from './shared-workload-exec.ts';
@@ -35,6 +36,8 @@ export const kd024ExecImdsAccess: AuditRule = {
     const command = commandLine(event);
     const markers = IMDS_MARKERS.filter((marker) => command.includes(marker));
     if (markers.length === 0) return null;
-    return streamMatch(event, ', reaching the instance metadata service', { imds: markers.join(', ') });
+    return streamMatch(event, literal(', reaching the instance metadata service'), {
+      imds: markers.join(', '),
+    });
   },
 };

@@ -1,3 +1,4 @@
+import { literal } from '../../model/sentence.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleStream } from './shared-workload-examples.ts';
 import { execCommand, isSuccessfulExecOrAttach, programName, streamMatch } from './shared-workload-exec.ts';
@@ -33,6 +34,6 @@ export const kd025KubectlCpFromPod: AuditRule = {
     const [program, ...args] = execCommand(event);
     if (programName(program) !== 'tar' || !args.some((arg) => CREATE_FLAG.test(arg))) return null;
     const paths = args.filter((arg) => arg !== '-' && !CREATE_FLAG.test(arg));
-    return streamMatch(event, ', copying files out of the pod', { copiedPaths: paths.join(' ') });
+    return streamMatch(event, literal(', copying files out of the pod'), { copiedPaths: paths.join(' ') });
   },
 };

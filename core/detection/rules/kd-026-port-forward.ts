@@ -29,6 +29,6 @@ export const kd026PortForward: AuditRule = {
   match(event) {
     if (!isPortForward(event)) return null;
     const ports = queryParams(event, 'ports');
-    return streamMatch(event, '', ports.length === 0 ? {} : { ports: ports.join(', ') });
+    return streamMatch(event, undefined, ports.length === 0 ? {} : { ports: ports.join(', ') });
   },
 };

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import {
   type AuditEvent,
   asString,
@@ -10,6 +11,7 @@ import {
 } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
+import { nameOrUnnamed } from './shared-workload-objects.ts';
 import { actorOf } from './shared-workload-pod.ts';
 
 /** Kubelet endpoints that monitoring reads all day; the catalog excludes URIs containing them. */
@@ -70,7 +72,7 @@ export const kd028NodesProxy: AuditRule = {
     if (event.stage === 'ResponseStarted' && !STREAMING_ENDPOINT.test(`${endpoint}/`)) return null;
     const node = objectName(event);
     return {
-      summary: `${actorOf(event)} called kubelet endpoint ${endpoint} on node ${node ?? '(unnamed)'} through the API server (${event.verb}).`,
+      summary: sentence`${actorOf(event)} called kubelet endpoint ${endpoint} on node ${nameOrUnnamed(node)} through the API server (${event.verb}).`,
       node,
       evidence: { kubeletPath: endpoint },
     };

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess, isSystemPrincipal, namespaceOf, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
@@ -44,7 +45,7 @@ export const kd030ClusterWideSecretsDump: AuditRule = {
     if (isSystemPrincipal(principal) || EXPECTED_LISTERS.some((name) => principal.endsWith(`:${name}`)))
       return null;
     return {
-      summary: `${actorOf(event)} ${event.verb === 'watch' ? 'watched' : 'listed'} secrets across all namespaces.`,
+      summary: sentence`${actorOf(event)} ${literal(event.verb === 'watch' ? 'watched' : 'listed')} secrets across all namespaces.`,
       evidence: { scope: 'all namespaces' },
     };
   },

@@ -1,3 +1,4 @@
+import { literal } from '../../model/sentence.ts';
 import { isDenied, isRequestOn, isSystemPrincipal, statusCode, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
@@ -42,6 +43,10 @@ export const kd032SecretAccessDenied: AuditRule = {
     const code = statusCode(event);
     if (!(isDenied(event) || code === 404)) return null;
     const outcome = code === 404 ? 'not found' : code === undefined ? 'forbidden' : `refused with ${code}`;
-    return secretMatch(event, { action: 'tried to read', tail: ` (${outcome})`, evidence: { outcome } });
+    return secretMatch(event, {
+      action: literal('tried to read'),
+      tail: literal(` (${outcome})`),
+      evidence: { outcome },
+    });
   },
 };

@@ -1,7 +1,8 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess, namespaceOf, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
-import { inNamespace, targetName } from './shared-workload-objects.ts';
+import { inNamespace, nameOrUnnamed, targetName } from './shared-workload-objects.ts';
 import { actorOf } from './shared-workload-pod.ts';
 import { isControlPlaneIdentity } from './shared-workload-principals.ts';
 
@@ -46,7 +47,7 @@ export const kd033ServiceAccountTokenMinted: AuditRule = {
     const account = targetName(event);
     const namespace = namespaceOf(event);
     return {
-      summary: `${actorOf(event)} minted a token for service account ${account ?? '(unnamed)'}${inNamespace(namespace)}.`,
+      summary: sentence`${actorOf(event)} minted a token for service account ${nameOrUnnamed(account)}${inNamespace(namespace)}.`,
       namespace,
       evidence: { serviceAccount: account ?? '' },
     };

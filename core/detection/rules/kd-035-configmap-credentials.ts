@@ -1,7 +1,8 @@
+import { joinSentence, literal, sentence } from '../../model/sentence.ts';
 import { type AuditEvent, asArray, asString, isRecord, isRequestOn, namespaceOf } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
-import { inNamespace, pastTense, targetName } from './shared-workload-objects.ts';
+import { inNamespace, nameOrUnnamed, pastTense, targetName } from './shared-workload-objects.ts';
 import { actorOf } from './shared-workload-pod.ts';
 
 /** Falco's contains_private_credentials markers, matched case-sensitively as Falco does. */
@@ -92,7 +93,8 @@ export const kd035ConfigMapCredentials: AuditRule = {
     const keys = hits.map((hit) => hit.key);
     // Evidence names the keys and markers only: the values are the credentials.
     return {
-      summary: `${actorOf(event)} ${pastTense(event.verb)} ConfigMap ${name ?? '(unnamed)'}${inNamespace(namespace)} with credential-like content (${markers.join(', ')}) in ${keys.join(', ')}.`,
+      // The markers are kubeguard's own list; the keys come from the request.
+      summary: sentence`${actorOf(event)} ${pastTense(event.verb)} ConfigMap ${nameOrUnnamed(name)}${inNamespace(namespace)} with credential-like content (${literal(markers.join(', '))}) in ${joinSentence(keys, ', ')}.`,
       namespace,
       evidence: { configMap: name ?? '', keys: keys.join(', '), markers: markers.join(', ') },
     };

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { asString, getPath, isRequestOn, isSystemPrincipal, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
@@ -56,8 +57,8 @@ export const kd036ServiceAccountTokenSecret: AuditRule = {
     );
     const tail =
       account === undefined
-        ? ' of type service-account-token'
-        : ` holding a token for service account ${account}`;
+        ? literal(' of type service-account-token')
+        : sentence` holding a token for service account ${account}`;
     return secretMatch(event, { tail, evidence: account === undefined ? {} : { serviceAccount: account } });
   },
 };

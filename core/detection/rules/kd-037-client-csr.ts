@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import {
   asArray,
   asStringArray,
@@ -10,7 +11,7 @@ import {
 } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { exampleEvent } from './shared-workload-examples.ts';
-import { targetName } from './shared-workload-objects.ts';
+import { nameOrUnnamed, targetName } from './shared-workload-objects.ts';
 import { actorOf } from './shared-workload-pod.ts';
 import { isControlPlaneIdentity } from './shared-workload-principals.ts';
 
@@ -76,17 +77,17 @@ export const kd037ClientCsr: AuditRule = {
     const signer = getPath(event.requestObject, 'spec', 'signerName');
     const usages = asStringArray(getPath(event.requestObject, 'spec', 'usages'));
     if (signer !== CLIENT_SIGNER && !usages.includes('client auth')) return null;
-    const name = targetName(event) ?? '(unnamed)';
+    const name = targetName(event);
     const action =
       sub === 'approval'
         ? approvalVerb(event.requestObject)
         : event.verb === 'create'
           ? 'created'
           : 'modified';
-    const evidence: Record<string, string> = { csr: name, usages: usages.join(', ') };
+    const evidence: Record<string, string> = { csr: name ?? '(unnamed)', usages: usages.join(', ') };
     if (typeof signer === 'string') evidence.signerName = signer;
     return {
-      summary: `${actorOf(event)} ${action} client certificate signing request ${name}${typeof signer === 'string' ? ` (signer ${signer})` : ''}.`,
+      summary: sentence`${actorOf(event)} ${literal(action)} client certificate signing request ${nameOrUnnamed(name)}${typeof signer === 'string' ? sentence` (signer ${signer})` : literal('')}.`,
       evidence,
     };
   },

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -5,11 +6,11 @@ import {
   BINDING_RESOURCES,
   bindingEvidence,
   describeTarget,
-  formatRoleRef,
   isNonSystemCaller,
   pastTense,
   requestedRoleRef,
   requestedSubjects,
+  roleRefSentence,
   targetNamespace,
   targetWorkload,
   toSubjectsPhrase,
@@ -77,9 +78,7 @@ export const kd040ClusterAdminBinding: AuditRule = {
     const roleRef = requestedRoleRef(event);
     if (roleRef?.name !== 'cluster-admin') return null;
     return {
-      summary:
-        `${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)} binding ` +
-        `${formatRoleRef(roleRef)}${toSubjectsPhrase(requestedSubjects(event))}.`,
+      summary: sentence`${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)} binding ${roleRefSentence(roleRef)}${toSubjectsPhrase(requestedSubjects(event))}.`,
       evidence: bindingEvidence(event),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -5,6 +6,7 @@ import {
   describeTarget,
   isNonSystemCaller,
   listOf,
+  listSentence,
   type PolicyRule,
   pastTense,
   ROLE_RESOURCES,
@@ -83,7 +85,7 @@ export const kd041WildcardRole: AuditRule = {
     const fields = wildcardFields(rules);
     if (fields.length === 0) return null;
     return {
-      summary: `${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)} with wildcard ${listOf(fields)}.`,
+      summary: sentence`${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)} with wildcard ${listSentence(fields)}.`,
       evidence: { ...roleEvidence(rules), wildcards: listOf(fields) },
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,10 +1,11 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
   actor,
   describeTarget,
   isNonSystemCaller,
-  listOf,
+  listSentence,
   ROLE_RESOURCES,
   requestedPolicyRules,
   resourcesAmong,
@@ -70,7 +71,7 @@ export const kd042PodExecRole: AuditRule = {
     const granted = resourcesAmong(rules, EXEC_RESOURCES);
     if (granted.length === 0) return null;
     return {
-      summary: `${actor(event)} created ${describeTarget(event)} granting ${listOf(granted)}.`,
+      summary: sentence`${actor(event)} created ${describeTarget(event)} granting ${listSentence(granted)}.`,
       evidence: roleEvidence(rules),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,10 +1,11 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
   actionPhrase,
   actor,
   describeTarget,
-  listOf,
+  listSentence,
   outcomeNote,
   ROLE_RESOURCES,
   requestedPolicyRules,
@@ -66,7 +67,7 @@ export const kd043WriteVerbsRole: AuditRule = {
     const writes = verbsAmong(rules, WRITE_VERBS);
     if (writes.length === 0) return null;
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} granting write verbs ${listOf(writes)}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} granting write verbs ${listSentence(writes)}${outcomeNote(event)}.`,
       evidence: roleEvidence(rules),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,10 +1,11 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
   actionPhrase,
   actor,
   describeTarget,
-  listOf,
+  listSentence,
   outcomeNote,
   ROLE_RESOURCES,
   requestedPolicyRules,
@@ -68,7 +69,7 @@ export const kd044NodeProxyRole: AuditRule = {
     const granted = resourcesAmong(rules, NODE_PROXY_RESOURCES);
     if (granted.length === 0) return null;
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} granting ${listOf(granted)}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} granting ${listSentence(granted)}${outcomeNote(event)}.`,
       evidence: roleEvidence(rules),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,10 +1,11 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
   actionPhrase,
   actor,
   describeTarget,
-  listOf,
+  listSentence,
   outcomeNote,
   ROLE_RESOURCES,
   requestedPolicyRules,
@@ -76,7 +77,7 @@ export const kd045EscalationVerbsRole: AuditRule = {
     const risky = verbsAmong(rules, ESCALATION_VERBS);
     if (risky.length === 0) return null;
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} granting ${listOf(risky)}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} granting ${listSentence(risky)}${outcomeNote(event)}.`,
       evidence: roleEvidence(rules),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -82,7 +83,7 @@ export const kd046SystemRoleModified: AuditRule = {
     if (!isProtectedSystemRole(name)) return null;
     const rules = requestedPolicyRules(event);
     return {
-      summary: `${actor(event)} ${pastTense(event.verb)} built-in ${describeTarget(event)}.`,
+      summary: sentence`${actor(event)} ${pastTense(event.verb)} built-in ${describeTarget(event)}.`,
       evidence: rules.length > 0 ? { role: name, ...roleEvidence(rules) } : { role: name },
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

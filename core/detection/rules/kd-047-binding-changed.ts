@@ -1,3 +1,4 @@
+import { literal, type Sentence, sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -6,12 +7,12 @@ import {
   BINDING_RESOURCES,
   bindingEvidence,
   describeTarget,
-  formatRoleRef,
   isNonSystemCaller,
   outcomeNote,
   type RoleRef,
   requestedRoleRef,
   requestedSubjects,
+  roleRefSentence,
   targetNamespace,
   targetWorkload,
   toSubjectsPhrase,
@@ -19,9 +20,9 @@ import {
 
 const VERBS = ['create', 'update', 'patch', 'delete'];
 
-function describeChange(verb: string, roleRef: RoleRef | undefined, subjects: string): string {
-  if (verb === 'delete' || roleRef === undefined) return '';
-  return ` binding ${formatRoleRef(roleRef)}${subjects}`;
+function describeChange(verb: string, roleRef: RoleRef | undefined, subjects: Sentence): Sentence {
+  if (verb === 'delete' || roleRef === undefined) return literal('');
+  return sentence` binding ${roleRefSentence(roleRef)}${subjects}`;
 }
 
 export const kd047BindingChanged: AuditRule = {
@@ -78,7 +79,7 @@ export const kd047BindingChanged: AuditRule = {
     const roleRef = requestedRoleRef(event);
     const change = describeChange(event.verb, roleRef, toSubjectsPhrase(requestedSubjects(event)));
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)}${change}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)}${change}${outcomeNote(event)}.`,
       evidence: event.verb === 'delete' ? {} : bindingEvidence(event),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { type AuditEvent, isRequestOn, resource, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -79,7 +80,7 @@ export const kd048ServiceAccountRbacChange: AuditRule = {
     if (!caller.startsWith(SERVICE_ACCOUNT_PREFIX) || EXCLUDED_CONTROLLERS.includes(caller)) return null;
     if (!isRequestOn(event, VERBS, RBAC_RESOURCES)) return null;
     return {
-      summary: `Service account ${actor(event)} ${actionPhrase(event)} ${describeTarget(event)}${outcomeNote(event)}.`,
+      summary: sentence`Service account ${actor(event)} ${actionPhrase(event)} ${describeTarget(event)}${outcomeNote(event)}.`,
       evidence: { serviceAccount: caller.slice(SERVICE_ACCOUNT_PREFIX.length), ...changeEvidence(event) },
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -6,11 +7,11 @@ import {
   BINDING_RESOURCES,
   bindingEvidence,
   describeTarget,
-  formatRoleRef,
-  formatSubjects,
   outcomeNote,
   requestedRoleRef,
   requestedSubjects,
+  roleRefSentence,
+  subjectsSentence,
   targetNamespace,
   targetWorkload,
 } from './shared-rbac-objects.ts';
@@ -71,9 +72,7 @@ export const kd049DefaultSaAdmin: AuditRule = {
     );
     if (defaults.length === 0) return null;
     return {
-      summary:
-        `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} binding ${formatRoleRef(roleRef)} to ` +
-        `${formatSubjects(defaults)}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} binding ${roleRefSentence(roleRef)} to ${subjectsSentence(defaults)}${outcomeNote(event)}.`,
       evidence: bindingEvidence(event),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

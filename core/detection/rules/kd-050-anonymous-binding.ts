@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -6,11 +7,11 @@ import {
   BINDING_RESOURCES,
   bindingEvidence,
   describeTarget,
-  formatRoleRef,
-  formatSubjects,
   outcomeNote,
   requestedRoleRef,
   requestedSubjects,
+  roleRefSentence,
+  subjectsSentence,
   targetNamespace,
   targetWorkload,
 } from './shared-rbac-objects.ts';
@@ -74,9 +75,7 @@ export const kd050AnonymousBinding: AuditRule = {
     const anonymous = requestedSubjects(event).filter((s) => ANONYMOUS_IDENTITIES.includes(s.name));
     if (anonymous.length === 0) return null;
     return {
-      summary:
-        `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} binding ` +
-        `${formatRoleRef(requestedRoleRef(event))} to ${formatSubjects(anonymous)}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} binding ${roleRefSentence(requestedRoleRef(event))} to ${subjectsSentence(anonymous)}${outcomeNote(event)}.`,
       evidence: bindingEvidence(event),
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

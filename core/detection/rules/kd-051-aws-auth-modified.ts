@@ -1,4 +1,5 @@
 import { readAwsAuthMappings } from '../../model/aws-auth.ts';
+import { sentence } from '../../model/sentence.ts';
 import { type AuditEvent, getPath, isRecord, isRequestOn, isSuccess, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { actor, listOf, pastTense, targetName, targetNamespace } from './shared-rbac-objects.ts';
@@ -80,7 +81,7 @@ export const kd051AwsAuthModified: AuditRule = {
     if (targetNamespace(event) !== 'kube-system' || targetName(event) !== 'aws-auth') return null;
     if (EXCLUDED_USERS.includes(username(event))) return null;
     return {
-      summary: `${actor(event)} ${pastTense(event.verb)} the EKS aws-auth ConfigMap in kube-system.`,
+      summary: sentence`${actor(event)} ${pastTense(event.verb)} the EKS aws-auth ConfigMap in kube-system.`,
       evidence: awsAuthEvidence(event),
       namespace: 'kube-system',
       workload: 'configmap/aws-auth',

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import {
   type AuditEvent,
   asArray,
@@ -104,7 +105,7 @@ export const kd052AdmissionWebhookChanged: AuditRule = {
     if (!isRequestOn(event, VERBS, WEBHOOK_RESOURCES) || !inAdmissionGroup(event)) return null;
     if (!isSuccess(event) || !isNonSystemCaller(event)) return null;
     return {
-      summary: `${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)}.`,
+      summary: sentence`${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)}.`,
       evidence: webhookEvidence(event),
       workload: targetWorkload(event),
     };

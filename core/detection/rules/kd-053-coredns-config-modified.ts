@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { getPath, isRecord, isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -67,7 +68,7 @@ export const kd053CorednsConfigModified: AuditRule = {
     const data = getPath(event.requestObject, 'data');
     if (isRecord(data)) evidence.dataKeys = listOf(Object.keys(data));
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} the cluster DNS ConfigMap kube-system/${name}${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} the cluster DNS ConfigMap ${`kube-system/${name}`}${outcomeNote(event)}.`,
       evidence,
       namespace: 'kube-system',
       workload: `configmap/${name}`,

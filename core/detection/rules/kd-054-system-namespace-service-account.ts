@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -49,7 +50,7 @@ export const kd054SystemNamespaceServiceAccount: AuditRule = {
       return null;
     const name = targetName(event) ?? '(unnamed)';
     return {
-      summary: `${actor(event)} created service account ${namespace}/${name}.`,
+      summary: sentence`${actor(event)} created service account ${`${namespace}/${name}`}.`,
       evidence: { serviceAccount: `${namespace}/${name}` },
       namespace,
       workload: targetWorkload(event),

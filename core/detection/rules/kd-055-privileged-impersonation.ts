@@ -1,3 +1,4 @@
+import { literal, type Sentence, sentence } from '../../model/sentence.ts';
 import { type AuditEvent, asString, asStringArray, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -31,12 +32,12 @@ function allowed(event: AuditEvent): boolean {
 }
 
 /** Why the impersonated identity is privileged, or undefined when it is not. */
-function privilegedIdentity(event: AuditEvent): string | undefined {
+function privilegedIdentity(event: AuditEvent): Sentence | undefined {
   const name = asString(event.impersonatedUser?.username) ?? '';
-  if (name !== '' && matchesNameList(name, PRIVILEGED_USERS)) return `user ${name}`;
+  if (name !== '' && matchesNameList(name, PRIVILEGED_USERS)) return sentence`user ${name}`;
   const groups = asStringArray(event.impersonatedUser?.groups);
   return groups.includes(PRIVILEGED_GROUP)
-    ? `group ${PRIVILEGED_GROUP}${name === '' ? '' : ` (as ${name})`}`
+    ? sentence`group ${PRIVILEGED_GROUP}${name === '' ? literal('') : sentence` (as ${name})`}`
     : undefined;
 }
 
@@ -83,10 +84,10 @@ export const kd055PrivilegedImpersonation: AuditRule = {
     const identity = privilegedIdentity(event);
     if (identity === undefined || !allowed(event)) return null;
     const objectResource = asString(event.objectRef?.resource);
-    const what = objectResource ? ` ${objectResource}` : ` ${asString(event.requestURI) ?? ''}`;
+    const what = objectResource || (asString(event.requestURI) ?? '');
     return {
-      summary: `${actor(event)} impersonated ${identity} and ${pastTense(event.verb)}${what}.`,
-      evidence: { impersonated: identity },
+      summary: sentence`${actor(event)} impersonated ${identity} and ${pastTense(event.verb)} ${what}.`,
+      evidence: { impersonated: identity.text },
       namespace: targetNamespace(event),
       workload: targetName(event) === undefined ? undefined : targetWorkload(event),
     };

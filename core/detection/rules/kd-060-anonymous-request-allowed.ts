@@ -1,6 +1,13 @@
+import { sentence } from '../../model/sentence.ts';
 import { type AuditEvent, asString, isSuccess, requestPath, userGroups, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
-import { requestDescription, targetName, targetNamespace, targetWorkload } from './shared-rbac-objects.ts';
+import {
+  requestDescription,
+  targetName,
+  targetNamespace,
+  targetWorkload,
+  verbWord,
+} from './shared-rbac-objects.ts';
 
 const ANONYMOUS_USER = 'system:anonymous';
 const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
@@ -71,7 +78,7 @@ export const kd060AnonymousRequestAllowed: AuditRule = {
     const reason = asString(event.annotations?.['authorization.k8s.io/reason']);
     if (reason) evidence.authorizationReason = reason;
     return {
-      summary: `Anonymous caller ${evidence.anonymousUser} was allowed to ${asString(event.verb) || 'call'} ${requestDescription(event)}.`,
+      summary: sentence`Anonymous caller ${evidence.anonymousUser ?? ''} was allowed to ${verbWord(event.verb, 'call')} ${requestDescription(event)}.`,
       evidence,
       namespace: targetNamespace(event),
       workload: targetName(event) === undefined ? undefined : targetWorkload(event),

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { type AuditEvent, asString, isRequestOn, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { actionPhrase, actor, outcomeNote, singularResource } from './shared-rbac-objects.ts';
@@ -96,7 +97,7 @@ export const kd062RbacSelfEnumeration: AuditRule = {
     const agent = asString(event.userAgent);
     if (agent) evidence.userAgent = agent;
     return {
-      summary: `${actor(event)} (${why}) ${actionPhrase(event)} a ${kind} to enumerate its own permissions${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} (${literal(why)}) ${actionPhrase(event)} a ${literal(kind)} to enumerate its own permissions${outcomeNote(event)}.`,
       evidence,
     };
   },

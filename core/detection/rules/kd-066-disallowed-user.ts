@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { asString, isSystemPrincipal, requestPath, username } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -49,9 +50,9 @@ export const kd066DisallowedUser: AuditRule = {
     if (!Array.isArray(allowed)) return null;
     const caller = username(event);
     if (caller === '' || isSystemPrincipal(caller) || matchesNameList(caller, allowed)) return null;
-    const target = asString(event.objectRef?.resource) || requestPath(event) || '(no request URI)';
+    const target = asString(event.objectRef?.resource) || requestPath(event);
     return {
-      summary: `${caller}, who is not in the allowed users list, ${pastTense(event.verb)} ${target}.`,
+      summary: sentence`${caller}, who is not in the allowed users list, ${pastTense(event.verb)} ${target === '' ? literal('(no request URI)') : target}.`,
       evidence: { allowedUsers: `${allowed.length} configured` },
       namespace: targetNamespace(event),
       workload: targetName(event) === undefined ? undefined : targetWorkload(event),

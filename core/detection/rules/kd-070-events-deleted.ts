@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { type AuditEvent, asString, isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -55,11 +56,13 @@ export const kd070EventsDeleted: AuditRule = {
     if (!isRequestOn(event, VERBS, ['events']) || !isEventsApi(event)) return null;
     if (!isSuccess(event) || !isNonSystemCaller(event)) return null;
     const namespace = targetNamespace(event);
-    const where = namespace === undefined ? 'across the cluster' : `in namespace ${namespace}`;
+    const where =
+      namespace === undefined ? literal('across the cluster') : sentence`in namespace ${namespace}`;
     const name = targetName(event);
-    const what = name === undefined ? 'all matching Kubernetes events' : `Kubernetes event ${name}`;
+    const what =
+      name === undefined ? literal('all matching Kubernetes events') : sentence`Kubernetes event ${name}`;
     return {
-      summary: `${actor(event)} deleted ${what} ${where}.`,
+      summary: sentence`${actor(event)} deleted ${what} ${where}.`,
       evidence: { scope: event.verb === 'deletecollection' ? 'collection' : 'single event' },
       namespace,
       workload: name === undefined ? undefined : targetWorkload(event),

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -44,7 +45,7 @@ export const kd071DeploymentOrNamespaceDeleted: AuditRule = {
     if (!isRequestOn(event, ['delete'], ['deployments', 'namespaces']) || !isSuccess(event)) return null;
     if (!isNonSystemCaller(event)) return null;
     return {
-      summary: `${actor(event)} deleted ${describeTarget(event)}.`,
+      summary: sentence`${actor(event)} deleted ${describeTarget(event)}.`,
       namespace: targetNamespace(event),
       workload: targetWorkload(event),
     };

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { actionPhrase, actor, matchesNameList, outcomeNote, targetName } from './shared-rbac-objects.ts';
@@ -42,7 +43,7 @@ export const kd072DisallowedNamespace: AuditRule = {
     if (name !== undefined && matchesNameList(name, allowed)) return null;
     const shown = name ?? '(unnamed)';
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} namespace ${shown}, which is not in the allowed namespaces${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} namespace ${name === undefined ? literal(shown) : shown}, which is not in the allowed namespaces${outcomeNote(event)}.`,
       evidence: { namespaceName: shown },
       namespace: name,
       workload: `namespace/${shown}`,

@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { actor, describeTarget, pastTense, targetNamespace, targetWorkload } from './shared-rbac-objects.ts';
@@ -53,7 +54,7 @@ export const kd080NodePortService: AuditRule = {
     if (requestedServiceType(event) !== 'NodePort') return null;
     const ports = describePorts(event);
     return {
-      summary: `${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)} as type NodePort (ports ${ports}).`,
+      summary: sentence`${actor(event)} ${pastTense(event.verb)} ${describeTarget(event)} as type NodePort (ports ${ports}).`,
       evidence: { serviceType: 'NodePort', ports },
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

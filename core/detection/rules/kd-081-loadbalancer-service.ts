@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import { type AuditEvent, isRequestOn } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import {
@@ -75,7 +76,7 @@ export const kd081LoadBalancerService: AuditRule = {
     if (requestedServiceType(event) !== 'LoadBalancer' || isInternal(event)) return null;
     const ports = describePorts(event);
     return {
-      summary: `${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} as a public LoadBalancer (ports ${ports})${outcomeNote(event)}.`,
+      summary: sentence`${actor(event)} ${actionPhrase(event)} ${describeTarget(event)} as a public LoadBalancer (ports ${ports})${outcomeNote(event)}.`,
       evidence: { serviceType: 'LoadBalancer', ports },
       namespace: targetNamespace(event),
       workload: targetWorkload(event),

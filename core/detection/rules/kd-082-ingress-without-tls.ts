@@ -1,3 +1,4 @@
+import { sentence } from '../../model/sentence.ts';
 import {
   type AuditEvent,
   asArray,
@@ -8,7 +9,13 @@ import {
   isSuccess,
 } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
-import { actor, describeTarget, listOf, targetNamespace, targetWorkload } from './shared-rbac-objects.ts';
+import {
+  actor,
+  describeTarget,
+  listSentence,
+  targetNamespace,
+  targetWorkload,
+} from './shared-rbac-objects.ts';
 
 /** Hosts named by the Ingress rules; `*` stands for a rule without host (every host). */
 function ingressHosts(event: AuditEvent): string[] {
@@ -79,10 +86,10 @@ export const kd082IngressWithoutTls: AuditRule = {
   match(event) {
     if (!isRequestOn(event, ['create'], ['ingresses']) || !isSuccess(event)) return null;
     if (!hasNoTls(event)) return null;
-    const hosts = listOf(ingressHosts(event));
+    const hosts = listSentence(ingressHosts(event));
     return {
-      summary: `${actor(event)} created ${describeTarget(event)} without TLS for hosts ${hosts}.`,
-      evidence: { hosts, tls: 'none' },
+      summary: sentence`${actor(event)} created ${describeTarget(event)} without TLS for hosts ${hosts}.`,
+      evidence: { hosts: hosts.text, tls: 'none' },
       namespace: targetNamespace(event),
       workload: targetWorkload(event),
     };

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 import { isRequestOn, isSuccess, statusCode } from '../audit-event.ts';
 import type { AuditRule } from '../rule.ts';
 import { actor, matchesNameList, targetName } from './shared-rbac-objects.ts';
@@ -56,7 +57,7 @@ export const kd083UntrustedNode: AuditRule = {
       ? 'joined the cluster'
       : `tried to join the cluster (response ${statusCode(event) ?? 'unknown'})`;
     return {
-      summary: `Node ${shown}, not in the allowed nodes, ${outcome}; registered by ${actor(event)}.`,
+      summary: sentence`Node ${node === undefined ? literal(shown) : shown}, not in the allowed nodes, ${literal(outcome)}; registered by ${actor(event)}.`,
       evidence: { nodeName: shown, outcome: joined ? 'joined' : 'failed' },
       severity: joined ? 'high' : 'medium',
       node,

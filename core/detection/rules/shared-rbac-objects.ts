@@ -1,3 +1,4 @@
+import { joinSentence, literal, type Sentence, sentence } from '../../model/sentence.ts';
 /**
  * Helpers shared by the RBAC and cluster-configuration rules (KD-040 … KD-083): who acted, on which
  * object, and what a Role / ClusterRole / (Cluster)RoleBinding in the request grants. Every reader
@@ -19,6 +20,7 @@ import {
   statusCode,
   username,
 } from '../audit-event.ts';
+import { nameOrUnnamed } from './shared-workload-objects.ts';
 
 export const ROLE_RESOURCES = ['roles', 'clusterroles'] as const;
 export const BINDING_RESOURCES = ['rolebindings', 'clusterrolebindings'] as const;
@@ -33,8 +35,9 @@ function nonEmpty(value: unknown): string | undefined {
 }
 
 /** The caller as written in summaries; a failed authentication has no username. */
-export function actor(event: AuditEvent): string {
-  return username(event) || 'an unidentified caller';
+export function actor(event: AuditEvent): Sentence {
+  const name = username(event);
+  return name === '' ? literal('an unidentified caller') : sentence`${name}`;
 }
 
 /**
@@ -77,13 +80,17 @@ export function targetWorkload(event: AuditEvent): string | undefined {
   return name === undefined || plural === '' ? undefined : `${singularResource(plural)}/${name}`;
 }
 
-/** `clusterrole some-reader`, `role default/pod-admin`; the name is `(unnamed)` when unknown. */
-export function describeTarget(event: AuditEvent): string {
-  const kind = singularResource(resource(event) || 'object');
-  const name = targetName(event) ?? '(unnamed)';
+/**
+ * `clusterrole some-reader`, `role default/pod-admin`; the name is `(unnamed)` when unknown. The kind
+ * reads as a word: every caller matches only its own resources (roles, bindings, services …).
+ */
+export function describeTarget(event: AuditEvent): Sentence {
+  const kind = literal(singularResource(resource(event) || 'object'));
+  const name = targetName(event);
   // A Namespace's objectRef names itself as its namespace: `namespace foo`, not `namespace foo/foo`.
   const namespace = resource(event) === 'namespaces' ? undefined : targetNamespace(event);
-  return namespace === undefined ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
+  if (namespace === undefined) return sentence`${kind} ${nameOrUnnamed(name)}`;
+  return sentence`${kind} ${`${namespace}/${name ?? '(unnamed)'}`}`;
 }
 
 const PAST_TENSE: Record<string, string> = {
@@ -97,44 +104,58 @@ const PAST_TENSE: Record<string, string> = {
   watch: 'watched',
 };
 
-/** `create` → `created`; unknown verbs are quoted as they came. */
-export function pastTense(verb: unknown): string {
+/** `create` → `created`; unknown verbs are quoted as they came (a value). */
+export function pastTense(verb: unknown): Sentence {
   const text = asString(verb) ?? '';
-  return PAST_TENSE[text] ?? `sent ${text || 'a request'} for`;
+  const tense = PAST_TENSE[text];
+  if (tense !== undefined) return literal(tense);
+  return text === '' ? literal('sent a request for') : sentence`sent ${text} for`;
+}
+
+/** A verb as a word when it is one of Kubernetes' own, else as a value. */
+export function verbWord(verb: unknown, fallback: string): Sentence {
+  const text = asString(verb) ?? '';
+  if (text === '') return literal(fallback);
+  return PAST_TENSE[text] !== undefined ? literal(text) : sentence`${text}`;
 }
 
 /**
  * What the caller did, for rules that also fire on refused requests: `created` when it succeeded,
  * `tried to create` otherwise (the response is then given by `outcomeNote`).
  */
-export function actionPhrase(event: AuditEvent): string {
+export function actionPhrase(event: AuditEvent): Sentence {
   if (isSuccess(event)) return pastTense(event.verb);
-  return `tried to ${asString(event.verb) || 'call'}`;
+  return sentence`tried to ${verbWord(event.verb, 'call')}`;
 }
 
 /** ` (response 403)` for a request that did not succeed, '' for one that did. */
-export function outcomeNote(event: AuditEvent): string {
-  if (isSuccess(event)) return '';
+export function outcomeNote(event: AuditEvent): Sentence {
+  if (isSuccess(event)) return literal('');
   const code = statusCode(event);
-  return code === undefined ? ' (outcome not logged)' : ` (response ${code})`;
+  return literal(code === undefined ? ' (outcome not logged)' : ` (response ${code})`);
 }
 
 /** The request path, or `<resource>/<name>` when the event carries no request URI. */
-export function requestDescription(event: AuditEvent): string {
+export function requestDescription(event: AuditEvent): Sentence {
   const path = requestPath(event);
-  if (path !== '') return path;
+  if (path !== '') return sentence`${path}`;
   const plural = resource(event);
-  if (plural === '') return '(no request URI)';
+  if (plural === '') return literal('(no request URI)');
   const name = targetName(event);
-  return name === undefined ? plural : `${plural}/${name}`;
+  return sentence`${name === undefined ? plural : `${plural}/${name}`}`;
 }
 
-/** Joins at most MAX_LISTED items, saying how many more there were. */
-export function listOf(items: readonly string[]): string {
-  if (items.length === 0) return '(none)';
-  const shown = items.slice(0, MAX_LISTED).join(', ');
+/** At most MAX_LISTED items, each a value, saying how many more there were. */
+export function listSentence(items: readonly string[]): Sentence {
+  if (items.length === 0) return literal('(none)');
+  const shown = joinSentence(items.slice(0, MAX_LISTED), ', ');
   const hidden = items.length - MAX_LISTED;
-  return hidden > 0 ? `${shown} … and ${hidden} more` : shown;
+  return hidden > 0 ? sentence`${shown} … and ${hidden} more` : shown;
+}
+
+/** Joins at most MAX_LISTED items, saying how many more there were (for evidence). */
+export function listOf(items: readonly string[]): string {
+  return listSentence(items).text;
 }
 
 /** One rule of a Role / ClusterRole (`rbac.authorization.k8s.io/v1` PolicyRule). */
@@ -202,8 +223,20 @@ export function requestedRoleRef(event: AuditEvent): RoleRef | undefined {
   return { kind: nonEmpty(getPath(ref, 'kind')) ?? 'Role', name };
 }
 
+/** The kinds a roleRef or a subject may have, written as words; any other kind is a value. */
+const RBAC_KINDS = ['Role', 'ClusterRole', 'User', 'Group', 'ServiceAccount', 'Subject'];
+
+function kindWord(kind: string): Sentence {
+  return RBAC_KINDS.includes(kind) ? literal(kind) : sentence`${kind}`;
+}
+
+/** `ClusterRole cluster-admin`, for summaries. */
+export function roleRefSentence(ref: RoleRef | undefined): Sentence {
+  return ref === undefined ? literal('(unknown role)') : sentence`${kindWord(ref.kind)} ${ref.name}`;
+}
+
 export function formatRoleRef(ref: RoleRef | undefined): string {
-  return ref === undefined ? '(unknown role)' : `${ref.kind} ${ref.name}`;
+  return roleRefSentence(ref).text;
 }
 
 export interface Subject {
@@ -225,13 +258,21 @@ export function requestedSubjects(event: AuditEvent): Subject[] {
 }
 
 /** `ServiceAccount default/builder`, `User alice@example.com`, `Group system:masters`. */
-export function formatSubject(subject: Subject): string {
+function subjectSentence(subject: Subject): Sentence {
   const name = subject.namespace === undefined ? subject.name : `${subject.namespace}/${subject.name}`;
-  return `${subject.kind} ${name}`;
+  return sentence`${kindWord(subject.kind)} ${name}`;
+}
+
+/** The subjects (at most MAX_LISTED), for summaries. */
+export function subjectsSentence(subjects: readonly Subject[]): Sentence {
+  if (subjects.length === 0) return literal('(none)');
+  const shown = joinSentence(subjects.slice(0, MAX_LISTED).map(subjectSentence), ', ');
+  const hidden = subjects.length - MAX_LISTED;
+  return hidden > 0 ? sentence`${shown} … and ${hidden} more` : shown;
 }
 
 export function formatSubjects(subjects: readonly Subject[]): string {
-  return listOf(subjects.map(formatSubject));
+  return subjectsSentence(subjects).text;
 }
 
 /** Evidence describing a (Cluster)RoleBinding request. */
@@ -243,8 +284,8 @@ export function bindingEvidence(event: AuditEvent): Record<string, string> {
 }
 
 /** A summary suffix ` to <subjects>` when the request names subjects, else ''. */
-export function toSubjectsPhrase(subjects: readonly Subject[]): string {
-  return subjects.length === 0 ? '' : ` to ${formatSubjects(subjects)}`;
+export function toSubjectsPhrase(subjects: readonly Subject[]): Sentence {
+  return subjects.length === 0 ? literal('') : sentence` to ${subjectsSentence(subjects)}`;
 }
 
 /** Annotation value from the requested object's metadata, or undefined. */

@@ -2,6 +2,8 @@
  * Helpers for the exec / attach / port-forward rules (KD-020 … KD-026). These requests are upgraded
  * streams: the API server logs ResponseStarted with code 101, so the rules also run at that stage.
  */
+
+import { joinSentence, literal, quoted, type Sentence, sentence } from '../../model/sentence.ts';
 import {
   type AuditEvent,
   asString,
@@ -13,6 +15,7 @@ import {
   subresource,
 } from '../audit-event.ts';
 import type { RuleMatch } from '../rule.ts';
+import { nameOrUnnamed } from './shared-workload-objects.ts';
 import { actorOf } from './shared-workload-pod.ts';
 
 const STREAM_VERBS = ['create', 'get'];
@@ -57,25 +60,31 @@ function containerOf(event: AuditEvent): string | undefined {
 }
 
 /** "ran `cat /etc/shadow` in pod web (container app) in namespace prod" and variants. */
-export function describeStream(event: AuditEvent): string {
-  const pod = objectName(event) ?? '(unnamed)';
+export function describeStream(event: AuditEvent): Sentence {
+  const pod = nameOrUnnamed(objectName(event));
   const container = containerOf(event);
   const namespace = namespaceOf(event);
-  const where = `pod ${pod}${container === undefined ? '' : ` (container ${container})`}${namespace === undefined ? '' : ` in namespace ${namespace}`}`;
+  const inContainer = container === undefined ? literal('') : sentence` (container ${container})`;
+  const inNamespace = namespace === undefined ? literal('') : sentence` in namespace ${namespace}`;
+  const where = sentence`pod ${pod}${inContainer}${inNamespace}`;
   const sub = subresource(event);
-  if (sub === 'attach') return `attached to ${where}`;
+  if (sub === 'attach') return sentence`attached to ${where}`;
   if (sub === 'portforward') {
     const ports = queryParams(event, 'ports');
-    return `opened a port-forward to ${where}${ports.length === 0 ? '' : ` (ports ${ports.join(', ')})`}`;
+    const portList = ports.length === 0 ? literal('') : sentence` (ports ${joinSentence(ports, ', ')})`;
+    return sentence`opened a port-forward to ${where}${portList}`;
   }
   const command = commandLine(event);
-  return command === '' ? `opened an exec session in ${where}` : `ran \`${command}\` in ${where}`;
+  // The command is the attacker's text above all: a value, in backticks in the plain summary only.
+  return command === ''
+    ? sentence`opened an exec session in ${where}`
+    : sentence`ran ${quoted(command)} in ${where}`;
 }
 
 /** A RuleMatch with pod, namespace, container and the stream's evidence. */
 export function streamMatch(
   event: AuditEvent,
-  summaryTail: string,
+  summaryTail: Sentence = literal(''),
   evidence: Record<string, string> = {},
 ): RuleMatch {
   const container = containerOf(event);
@@ -86,7 +95,7 @@ export function streamMatch(
   const stage = asString(event.stage);
   if (stage !== undefined) base.stage = stage;
   return {
-    summary: `${actorOf(event)} ${describeStream(event)}${summaryTail}.`,
+    summary: sentence`${actorOf(event)} ${describeStream(event)}${summaryTail}.`,
     namespace: namespaceOf(event),
     pod: objectName(event),
     container,

@@ -1,3 +1,4 @@
+import { literal, sentence } from '../../model/sentence.ts';
 /**
  * KD-004, KD-005 and KD-006 differ only in the pod-spec flag they read (`hostNetwork`, `hostPID`,
  * `hostIPC`); this builds their `match`.
@@ -31,7 +32,7 @@ export function matchHostNamespace(ruleId: string, flag: HostNamespaceFlag) {
     const containers = allContainers(spec);
     if (everyImageAllowed(containers, allowList)) return null;
     const offending = containers.find((c) => !imageAllowed(c.image, allowList));
-    const summary = `${actorOf(event)} created ${describePod(podIdentity(event))} sharing ${DESCRIPTION[flag]}.`;
+    const summary = sentence`${actorOf(event)} created ${describePod(podIdentity(event))} sharing ${literal(DESCRIPTION[flag])}.`;
     const evidence: Record<string, string> = { [flag]: 'true' };
     if (offending !== undefined) evidence.image = offending.image;
     return podMatch(event, summary, evidence, offending);

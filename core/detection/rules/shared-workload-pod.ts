@@ -2,6 +2,8 @@
  * Helpers shared by the pod-spec rules (KD-001 … KD-010, KD-015): where the pod spec is, who the pod
  * is (name, namespace, owning workload) and which container images are allow-listed.
  */
+
+import { literal, type Sentence, sentence } from '../../model/sentence.ts';
 import {
   type AuditEvent,
   asArray,
@@ -100,26 +102,28 @@ export function everyImageAllowed(
 }
 
 /** "kubernetes-admin", or a description when the audit event carries no username (401). */
-export function actorOf(event: AuditEvent): string {
+export function actorOf(event: AuditEvent): Sentence {
   const name = username(event);
-  return name === '' ? 'an unauthenticated caller' : name;
+  return name === '' ? literal('an unauthenticated caller') : sentence`${name}`;
 }
 
 /**
  * "pod web-5d8f9-* (replicaset/web-5d8f9) in namespace default": the name (`*` marks a generated
- * suffix), the owning workload, and the namespace, as far as they are known.
+ * suffix, part of the value), the owning workload, and the namespace, as far as they are known.
  */
-export function describePod(identity: PodIdentity): string {
-  let text = 'a pod';
-  if (identity.pod !== undefined) text = `pod ${identity.pod}${identity.generatedName ? '*' : ''}`;
-  if (identity.workload !== undefined) text += ` (${identity.workload})`;
-  return identity.namespace === undefined ? text : `${text} in namespace ${identity.namespace}`;
+export function describePod(identity: PodIdentity): Sentence {
+  let text = literal('a pod');
+  if (identity.pod !== undefined) {
+    text = sentence`pod ${identity.generatedName ? `${identity.pod}*` : identity.pod}`;
+  }
+  if (identity.workload !== undefined) text = sentence`${text} (${identity.workload})`;
+  return identity.namespace === undefined ? text : sentence`${text} in namespace ${identity.namespace}`;
 }
 
 /** `nginx (image nginx:1.27)`, for summaries. */
-export function describeContainer(container: ContainerView): string {
-  const name = container.name === '' ? 'unnamed container' : container.name;
-  return container.image === '' ? name : `${name} (image ${container.image})`;
+export function describeContainer(container: ContainerView): Sentence {
+  const name = container.name === '' ? literal('unnamed container') : sentence`${container.name}`;
+  return container.image === '' ? name : sentence`${name} (image ${container.image})`;
 }
 
 /** `nginx=nginx:1.27, sidecar=busybox`, for evidence. */
@@ -130,7 +134,7 @@ export function containerList(containers: readonly ContainerView[]): string {
 /** A RuleMatch for a pod create: identity fields plus the first offending container, if any. */
 export function podMatch(
   event: AuditEvent,
-  summary: string,
+  summary: Sentence,
   evidence: Record<string, string>,
   offending?: ContainerView,
 ): RuleMatch {

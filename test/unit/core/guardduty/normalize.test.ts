@@ -406,3 +406,65 @@ describe('isNewerRevision', () => {
     expect(isNewerRevision(base, revision({ eventId: 'another', count: 99 }))).toBe(false);
   });
 });
+
+describe('GuardDuty actor (the IAM identity behind the Kubernetes user)', () => {
+  it('takes the ARN username and the session name list of kubernetesUserDetails', () => {
+    const detection = detectionFrom('guardduty-eks-exec-in-kube-system-pod.json');
+    expect(detection.principal).toBe('arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe');
+    expect(detection.actor).toEqual({
+      arn: 'arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe',
+      sessionName: 'jdoe',
+    });
+  });
+
+  it('takes the access key of accessKeyDetails (sample finding)', () => {
+    expect(detectionFrom('guardduty-eks-discovery-tor-ip-caller.json').actor).toEqual({
+      accessKeyId: 'GeneratedFindingAccessKeyId',
+    });
+  });
+
+  it('takes the session from an assumed role principalId and the user from accessKeyDetails', () => {
+    const detection = detectionFrom('guardduty-eks-discovery-tor-ip-caller.json', {
+      detail: {
+        resource: {
+          kubernetesDetails: { kubernetesUserDetails: null },
+          accessKeyDetails: { principalId: 'AROAEXAMPLEROLEID:jdoe', userName: 'DevOpsRole' },
+        },
+      },
+    });
+    expect(detection.principal).toBe('DevOpsRole');
+    expect(detection.actor).toEqual({ sessionName: 'jdoe', accessKeyId: 'GeneratedFindingAccessKeyId' });
+  });
+
+  it('names no actor for a service account (real finding) or a runtime finding', () => {
+    expect(detectionFrom('guardduty-eks-privileged-container.json').actor).toBeUndefined();
+    expect(detectionFrom('guardduty-eks-runtime-new-binary-executed.json').actor).toBeUndefined();
+  });
+});
+
+describe('GuardDuty summary parts', () => {
+  it('marks the values GuardDuty quotes in its description, keeping the text as it was', () => {
+    const detection = detectionFrom('guardduty-eks-runtime-new-binary-executed.json');
+    expect(detection.summaryParts).toEqual([
+      { kind: 'text', text: 'A newly created or recently modified file ' },
+      { kind: 'value', text: '/tmp/xmrig' },
+      { kind: 'text', text: ' was executed by process ' },
+      { kind: 'value', text: 'xmrig' },
+      { kind: 'text', text: ' in container ' },
+      { kind: 'value', text: 'api' },
+      { kind: 'text', text: ' of pod ' },
+      { kind: 'value', text: 'payments-api-6d9f7b8c5-x2k4p' },
+      { kind: 'text', text: ' in EKS cluster ' },
+      { kind: 'value', text: 'prod-cluster' },
+      { kind: 'text', text: '.' },
+    ]);
+    expect(detection.summaryParts?.map((part) => part.text).join('')).toBe(detection.summary);
+  });
+
+  it('marks the ARN of the user who granted anonymous access', () => {
+    const parts = detectionFrom('guardduty-eks-anonymous-access-granted.json').summaryParts ?? [];
+    expect(parts.filter((part) => part.kind === 'value').map((part) => part.text)).toContain(
+      'arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe',
+    );
+  });
+});
