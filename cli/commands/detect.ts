@@ -1,5 +1,6 @@
 import { InMemoryDenialCounter } from '#core/detection/burst.ts';
 import { analyzeInput, type InputAnalysis, type InputDetection } from '#core/ingest/detect-input.ts';
+import { actorLabel } from '#core/model/actor.ts';
 import type { Detection } from '#core/model/detection.ts';
 import { type Input, printable, readInputs } from '../input-files.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
@@ -85,8 +86,11 @@ function jsonLine(found: InputDetection, input: Input): string {
     pod: d.pod,
     workload: d.workload,
     principal: d.principal,
+    actor: d.actor,
     sourceIps: d.sourceIps.length > 0 ? d.sourceIps : undefined,
     eventId: d.eventId,
+    // The API server's auditID (client-chosen, so not the event's identity; grep the logs for it).
+    auditId: d.evidence.auditId,
     line: found.line,
     file: input.fromFile ? input.name : undefined,
     mitre: d.mitre,
@@ -103,8 +107,9 @@ function textLine(found: InputDetection, input: Input): string {
     d.ruleId,
     d.title,
     where === '' ? undefined : `— ${where}`,
-    d.principal === undefined ? undefined : `by ${d.principal}`,
-    `[${d.eventId}]`,
+    d.principal === undefined && d.actor === undefined ? undefined : `by ${actorLabel(d)}`,
+    // What a responder greps for: the auditID of an audit event, the finding id of GuardDuty.
+    `[${d.evidence.auditId ?? d.eventId}]`,
   ];
   return `${printable(parts.filter((part) => part !== undefined).join(' '))}\n`;
 }

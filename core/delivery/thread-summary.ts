@@ -1,10 +1,25 @@
-import { escapeMrkdwn, truncate } from '../slack-views/mrkdwn.ts';
+import { codeSpan } from '../slack-views/mrkdwn.ts';
 
-/** The thread reply that summarizes occurrences since the last reply (all values escaped). */
+const LINE_CAP = 300;
+const TEXT_CAP = 3000;
+
+/**
+ * The thread reply that summarizes occurrences since the last reply. Each evidence line holds
+ * attacker-controlled values (usernames, pod names, request URIs), so each is shown whole in a
+ * one-line code span — escaped, backticks replaced — and only whole lines are kept within the limit,
+ * so no span is ever cut open.
+ */
 export function threadSummaryText(occurrences: number, evidence: readonly string[]): string {
   const heading = `${occurrences} new occurrence${occurrences === 1 ? '' : 's'} since the last update`;
-  const lines = evidence.map((line) => `• ${escapeMrkdwn(truncate(line, 300))}`);
-  const omitted = occurrences - evidence.length;
-  if (omitted > 0 && evidence.length > 0) lines.push(`…and ${omitted} more`);
-  return truncate([heading, ...lines].join('\n'), 3000);
+  let text = heading;
+  let shown = 0;
+  for (const line of evidence) {
+    const next = `${text}\n• ${codeSpan(line, LINE_CAP)}`;
+    if (next.length > TEXT_CAP - 40) break;
+    text = next;
+    shown += 1;
+  }
+  const omitted = occurrences - shown;
+  if (omitted > 0 && shown > 0) text += `\n…and ${omitted} more`;
+  return text;
 }

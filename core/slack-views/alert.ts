@@ -1,3 +1,4 @@
+import { actorLabel } from '../model/actor.ts';
 import type { Detection } from '../model/detection.ts';
 import type { Finding, FindingHistoryEntry, FindingStatus } from '../model/finding.ts';
 import type { Severity } from '../model/severity.ts';
@@ -12,7 +13,7 @@ import {
   type SlackMessage,
 } from './blocks.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
-import { safeMrkdwn, truncate } from './mrkdwn.ts';
+import { safeMrkdwn, sentenceMrkdwn, truncate, untrustedText } from './mrkdwn.ts';
 
 export { guardDutyGuide } from '../guardduty/guide.ts';
 export type { Block, SlackMessage } from './blocks.ts';
@@ -77,7 +78,7 @@ export function buildAlertMessage(
     {
       type: 'section',
       block_id: 'alert_summary',
-      text: mrkdwn(withPrefix(mention, detection.summary, L.sectionText)),
+      text: mrkdwn(summaryText(detection, mention)),
     },
   ];
   pushFields(blocks, 'alert_who', whoFields(detection));
@@ -102,9 +103,22 @@ function fallbackText(detection: Detection, mention: string | undefined): string
   return withPrefix(mention, body, FALLBACK_TEXT_CAP);
 }
 
+/** Untrusted text after the mention: one line, formatting characters neutralized, escaped. */
 function withPrefix(mention: string | undefined, untrusted: string, max: number): string {
   const prefix = mention === undefined ? '' : `${mention} `;
-  return prefix + safeMrkdwn(untrusted, max - prefix.length);
+  return prefix + untrustedText(untrusted, max - prefix.length);
+}
+
+/**
+ * The summary with every value from the event in a one-line code span (its sentence parts), so that
+ * attacker text cannot format, link, mention or start a paragraph. A finding stored before
+ * summaries had parts is shown as untrusted text throughout.
+ */
+function summaryText(detection: Detection, mention: string | undefined): string {
+  const parts = detection.summaryParts;
+  if (parts === undefined || parts.length === 0) return withPrefix(mention, detection.summary, L.sectionText);
+  const prefix = mention === undefined ? '' : `${mention} `;
+  return prefix + sentenceMrkdwn(parts, L.sectionText - prefix.length);
 }
 
 const MENTION = /^<(!subteam\^S[A-Z0-9]{2,30}|@[UW][A-Z0-9]{2,30})>$/;
@@ -122,7 +136,8 @@ interface Field {
 
 function whoFields(d: Detection): Field[] {
   return [
-    { label: 'Principal', value: d.principal },
+    // The Kubernetes username and the IAM identity behind it (`kubernetes-admin · assumed-role/…/jdoe`).
+    { label: 'Actor', value: actorLabel(d) },
     { label: 'Source IP', value: listText(d.sourceIps, 5) },
     { label: 'User agent', value: d.userAgent },
   ];

@@ -12,14 +12,15 @@ import {
   type SlackMessage,
 } from './blocks.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
-import { escapeMrkdwn, safeMrkdwn, truncate } from './mrkdwn.ts';
+import { codeSpan, escapeMrkdwn, safeMrkdwn, singleLine, truncate, untrustedText } from './mrkdwn.ts';
 
 /**
  * Slack views of a posture audit: the summary posted after each audit (score, change since the last
  * audit, counts, top risks, evidence links, "Show details") and the paged details modal it opens.
  *
  * Object names, namespaces, messages and file paths come from the cluster or its manifests and are
- * attacker-influenced: every one is escaped (mrkdwn) or defanged (plain_text) and capped. Buttons and
+ * attacker-influenced: every name is a one-line code span, every message one line of untrusted text
+ * (escaped, bold/italic/strike/code characters neutralized), plain_text defanged, all capped. Buttons and
  * private_metadata carry a report reference, never report data; the listener loads the stored report
  * by that reference and calls buildAuditDetailsView again for the page asked for.
  */
@@ -201,7 +202,7 @@ function scoreText(report: AuditReport, previous?: PreviousAudit): string {
 
 function fallbackText(report: AuditReport, previous?: PreviousAudit): string {
   const text = `Posture audit of ${report.cluster}: score ${report.score}/100 (${scoreChange(report.score, previous)}), ${count(report.summary.fail)} failures`;
-  return safeMrkdwn(singleLine(text), 1000);
+  return untrustedText(text, 1000);
 }
 
 function categoryFields(report: AuditReport) {
@@ -235,7 +236,7 @@ function topRisksText(report: AuditReport): string {
     const objects = failures === 1 ? '1 object' : `${count(failures)} objects, first`;
     const head = `${index + 1}. *${SEVERITY_MARKER[first.severity]}* ${escapeMrkdwn(first.checkId)} ${safeMrkdwn(titles.get(first.checkId) ?? '', 120)} · ${objects}: ${objectText(first, 200)}`;
     const room = Math.max(50, RISK_ENTRY_CAP - head.length - 8);
-    return `${head}\n      ${safeMrkdwn(singleLine(first.message), room)}`;
+    return `${head}\n      ${untrustedText(first.message, room)}`;
   });
   const more =
     byCheck.size > TOP_RISKS ? `\n…and ${byCheck.size - TOP_RISKS} more failing checks in the details` : '';
@@ -266,7 +267,7 @@ function evidenceText(links: EvidenceLinks | undefined): string | undefined {
     if (link === undefined || link === '') return [];
     // https URLs (S3 console) become links; a local path is shown as text, never as a link.
     if (LINKABLE.test(link) && link.length <= 900) return [`<${link}|${label}>`];
-    return [`${label} ${code(link, 600)}`];
+    return [`${label} ${codeSpan(link, 600)}`];
   });
   return parts.length === 0 ? undefined : `Evidence: ${parts.join(' · ')}`;
 }
@@ -336,7 +337,7 @@ function pageHeading(report: AuditReport, page: Page): string {
     page.failures === 0
       ? ''
       : ` · failures ${count(page.firstFailure + 1)}–${count(page.firstFailure + page.failures)}`;
-  return `*${safeMrkdwn(report.cluster, 200)}* · score ${report.score}/100 · ${count(report.summary.fail)} failures${range}`;
+  return `*${untrustedText(report.cluster, 200)}* · score ${report.score}/100 · ${count(report.summary.fail)} failures${range}`;
 }
 
 function navigationBlock(ref: string, page: number, pages: number): ActionsBlock | undefined {
@@ -427,7 +428,7 @@ function contentItems(report: AuditReport): Item[] {
     const check = checks.get(checkId);
     const first = failures[0] as CheckResult;
     const name = `*${escapeMrkdwn(checkId)} ${safeMrkdwn(check?.title ?? '', 150)}*`;
-    const remediation = safeMrkdwn(singleLine(check?.remediation ?? first.remediation), REMEDIATION_CAP);
+    const remediation = untrustedText(check?.remediation ?? first.remediation, REMEDIATION_CAP);
     const heading = `${name} · ${first.severity} · ${count(failures.length)} ${failures.length === 1 ? 'failure' : 'failures'}\n*Fix:* ${remediation}`;
     const continued = `${name} (continued)`;
     items.push({ block: section(heading), chars: heading.length, continued, failures: 0 });
@@ -468,26 +469,21 @@ function chunkLines(lines: readonly string[]): { text: string; lines: number }[]
 }
 
 function failureLine(result: CheckResult): string {
-  return `• ${objectText(result, 200)}: ${safeMrkdwn(singleLine(result.message), MESSAGE_CAP)}`;
+  return `• ${objectText(result, 200)}: ${untrustedText(result.message, MESSAGE_CAP)}`;
 }
 
 function skipLine(result: CheckResult): string {
-  return `• ${escapeMrkdwn(result.checkId)}: ${safeMrkdwn(singleLine(result.message), MESSAGE_CAP)}`;
+  return `• ${escapeMrkdwn(result.checkId)}: ${untrustedText(result.message, MESSAGE_CAP)}`;
 }
 
 /** `Pod \`team-a/web\`` (+ `` `file:line` `` for offline audits), every part escaped and capped. */
 function objectText(result: CheckResult, cap: number): string {
   const { kind, namespace, name } = result.object;
   const where = namespace === undefined ? name : `${namespace}/${name}`;
-  const object = `${safeMrkdwn(singleLine(kind), 60)} ${code(where, cap)}`;
+  const object = `${untrustedText(kind, 60)} ${codeSpan(where, cap)}`;
   if (result.file === undefined) return object;
   const file = result.line === undefined ? result.file : `${result.file}:${result.line}`;
-  return `${object} in ${code(file, cap)}`;
-}
-
-/** An inline code span of an escaped, single-line value, at most `max` characters in all. */
-function code(value: string, max: number): string {
-  return `\`${safeMrkdwn(singleLine(value), max - 2).replace(/`/g, "'")}\``;
+  return `${object} in ${codeSpan(file, cap)}`;
 }
 
 /**
@@ -496,10 +492,6 @@ function code(value: string, max: number): string {
  */
 function plainSafe(value: string): string {
   return singleLine(value).replace(/</g, '‹').replace(/>/g, '›');
-}
-
-function singleLine(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ');
 }
 
 /** Slack's date token renders in each reader's time zone; the fallback is the ISO time as stored. */

@@ -151,7 +151,7 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
     );
     expect(fields(post, 'alert_who')).toEqual(
       expect.arrayContaining([
-        '*Principal*\n`system:serviceaccount:argocd:argocd-application-controller`',
+        '*Actor*\n`system:serviceaccount:argocd:argocd-application-controller`',
         '*Source IP*\n`10.0.205.129`',
       ]),
     );
@@ -188,7 +188,7 @@ describe('GuardDuty finding → findings store → Slack alert (handler, dynalit
       ]),
     );
     expect(fields(post, 'alert_who')).toEqual([
-      '*Principal*\n`arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe`',
+      '*Actor*\n`assumed-role/DevOpsRole/jdoe`',
       '*Source IP*\n`198.51.100.23`',
       '*User agent*\n`kubectl/v1.29.3 (darwin/arm64) kubernetes/6813625`',
     ]);

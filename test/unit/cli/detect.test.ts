@@ -88,6 +88,7 @@ describe('kubeguard detect', () => {
         pod: 'aws-node-7xk2p',
         workload: 'pod/aws-node-7xk2p',
         principal: 'arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe',
+        actor: { arn: 'arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe', sessionName: 'jdoe' },
         sourceIps: ['198.51.100.23'],
         eventId: '8ec6f2b1a9d04c7e9b1f3a2d5c4e6f70',
         line: 1,
@@ -105,12 +106,31 @@ describe('kubeguard detect', () => {
     expect(new Set(jsonLines(run.stdout).map((r) => r.line))).toEqual(new Set([3]));
   });
 
+  it('names the IAM identity behind a shared username and the auditID to grep for', async () => {
+    const exec = JSON.stringify(loadFixture('eks-audit-exec-pod-create.json'));
+    const text = await detect(['-'], { stdin: exec });
+    expect(text.stdout.split('\n')[0]).toMatch(
+      / by kubernetes-admin · assumed-role\/DevOpsRole\/jdoe \[ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6\]$/,
+    );
+    const json = await detect(['--format', 'json', '-'], { stdin: exec });
+    expect(jsonLines(json.stdout)[0]).toMatchObject({
+      principal: 'kubernetes-admin',
+      actor: {
+        arn: 'arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe',
+        sessionName: 'jdoe',
+        accessKeyId: 'ASIAEXAMPLEKEYID0001',
+      },
+      auditId: 'ca1ed9f4-7bf4-4c85-81a8-1b11253d1ba6',
+      eventId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
+  });
+
   it('prints one readable line per detection in text format', async () => {
     const run = await detect(['cw-event.json', 'guardduty.jsonl'], { cwd: dir });
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines.some((l) => /^cw-event\.json:1 +\w+ +KD-\d{3} .* \[[\w-]+\]$/.test(l))).toBe(true);
     expect(lines.at(-1)).toBe(
-      'guardduty.jsonl:1 MEDIUM   KD-021 Command executed inside a pod in kube-system namespace on EKS Cluster prod-cluster. — prod-cluster/kube-system/aws-node-7xk2p by arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe [8ec6f2b1a9d04c7e9b1f3a2d5c4e6f70]',
+      'guardduty.jsonl:1 MEDIUM   KD-021 Command executed inside a pod in kube-system namespace on EKS Cluster prod-cluster. — prod-cluster/kube-system/aws-node-7xk2p by assumed-role/DevOpsRole/jdoe [8ec6f2b1a9d04c7e9b1f3a2d5c4e6f70]',
     );
     expect(run.stderr).toMatch(/^records: 11, detections: \d+, malformed: 0\n$/);
   });

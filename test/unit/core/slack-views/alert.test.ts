@@ -69,15 +69,15 @@ describe('alert message for a GuardDuty finding', () => {
     });
   });
 
-  it('says what happened in one sentence', () => {
+  it('says what happened in one sentence, the values it quotes in code spans', () => {
     expect(block<SectionBlock>(message.blocks, 'alert_summary').text?.text).toBe(
-      'A command was executed inside a pod in the kube-system namespace on EKS Cluster prod-cluster.',
+      'A command was executed inside a pod in the `kube-system` namespace on EKS Cluster `prod-cluster`.',
     );
   });
 
-  it('shows who acted: principal, source IP and user agent', () => {
+  it('shows who acted: the actor (IAM identity), source IP and user agent', () => {
     expect(fieldTexts(message.blocks, 'alert_who')).toEqual([
-      '*Principal*\n`arn:aws:sts::111122223333:assumed-role/DevOpsRole/jdoe`',
+      '*Actor*\n`assumed-role/DevOpsRole/jdoe`',
       '*Source IP*\n`198.51.100.23`',
       '*User agent*\n`kubectl/v1.29.3 (darwin/arm64) kubernetes/6813625`',
     ]);
