@@ -10,7 +10,6 @@ import { eachLimited } from '../../core/concurrency.ts';
 import { DELIVERY_RANKS, deliveryRank } from '../../core/delivery/rank.ts';
 import { KubeguardError } from '../../core/errors.ts';
 import {
-  appliedInFinding,
   evictionsOf,
   newestPerEvent,
   occurrenceCountOf,
@@ -55,8 +54,8 @@ function storeError(operation: string, error: unknown): KubeguardError {
 /**
  * FindingStore on DynamoDB with single-item conditional writes (no transactions, so it runs on
  * dynalite too). Occurrence items are the durable log of every event id; the finding item, written
- * with its optimistic version and the event ids it counts, is the commit point; occurrence items are
- * marked applied afterwards (decision D16). Nothing is lost, nothing counts twice — under concurrent
+ * with its optimistic version and the event ids it counts, is the commit point; an occurrence item is
+ * marked applied when its id leaves the finding's recent list (decision D16). Nothing is lost, nothing counts twice — under concurrent
  * redelivery and across a crash between any two writes.
  */
 export class DynamoFindingStore implements FindingStore {
@@ -83,22 +82,17 @@ export class DynamoFindingStore implements FindingStore {
     let logged = await this.#logOccurrences(fingerprint, batch);
     for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
       let added = unapplied(batch, current, logged);
-      if (added.length === 0 && current !== undefined) {
-        await this.#repairMarks(fingerprint, batch, current, logged);
-        return { finding: current, created: false, added };
-      }
+      if (added.length === 0 && current !== undefined) return { finding: current, created: false, added };
       // Occurrences logged and applied, but the finding is gone (removed by hand): count them afresh.
       if (added.length === 0) added = batch;
       const { finding, evicted } = withApplied(update(current, added), current, added, fullCounts);
       await eachLimited(evicted, WRITE_CONCURRENCY, ([eventId, count]) =>
         this.#markApplied(fingerprint, eventId, count),
       );
-      if (await this.#write(finding, current?.version)) {
-        await eachLimited(added, WRITE_CONCURRENCY, (d) =>
-          this.#markApplied(fingerprint, d.eventId, fullCounts.get(d.eventId) ?? occurrenceCountOf(d)),
-        );
+      // The commit point. The occurrence items are marked applied only when their ids leave the
+      // finding's recent list (above): until then the finding itself says they are counted.
+      if (await this.#write(finding, current?.version))
         return { finding, created: current === undefined, added };
-      }
       // Another writer committed first: skip what it applied. If ids were evicted since our read, the
       // log may now say more than when we read it.
       const latest = await this.get(fingerprint);
@@ -196,19 +190,6 @@ export class DynamoFindingStore implements FindingStore {
       if (isConditionFailure(error)) return;
       throw storeError('marking an occurrence applied', error);
     }
-  }
-
-  /** A previous attempt died after its finding write: mark what the finding says it counts. */
-  async #repairMarks(
-    fingerprint: string,
-    batch: readonly Detection[],
-    finding: StoredFinding,
-    logged: ReadonlyMap<string, number>,
-  ): Promise<void> {
-    const lagging = batch.filter((d) => appliedInFinding(finding, d.eventId) > (logged.get(d.eventId) ?? 0));
-    await eachLimited(lagging, WRITE_CONCURRENCY, (d) =>
-      this.#markApplied(fingerprint, d.eventId, appliedInFinding(finding, d.eventId)),
-    );
   }
 
   async get(fingerprint: string): Promise<StoredFinding | undefined> {

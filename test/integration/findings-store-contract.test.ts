@@ -107,7 +107,7 @@ describe.each([inMemoryStoreKind(), dynamoStoreKind(() => db)])('FindingStore co
     const subject = await kind.create();
     subject.crashAfterNextFindingWrite();
     await expect(subject.store.recordOccurrences(fingerprint, [exec], fold)).rejects.toThrow(
-      /timed out|marking an occurrence applied/,
+      /timed out|writing a finding/,
     );
     subject.revive();
     expect((await subject.store.get(fingerprint))?.occurrences).toBe(1);

@@ -36,8 +36,9 @@ export function inMemoryStoreKind(): StoreKind {
 }
 
 /**
- * The DynamoDB store on dynalite, a fresh table each time. Its client dies after the next finding
- * write when asked: every later call fails, as they would in a function that timed out there.
+ * The DynamoDB store on dynalite, a fresh table each time. Its client dies right after the next
+ * finding write took effect, when asked: that call and every later one fail, as in a function that
+ * timed out there.
  */
 let tables = 0;
 
@@ -58,8 +59,10 @@ export function dynamoStoreKind(db: () => Dynalite): StoreKind {
             const result = await target.send(command);
             const item = command instanceof PutCommand ? command.input.Item : undefined;
             if (crash.armed && item?.sk === 'FINDING') {
+              // The write took effect; the function dies before it hears back or does anything more.
               crash.armed = false;
               crash.dead = true;
+              throw new Error('function timed out after writing the finding');
             }
             return result;
           };

@@ -1,6 +1,5 @@
 import { DELIVERY_RANKS, deliveryRank } from '../../core/delivery/rank.ts';
 import {
-  appliedInFinding,
   newestPerEvent,
   occurrenceCountOf,
   unapplied,
@@ -51,10 +50,7 @@ export class InMemoryFindingStore implements FindingStore {
     const stored = this.findings.get(fingerprint);
     const current = stored === undefined ? undefined : structuredClone(stored);
     let added = unapplied(batch, current, logged);
-    if (added.length === 0 && current !== undefined) {
-      for (const d of batch) this.#mark(fingerprint, d.eventId, appliedInFinding(current, d.eventId));
-      return { finding: current, created: false, added };
-    }
+    if (added.length === 0 && current !== undefined) return { finding: current, created: false, added };
     if (added.length === 0) added = batch;
     const fullCounts = new Map(batch.map((d) => [d.eventId, occurrenceCountOf(d)]));
     const { finding, evicted } = withApplied(update(current, added), current, added, fullCounts);
@@ -64,7 +60,6 @@ export class InMemoryFindingStore implements FindingStore {
       this.crashAfterNextFindingWrite = false;
       throw new Error('function timed out after writing the finding');
     }
-    for (const d of added) this.#mark(fingerprint, d.eventId, fullCounts.get(d.eventId) ?? 0);
     return { finding: structuredClone(finding), created: current === undefined, added };
   }
 
