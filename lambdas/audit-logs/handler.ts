@@ -42,9 +42,10 @@ type AuditBatch = Extract<AuditLogEnvelope, { kind: 'audit' }>;
  * rest of the batch goes on and logged as one aggregate line (counts by reason, the first 20 with
  * their ids), and an undecodable or oversized event (more than 10,000 log events or 8 MB
  * decompressed) is logged in one line and dropped (retrying it cannot help). The handler throws
- * only when a store write fails: the sink (findings store) or the denial counter (same table). Redelivery is then safe: every detection
- * carries its auditID as eventId and the store keeps one occurrence per event id; denials counted
- * twice can only make a KD-061 burst fire earlier.
+ * only when a store write fails: the sink (findings store) or the denial counter (same table).
+ * Redelivery is then safe: every detection carries its request's identity as eventId (the auditID
+ * with request facts, decision D21) and the store keeps one occurrence per event id; denials
+ * counted twice can only make a KD-061 burst fire earlier.
  */
 export function createAuditLogsHandler(deps: AuditLogsHandlerDeps): AuditLogsHandler {
   return async (event) => {
