@@ -92,12 +92,25 @@ const lambdaFunctionArn = pattern(
   'must be a Lambda function ARN such as arn:aws:lambda:us-east-1:111122223333:function:rotate-db',
 );
 
+const COOLDOWN_RANGE = 'must be a whole number of minutes from 1 to 1440 (a day)';
+const ROLLOUT_WAIT_RANGE = 'must be a whole number of seconds from 0 to 600';
+
 const remediationSchema = z._default(
   z.object({
     /** The only functions the worker may invoke (RotateSecret starts them); [] = none. @default [] */
     rotationFunctionArns: z._default(z.array(lambdaFunctionArn), []),
+    /** Minutes a rotation holds its secret: another rotation of it, by any click, is not started. @default 15 */
+    rotationCooldownMinutes: z._default(
+      z.int(COOLDOWN_RANGE).check(z.gte(1, COOLDOWN_RANGE), z.lte(1440, COOLDOWN_RANGE)),
+      15,
+    ),
+    /** Seconds rotate-secret waits for the workloads it restarted to roll out. @default 180 */
+    rolloutWaitSeconds: z._default(
+      z.int(ROLLOUT_WAIT_RANGE).check(z.gte(0, ROLLOUT_WAIT_RANGE), z.lte(600, ROLLOUT_WAIT_RANGE)),
+      180,
+    ),
   }),
-  { rotationFunctionArns: [] },
+  { rotationFunctionArns: [], rotationCooldownMinutes: 15, rolloutWaitSeconds: 180 },
 );
 
 const WINDOW_RANGE = 'must be a whole number of minutes from 0 to 1440 (a day)';
@@ -145,7 +158,11 @@ export interface KubeguardConfig {
   slack: ParsedConfig['slack'];
   detection: DetectionConfig;
   incidents: { joinWindowMinutes: number };
-  remediation: { rotationFunctionArns: readonly string[] };
+  remediation: {
+    rotationFunctionArns: readonly string[];
+    rotationCooldownMinutes: number;
+    rolloutWaitSeconds: number;
+  };
 }
 
 function formatIssues(error: {
@@ -197,7 +214,10 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       ...(d.allowedNamespaces === undefined ? {} : { allowedNamespaces: d.allowedNamespaces }),
       ...(d.allowedNodes === undefined ? {} : { allowedNodes: d.allowedNodes }),
     },
-    remediation: { rotationFunctionArns: [...new Set(parsed.remediation.rotationFunctionArns)] },
+    remediation: {
+      ...parsed.remediation,
+      rotationFunctionArns: [...new Set(parsed.remediation.rotationFunctionArns)],
+    },
   });
 }
 

@@ -1,19 +1,23 @@
 import { createHash } from 'node:crypto';
 import { asKubeguardError, KubeguardError } from '../errors.ts';
 import { rbacBoundTo } from '../rbac/bound-to.ts';
-import { arrayField, type KubeObject, stringField } from './kube-objects.ts';
+import { arrayField, describeRef, type KubeObject, stringField } from './kube-objects.ts';
+import { StalePlanError } from './plan-guard.ts';
 import type { EvidenceBundle, EvidenceFile, EvidenceManifest, KubeReader } from './ports.ts';
 import { ownerChain } from './workload.ts';
 
 /**
  * The forensic bundle taken before a pod is quarantined: everything an investigator needs that the
  * quarantine (or the pod's later deletion) could change or lose. Secret and ConfigMap contents are
- * never read: only their names and the keys the pod uses.
+ * never read: only their names and the keys the pod uses. Values written inline in the spec
+ * (`env[].value`, often a password pasted into a manifest or a rotated value copied by hand) are
+ * kept as their SHA-256 only — `sha256:<hex>`, enough to tell whether two copies held the same
+ * value — in the pod, its owners' pod templates and kubectl's last-applied-configuration.
  */
 
 export const FORENSIC_CAPTURES: readonly string[] = [
-  'pod.json: the pod spec and status',
-  'owners.json: its owner chain (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job)',
+  'pod.json: the pod spec and status (inline env values as their SHA-256)',
+  'owners.json: its owner chain (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job; inline env values as their SHA-256)',
   'events.json: the events about the pod',
   'logs/<container>.log and logs/<container>.previous.log: every container, current and previous instance',
   'service-account.json and rbac.json: its service account and the RBAC rules bound to it',
@@ -28,6 +32,8 @@ export const LOG_LIMIT_BYTES = 10 * 1024 * 1024;
 export interface CaptureRequest {
   namespace: string;
   pod: string;
+  /** The pod the plan was made for: a pod recreated under the same name since is not captured. */
+  uid?: string;
   bundleId: string;
   capturedAt: string;
   capturedBy: string;
@@ -51,8 +57,18 @@ export async function captureForensics(request: CaptureRequest, kube: KubeReader
 
   // Without the pod itself there is no evidence worth storing: its read failing fails the capture.
   const pod = await kube.get({ kind: 'Pod', namespace, name: request.pod });
-  json('pod.json', pod);
-  await attempt('owners.json', async () => json('owners.json', await ownerChain(pod, kube)));
+  if (request.uid !== undefined && pod.metadata.uid !== request.uid) {
+    const ref = describeRef({ kind: 'Pod', namespace, name: request.pod });
+    throw new StalePlanError(
+      'replaced',
+      `${ref} was replaced after the plan (uid ${request.uid} → ${pod.metadata.uid ?? 'none'}); nothing was captured or written: plan the action again to act on the pod that exists now`,
+      { details: { object: ref, plannedUid: request.uid, currentUid: pod.metadata.uid } },
+    );
+  }
+  json('pod.json', withoutEnvValues(pod));
+  await attempt('owners.json', async () =>
+    json('owners.json', withoutEnvValues(await ownerChain(pod, kube))),
+  );
   await attempt('events.json', async () => json('events.json', await podEvents(pod, kube)));
   for (const container of containerNames(pod)) {
     await captureLog(request, container, false, files, missing, kube);
@@ -101,6 +117,47 @@ export async function captureForensics(request: CaptureRequest, kube: KubeReader
 
 export function sha256Hex(content: string): string {
   return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A copy of `value` in which every `env[].value` (a container's inline environment value, at any
+ * depth: pod spec, pod templates) is `sha256:<hex>`, and kubectl's last-applied-configuration
+ * annotation, which repeats the spec as applied, gets the same treatment (or is hashed whole when
+ * it is not JSON).
+ */
+export function withoutEnvValues<T>(value: T): T {
+  return redact(value) as T;
+}
+
+function redact(value: unknown, key?: string): unknown {
+  if (Array.isArray(value)) {
+    return value.map((item) =>
+      key === 'env' && isRecord(item) && typeof item.value === 'string'
+        ? { ...item, value: `sha256:${sha256Hex(item.value)}` }
+        : redact(item),
+    );
+  }
+  if (!isRecord(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [field, child] of Object.entries(value)) {
+    copy[field] =
+      field === LAST_APPLIED && typeof child === 'string' ? redactApplied(child) : redact(child, field);
+  }
+  return copy;
+}
+
+function redactApplied(text: string): string {
+  try {
+    return JSON.stringify(redact(JSON.parse(text)));
+  } catch {
+    return `sha256:${sha256Hex(text)}`;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Every container that has or had a process: init, regular and ephemeral (debug) containers. */

@@ -4,7 +4,7 @@ import { describeRef, findObject, isKubeKind, type KubeObject } from './kube-obj
 import type { KubeReader } from './ports.ts';
 
 /**
- * Binding a plan to the objects it was made for (decision D18). Between the plan a responder reads
+ * Binding a plan to the objects it was made for (decision D24). Between the plan a responder reads
  * and the confirmation that executes it, a StatefulSet may recreate its pod under the same name, or
  * someone may cordon the node by hand. Every write therefore carries what it expects:
  *

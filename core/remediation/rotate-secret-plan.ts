@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { PlannedStep } from './action.ts';
-import { arrayField, numberField, stringField } from './kube-objects.ts';
+import { arrayField, stringField } from './kube-objects.ts';
 import type {
   ExternalSecretUse,
   ObjectKey,
@@ -20,6 +20,9 @@ import { GENERATE_TAG, type SecretDescription, versionWithStage } from './secret
  * value of `kubeguard.io/rotation-id` on every ExternalSecret and workload the rotation touched, in
  * the same patch as the change itself. A second run with the same id therefore sees what is done —
  * the version is AWSCURRENT, the annotations are there — and plans only what is left.
+ *
+ * Every patch carries the uid of the object the plan listed (decision D24): an ExternalSecret or a
+ * workload deleted and created again under the same name since the plan is not touched.
  */
 
 /** Written on each ExternalSecret and workload together with the force-sync or restart. */
@@ -145,6 +148,13 @@ function notConfigured(secret: SecretDescription): SecretDecision {
 
 // ---------------------------------------------------------------- the plan
 
+/** The controllers a restart is planned for (secret-consumers.ts finds them). */
+const RESTARTABLE_KINDS = [
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+] as const satisfies readonly RestartableKind[];
+
 const objectKeySchema = z.object({
   apiVersion: z.string(),
   kind: z.string(),
@@ -152,23 +162,26 @@ const objectKeySchema = z.object({
   name: z.string(),
 });
 
-const externalSecretStateSchema = objectKeySchema.extend({
+/** An object a patch is planned for: bound to its uid. */
+const patchedObjectSchema = z.extend(objectKeySchema, { uid: z.string().check(z.minLength(1)) });
+
+const externalSecretStateSchema = z.extend(patchedObjectSchema, {
   targetSecret: z.string(),
   /** The force-sync value: the epoch second the refresh was asked for (or is planned to be). */
   forceSync: z.string(),
   /** The force-sync was sent by an earlier run with the same rotation id. */
   alreadyForced: z.boolean(),
-  caveat: z.string().optional(),
+  caveat: z.optional(z.string()),
 });
 
-const workloadStateSchema = objectKeySchema.extend({
-  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+const workloadStateSchema = z.extend(patchedObjectSchema, {
+  kind: z.enum(RESTARTABLE_KINDS),
   /** `env payments-api-credentials`, `csi volume checkout-aws-secrets`. */
   reads: z.array(z.string()),
   /** ExternalSecrets (`namespace/name`) that must have refreshed before the restart is useful. */
   waitsFor: z.array(z.string()),
   alreadyRestarted: z.boolean(),
-  caveat: z.string().optional(),
+  caveat: z.optional(z.string()),
 });
 
 export const rotationStateSchema = z.object({
@@ -178,13 +191,13 @@ export const rotationStateSchema = z.object({
     name: z.string(),
     operation: z.enum(['RotateSecret', 'PutSecretValue', 'WaitForRotation', 'AlreadyRotated']),
     /** AWSCURRENT before this rotation. */
-    previousVersionId: z.string().optional(),
-    rotationLambdaArn: z.string().optional(),
+    previousVersionId: z.optional(z.string()),
+    rotationLambdaArn: z.optional(z.string()),
   }),
   externalSecrets: z.array(externalSecretStateSchema),
   workloads: z.array(workloadStateSchema),
-  notRestartable: z.array(objectKeySchema.extend({ reason: z.string(), reads: z.array(z.string()) })),
-  undetermined: z.array(objectKeySchema.extend({ reason: z.string() })),
+  notRestartable: z.array(z.extend(objectKeySchema, { reason: z.string(), reads: z.array(z.string()) })),
+  undetermined: z.array(z.extend(objectKeySchema, { reason: z.string() })),
   /** Operators that are not installed, or kinds kubeguard could not list, and what that means. */
   notes: z.array(z.string()),
 });
@@ -193,13 +206,19 @@ export type RotationState = z.infer<typeof rotationStateSchema>;
 export type ExternalSecretState = RotationState['externalSecrets'][number];
 export type WorkloadState = RotationState['workloads'][number];
 
+/** What the plan needs of a listed object: its uid (the guard) and its annotations (what is done). */
+export interface ListedFacts {
+  uid?: string;
+  annotations: Readonly<Record<string, string>>;
+}
+
 export interface RotationPlanInput {
   rotationId: string;
   secret: SecretDescription;
   decision: Extract<SecretDecision, { kind: 'proceed' }>;
   consumers: SecretConsumers;
-  /** Current annotations of the listed ExternalSecrets and workloads (`Kind\0namespace\0name`). */
-  annotations: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The listed ExternalSecrets and workloads, by `annotationKey` (`Kind\0namespace\0name`). */
+  listed: ReadonlyMap<string, ListedFacts>;
   plannedAt: string;
   notes: readonly string[];
 }
@@ -211,19 +230,31 @@ export interface RotationPlanParts {
 }
 
 export function planRotation(input: RotationPlanInput): RotationPlanParts {
-  const { rotationId, consumers, annotations, plannedAt } = input;
+  const { rotationId, consumers, listed, plannedAt } = input;
   const epoch = String(Math.floor(Date.parse(plannedAt) / 1000));
-  const annotationsOf = (key: { kind: string; namespace: string; name: string }) =>
-    annotations.get(annotationKey(key)) ?? {};
-  const externalSecrets = consumers.externalSecrets.map((use) =>
-    externalSecretState(use, annotationsOf(use), rotationId, epoch),
-  );
+  const unbound: RotationState['undetermined'] = [];
+  /** The listed object's facts, or undefined (and an undetermined entry) when it was not listed. */
+  const factsOf = (key: ObjectKey): (ListedFacts & { uid: string }) | undefined => {
+    const facts = listed.get(annotationKey(key));
+    if (facts?.uid !== undefined && facts.uid !== '') return { ...facts, uid: facts.uid };
+    unbound.push({
+      ...keyOf(key),
+      reason:
+        'not among the listed objects (or listed without a uid), so no change can be bound to it: restart it by hand',
+    });
+    return undefined;
+  };
+  const externalSecrets = consumers.externalSecrets.flatMap((use) => {
+    const facts = factsOf(use);
+    return facts === undefined ? [] : [externalSecretState(use, facts, rotationId, epoch)];
+  });
   const writers = new Map(
     consumers.kubernetesSecrets.map((secret) => [`${secret.namespace}/${secret.name}`, secret.writtenBy]),
   );
-  const workloads = orderForRestart(consumers.workloads).map((use) =>
-    workloadState(use, annotationsOf(use), rotationId, writers),
-  );
+  const workloads = orderForRestart(consumers.workloads).flatMap((use) => {
+    const facts = factsOf(use);
+    return facts === undefined ? [] : [workloadState(use, facts, rotationId, writers)];
+  });
   const restartedAt = plannedAt.replace(/\.\d+Z$/, 'Z');
   const steps: PlannedStep[] = [
     ...externalSecrets.filter((es) => !es.alreadyForced).map((es) => forceSyncStep(es, rotationId)),
@@ -241,7 +272,7 @@ export function planRotation(input: RotationPlanInput): RotationPlanParts {
     externalSecrets,
     workloads,
     notRestartable: consumers.unrestartable.map(notRestartableState),
-    undetermined: consumers.undetermined.map(undeterminedState),
+    undetermined: [...consumers.undetermined.map(undeterminedState), ...unbound],
     notes: [...input.notes],
   };
   return { state, steps };
@@ -253,13 +284,14 @@ export function annotationKey(key: { kind: string; namespace: string; name: stri
 
 function externalSecretState(
   use: ExternalSecretUse,
-  annotations: Readonly<Record<string, string>>,
+  { uid, annotations }: ListedFacts & { uid: string },
   rotationId: string,
   epoch: string,
 ): ExternalSecretState {
   const alreadyForced = annotations[ROTATION_ID_ANNOTATION] === rotationId;
   return {
     ...keyOf(use),
+    uid,
     targetSecret: use.targetSecret,
     forceSync: alreadyForced ? (annotations[FORCE_SYNC_ANNOTATION] ?? epoch) : epoch,
     alreadyForced,
@@ -269,7 +301,7 @@ function externalSecretState(
 
 function workloadState(
   use: WorkloadUse,
-  annotations: Readonly<Record<string, string>>,
+  { uid, annotations }: ListedFacts & { uid: string },
   rotationId: string,
   writers: ReadonlyMap<string, ObjectKey>,
 ): WorkloadState {
@@ -281,6 +313,7 @@ function workloadState(
   }
   return {
     ...keyOf(use),
+    uid,
     kind: use.kind,
     reads: [...new Set(use.references.map(describeReference))],
     waitsFor: [...waitsFor],
@@ -323,6 +356,7 @@ export function forceSyncStep(es: ExternalSecretState, rotationId: string): Plan
     patchType: 'merge',
     body: {
       metadata: {
+        uid: es.uid,
         annotations: { [FORCE_SYNC_ANNOTATION]: es.forceSync, [ROTATION_ID_ANNOTATION]: rotationId },
       },
     },
@@ -340,7 +374,7 @@ export function restartStep(workload: WorkloadState, rotationId: string, restart
     name: workload.name,
     patchType: 'strategic-merge',
     body: {
-      metadata: { annotations: { [ROTATION_ID_ANNOTATION]: rotationId } },
+      metadata: { uid: workload.uid, annotations: { [ROTATION_ID_ANNOTATION]: rotationId } },
       spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
     },
     why: `rolling restart so new pods read the new value (${workload.reads.join(', ')}); env vars never refresh in running pods`,
@@ -348,39 +382,6 @@ export function restartStep(workload: WorkloadState, rotationId: string, restart
 }
 
 // ---------------------------------------------------------------- reading the state back
-
-export interface RolloutStatus {
-  state: 'complete' | 'progressing';
-  /** Pods on the new template, and how many there should be. */
-  updated: number;
-  desired: number;
-  /** The controller has not yet seen the latest template change. */
-  pendingObservation: boolean;
-}
-
-/**
- * `kubectl rollout status`, read once: the controller has observed the latest generation and every
- * desired pod runs the new template (`updatedReplicas == replicas`; DaemonSets count scheduled
- * pods).
- */
-export function rolloutStatus(kind: RestartableKind, object: unknown): RolloutStatus {
-  const generation = numberField(object, 'metadata', 'generation') ?? 0;
-  const observed = numberField(object, 'status', 'observedGeneration') ?? 0;
-  const [updated, desired] =
-    kind === 'DaemonSet'
-      ? [
-          numberField(object, 'status', 'updatedNumberScheduled') ?? 0,
-          numberField(object, 'status', 'desiredNumberScheduled') ?? 0,
-        ]
-      : [numberField(object, 'status', 'updatedReplicas') ?? 0, numberField(object, 'spec', 'replicas') ?? 1];
-  const pendingObservation = observed < generation;
-  return {
-    state: !pendingObservation && updated >= desired ? 'complete' : 'progressing',
-    updated,
-    desired,
-    pendingObservation,
-  };
-}
 
 export type SyncState =
   | { state: 'refreshed'; refreshTime: string }

@@ -106,16 +106,15 @@ describe('rotate-secret against a cluster and Secrets Manager', () => {
       { object: 'ExternalSecret payments/ledger', refreshed: true, detail: 'refreshed' },
       { object: 'ExternalSecret payments/payments-api', refreshed: true, detail: 'refreshed' },
     ]);
-    const requested = 'restart requested; its controller has not picked it up yet';
     expect(
       (report.workloads as { object: string; detail: string }[]).map((w) => [w.object, w.detail]),
     ).toEqual([
-      ['Deployment payments/checkout', requested],
-      ['Deployment payments/payments-api', requested],
-      ['Deployment payments/batch', requested],
-      ['Deployment payments/reports', requested],
-      ['StatefulSet payments/ledger', requested],
-      ['DaemonSet payments/log-shipper', requested],
+      ['Deployment payments/checkout', 'rollout done (2/2 pods updated)'],
+      ['Deployment payments/payments-api', 'rollout done (2/2 pods updated)'],
+      ['Deployment payments/batch', 'still rolling after 180 s (0/1 pods updated)'],
+      ['Deployment payments/reports', 'rollout done (1/1 pods updated)'],
+      ['StatefulSet payments/ledger', 'rollout done (1/1 pods updated)'],
+      ['DaemonSet payments/log-shipper', 'rollout done (3/3 pods updated)'],
     ]);
     expect(report.notRestartable).toEqual([
       {
@@ -130,7 +129,7 @@ describe('rotate-secret against a cluster and Secrets Manager', () => {
     ]);
     expect(outcome.status === 'done' && outcome.verification).toMatchObject({
       complete: false,
-      summary: `MyTestSecret rotated: version ${CURRENT_VERSION} → ${ROTATION_ID}; 4/4 ExternalSecrets refreshed; 6/6 workloads restarted, 0 rolled out; 2 not restartable by kubeguard`,
+      summary: `MyTestSecret rotated: version ${CURRENT_VERSION} → ${ROTATION_ID}; 4/4 ExternalSecrets refreshed; 6/6 workloads restarted, 5 rolled out, 1 still rolling; 2 not restartable by kubeguard`,
     });
   });
 

@@ -16,10 +16,15 @@ import type { ActionContext, PlannedStep, RemediationAction } from '#core/remedi
 import { KUBE_KINDS } from '#core/remediation/kube-objects.ts';
 import { PATCH_CONTENT_TYPES } from '#core/remediation/ports.ts';
 import { requiredRbacRules } from '#core/remediation/registry.ts';
-import { createRotateSecretAction, type RotateSecretRequest } from '#core/remediation/rotate-secret.ts';
+import {
+  createRotateSecretAction,
+  type RotateSecretDependencies,
+  type RotateSecretRequest,
+} from '#core/remediation/rotate-secret.ts';
 import { FORCE_SYNC_ANNOTATION } from '#core/remediation/rotate-secret-plan.ts';
 import { loadAwsResponse } from './aws-fixtures.ts';
 import { promoteToCurrent } from './fake-secret-rotator.ts';
+import { InMemoryRotationClaims } from './in-memory-rotation-claims.ts';
 import { KubeApiDouble, type RecordedRequest, type ResourceType } from './kube-api-double.ts';
 import type { JsonObject } from './kube-api-semantics.ts';
 import { secretConsumerObjects } from './secret-consumer-objects.ts';
@@ -28,9 +33,11 @@ import { secretConsumerObjects } from './secret-consumer-objects.ts';
  * Rotate-secret end to end: the core action → the real adapters (client-node against the
  * Kubernetes API double on loopback, the SDK v3 Secrets Manager client under aws-sdk-client-mock)
  * in one simulated world whose clock only moves when someone waits. While time passes, the
- * rotation function finishes (RotateSecret's version becomes AWSCURRENT after ROTATION_SECONDS)
- * and External Secrets Operator refreshes every ExternalSecret whose force-sync changed — except
- * those it is told to ignore.
+ * rotation function finishes (RotateSecret's version becomes AWSCURRENT after ROTATION_SECONDS),
+ * External Secrets Operator refreshes every ExternalSecret whose force-sync changed — except those
+ * it is told to ignore — and the workload controllers roll out a changed template after
+ * `rolloutSeconds`, except those told to stall or to fail. Every action of one world shares its
+ * rotation claims, as two clicks share the table.
  */
 
 export const ROTATION_ID = '5d1c4a0e-7b7f-4f0c-9a55-0c9d1e2f3a4b';
@@ -87,6 +94,8 @@ export interface WorldOptions {
   overrides?: Record<string, unknown>;
   /** The value GetRandomPassword hands out. */
   randomPassword?: string;
+  /** Seconds a controller takes to roll out a changed workload. @default 20 */
+  rolloutSeconds?: number;
 }
 
 export class RotationWorld implements Timers {
@@ -97,12 +106,22 @@ export class RotationWorld implements Timers {
   readonly operatorIgnores = new Set<string>();
   /** Each DescribeSecret answer: the AWSCURRENT version, and how many Kubernetes requests came before it. */
   readonly describes: { current: string | undefined; kubeRequestsBefore: number }[] = [];
+  /** Shared by every action of the world, as the findings table is by every worker. */
+  readonly claims = new InMemoryRotationClaims();
+  /** Workloads (`resource/namespace/name`) whose controller never rolls them out. */
+  readonly controllersStall = new Set<string>();
+  /** Workloads whose controller reports the progress deadline exceeded. */
+  readonly controllersFail = new Set<string>();
+  readonly rolloutSeconds: number;
   nowMsValue = Date.parse(START);
   secret: Describe;
   #rotationStartedAt: number | undefined;
+  /** When each workload generation was first seen unobserved: `resource/ns/name#generation` → ms. */
+  readonly #changedAt = new Map<string, number>();
 
   private constructor(api: KubeApiDouble, options: WorldOptions) {
     this.api = api;
+    this.rolloutSeconds = options.rolloutSeconds ?? 20;
     const base = loadAwsResponse<Describe>(
       `secretsmanager-${options.describe ?? 'describe-secret-rotating'}.json`,
     );
@@ -146,8 +165,10 @@ export class RotationWorld implements Timers {
   nowMs = (): number => this.nowMsValue;
 
   sleep = async (ms: number): Promise<void> => {
+    this.runControllers();
     this.nowMsValue += ms;
     this.runOperator();
+    this.runControllers();
   };
 
   clock = (): string => new Date(this.nowMsValue).toISOString();
@@ -163,7 +184,7 @@ export class RotationWorld implements Timers {
     };
   }
 
-  action(): RemediationAction<RotateSecretRequest> {
+  action(overrides: Partial<RotateSecretDependencies> = {}): RemediationAction<RotateSecretRequest> {
     const logger: RotatorLogger = {
       info: (message, attributes) => this.logs.push({ message, ...(attributes ? { attributes } : {}) }),
     };
@@ -172,22 +193,47 @@ export class RotationWorld implements Timers {
       timers: this,
       logger,
     });
-    return createRotateSecretAction({ secrets, timers: this });
+    return createRotateSecretAction({ secrets, claims: this.claims, timers: this, ...overrides });
   }
 
-  /** The controllers finish every rollout: observedGeneration catches up, every pod is updated. */
+  /** The controllers finish every rollout now: observedGeneration catches up, every pod is updated. */
   finishRollouts(): void {
-    for (const resource of ['deployments', 'statefulsets', 'daemonsets']) {
+    for (const resource of WORKLOAD_RESOURCES) {
+      for (const object of this.api.objects(resource)) this.api.seed(rolledOut(resource, object));
+    }
+  }
+
+  /**
+   * The workload controllers: a generation not yet observed is rolled out `rolloutSeconds` after it
+   * was first seen, unless its controller stalls (nothing changes) or fails (the Deployment's
+   * progress deadline is exceeded).
+   */
+  runControllers(): void {
+    for (const resource of WORKLOAD_RESOURCES) {
       for (const object of this.api.objects(resource)) {
-        const metadata = object.metadata as { generation?: number };
-        const spec = object.spec as { replicas?: number };
-        const status: Record<string, unknown> = {
-          ...(object.status as Record<string, unknown>),
-          observedGeneration: metadata.generation,
-        };
-        if (resource === 'daemonsets') status.updatedNumberScheduled = status.desiredNumberScheduled;
-        else status.updatedReplicas = spec.replicas ?? 1;
-        this.api.seed({ ...object, status });
+        const metadata = object.metadata as { name: string; namespace: string; generation?: number };
+        const status = (object.status ?? {}) as { observedGeneration?: number };
+        if ((status.observedGeneration ?? 0) >= (metadata.generation ?? 1)) continue;
+        const id = `${resource}/${metadata.namespace}/${metadata.name}`;
+        const seen = `${id}#${metadata.generation}`;
+        const since = this.#changedAt.get(seen) ?? this.nowMsValue;
+        this.#changedAt.set(seen, since);
+        if (this.controllersStall.has(id)) continue;
+        if ((object.spec as { paused?: boolean }).paused === true) {
+          // A paused Deployment observes the change and creates no pod of the new template.
+          const paused = {
+            ...(object.status as object),
+            observedGeneration: metadata.generation,
+            updatedReplicas: 0,
+          };
+          this.api.seed({ ...object, status: paused });
+          continue;
+        }
+        if (this.controllersFail.has(id)) {
+          this.api.seed({ ...object, status: progressDeadlineExceeded(object, metadata.generation) });
+        } else if (this.nowMsValue - since >= this.rolloutSeconds * 1000) {
+          this.api.seed(rolledOut(resource, object));
+        }
       }
     }
   }
@@ -280,6 +326,51 @@ export class RotationWorld implements Timers {
       this.secret.VersionIdsToStages = promoteToCurrent(this.secret.VersionIdsToStages, pending);
     this.#rotationStartedAt = undefined;
   }
+}
+
+const WORKLOAD_RESOURCES = ['deployments', 'statefulsets', 'daemonsets'] as const;
+
+/** The object as its controller leaves it once every pod runs the new template and is available. */
+function rolledOut(resource: (typeof WORKLOAD_RESOURCES)[number], object: JsonObject): JsonObject {
+  const metadata = object.metadata as { generation?: number };
+  const spec = object.spec as { replicas?: number };
+  const status: Record<string, unknown> = {
+    ...(object.status as Record<string, unknown>),
+    observedGeneration: metadata.generation,
+  };
+  if (resource === 'daemonsets') {
+    status.updatedNumberScheduled = status.desiredNumberScheduled;
+    status.numberAvailable = status.desiredNumberScheduled;
+  } else {
+    const replicas = spec.replicas ?? 1;
+    Object.assign(status, {
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+    });
+  }
+  return { ...object, status };
+}
+
+/** A Deployment whose new ReplicaSet never became available within its progressDeadlineSeconds. */
+function progressDeadlineExceeded(
+  object: JsonObject,
+  generation: number | undefined,
+): Record<string, unknown> {
+  const name = (object.metadata as { name: string }).name;
+  return {
+    ...(object.status as Record<string, unknown>),
+    observedGeneration: generation,
+    conditions: [
+      {
+        type: 'Progressing',
+        status: 'False',
+        reason: 'ProgressDeadlineExceeded',
+        message: `ReplicaSet "${name}-6b8f7c9d4" has timed out progressing.`,
+      },
+    ],
+  };
 }
 
 /** The request a planned step must produce on the wire (the query string, e.g. fieldManager, aside). */

@@ -187,7 +187,7 @@ describe('remediation.rotationFunctionArns in kubeguard.config.json', () => {
   };
 
   it('defaults to no function', () => {
-    expect(parseConfig(base).remediation).toEqual({ rotationFunctionArns: [] });
+    expect(parseConfig(base).remediation).toMatchObject({ rotationFunctionArns: [] });
   });
 
   it('keeps each configured ARN once', () => {

@@ -87,3 +87,37 @@ describe('kubeguard.config.json', () => {
     );
   });
 });
+
+describe('remediation waits and cooldown in kubeguard.config.json', () => {
+  it('holds a secret for 15 minutes per rotation and waits 180 s for rollouts by default', () => {
+    expect(parseConfig(minimal).remediation).toMatchObject({
+      rotationCooldownMinutes: 15,
+      rolloutWaitSeconds: 180,
+    });
+  });
+
+  it('takes other values within their ranges', () => {
+    const config = parseConfig({
+      ...minimal,
+      remediation: { rotationCooldownMinutes: 60, rolloutWaitSeconds: 0 },
+    });
+    expect(config.remediation).toMatchObject({ rotationCooldownMinutes: 60, rolloutWaitSeconds: 0 });
+  });
+
+  it.each([
+    [
+      { rotationCooldownMinutes: 0 },
+      'remediation.rotationCooldownMinutes: must be a whole number of minutes from 1 to 1440 (a day)',
+    ],
+    [
+      { rotationCooldownMinutes: 2.5 },
+      'remediation.rotationCooldownMinutes: must be a whole number of minutes from 1 to 1440 (a day)',
+    ],
+    [
+      { rolloutWaitSeconds: 900 },
+      'remediation.rolloutWaitSeconds: must be a whole number of seconds from 0 to 600',
+    ],
+  ])('names a value out of range: %o', (remediation, message) => {
+    expect(() => parseConfig({ ...minimal, remediation }, 'kubeguard.config.json')).toThrow(message);
+  });
+});

@@ -4,10 +4,10 @@ import {
   decideSecretOperation,
   FORCE_SYNC_ANNOTATION,
   isRotationId,
+  type ListedFacts,
   planRotation,
   RESTARTED_AT_ANNOTATION,
   ROTATION_ID_ANNOTATION,
-  rolloutStatus,
   syncState,
 } from '#core/remediation/rotate-secret-plan.ts';
 import { findSecretConsumers } from '#core/remediation/secret-consumers.ts';
@@ -136,7 +136,25 @@ describe('rotate-secret: what happens in Secrets Manager', () => {
 });
 
 describe('rotate-secret: the cluster writes', () => {
-  function plan(annotations = new Map<string, Record<string, string>>()) {
+  /** The scenario's objects as listed: each with a uid, and with the given annotations. */
+  function listed(annotations: Map<string, Record<string, string>>, leaveOut: string[] = []) {
+    const facts = new Map<string, ListedFacts>();
+    for (const object of secretConsumerObjects()) {
+      const key = annotationKey({
+        kind: object.kind,
+        namespace: object.metadata.namespace ?? 'default',
+        name: object.metadata.name,
+      });
+      if (leaveOut.includes(key)) continue;
+      facts.set(key, {
+        uid: `uid-${object.kind}-${object.metadata.name}`,
+        annotations: annotations.get(key) ?? {},
+      });
+    }
+    return facts;
+  }
+
+  function plan(annotations = new Map<string, Record<string, string>>(), leaveOut: string[] = []) {
     const secret = rotatingSecret();
     const decision = decideSecretOperation(secret, ROTATION);
     if (decision.kind !== 'proceed') throw new Error('the scenario secret must rotate');
@@ -145,11 +163,40 @@ describe('rotate-secret: the cluster writes', () => {
       secret,
       decision,
       consumers: findSecretConsumers(SCENARIO_SECRET, secretConsumerObjects()),
-      annotations,
+      listed: listed(annotations, leaveOut),
       plannedAt: PLANNED_AT,
       notes: [],
     });
   }
+
+  it('binds each patch to the uid of the object it listed, and plans no write to one it did not list', () => {
+    const checkout = annotationKey({ kind: 'Deployment', namespace: 'payments', name: 'checkout' });
+    const { steps, state } = plan(new Map(), [checkout]);
+
+    expect(
+      steps.map((step) =>
+        step.op === 'patch' ? (step.body as { metadata: { uid: string } }).metadata.uid : step.op,
+      ),
+    ).toEqual([
+      'uid-ExternalSecret-payments-api',
+      'uid-ExternalSecret-ledger',
+      'uid-ExternalSecret-batch-settings',
+      'uid-ExternalSecret-catalog-by-name',
+      'uid-Deployment-payments-api',
+      'uid-StatefulSet-ledger',
+      'uid-DaemonSet-log-shipper',
+      'uid-Deployment-reports',
+      'uid-Deployment-batch',
+    ]);
+    expect(state.undetermined).toContainEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'payments',
+      name: 'checkout',
+      reason:
+        'not among the listed objects (or listed without a uid), so no change can be bound to it: restart it by hand',
+    });
+  });
 
   it('force-syncs each ExternalSecret, then restarts CSI mounters before the other readers', () => {
     const { steps } = plan();
@@ -175,13 +222,14 @@ describe('rotate-secret: the cluster writes', () => {
       namespace: 'payments',
       body: {
         metadata: {
+          uid: 'uid-ExternalSecret-payments-api',
           annotations: { [FORCE_SYNC_ANNOTATION]: '1772366400', [ROTATION_ID_ANNOTATION]: ROTATION },
         },
       },
     });
     expect(steps[4]).toMatchObject({
       body: {
-        metadata: { annotations: { [ROTATION_ID_ANNOTATION]: ROTATION } },
+        metadata: { uid: 'uid-Deployment-checkout', annotations: { [ROTATION_ID_ANNOTATION]: ROTATION } },
         spec: {
           template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: '2026-03-01T12:00:00Z' } } },
         },
@@ -239,45 +287,6 @@ describe('rotate-secret: the cluster writes', () => {
 });
 
 describe('rotate-secret: reading the state back', () => {
-  it('calls a Deployment rolled out when its controller observed the change and every replica is updated', () => {
-    const object = {
-      metadata: { generation: 4 },
-      spec: { replicas: 2 },
-      status: { observedGeneration: 4, updatedReplicas: 2 },
-    };
-    expect(rolloutStatus('Deployment', object)).toEqual({
-      state: 'complete',
-      updated: 2,
-      desired: 2,
-      pendingObservation: false,
-    });
-  });
-
-  it('calls it progressing while the controller has not observed the new generation', () => {
-    const object = {
-      metadata: { generation: 5 },
-      spec: { replicas: 2 },
-      status: { observedGeneration: 4, updatedReplicas: 2 },
-    };
-    expect(rolloutStatus('Deployment', object)).toMatchObject({
-      state: 'progressing',
-      pendingObservation: true,
-    });
-  });
-
-  it('counts DaemonSet pods by scheduled nodes', () => {
-    const object = {
-      metadata: { generation: 3 },
-      status: { observedGeneration: 3, desiredNumberScheduled: 3, updatedNumberScheduled: 1 },
-    };
-    expect(rolloutStatus('DaemonSet', object)).toEqual({
-      state: 'progressing',
-      updated: 1,
-      desired: 3,
-      pendingObservation: false,
-    });
-  });
-
   it('sees an ExternalSecret refreshed once status.refreshTime reaches the force-sync second', () => {
     const status = (refreshTime: string) => ({
       status: { refreshTime, conditions: [{ type: 'Ready', status: 'True', reason: 'SecretSynced' }] },

@@ -4,9 +4,11 @@ import type { ActionContext, PreflightResult, RemediationPlan } from '#core/reme
 import type { KubeKind, KubeObject } from '#core/remediation/kube-objects.ts';
 import type { KubeClient, ListQuery, ObjectRef } from '#core/remediation/ports.ts';
 import { createRotateSecretAction, type RotateSecretRequest } from '#core/remediation/rotate-secret.ts';
+import type { RotationClaims } from '#core/remediation/rotation-claims.ts';
 import { GENERATE_TAG } from '#core/remediation/secret-ports.ts';
 import { describedSecret, FakeSecretRotator } from '#test/support/fake-secret-rotator.ts';
 import { ManualTimers } from '#test/support/fake-timers.ts';
+import { InMemoryRotationClaims } from '#test/support/in-memory-rotation-claims.ts';
 import { secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
 
 const ROTATION = '5d1c4a0e-7b7f-4f0c-9a55-0c9d1e2f3a4b';
@@ -20,7 +22,14 @@ class ReadOnlyKube implements KubeClient {
   readonly #absentKinds: ReadonlySet<KubeKind>;
 
   constructor(objects: KubeObject[], absentKinds: KubeKind[] = []) {
-    this.#objects = objects;
+    // As the API server: every object has a uid.
+    this.#objects = objects.map((o) => ({
+      ...o,
+      metadata: {
+        ...o.metadata,
+        uid: o.metadata.uid ?? `uid-${o.kind}-${o.metadata.namespace}-${o.metadata.name}`,
+      },
+    }));
     this.#absentKinds = new Set(absentKinds);
   }
 
@@ -60,7 +69,7 @@ class ReadOnlyKube implements KubeClient {
   }
 }
 
-function setup(options: { secret?: FakeSecretRotator; kube?: ReadOnlyKube } = {}) {
+function setup(options: { secret?: FakeSecretRotator; kube?: ReadOnlyKube; claims?: RotationClaims } = {}) {
   const secrets =
     options.secret ??
     new FakeSecretRotator(
@@ -75,8 +84,9 @@ function setup(options: { secret?: FakeSecretRotator; kube?: ReadOnlyKube } = {}
     clock: () => NOW,
     actor: 'slack:U024BE7LH',
   };
-  const action = createRotateSecretAction({ secrets, timers: new ManualTimers(NOW) });
-  return { action, context, secrets, kube };
+  const claims = options.claims ?? new InMemoryRotationClaims();
+  const action = createRotateSecretAction({ secrets, claims, timers: new ManualTimers(NOW) });
+  return { action, context, secrets, kube, claims };
 }
 
 const request: RotateSecretRequest = { secret: 'MyTestSecret', rotationId: ROTATION };
@@ -187,6 +197,101 @@ describe('rotate-secret preflight', () => {
     await expect(action.preflight({ ...request, secret: 'prod/missing' }, context)).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });
+  });
+});
+
+describe('rotate-secret: bound and claimed', () => {
+  const ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-Ca8JGt';
+
+  it('binds every force-sync and restart to the uid of the object it listed', async () => {
+    const { action, context } = setup();
+    const plan = ready(await action.preflight(request, context));
+
+    expect(
+      plan.steps.map((step) =>
+        step.op === 'patch'
+          ? [step.kind, step.name, (step.body as { metadata: { uid: string } }).metadata.uid]
+          : [],
+      ),
+    ).toEqual([
+      ['ExternalSecret', 'payments-api', 'uid-ExternalSecret-payments-payments-api'],
+      ['ExternalSecret', 'ledger', 'uid-ExternalSecret-payments-ledger'],
+      ['ExternalSecret', 'batch-settings', 'uid-ExternalSecret-payments-batch-settings'],
+      ['ExternalSecret', 'catalog-by-name', 'uid-ExternalSecret-payments-catalog-by-name'],
+      ['Deployment', 'checkout', 'uid-Deployment-payments-checkout'],
+      ['Deployment', 'payments-api', 'uid-Deployment-payments-payments-api'],
+      ['Deployment', 'reports', 'uid-Deployment-payments-reports'],
+      ['Deployment', 'batch', 'uid-Deployment-payments-batch'],
+      ['StatefulSet', 'ledger', 'uid-StatefulSet-payments-ledger'],
+      ['DaemonSet', 'log-shipper', 'uid-DaemonSet-payments-log-shipper'],
+    ]);
+  });
+
+  it('plans nothing for a secret another rotation claimed, and says how far that rotation got', async () => {
+    const claims = new InMemoryRotationClaims();
+    const other = '9b7e3c1a-4f2d-4e6a-8b0c-2d4e6f8a0b1c';
+    const until = '2026-03-01T12:10:00.000Z';
+    await claims.claim(
+      {
+        secretArn: ARN,
+        rotationId: other,
+        startedAt: '2026-03-01T11:55:00.000Z',
+        startedBy: 'slack:U0OTHER',
+        until,
+      },
+      '2026-03-01T11:55:00.000Z',
+    );
+    const { action, context, secrets } = setup({ claims });
+
+    const result = await action.preflight(request, context);
+
+    expect(result).toEqual({
+      status: 'skipped',
+      target: 'Secrets Manager secret MyTestSecret',
+      reason:
+        `rotation ${other} of MyTestSecret, started at 2026-03-01T11:55:00.000Z by slack:U0OTHER, holds the secret until ${until} ` +
+        `(one rotation per secret within the cooldown), so no other rotation starts: its version ${other} does not exist yet; ` +
+        'it force-synced 0/4 ExternalSecrets and restarted 0/6 workloads',
+      recommendation: `follow that rotation (run rotate-secret with rotation id ${other} to resume or verify it), or rotate again after ${until}`,
+      facts: {
+        code: 'CONFLICT',
+        rotation: {
+          secretArn: ARN,
+          rotationId: other,
+          startedAt: '2026-03-01T11:55:00.000Z',
+          startedBy: 'slack:U0OTHER',
+          until,
+        },
+        progress: {
+          rotationId: other,
+          versionStages: [],
+          externalSecrets: { total: 4, forceSynced: 0 },
+          workloads: { total: 6, restarted: 0 },
+        },
+      },
+    });
+    expect(secrets.calls).toEqual(['describe MyTestSecret']);
+  });
+
+  it('writes nothing to Secrets Manager when its claim cannot be recorded', async () => {
+    const claims: RotationClaims = {
+      current: async () => undefined,
+      claim: async () => {
+        throw new KubeguardError('UPSTREAM', 'rotation claims: claiming failed');
+      },
+    };
+    const { action, context, secrets } = setup({ claims });
+    const plan = ready(await action.preflight(request, context));
+
+    const outcome = await action.execute(plan, context);
+
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      applied: [],
+      error: { code: 'UPSTREAM', message: 'rotation claims: claiming failed' },
+      recovery: expect.stringContaining('a rotation claims its secret before it writes to Secrets Manager'),
+    });
+    expect(secrets.calls).toEqual(['describe MyTestSecret']);
   });
 });
 
