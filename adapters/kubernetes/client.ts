@@ -62,10 +62,38 @@ export type ListOutcome =
 export interface KubeApiClient extends KubeClient {
   /** Lists each query (four at a time); a failure is reported for its query and the others go on. */
   listEach(queries: readonly ListQuery[]): Promise<ListOutcome[]>;
+  /** Every object of a resource given by its group version (in one namespace, or all). */
+  listResource(at: ResourceAt, query?: Omit<ListQuery, 'kind'>): Promise<KubeObject[]>;
   /** GET of a path outside the kinds table (e.g. `/api/v1/nodes/<name>/proxy/configz`), as text. */
   getText(path: string, what: string): Promise<string>;
   /** The API server URL, for messages. */
   server(): Promise<string>;
+}
+
+/**
+ * A resource given by where it is served rather than by a kind of the table: what `listResource`
+ * lists (e.g. each group a policy engine may serve its kinds from).
+ */
+export interface ResourceAt {
+  /** `crd.projectcalico.org/v1` */
+  apiVersion: string;
+  /** `networkpolicies` */
+  resource: string;
+  namespaced: boolean;
+  /** The kind of its objects, for messages and for items the list does not name. */
+  kind: string;
+}
+
+/** What a request is about, for messages: the object (or `(list)`) and its resource. */
+interface Target {
+  kind: string;
+  namespace?: string;
+  name: string;
+  resource: string;
+}
+
+function targetOf(ref: { kind: KubeKind; namespace?: string; name: string }): Target {
+  return { ...ref, resource: KUBE_KINDS[ref.kind].resource };
 }
 
 /** Kinds kubeguard patches: pods and nodes (remediation), workloads (rollout restarts), ESO force-sync. */
@@ -96,7 +124,7 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
   const served = new Map<KubeKind, Promise<string>>();
 
   /** One exchange; an HTTP error status becomes a KubeguardError. */
-  const exchange = async (request: KubeRequest, verb: string, target: ObjectRef): Promise<string> => {
+  const exchange = async (request: KubeRequest, verb: string, target: Target): Promise<string> => {
     const kubeConfig = await config();
     const response = await sendKubeRequest(kubeConfig, request, {
       timeoutMs,
@@ -159,16 +187,18 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
       );
     }
     const apiVersion = await servedVersion(ref.kind);
-    return {
-      path: `${collectionPath(apiVersion, ref.kind, ref.namespace)}/${encodeURIComponent(ref.name)}`,
-      apiVersion,
-    };
+    const at = { apiVersion, resource: info.resource, namespaced: info.namespaced, kind: ref.kind };
+    return { path: `${resourcePath(at, ref.namespace)}/${encodeURIComponent(ref.name)}`, apiVersion };
   };
 
-  const list = async (query: ListQuery): Promise<KubeObject[]> => {
-    const apiVersion = await servedVersion(query.kind);
-    const path = collectionPath(apiVersion, query.kind, query.namespace);
-    const target = listTarget(query);
+  const listResource = async (at: ResourceAt, query: Omit<ListQuery, 'kind'> = {}): Promise<KubeObject[]> => {
+    const path = resourcePath(at, query.namespace);
+    const target: Target = {
+      kind: at.kind,
+      name: '(list)',
+      resource: at.resource,
+      ...(at.namespaced && query.namespace ? { namespace: query.namespace } : {}),
+    };
     const items: KubeObject[] = [];
     let token: string | undefined;
     do {
@@ -186,28 +216,45 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
         'list',
         target,
       );
-      const page = parseJson(text, 'list', target) as { items?: unknown; metadata?: { continue?: unknown } };
+      const page = parseJson(text, 'list', target) as {
+        kind?: unknown;
+        items?: unknown;
+        metadata?: { continue?: unknown };
+      };
       if (!Array.isArray(page.items)) {
         throw new KubeguardError(
           'UPSTREAM',
           `the Kubernetes API answered list ${describeRef(target)} without an items list: ${text.slice(0, 200)}`,
         );
       }
-      items.push(...(page.items as KubeObject[]).map((item) => withKind(item, query.kind, apiVersion)));
+      // Items carry no kind: the list's own (`NetworkPolicyList`) names it, which is not always the
+      // table's key (Calico's NetworkPolicy is listed as CalicoNetworkPolicy).
+      const itemKind =
+        typeof page.kind === 'string' && /^[A-Za-z]+List$/.test(page.kind) && page.kind !== 'List'
+          ? page.kind.slice(0, -4)
+          : at.kind;
+      items.push(...(page.items as KubeObject[]).map((item) => withKind(item, itemKind, at.apiVersion)));
       const next = page.metadata?.continue;
       token = typeof next === 'string' && next !== '' ? next : undefined;
     } while (token !== undefined);
     return items;
   };
 
+  const list = async ({ kind, ...query }: ListQuery): Promise<KubeObject[]> => {
+    const info = KUBE_KINDS[kind];
+    const apiVersion = await servedVersion(kind);
+    return listResource({ apiVersion, resource: info.resource, namespaced: info.namespaced, kind }, query);
+  };
+
   return {
     async get(ref) {
       const { path, apiVersion } = await objectPath(ref, 'get');
-      const text = await exchange({ method: 'GET', path }, 'get', ref);
-      return withKind(parseJson(text, 'get', ref), ref.kind, apiVersion);
+      const text = await exchange({ method: 'GET', path }, 'get', targetOf(ref));
+      return withKind(parseJson(text, 'get', targetOf(ref)), ref.kind, apiVersion);
     },
 
     list,
+    listResource,
 
     async listEach(queries) {
       return mapLimited(queries, LIST_CONCURRENCY, async (query): Promise<ListOutcome> => {
@@ -221,7 +268,12 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
     },
 
     async podLog(ref: PodLogRef) {
-      const target = { kind: 'Pod' as const, namespace: ref.namespace, name: `${ref.pod}/log` };
+      const target: Target = {
+        kind: 'Pod',
+        namespace: ref.namespace,
+        name: `${ref.pod}/log`,
+        resource: 'pods/log',
+      };
       const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.pod)}/log`;
       return exchange(
         {
@@ -262,12 +314,16 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
       const kind = object.kind as KubeKind;
       const namespace = object.metadata.namespace;
       if (!CREATABLE.has(kind) || namespace === undefined) throw unsupported('create', object.kind);
-      const ref = { kind, namespace, name: object.metadata.name };
+      const ref = targetOf({ kind, namespace, name: object.metadata.name });
       const apiVersion = await servedVersion(kind);
+      const info = KUBE_KINDS[kind];
       const text = await exchange(
         {
           method: 'POST',
-          path: collectionPath(apiVersion, kind, namespace),
+          path: resourcePath(
+            { apiVersion, resource: info.resource, namespaced: info.namespaced, kind },
+            namespace,
+          ),
           query: { fieldManager },
           body: JSON.stringify(object),
           contentType: 'application/json',
@@ -290,9 +346,9 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
           contentType: PATCH_CONTENT_TYPES[patch.type as PatchType],
         },
         'patch',
-        ref,
+        targetOf(ref),
       );
-      return withKind(parseJson(text, 'patch', ref), ref.kind, apiVersion);
+      return withKind(parseJson(text, 'patch', targetOf(ref)), ref.kind, apiVersion);
     },
 
     async delete(ref, preconditions?: DeletePreconditions) {
@@ -306,18 +362,17 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
           contentType: 'application/json',
         },
         'delete',
-        ref,
+        targetOf(ref),
       );
     },
   };
 }
 
-/** `/api/v1/namespaces/shop/pods`, `/apis/apps/v1/deployments`: the collection of a kind. */
-function collectionPath(apiVersion: string, kind: KubeKind, namespace: string | undefined): string {
-  const info = KUBE_KINDS[kind];
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  const scope = info.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${base}${scope}/${info.resource}`;
+/** `/api/v1/namespaces/shop/pods`, `/apis/apps/v1/deployments`: the collection of a resource. */
+function resourcePath(at: ResourceAt, namespace: string | undefined): string {
+  const base = at.apiVersion.includes('/') ? `/apis/${at.apiVersion}` : `/api/${at.apiVersion}`;
+  const scope = at.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${scope}/${at.resource}`;
 }
 
 function discoveredResources(text: string): string[] {
@@ -364,7 +419,7 @@ function apiError(
   status: number,
   text: string,
   verb: string,
-  target: ObjectRef,
+  target: Target,
   server: string,
 ): KubeguardError {
   const what = `${verb} ${describeRef(target)}`;
@@ -373,7 +428,7 @@ function apiError(
   const code = CODES[status] ?? 'UPSTREAM';
   const hint =
     status === 403
-      ? `; the bot's ClusterRole (deploy/kubernetes/rbac.yaml) needs "${verb}" on ${KUBE_KINDS[target.kind].resource}`
+      ? `; the bot's ClusterRole (deploy/kubernetes/rbac.yaml) needs "${verb}" on ${target.resource}`
       : status === 401
         ? `; the token was refused by ${server}: check the EKS access entry of the worker role and the clock`
         : '';
@@ -394,7 +449,7 @@ function statusOf(text: string): StatusBody {
   }
 }
 
-function parseJson(text: string, verb: string, target: ObjectRef): KubeObject {
+function parseJson(text: string, verb: string, target: Target): KubeObject {
   try {
     const parsed = JSON.parse(text) as unknown;
     if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as KubeObject;
@@ -412,12 +467,8 @@ function parseJson(text: string, verb: string, target: ObjectRef): KubeObject {
 }
 
 /** List items come without kind and apiVersion; put them back so objects describe themselves. */
-function withKind(object: KubeObject, kind: KubeKind, apiVersion: string): KubeObject {
+function withKind(object: KubeObject, kind: string, apiVersion: string): KubeObject {
   return { ...object, apiVersion: object.apiVersion ?? apiVersion, kind: object.kind ?? kind };
-}
-
-function listTarget(query: ListQuery): ObjectRef {
-  return { kind: query.kind, name: '(list)', ...(query.namespace ? { namespace: query.namespace } : {}) };
 }
 
 function unsupported(verb: string, kind: string): KubeguardError {

@@ -1,22 +1,20 @@
-import {
-  ApiException,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  NetworkingV1Api,
-  type V1NetworkPolicy,
-} from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
+import { KUBE_KINDS, type KubeKind } from '#core/model/kube-kinds.ts';
 import { apiVersionOf, POLICY_CUSTOM_KINDS, type PolicyKind } from '#core/netpol/kinds.ts';
 import type { UnevaluatedPolicy } from '#core/netpol/types.ts';
+import { createKubeClient, type KubeApiClient } from './client.ts';
+import { serverOf } from './http.ts';
 
 /**
  * Reads what the NetworkPolicy evaluator needs from a live cluster: every pod, namespace and
- * NetworkPolicy, through a kubeconfig file (and optionally one of its contexts). Needs `list` on
- * pods, namespaces and networkpolicies.networking.k8s.io at cluster scope. It also lists the custom
- * policy kinds of core/netpol/kinds.ts (AdminNetworkPolicy, BaselineAdminNetworkPolicy, Calico,
- * Cilium): a kind whose CRD is not installed (404) has no objects; a kind the identity may not list
- * (401/403) is reported as unreadable, so the answers it may decide are `unknown`.
+ * NetworkPolicy, through a kubeconfig file (and optionally one of its contexts), with the one
+ * Kubernetes adapter (client.ts: the API's exact JSON, paged, each request bounded by a timeout).
+ * Needs `list` on pods, namespaces and networkpolicies.networking.k8s.io at cluster scope. It also
+ * lists the custom policy kinds of core/netpol/kinds.ts (AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy, Calico, Cilium): a kind whose CRD is not installed (404) has no
+ * objects; a kind the identity may not list (401/403) is reported as unreadable, so the answers it
+ * may decide are `unknown`.
  */
 
 export interface KubeconfigSourceOptions {
@@ -28,6 +26,8 @@ export interface KubeconfigSourceOptions {
    * @default 500
    */
   pageSize?: number;
+  /** Limit on each request to the API server. @default 30000 */
+  requestTimeoutMs?: number;
 }
 
 /** API objects with `kind` and `apiVersion` restored (list items come without them). */
@@ -41,76 +41,68 @@ export interface ClusterObjects {
   unreadable: UnevaluatedPolicy[];
 }
 
-const DEFAULT_PAGE_SIZE = 500;
-
-interface ListPage<T extends object = object> {
-  items: T[];
-  metadata?: { _continue?: string };
-}
-
-type Lister<T extends object> = (param: { limit: number; _continue?: string }) => Promise<ListPage<T>>;
+/** The kinds the evaluator cannot do without: a failure to list one fails the command. */
+const REQUIRED: readonly KubeKind[] = ['Pod', 'Namespace', 'NetworkPolicy'];
 
 export async function readClusterObjects(options: KubeconfigSourceOptions): Promise<ClusterObjects> {
   const config = loadKubeconfig(options);
-  const server = config.getCurrentCluster()?.server ?? '(no server)';
-  const core = config.makeApiClient(CoreV1Api);
-  const networking = config.makeApiClient(NetworkingV1Api);
-  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const custom = config.makeApiClient(CustomObjectsApi);
-  const [pods, namespaces, networkPolicies, customKinds] = await Promise.all([
-    listAll('pods', (p) => core.listPodForAllNamespaces(p), pageSize, server),
-    listAll('namespaces', (p) => core.listNamespace(p), pageSize, server),
-    listAll<V1NetworkPolicy>(
-      'networkpolicies',
-      (p) => networking.listNetworkPolicyForAllNamespaces(p),
-      pageSize,
-      server,
-    ),
-    Promise.all(POLICY_CUSTOM_KINDS.map((kind) => listCustomKind(custom, kind, pageSize, server))),
+  const client = createKubeClient({
+    kubeConfig: config,
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+  });
+  const server = serverOf(config);
+  const [required, customKinds] = await Promise.all([
+    client.listEach(REQUIRED.map((kind) => ({ kind }))),
+    Promise.all(POLICY_CUSTOM_KINDS.map((kind) => listCustomKind(client, kind, server))),
   ]);
+  const [pods = [], namespaces = [], networkPolicies = []] = required.map((outcome) => {
+    if ('objects' in outcome) return outcome.objects;
+    throw requiredListError(outcome.error, KUBE_KINDS[outcome.query.kind].resource, server);
+  });
   return {
-    pods: withKind(pods, 'v1', 'Pod'),
-    namespaces: withKind(namespaces, 'v1', 'Namespace'),
-    networkPolicies: withKind(
-      networkPolicies.map(wireNetworkPolicy),
-      'networking.k8s.io/v1',
-      'NetworkPolicy',
-    ),
+    pods,
+    namespaces,
+    networkPolicies,
     customPolicies: customKinds.flatMap((read) => ('objects' in read ? read.objects : [])),
     unreadable: customKinds.flatMap((read) => ('unreadable' in read ? [read.unreadable] : [])),
   };
 }
 
+/** A refused list names the permission; a timeout or an unreachable server keeps its own words. */
+function requiredListError(error: KubeguardError, resource: string, server: string): KubeguardError {
+  const status = error.details.status;
+  if (status !== 401 && status !== 403) return error;
+  return new KubeguardError(
+    'FORBIDDEN',
+    `the Kubernetes API at ${server} refused to list ${resource} (HTTP ${status}); the identity needs "list" on ${resource} in all namespaces`,
+    { cause: error, details: { resource, status } },
+  );
+}
+
 type CustomKindRead = { objects: Record<string, unknown>[] } | { unreadable: UnevaluatedPolicy };
 
 /**
- * Every object of one custom policy kind, in all namespaces. Custom objects are plain JSON (no
- * generated model), so they keep every field the API server sent.
+ * Every object of one custom policy kind, in all namespaces, at the group version the kind table
+ * of core/netpol names (Calico's two groups are both read).
  */
 async function listCustomKind(
-  api: CustomObjectsApi,
+  client: KubeApiClient,
   kind: PolicyKind,
-  pageSize: number,
   server: string,
 ): Promise<CustomKindRead> {
-  const { group, version, resource } = kind;
-  const resourceName = `${resource}.${group}`;
+  const resourceName = `${kind.resource}.${kind.group}`;
   try {
-    const items = await listAll(
-      resourceName,
-      (p) =>
-        (kind.namespaced
-          ? api.listCustomObjectForAllNamespaces({ group, version, resourcePlural: resource, ...p })
-          : api.listClusterCustomObject({ group, version, plural: resource, ...p })) as Promise<
-          ListPage<Record<string, unknown>> & { metadata?: { continue?: string } }
-        >,
-      pageSize,
-      server,
-      (page) => (page.metadata as { continue?: string } | undefined)?.continue,
-    );
-    return { objects: withKind(items, apiVersionOf(kind), kind.kind) };
+    const objects = await client.listResource({
+      apiVersion: apiVersionOf(kind),
+      resource: kind.resource,
+      namespaced: kind.namespaced,
+      kind: kind.kind,
+    });
+    return { objects };
   } catch (error) {
-    const status = (error as KubeguardError).details?.status;
+    if (!(error instanceof KubeguardError)) throw error;
+    const status = error.details.status;
     if (status === 404) return { objects: [] };
     if (status === 401 || status === 403) {
       return {
@@ -155,67 +147,6 @@ function loadKubeconfig({ kubeconfigFile, context }: KubeconfigSourceOptions): K
     );
   }
   return config;
-}
-
-async function listAll<T extends object = object>(
-  resource: string,
-  list: Lister<T>,
-  pageSize: number,
-  server: string,
-  continueOf: (page: ListPage<T>) => string | undefined = (page) => page.metadata?._continue,
-): Promise<T[]> {
-  const items: T[] = [];
-  let token: string | undefined;
-  do {
-    let page: ListPage<T>;
-    try {
-      page = await list({ limit: pageSize, ...(token ? { _continue: token } : {}) });
-    } catch (error) {
-      throw listError(resource, server, error);
-    }
-    items.push(...page.items);
-    token = continueOf(page) || undefined;
-  } while (token !== undefined);
-  return items;
-}
-
-function listError(resource: string, server: string, error: unknown): KubeguardError {
-  if (error instanceof ApiException) {
-    const status = error.code;
-    const denied = status === 401 || status === 403;
-    return new KubeguardError(
-      denied ? 'FORBIDDEN' : 'UPSTREAM',
-      denied
-        ? `the Kubernetes API at ${server} refused to list ${resource} (HTTP ${status}); the identity needs "list" on ${resource} in all namespaces`
-        : `listing ${resource} at ${server} failed with HTTP ${status}`,
-      { cause: error, details: { resource, status } },
-    );
-  }
-  return new KubeguardError(
-    'UPSTREAM',
-    `cannot reach the Kubernetes API at ${server} to list ${resource}: ${messageOf(error)}`,
-    {
-      cause: error,
-      details: { resource },
-    },
-  );
-}
-
-/**
- * client-node deserializes an ingress rule's `from` as `_from` (`from` is reserved in its generated
- * code). Read as written, such a rule would have no peers and mean "from anyone": put `from` back.
- */
-function wireNetworkPolicy(policy: V1NetworkPolicy): object {
-  if (policy.spec?.ingress === undefined) return policy;
-  const ingress = policy.spec.ingress.map(({ _from, ...rule }) => ({
-    ...rule,
-    ...(_from === undefined ? {} : { from: _from }),
-  }));
-  return { ...policy, spec: { ...policy.spec, ingress } };
-}
-
-function withKind(items: object[], apiVersion: string, kind: string): Record<string, unknown>[] {
-  return items.map((item) => ({ ...item, apiVersion, kind }));
 }
 
 function messageOf(error: unknown): string {

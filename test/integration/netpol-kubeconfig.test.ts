@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KubeApiTimeoutError } from '#adapters/kubernetes/http.ts';
 import { readClusterObjects } from '#adapters/kubernetes/netpol-source.ts';
 import type { NetpolNamespace, NetpolPod, NetworkPolicy } from '#core/netpol/types.ts';
 import { type CliRun, runCli } from '#test/support/cli.ts';
@@ -371,5 +372,58 @@ describe('kubeguard netpol --kubeconfig', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cannot read kubeconfig');
+  });
+});
+
+describe('the kubeconfig source reads through the one Kubernetes adapter', () => {
+  it('returns policies exactly as the API sent them: ingress `from` and fields newer than client-node', async () => {
+    const policy = CASE.policies.find((p) => p.spec.ingress?.some((rule) => rule.from !== undefined));
+    const future = {
+      metadata: { ...policy?.metadata, name: 'with-future-field' },
+      spec: { ...policy?.spec, futureField: { addedIn: 'v1.99' } },
+    };
+    api.lists['/apis/networking.k8s.io/v1/networkpolicies'] = { kind: 'NetworkPolicyList', items: [future] };
+
+    const objects = await readClusterObjects({ kubeconfigFile: KUBECONFIG, context: 'test' });
+
+    expect(objects.networkPolicies).toEqual([
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', ...future },
+    ]);
+  });
+
+  it('gives up on an API server that never answers, naming the URL and the timeout', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const server = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const kubeconfig = join(WORK, 'silent.yaml');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: silent\n  cluster: {server: "${server}", insecure-skip-tls-verify: true}`,
+        'users:',
+        `- name: tester\n  user: {token: ${TOKEN}}`,
+        'contexts:',
+        '- name: silent\n  context: {cluster: silent, user: tester}',
+        'current-context: silent',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const error = await readClusterObjects({ kubeconfigFile: kubeconfig, requestTimeoutMs: 200 }).catch(
+        (thrown: unknown) => thrown,
+      );
+
+      expect(error).toBeInstanceOf(KubeApiTimeoutError);
+      expect((error as KubeApiTimeoutError).timeoutMs).toBe(200);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^the Kubernetes API did not answer ${server}/api\\S+ within 200 ms`),
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
