@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { compileAdminPolicy, compileBaselinePolicy } from './admin.ts';
-import type { AdminNetworkPolicy, BaselineAdminNetworkPolicy } from './types.ts';
-import { PROTOCOLS } from './types.ts';
+import { issuesOf, labelSelectorSchema } from './schemas.ts';
+import { type AdminNetworkPolicy, type BaselineAdminNetworkPolicy, PROTOCOLS } from './types.ts';
 
 /**
  * AdminNetworkPolicy and BaselineAdminNetworkPolicy objects as written or returned by the API
@@ -9,18 +9,7 @@ import { PROTOCOLS } from './types.ts';
  * refused, not dropped: a field of a newer CRD version read as absent could turn a Deny into nothing.
  */
 
-const selector = z.strictObject({
-  matchLabels: z.record(z.string(), z.string()).nullish(),
-  matchExpressions: z
-    .array(
-      z.strictObject({
-        key: z.string(),
-        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-        values: z.array(z.string()).nullish(),
-      }),
-    )
-    .nullish(),
-});
+const selector = labelSelectorSchema;
 
 const namespacedPod = z.strictObject({ namespaceSelector: selector, podSelector: selector });
 
@@ -86,46 +75,40 @@ const baselineSchema = z.object({ metadata, spec: baselineSpec });
 export type AdminConversion<T> = { value: T } | { reason: string };
 
 export function toAdminNetworkPolicy(object: unknown): AdminConversion<AdminNetworkPolicy> {
-  const parsed = adminSchema.safeParse(object);
-  if (!parsed.success) return { reason: issuesOf(parsed.error) };
-  const policy: AdminNetworkPolicy = {
-    apiVersion: 'policy.networking.k8s.io/v1alpha1',
-    kind: 'AdminNetworkPolicy',
-    metadata: { name: parsed.data.metadata.name },
-    spec: parsed.data.spec as AdminNetworkPolicy['spec'],
-  };
-  return compiles(() => compileAdminPolicy(policy), policy);
+  return convert(object, adminSchema, 'AdminNetworkPolicy', (policy: AdminNetworkPolicy) =>
+    compileAdminPolicy(policy),
+  );
 }
 
 export function toBaselineAdminNetworkPolicy(object: unknown): AdminConversion<BaselineAdminNetworkPolicy> {
-  const parsed = baselineSchema.safeParse(object);
-  if (!parsed.success) return { reason: issuesOf(parsed.error) };
-  const policy: BaselineAdminNetworkPolicy = {
-    apiVersion: 'policy.networking.k8s.io/v1alpha1',
-    kind: 'BaselineAdminNetworkPolicy',
-    metadata: { name: parsed.data.metadata.name },
-    spec: parsed.data.spec as BaselineAdminNetworkPolicy['spec'],
-  };
-  return compiles(() => compileBaselinePolicy(policy), policy);
+  return convert(object, baselineSchema, 'BaselineAdminNetworkPolicy', (policy: BaselineAdminNetworkPolicy) =>
+    compileBaselinePolicy(policy),
+  );
 }
 
-/** Rules the schema cannot express (one peer field, CIDRs, priority range) are checked by compiling. */
-function compiles<T>(compile: () => unknown, value: T): AdminConversion<T> {
+/**
+ * The object as the evaluator's type, or why not: the schema first, then the rules it cannot
+ * express (one peer field, CIDRs, the priority range, the baseline's name), checked by compiling.
+ */
+function convert<T extends AdminNetworkPolicy | BaselineAdminNetworkPolicy>(
+  object: unknown,
+  schema: typeof adminSchema | typeof baselineSchema,
+  kind: T['kind'],
+  compile: (policy: T) => unknown,
+): AdminConversion<T> {
+  const parsed = schema.safeParse(object);
+  if (!parsed.success) return { reason: issuesOf(parsed.error) };
+  const policy = {
+    apiVersion: 'policy.networking.k8s.io/v1alpha1',
+    kind,
+    metadata: { name: parsed.data.metadata.name },
+    spec: parsed.data.spec,
+  } as T;
   try {
-    compile();
+    compile(policy);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { reason: message.replace(/^invalid admin network policy: \S+ /, '') };
   }
-  return { value };
-}
-
-export function issuesOf(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => {
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      return `${path.replace(/^\./, '') || '(object)'}: ${issue.message}`;
-    })
-    .join('; ');
+  return { value: policy };
 }

@@ -78,38 +78,3 @@ export function describeSelector(selector: LabelSelector | null | undefined): st
   }
   return parts.join(',');
 }
-
-/**
- * Whether a value read from an object has exactly the LabelSelector shape (null and undefined
- * included, meaning "everything"). A selector of another shape must not be compiled: `matchLabels:
- * "x"` would otherwise read as a selector of nothing.
- */
-export function isLabelSelector(value: unknown): value is LabelSelector | null | undefined {
-  if (value === undefined || value === null) return true;
-  if (typeof value !== 'object' || Array.isArray(value)) return false;
-  const { matchLabels, matchExpressions, ...rest } = value as Record<string, unknown>;
-  if (Object.keys(rest).length > 0) return false;
-  const labelsOk =
-    matchLabels === undefined ||
-    matchLabels === null ||
-    (typeof matchLabels === 'object' &&
-      !Array.isArray(matchLabels) &&
-      Object.values(matchLabels).every((v) => typeof v === 'string'));
-  const expressionsOk =
-    matchExpressions === undefined ||
-    matchExpressions === null ||
-    (Array.isArray(matchExpressions) &&
-      matchExpressions.every((e) => {
-        if (typeof e !== 'object' || e === null) return false;
-        const { key, operator, values, ...extra } = e as Record<string, unknown>;
-        return (
-          Object.keys(extra).length === 0 &&
-          typeof key === 'string' &&
-          (OPERATORS as readonly unknown[]).includes(operator) &&
-          (values === undefined ||
-            values === null ||
-            (Array.isArray(values) && values.every((v) => typeof v === 'string')))
-        );
-      }));
-  return labelsOk && expressionsOk;
-}

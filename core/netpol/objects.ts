@@ -3,6 +3,7 @@ import { toAdminNetworkPolicy, toBaselineAdminNetworkPolicy } from './admin-obje
 import { NAMESPACE_NAME_LABEL } from './evaluate.ts';
 import { displayKind, policyKindOf } from './kinds.ts';
 import { compilePolicy, DEFAULT_NAMESPACE } from './policy.ts';
+import { issuesOf, labelSelectorSchema } from './schemas.ts';
 import {
   type AdminNetworkPolicy,
   type BaselineAdminNetworkPolicy,
@@ -44,25 +45,7 @@ const metadata = z.object({
   labels,
 });
 
-/*
- * Inside a policy spec, unknown keys are refused rather than dropped: a misspelt `from` or
- * `podSelector` would otherwise widen a rule to "anyone" (the API server's strict field validation
- * refuses them too).
- */
-const selector = z
-  .strictObject({
-    matchLabels: z.record(z.string(), z.string()).nullish(),
-    matchExpressions: z
-      .array(
-        z.strictObject({
-          key: z.string(),
-          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-          values: z.array(z.string()).nullish(),
-        }),
-      )
-      .nullish(),
-  })
-  .nullish();
+const selector = labelSelectorSchema.nullish();
 
 const peer = z.strictObject({
   podSelector: selector,
@@ -311,9 +294,5 @@ function problemOf(kind: string, object: unknown, error: z.ZodError): ObjectProb
   const meta = (object as { metadata?: { name?: unknown; namespace?: unknown } }).metadata;
   const name = typeof meta?.name === 'string' ? meta.name : '(unnamed)';
   const namespace = typeof meta?.namespace === 'string' ? `${meta.namespace}/` : '';
-  const issues = error.issues.slice(0, 3).map((issue) => {
-    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-    return `${path.replace(/^\./, '') || '(object)'}: ${issue.message}`;
-  });
-  return { object: `${kind} ${namespace}${name}`, reason: issues.join('; ') };
+  return { object: `${kind} ${namespace}${name}`, reason: issuesOf(error) };
 }

@@ -1,7 +1,8 @@
 import { compileSubject } from './admin.ts';
 import { displayKind, policyKindOf } from './kinds.ts';
-import { compileSelector, isLabelSelector, type Labels } from './labels.ts';
-import type { AdminNetworkPolicySubject, NetpolPod, UnevaluatedPolicy } from './types.ts';
+import { compileSelector, type Labels } from './labels.ts';
+import { labelSelectorSchema } from './schemas.ts';
+import type { AdminNetworkPolicySubject, LabelSelector, NetpolPod, UnevaluatedPolicy } from './types.ts';
 
 /**
  * Policies that exist but are not evaluated, and the pods they may select. Where kubeguard can still
@@ -95,4 +96,13 @@ function isSubject(value: unknown): boolean {
     isLabelSelector(namespaceSelector) &&
     isLabelSelector(podSelector)
   );
+}
+
+/**
+ * Whether a value read from an object has exactly the LabelSelector shape (null and undefined
+ * included, meaning "everything"). A selector of another shape must not be compiled: `matchLabels:
+ * "x"` would otherwise read as a selector of nothing.
+ */
+function isLabelSelector(value: unknown): value is LabelSelector | null | undefined {
+  return value === undefined || value === null || labelSelectorSchema.safeParse(value).success;
 }
