@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { asKubeguardError, KubeguardError } from '../errors.ts';
 import { rbacBoundTo } from '../rbac/bound-to.ts';
+import { csiSecretProviderClass } from '../secrets/csi.ts';
 import { arrayField, describeRef, type KubeObject, stringField } from './kube-objects.ts';
 import { StalePlanError } from './plan-guard.ts';
 import type { EvidenceBundle, EvidenceFile, EvidenceManifest, KubeReader } from './ports.ts';
@@ -21,7 +22,7 @@ export const FORENSIC_CAPTURES: readonly string[] = [
   'events.json: the events about the pod',
   'logs/<container>.log and logs/<container>.previous.log: every container, current and previous instance',
   'service-account.json and rbac.json: its service account and the RBAC rules bound to it',
-  'mounted-names.json: the names (never the values) of the Secrets and ConfigMaps it uses',
+  'mounted-names.json: the names (never the values) of the Secrets, ConfigMaps and SecretProviderClasses it uses',
   'node.json: the node it runs on',
   'network-policies.json: the NetworkPolicies of its namespace',
 ];
@@ -221,10 +222,18 @@ export interface MountedName {
   usedBy: string[];
 }
 
-/** The Secrets and ConfigMaps the pod refers to, by name and key, never by value. */
-export function mountedNames(pod: KubeObject): { secrets: MountedName[]; configMaps: MountedName[] } {
+/**
+ * The Secrets and ConfigMaps the pod refers to, by name and key, never by value, and the
+ * SecretProviderClasses it mounts through the Secrets Store CSI driver (when it mounts any).
+ */
+export function mountedNames(pod: KubeObject): {
+  secrets: MountedName[];
+  configMaps: MountedName[];
+  secretProviderClasses?: MountedName[];
+} {
   const secrets = new Map<string, string[]>();
   const configMaps = new Map<string, string[]>();
+  const providerClasses = new Map<string, string[]>();
   const use = (into: Map<string, string[]>, name: string | undefined, how: string) => {
     if (name === undefined) return;
     into.set(name, [...(into.get(name) ?? []), how]);
@@ -233,6 +242,7 @@ export function mountedNames(pod: KubeObject): { secrets: MountedName[]; configM
     const volumeName = stringField(volume, 'name') ?? '?';
     use(secrets, stringField(volume, 'secret', 'secretName'), `volume ${volumeName}`);
     use(configMaps, stringField(volume, 'configMap', 'name'), `volume ${volumeName}`);
+    use(providerClasses, csiSecretProviderClass(volume), `csi volume ${volumeName}`);
     for (const source of arrayField(volume, 'projected', 'sources')) {
       use(secrets, stringField(source, 'secret', 'name'), `projected volume ${volumeName}`);
       use(configMaps, stringField(source, 'configMap', 'name'), `projected volume ${volumeName}`);
@@ -266,7 +276,11 @@ export function mountedNames(pod: KubeObject): { secrets: MountedName[]; configM
     use(secrets, stringField(pullSecret, 'name'), 'imagePullSecrets');
   }
   const asList = (map: Map<string, string[]>) => [...map].map(([name, usedBy]) => ({ name, usedBy }));
-  return { secrets: asList(secrets), configMaps: asList(configMaps) };
+  return {
+    secrets: asList(secrets),
+    configMaps: asList(configMaps),
+    ...(providerClasses.size > 0 ? { secretProviderClasses: asList(providerClasses) } : {}),
+  };
 }
 
 /** Bundle ids and file paths become S3 keys and directories: plain segments only, no `..`. */

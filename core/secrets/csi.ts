@@ -13,6 +13,14 @@ export const CSI_DRIVER = 'secrets-store.csi.k8s.io';
 /** YAML aliases allowed in `parameters.objects`: enough for real classes, too few for an alias bomb. */
 const MAX_OBJECTS_ALIASES = 50;
 
+/** The SecretProviderClass a pod volume mounts, when it is a Secrets Store CSI driver volume. */
+export function csiSecretProviderClass(volume: unknown): string | undefined {
+  const name = field(volume, 'csi', 'volumeAttributes', 'secretProviderClass');
+  return field(volume, 'csi', 'driver') === CSI_DRIVER && typeof name === 'string' && name !== ''
+    ? name
+    : undefined;
+}
+
 export function isSecretProviderClass(object: KubeObject): boolean {
   return (
     object.kind === 'SecretProviderClass' &&

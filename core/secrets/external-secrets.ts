@@ -1,4 +1,4 @@
-import { arrayField, field, type KubeObject, stringField } from '../model/kube-object.ts';
+import { arrayField, controllerOf, field, type KubeObject, stringField } from '../model/kube-object.ts';
 import { compileSelector } from '../netpol/labels.ts';
 import type { LabelSelector } from '../netpol/types.ts';
 
@@ -172,11 +172,8 @@ export function externalSecretDefinitions(objects: readonly KubeObject[]): {
 
 /** The ClusterExternalSecret controlling an ExternalSecret (the operator sets itself as controller). */
 function managingClusterExternalSecret(externalSecret: KubeObject): string | undefined {
-  const owner = arrayField(externalSecret, 'metadata', 'ownerReferences').find(
-    (candidate) =>
-      field(candidate, 'controller') === true && field(candidate, 'kind') === 'ClusterExternalSecret',
-  );
-  return stringField(owner, 'name');
+  const owner = controllerOf(externalSecret);
+  return owner?.kind === 'ClusterExternalSecret' ? owner.name : undefined;
 }
 
 /** `spec.data[i].remoteRef.key` and `spec.dataFrom[i].extract.key`, with their paths under `specPath`. */

@@ -1,5 +1,5 @@
-import { arrayField, field, stringField } from '../model/kube-object.ts';
-import { CSI_DRIVER } from './csi.ts';
+import { arrayField, field } from '../model/kube-object.ts';
+import { csiSecretProviderClass } from './csi.ts';
 
 /**
  * The Kubernetes Secrets (and Secrets Store CSI SecretProviderClasses) a pod spec reads, by name,
@@ -53,8 +53,8 @@ export function podSecretReferences(spec: unknown, path: string): PodSecretRefer
         });
       }
     });
-    const providerClass = stringField(volume, 'csi', 'volumeAttributes', 'secretProviderClass');
-    if (field(volume, 'csi', 'driver') === CSI_DRIVER && named(providerClass)) {
+    const providerClass = csiSecretProviderClass(volume);
+    if (providerClass !== undefined) {
       references.push({ via: 'csi volume', secretProviderClass: providerClass, path: at });
     }
   });
