@@ -192,7 +192,9 @@ async function loadCluster(options: NetpolOptions, io: CliIo): Promise<NetpolClu
   const { cluster, problems } = clusterFromObjects(objects.objects, { unreadable: objects.unreadable });
   for (const problem of problems) {
     io.stderr(
-      `kubeguard netpol: warning: cannot evaluate ${problem.object}: ${problem.reason}; connections it may decide are answered unknown\n`,
+      problem.unevaluated
+        ? `kubeguard netpol: warning: cannot evaluate ${problem.object}: ${problem.reason}; connections it may decide are answered unknown\n`
+        : `kubeguard netpol: warning: skipped ${problem.object}: ${problem.reason}\n`,
     );
   }
   return cluster;

@@ -31,6 +31,11 @@ export interface ObjectProblem {
   /** `Kind namespace/name`, or where the object came from when it has no usable name. */
   object: string;
   reason: string;
+  /**
+   * True for a policy kept as not evaluated (the pods it may select get `unknown`); absent for a
+   * pod, namespace or node that is left out.
+   */
+  unevaluated?: true;
 }
 
 export interface ClusterFromObjects {
@@ -199,6 +204,7 @@ function notEvaluated(
   into.problems.push({
     object: `${displayKind(kind, identity.apiVersion)} ${where}${identity.name}`,
     reason,
+    unevaluated: true,
   });
 }
 

@@ -365,6 +365,23 @@ describe('kubeguard netpol', () => {
       );
     });
 
+    it('still says "skipped" for a malformed pod, which is left out rather than evaluated', async () => {
+      const badPod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'broken', namespace: 'default' },
+        spec: { containers: [{ name: 'main', ports: [{ containerPort: 'eighty' }] }] },
+      };
+      const file = denyAllWith('bad-pod', [badPod]);
+
+      const result = await run(['--manifests', file, ...egressFromTestPod]);
+
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(
+        /^kubeguard netpol: warning: skipped Pod default\/broken: spec\.containers\[0\]\.ports\[0\]\.containerPort: /,
+      );
+    });
+
     it('answers unknown (exit 1) while a Calico policy exists, naming it, in JSON too', async () => {
       const [, globalPolicy] = parseManifestsOf('kubernetes/network-policy-api/engine-policies.yaml');
       const file = denyAllWith('calico', [globalPolicy as object]);

@@ -107,7 +107,11 @@ describe('Kubernetes objects to evaluator input', () => {
     expect(cluster.pods).toHaveLength(1);
     expect(cluster.policies).toEqual([]);
     expect(problems).toEqual([
-      { object: 'NetworkPolicy default/test', reason: expect.stringMatching(/^spec\.ingress: /) },
+      {
+        object: 'NetworkPolicy default/test',
+        reason: expect.stringMatching(/^spec\.ingress: /),
+        unevaluated: true,
+      },
     ]);
     expect(cluster.unevaluated).toEqual([
       {
@@ -149,7 +153,11 @@ describe('Kubernetes objects to evaluator input', () => {
         object: 'NetworkPolicy default/test',
         reason:
           'default/test spec.ingress[0].from[0].ipBlock.cidr is "0.0.0.0/33", not a CIDR; write it like 10.0.0.0/8 or 2001:db8::/32',
+        unevaluated: true,
       },
+    ]);
+    expect(cluster.unevaluated?.map((u) => `${u.kind} ${u.namespace}/${u.name}`)).toEqual([
+      'NetworkPolicy default/test',
     ]);
   });
 
@@ -202,7 +210,9 @@ describe('admin, baseline and engine policy objects', () => {
     const { cluster, problems } = clusterFromObjects([edited]);
 
     expect(cluster.adminPolicies).toBeUndefined();
-    expect(problems).toEqual([{ object: 'AdminNetworkPolicy priority-50-example', reason }]);
+    expect(problems).toEqual([
+      { object: 'AdminNetworkPolicy priority-50-example', reason, unevaluated: true },
+    ]);
     expect(cluster.unevaluated?.[0]).toMatchObject({
       kind: 'AdminNetworkPolicy',
       name: 'priority-50-example',
@@ -218,6 +228,7 @@ describe('admin, baseline and engine policy objects', () => {
     expect(problems).toEqual([
       {
         object: 'BaselineAdminNetworkPolicy baseline',
+        unevaluated: true,
         reason: 'the API server admits only the BaselineAdminNetworkPolicy named "default"; rename it',
       },
     ]);
