@@ -4,25 +4,33 @@ import { type KubeguardConfig, parseConfig } from '#core/config/schema.ts';
 import { InMemoryDenialCounter } from '#core/detection/burst.ts';
 import { asKubeguardError } from '#core/errors.ts';
 import { boundDetection } from '#core/findings/bound.ts';
+import { type BatchIncident, incidentsOfBatch } from '#core/findings/record.ts';
 import { renderFindingAlert } from '#core/findings/render.ts';
 import { analyzeInput } from '#core/ingest/detect-input.ts';
-import { openFinding } from '#core/model/finding.ts';
+import type { Detection } from '#core/model/detection.ts';
+import { incidentSeverity, openFinding, rankedIncidentRules } from '#core/model/finding.ts';
+import { ratedBy } from '#core/model/incident.ts';
+import { routeDetection } from '#core/routing.ts';
 import { printable, readInputs } from '../input-files.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
 
 /**
- * `kubeguard render alert [--config FILE] [--lenient] [--cluster NAME] [FILE...]`: for every
- * detection in the input (anything `kubeguard detect` reads), the exact Slack payload the bot would
- * post for it as a new finding — one JSON line `{eventId, ruleId, message: {text, blocks}}` — so
- * teams can preview alerts. Routing mentions come from the configuration (default
- * ./kubeguard.config.json when it exists).
+ * `kubeguard render alert [--config FILE] [--lenient] [--cluster NAME] [--per-detection] [FILE...]`:
+ * what Slack would receive for the whole input (anything `kubeguard detect` reads), so teams can
+ * preview alerts. By default one JSON line per incident — the detections of one actor on one target,
+ * every rule that reported them folded in (decision D19) — with its counts and the message the bot
+ * would post: `{fingerprint, severity, ratedBy, rules, occurrences, eventIds, channel, message}`; an
+ * incident routing keeps quiet (LOW, no route opts in) has `quiet: true` and no message.
+ * `--per-detection` prints one line per detection as its own alert, `{eventId, ruleId, message}`.
+ * Routing comes from the configuration (default ./kubeguard.config.json when it exists).
  */
 const USAGE =
-  'kubeguard render alert [--config FILE] [--lenient] [--cluster NAME] [FILE...]   (no FILE: stdin)';
+  'kubeguard render alert [--config FILE] [--lenient] [--cluster NAME] [--per-detection] [FILE...]   (no FILE: stdin)';
 
 interface RenderOptions {
   configFile?: string;
   lenient: boolean;
+  perDetection: boolean;
   cluster?: string;
   files: string[];
 }
@@ -34,7 +42,7 @@ function parseArgs(args: readonly string[]): RenderOptions | { usage: string } {
       usage: `render needs what to render: "alert"; received ${what === undefined ? 'nothing' : JSON.stringify(what)}`,
     };
   }
-  const options: RenderOptions = { lenient: false, files: [] };
+  const options: RenderOptions = { lenient: false, perDetection: false, files: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
     if (arg === '--config' || arg === '--cluster') {
@@ -44,6 +52,8 @@ function parseArgs(args: readonly string[]): RenderOptions | { usage: string } {
       else options.cluster = value;
     } else if (arg === '--lenient') {
       options.lenient = true;
+    } else if (arg === '--per-detection') {
+      options.perDetection = true;
     } else if (arg.startsWith('-') && arg !== '-') {
       return { usage: `unknown option ${JSON.stringify(arg)}` };
     } else {
@@ -82,7 +92,7 @@ async function loadSlackConfig(
 
 export const renderCommand: CliCommand = {
   name: 'render',
-  summary: 'Print the Slack alert payload the bot would post for each detection (preview)',
+  summary: 'Print the Slack alert the bot would post for each incident of the input (preview)',
   usage: USAGE,
   run: async (args, io) => {
     const options = parseArgs(args);
@@ -102,7 +112,7 @@ export const renderCommand: CliCommand = {
     }
     const now = new Date().toISOString();
     const counter = new InMemoryDenialCounter();
-    let rendered = 0;
+    const detections: Detection[] = [];
     for (const input of inputs) {
       const analysis = await analyzeInput(input.text, {
         now,
@@ -111,16 +121,55 @@ export const renderCommand: CliCommand = {
         lenient: options.lenient,
         cluster: options.cluster,
       });
-      for (const { detection } of analysis.detections) {
-        // Exactly what the finding pipeline posts for a new finding: bounded, then rendered.
-        const message = renderFindingAlert(openFinding(boundDetection(detection), now), config.slack);
-        io.stdout(`${JSON.stringify({ eventId: detection.eventId, ruleId: detection.ruleId, message })}\n`);
-        rendered += 1;
-      }
+      // Exactly what the finding pipeline stores: bounded detections.
+      for (const { detection } of analysis.detections) detections.push(boundDetection(detection));
       for (const bad of analysis.malformed)
         io.stderr(`${printable(`${input.name}:${bad.line}: malformed: ${bad.reason}`)}\n`);
     }
-    io.stderr(`alerts rendered: ${rendered}\n`);
+    if (options.perDetection) {
+      for (const detection of detections) {
+        const message = renderFindingAlert(openFinding(detection, now), config.slack);
+        io.stdout(`${JSON.stringify({ eventId: detection.eventId, ruleId: detection.ruleId, message })}\n`);
+      }
+      io.stderr(`alerts rendered: ${detections.length}\n`);
+      return 0;
+    }
+    const incidents = await incidentsOfBatch(
+      detections,
+      { now, channelFor: (detection) => routeDetection(detection, config.slack).channel },
+      config.incidents,
+    );
+    let quiet = 0;
+    for (const incident of incidents) {
+      if (incident.finding.delivery.state === 'quiet') quiet += 1;
+      io.stdout(`${JSON.stringify(incidentLine(incident, config))}\n`);
+    }
+    io.stderr(
+      `incidents: ${incidents.length} (alerts rendered: ${incidents.length - quiet}, quiet: ${quiet}) from ${detections.length} detections\n`,
+    );
     return 0;
   },
 };
+
+/** One incident as the bot would record it and, unless it stays quiet, post it. */
+function incidentLine(
+  { finding, detections }: BatchIncident,
+  config: KubeguardConfig,
+): Record<string, unknown> {
+  const rules = rankedIncidentRules(finding);
+  const line: Record<string, unknown> = {
+    fingerprint: finding.fingerprint,
+    severity: incidentSeverity(finding),
+    ratedBy: ratedBy(rules),
+    rules: rules.map((rule) => ({
+      ruleId: rule.ruleId,
+      ...(rule.findingType === undefined ? {} : { findingType: rule.findingType }),
+      severity: rule.severity,
+      occurrences: rule.occurrences,
+    })),
+    occurrences: finding.occurrences,
+    eventIds: detections.map((detection) => detection.eventId),
+  };
+  if (finding.delivery.state === 'quiet') return { ...line, channel: null, quiet: true };
+  return { ...line, channel: finding.delivery.channel, message: renderFindingAlert(finding, config.slack) };
+}

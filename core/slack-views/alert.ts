@@ -2,6 +2,7 @@ import { actorLabel } from '../model/actor.ts';
 import type { Detection } from '../model/detection.ts';
 import type { Finding, FindingHistoryEntry, FindingStatus } from '../model/finding.ts';
 import type { Severity } from '../model/severity.ts';
+import { incidentGuideBlocks, incidentHeadline, type RuleGuideLookup } from './alert-rules.ts';
 import {
   type ActionsBlock,
   type Block,
@@ -28,6 +29,8 @@ export interface AlertGuide {
 export interface AlertOptions {
   /** A user-group or user mention (`<!subteam^S…>`, `<@U…>`), from routing. Anything else is ignored. */
   mention?: string;
+  /** The guide of each rule of an incident several rules reported (rule metadata, GuardDuty guide). */
+  ruleGuide?: RuleGuideLookup;
 }
 
 /** The buttons an alert can carry; the action worker dispatches on these ids. */
@@ -67,7 +70,8 @@ export function buildAlertMessage(
   guide: AlertGuide,
   options: AlertOptions = {},
 ): SlackMessage {
-  const detection = finding.detection;
+  // The incident's severity and headline ("… and 2 more"); the rest is the most severe detection's.
+  const detection = incidentHeadline(finding);
   const mention = safeMention(options.mention);
   const blocks: Block[] = [
     {
@@ -84,7 +88,9 @@ export function buildAlertMessage(
   pushFields(blocks, 'alert_who', whoFields(detection));
   pushFields(blocks, 'alert_where', whereFields(detection));
   blocks.push({ type: 'section', block_id: 'alert_evidence', text: mrkdwn(evidenceText(detection)) });
-  blocks.push({ type: 'section', block_id: 'alert_guide', text: mrkdwn(guideText(guide)) });
+  const incidentGuide = incidentGuideBlocks(finding, guide, options.ruleGuide);
+  if (incidentGuide !== undefined) blocks.push(...incidentGuide);
+  else blocks.push({ type: 'section', block_id: 'alert_guide', text: mrkdwn(guideText(guide)) });
   const status = statusText(finding);
   if (status !== undefined) blocks.push({ type: 'section', block_id: 'alert_status', text: mrkdwn(status) });
   blocks.push({ type: 'context', block_id: 'alert_context', elements: contextElements(finding) });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type SlackMessage, validateBlockKitMessage } from '../../../core/slack-views/blocks.ts';
 import { runCli } from '../../support/cli.ts';
 import { FIXTURES_DIR, fixturePath, fixtureWith, loadFixture } from '../../support/fixtures.ts';
+import { bindingEvent, execEvent } from '../../support/incident-events.ts';
 
 const REPO = join(FIXTURES_DIR, '..', '..');
 
@@ -26,14 +27,123 @@ interface Rendered {
   message: SlackMessage;
 }
 
+/** A line of the default output: one incident. */
+interface RenderedIncident {
+  fingerprint: string;
+  severity: string;
+  ratedBy: string[];
+  rules: { ruleId: string; findingType?: string; severity: string; occurrences: number }[];
+  occurrences: number;
+  eventIds: string[];
+  channel: string | null;
+  quiet?: true;
+  message?: SlackMessage;
+}
+
+async function renderIncidents(
+  args: string[],
+  stdin = '',
+): Promise<{ code: number; incidents: RenderedIncident[]; stderr: string }> {
+  const { code, lines, stderr } = await render(args, stdin);
+  return { code, incidents: lines as unknown as RenderedIncident[], stderr };
+}
+
+function configFile(slack: Record<string, unknown>): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'kg-render-')), 'config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      clusters: [{ name: 'prod-cluster', region: 'us-east-1' }],
+      slack: { defaultChannel: 'C0ALERTS', ...slack },
+    }),
+  );
+  return path;
+}
+
 const everyFixtureEvent = () => {
   const names = readdirSync(FIXTURES_DIR).filter((f) => /^(guardduty-eks|eks-audit)-.*\.json$/.test(f));
   return names.map((name) => JSON.stringify(loadFixture(name))).join('\n');
 };
 
 describe('kubeguard render alert', () => {
+  it('prints one message per incident with its counts, within every Block Kit limit (all fixtures)', async () => {
+    const { code, incidents, stderr } = await renderIncidents(['alert'], everyFixtureEvent());
+
+    expect(code).toBe(0);
+    const perDetection = await render(['alert', '--per-detection'], everyFixtureEvent());
+    expect(incidents.length).toBeLessThan(perDetection.lines.length);
+    for (const incident of incidents) {
+      expect(incident.rules.length).toBeGreaterThan(0);
+      expect(incident.occurrences).toBeGreaterThanOrEqual(incident.eventIds.length);
+      if (incident.quiet === true) {
+        expect(incident).toMatchObject({ severity: 'low', channel: null });
+        expect(incident.message).toBeUndefined();
+        continue;
+      }
+      expect(validateBlockKitMessage(incident.message as SlackMessage)).toEqual([]);
+    }
+    const rules = incidents.flatMap((i) => i.rules.map((r) => r.ruleId));
+    expect(new Set(rules)).toEqual(new Set(perDetection.lines.map((l) => l.ruleId)));
+    expect(stderr).toMatch(
+      new RegExp(
+        `^incidents: ${incidents.length} \\(alerts rendered: \\d+, quiet: \\d+\\) from ${perDetection.lines.length} detections$`,
+        'm',
+      ),
+    );
+  });
+
+  it('renders an exec into kube-system as one incident listing KD-020, KD-021 and KD-023', async () => {
+    const exec = JSON.stringify(execEvent());
+    const again = JSON.stringify(execEvent({ auditId: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f' }));
+
+    const { incidents } = await renderIncidents(['alert', '--cluster', 'prod-cluster'], `${exec}\n${again}`);
+
+    const incident = incidents[0] as RenderedIncident;
+    expect(incidents).toHaveLength(1);
+    expect(incident).toMatchObject({
+      severity: 'high',
+      ratedBy: ['KD-021'],
+      occurrences: 2,
+      channel: '#platform-security',
+      rules: [
+        { ruleId: 'KD-021', severity: 'high', occurrences: 2 },
+        { ruleId: 'KD-020', severity: 'medium', occurrences: 2 },
+        { ruleId: 'KD-023', severity: 'medium', occurrences: 2 },
+      ],
+    });
+    expect(incident.eventIds).toHaveLength(2);
+    expect(incident.message?.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: '[HIGH] Exec into a kube-system pod and 2 more' },
+    });
+    const perDetection = await render(['alert', '--per-detection'], exec);
+    expect(perDetection.lines.map((l) => l.ruleId)).toEqual(['KD-020', 'KD-021', 'KD-023']);
+  });
+
+  it('lists a LOW incident as quiet unless a route opts in', async () => {
+    const view = JSON.stringify(bindingEvent({ role: 'view' }));
+
+    const quiet = await renderIncidents(['alert', '--config', configFile({})], view);
+    const optedIn = await renderIncidents(
+      ['alert', '--config', configFile({ routes: [{ minSeverity: 'low', channel: 'C0RBAC' }] })],
+      view,
+    );
+
+    expect(quiet.incidents).toEqual([
+      expect.objectContaining({
+        severity: 'low',
+        rules: [expect.objectContaining({ ruleId: 'KD-047' })],
+        quiet: true,
+        channel: null,
+      }),
+    ]);
+    expect(quiet.incidents[0]?.message).toBeUndefined();
+    expect(quiet.stderr).toContain('incidents: 1 (alerts rendered: 0, quiet: 1) from 1 detections');
+    expect(optedIn.incidents[0]).toMatchObject({ channel: 'C0RBAC', message: { blocks: expect.any(Array) } });
+  });
+
   it('prints, per detection, the exact payload the bot posts, within every Block Kit limit (all fixtures)', async () => {
-    const { code, lines } = await render(['alert'], everyFixtureEvent());
+    const { code, lines } = await render(['alert', '--per-detection'], everyFixtureEvent());
 
     expect(code).toBe(0);
     expect(lines.length).toBeGreaterThanOrEqual(14);
@@ -54,7 +164,8 @@ describe('kubeguard render alert', () => {
   it('renders every detection of the public corpus within the limits', async () => {
     const corpus = readFileSync(fixturePath('corpus/public/audit-events.jsonl'), 'utf8');
 
-    const { code, lines } = await render(['alert', '--lenient'], corpus);
+    const { code, lines } = await render(['alert', '--lenient', '--per-detection'], corpus);
+    const { incidents } = await renderIncidents(['alert', '--lenient'], corpus);
 
     expect(code).toBe(0);
     expect(lines.length).toBeGreaterThan(60);
@@ -62,6 +173,13 @@ describe('kubeguard render alert', () => {
       validateBlockKitMessage(line.message).map((v) => `${line.eventId} ${line.ruleId}: ${v}`),
     );
     expect(violations).toEqual([]);
+    const incidentViolations = incidents.flatMap((incident) =>
+      incident.message === undefined
+        ? []
+        : validateBlockKitMessage(incident.message).map((v) => `${incident.fingerprint}: ${v}`),
+    );
+    expect(incidentViolations).toEqual([]);
+    expect(incidents.some((incident) => incident.rules.length > 1)).toBe(true);
   });
 
   it('escapes hostile values and keeps megabyte strings within the limits', async () => {
@@ -73,13 +191,13 @@ describe('kubeguard render alert', () => {
       },
     });
 
-    const { lines } = await render(['alert'], JSON.stringify(event));
+    const { incidents } = await renderIncidents(['alert'], JSON.stringify(event));
 
-    expect(lines).toHaveLength(1);
-    const wire = JSON.stringify(lines[0]?.message);
+    expect(incidents).toHaveLength(1);
+    const wire = JSON.stringify(incidents[0]?.message);
     expect(wire).not.toContain('<!channel>');
     expect(wire).not.toContain('<https://evil');
-    expect(validateBlockKitMessage(lines[0]?.message as SlackMessage)).toEqual([]);
+    expect(validateBlockKitMessage(incidents[0]?.message as SlackMessage)).toEqual([]);
   });
 
   it('uses the routing configuration for mentions on critical findings', async () => {
