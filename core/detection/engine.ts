@@ -90,7 +90,8 @@ function toDetection(
   };
   // A plain-string summary has no trustworthy parts: renderers treat all of it as untrusted text.
   if (typeof match.summary !== 'string') {
-    detection.summaryParts = match.summary.parts.map((part) => ({ kind: part.kind, text: part.text }));
+    // A built sentence's parts are never changed after it is built: sharing them is safe.
+    detection.summaryParts = match.summary.parts.slice();
   }
   const actor = auditActor(event);
   if (actor !== undefined) detection.actor = actor;

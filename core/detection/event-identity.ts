@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Actor } from '../model/actor.ts';
 import { type AuditEvent, asString, asStringArray, isRecord } from './audit-event.ts';
 
@@ -31,7 +31,8 @@ export function auditEventIdentity(event: AuditEvent): string {
     event.requestReceivedTimestamp ?? event.timestamp,
   ].map((fact) => asString(fact) ?? '');
   // JSON keeps the encoding unambiguous: no choice of values makes two fact lists hash alike.
-  return createHash('sha256').update(JSON.stringify(facts)).digest('hex').slice(0, 32);
+  // crypto.hash: one call, no Hash object per event (an analyzer-throughput hot path).
+  return hash('sha256', JSON.stringify(facts), 'hex').slice(0, 32);
 }
 
 /** The first string of a `user.extra` entry (EKS puts one value in each list). */

@@ -29,41 +29,92 @@ export interface Sentence {
  */
 export type SentenceValue = string | number | Sentence;
 
-const SENTENCE = Symbol('sentence');
+/**
+ * A template's pieces, kept as they came: rules build several nested sentences per detection and
+ * only the outermost one is ever read, so the text and the parts are computed on first use, by one
+ * walk over the whole tree.
+ */
+class BuiltSentence implements Sentence {
+  /** Literal texts, one more than `values` (as a template's strings). */
+  readonly #literals: readonly string[];
+  readonly #values: readonly SentenceValue[];
+  #text: string | undefined;
+  #parts: SentencePart[] | undefined;
 
-interface TaggedSentence extends Sentence {
-  readonly [SENTENCE]: true;
-  toString(): string;
+  constructor(
+    literals: readonly string[],
+    values: readonly SentenceValue[],
+    text?: string,
+    parts?: SentencePart[],
+  ) {
+    this.#literals = literals;
+    this.#values = values;
+    this.#text = text;
+    this.#parts = parts;
+  }
+
+  get text(): string {
+    if (this.#text === undefined) {
+      let text = this.#literals[0] ?? '';
+      for (let index = 0; index < this.#values.length; index += 1) {
+        text += textOf(this.#values[index] as SentenceValue) + (this.#literals[index + 1] ?? '');
+      }
+      this.#text = text;
+    }
+    return this.#text;
+  }
+
+  get parts(): readonly SentencePart[] {
+    if (this.#parts === undefined) {
+      const parts: SentencePart[] = [];
+      this.writeParts(parts);
+      this.#parts = parts;
+    }
+    return this.#parts;
+  }
+
+  /** Appends this sentence's parts to `out`, merging with its last part where the kinds agree. */
+  writeParts(out: SentencePart[]): void {
+    if (this.#parts !== undefined) {
+      for (const part of this.#parts) push(out, part.kind, part.text);
+      return;
+    }
+    push(out, 'text', this.#literals[0] ?? '');
+    for (let index = 0; index < this.#values.length; index += 1) {
+      const value = this.#values[index] as SentenceValue;
+      if (value instanceof BuiltSentence) value.writeParts(out);
+      else push(out, typeof value === 'number' ? 'text' : 'value', String(value));
+      push(out, 'text', this.#literals[index + 1] ?? '');
+    }
+  }
+
+  /**
+   * A sentence put into a plain template literal by mistake still reads right (it is then one
+   * untrusted string, which renderers neutralize as a whole).
+   */
+  toString(): string {
+    return this.text;
+  }
+}
+
+function textOf(value: SentenceValue): string {
+  return value instanceof BuiltSentence ? value.text : String(value);
 }
 
 export function isSentence(value: unknown): value is Sentence {
-  return typeof value === 'object' && value !== null && (value as Partial<TaggedSentence>)[SENTENCE] === true;
+  return value instanceof BuiltSentence;
 }
 
 function push(parts: SentencePart[], kind: SentencePart['kind'], text: string): void {
   if (text === '') return;
-  const last = parts.at(-1);
-  if (last !== undefined && last.kind === kind) last.text += text;
+  const last = parts[parts.length - 1];
+  if (last !== undefined && last.kind === kind) parts[parts.length - 1] = { kind, text: last.text + text };
   else parts.push({ kind, text });
 }
 
-/** `text` is kept apart from the parts: a quoted value's backticks are in the text only. */
+/** A sentence whose parts are known (they may differ from the text: a quoted value's backticks). */
 function build(parts: SentencePart[], text = parts.map((part) => part.text).join('')): Sentence {
-  // toString: a sentence put into a plain template literal by mistake still reads right (it is then
-  // one untrusted string, which renderers neutralize as a whole).
-  const sentence: TaggedSentence = { text, parts, [SENTENCE]: true, toString: () => text };
-  return sentence;
-}
-
-/** Adds a value or a sentence's parts; returns its plain text. */
-function append(parts: SentencePart[], value: SentenceValue): string {
-  if (isSentence(value)) {
-    for (const part of value.parts) push(parts, part.kind, part.text);
-    return value.text;
-  }
-  const text = String(value);
-  push(parts, typeof value === 'number' ? 'text' : 'value', text);
-  return text;
+  return new BuiltSentence([text], [], text, parts);
 }
 
 /**
@@ -71,21 +122,12 @@ function append(parts: SentencePart[], value: SentenceValue): string {
  * kubeguard's, every interpolated string is a value, an interpolated Sentence keeps its own parts.
  */
 export function sentence(strings: TemplateStringsArray, ...values: SentenceValue[]): Sentence {
-  const parts: SentencePart[] = [];
-  let text = '';
-  strings.forEach((literal, index) => {
-    push(parts, 'text', literal);
-    text += literal;
-    if (index < values.length) text += append(parts, values[index] as SentenceValue);
-  });
-  return build(parts, text);
+  return new BuiltSentence(strings, values);
 }
 
 /** Text kubeguard chose at run time (a conditional phrase), as a Sentence: never a value. */
 export function literal(text: string): Sentence {
-  const parts: SentencePart[] = [];
-  push(parts, 'text', text);
-  return build(parts);
+  return new BuiltSentence([text], []);
 }
 
 /**
@@ -100,16 +142,9 @@ export function quoted(value: string): Sentence {
 
 /** Items (values or sentences) joined by kubeguard's separator, e.g. `a, b, c`. */
 export function joinSentence(items: readonly SentenceValue[], separator: string): Sentence {
-  const parts: SentencePart[] = [];
-  let text = '';
-  items.forEach((item, index) => {
-    if (index > 0) {
-      push(parts, 'text', separator);
-      text += separator;
-    }
-    text += append(parts, item);
-  });
-  return build(parts, text);
+  if (items.length === 0) return literal('');
+  const literals = ['', ...Array<string>(items.length - 1).fill(separator), ''];
+  return new BuiltSentence(literals, items);
 }
 
 /** A Sentence or a plain string (which is all value: its origin is unknown) as a Sentence. */
