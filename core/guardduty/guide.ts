@@ -1,6 +1,7 @@
 import { findRule } from '../detection/registry.ts';
 import type { Detection } from '../model/detection.ts';
-import type { AlertGuide } from '../slack-views/alert.ts';
+// The guide type lives beside the incident view, which imports nothing back (no alert.ts ↔ guide.ts cycle).
+import type { RuleGuide as AlertGuide } from '../slack-views/alert-rules.ts';
 import { guardDutyTactic } from './finding-types.ts';
 
 /**

@@ -10,7 +10,7 @@ import { codeSpan, untrustedText } from './mrkdwn.ts';
  * its own severity and "why it matters", and which source rated the incident as serious as it is.
  */
 
-/** Why one rule matters (from the rule's metadata, or the GuardDuty guide of its type). */
+/** Responder guidance for one rule: from the rule's metadata, or the GuardDuty guide of its type. */
 export interface RuleGuide {
   whyItMatters: string;
   firstResponse: string;

@@ -2,7 +2,12 @@ import { actorLabel } from '../model/actor.ts';
 import type { Detection } from '../model/detection.ts';
 import type { Finding, FindingHistoryEntry, FindingStatus } from '../model/finding.ts';
 import type { Severity } from '../model/severity.ts';
-import { incidentGuideBlocks, incidentHeadline, type RuleGuideLookup } from './alert-rules.ts';
+import {
+  incidentGuideBlocks,
+  incidentHeadline,
+  type RuleGuide,
+  type RuleGuideLookup,
+} from './alert-rules.ts';
 import {
   type ActionsBlock,
   type Block,
@@ -21,10 +26,7 @@ export type { Block, SlackMessage } from './blocks.ts';
 export { validateBlockKitMessage } from './blocks.ts';
 
 /** Responder guidance shown on an alert; the caller takes it from rule metadata or the GuardDuty guide. */
-export interface AlertGuide {
-  whyItMatters: string;
-  firstResponse: string;
-}
+export type AlertGuide = RuleGuide;
 
 export interface AlertOptions {
   /** A user-group or user mention (`<!subteam^S…>`, `<@U…>`), from routing. Anything else is ignored. */
