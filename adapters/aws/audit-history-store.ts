@@ -1,9 +1,13 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import { KubeguardError } from '#core/errors.ts';
 import type { AuditHistoryEntry, AuditHistoryStore } from '#core/posture/history.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
+import {
+  ConditionalCheckFailedException,
+  type DocumentClient,
+  PutCommand,
+  QueryCommand,
+} from './dynamo-document.ts';
 import { FINDINGS_TABLE } from './findings-table.ts';
 import { kubeguardTableFromEnv } from './kubeguard-table.ts';
 
@@ -14,7 +18,7 @@ import { kubeguardTableFromEnv } from './kubeguard-table.ts';
  * audit writes nothing twice, and it runs on dynalite.
  */
 export interface DynamoAuditHistoryStoreOptions {
-  client: DynamoDBDocumentClient;
+  client: DocumentClient;
   tableName: string;
   /** Days an entry is kept (the table's TTL deletes it afterwards). @default 400 — a year of daily digests */
   retentionDays?: number;
@@ -43,7 +47,7 @@ export const auditHistoryKey = (cluster: string, takenAt: string) => ({
 });
 
 export class DynamoAuditHistoryStore implements AuditHistoryStore {
-  readonly #client: DynamoDBDocumentClient;
+  readonly #client: DocumentClient;
   readonly #tableName: string;
   readonly #retentionSeconds: number;
 

@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { KubeguardError } from '../../core/errors.ts';
 import type { DenialCounter } from '../../core/ports.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
+import { type DocumentClient, QueryCommand, UpdateCommand } from './dynamo-document.ts';
 import { FINDINGS_TABLE } from './findings-table.ts';
 import { kubeguardTableFromEnv } from './kubeguard-table.ts';
 
@@ -27,7 +27,7 @@ export const SUB_BUCKETS = 10;
 const TTL_MARGIN_SECONDS = 3600;
 
 export interface DynamoDenialCounterOptions {
-  client: DynamoDBDocumentClient;
+  client: DocumentClient;
   tableName: string;
 }
 
@@ -52,7 +52,7 @@ function parseTime(at: string): number {
 }
 
 export class DynamoDenialCounter implements DenialCounter {
-  readonly #client: DynamoDBDocumentClient;
+  readonly #client: DocumentClient;
   readonly #tableName: string;
 
   constructor(options: DynamoDenialCounterOptions) {

@@ -1,11 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import { eachLimited } from '../../core/concurrency.ts';
 import { DELIVERY_RANKS, deliveryRank } from '../../core/delivery/rank.ts';
 import { KubeguardError } from '../../core/errors.ts';
@@ -19,6 +11,14 @@ import {
 import type { FindingStore, PendingDelivery, RecordResult } from '../../core/findings/ports.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
 import type { Detection } from '../../core/model/detection.ts';
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from './dynamo-document.ts';
 import { FINDINGS_TABLE, pendingPartition } from './findings-table.ts';
 
 /** Occurrence items expire after this long (they only serve deduplication and the storm record). */

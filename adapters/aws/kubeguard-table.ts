@@ -1,11 +1,11 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../../core/errors.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
+import type { DocumentClient } from './dynamo-document.ts';
 import { createDocumentClient } from './dynamodb-client.ts';
 
 /** The kubeguard table (findings, occurrences, counters, audit history) and one client for it. */
 export interface KubeguardTable {
-  readonly client: DynamoDBDocumentClient;
+  readonly client: DocumentClient;
   readonly tableName: string;
 }
 

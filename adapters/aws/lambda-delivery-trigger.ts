@@ -1,7 +1,7 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { KubeguardError } from '../../core/errors.ts';
 import type { DeliveryTrigger } from '../../core/ports.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
+import { InvokeCommand, LambdaClient } from './lambda-invoke.ts';
 
 /** The payload of a nudge; the delivery function delivers whatever is due, whatever woke it. */
 export const NUDGE_EVENT = Object.freeze({

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDenialCounter } from '../../adapters/aws/denial-counter.ts';
+import { ScanCommand } from '../../adapters/aws/dynamo-document.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
@@ -68,7 +68,8 @@ export const suite: BenchSuite = {
         new ScanCommand({
           TableName: TABLE,
           Select: 'COUNT',
-          ScanFilter: { sk: { ComparisonOperator: 'BEGINS_WITH', AttributeValueList: ['OCC#'] } },
+          FilterExpression: 'begins_with(sk, :occurrence)',
+          ExpressionAttributeValues: { ':occurrence': 'OCC#' },
         }),
       );
       const figures: Figure[] = [

@@ -1,6 +1,6 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDenialCounter } from '../../adapters/aws/denial-counter.ts';
+import { ScanCommand } from '../../adapters/aws/dynamo-document.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDenialCounter } from '../../adapters/aws/denial-counter.ts';
+import { ScanCommand } from '../../adapters/aws/dynamo-document.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { parseConfig } from '../../core/config/schema.ts';

@@ -1,4 +1,3 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditHistoryStore } from '#adapters/aws/audit-history-store.ts';
 import { findingsTableDefinition } from '#adapters/aws/findings-table.ts';
@@ -6,6 +5,7 @@ import { runAudit } from '#core/posture/engine.ts';
 import { type AuditHistoryEntry, historyEntryOf } from '#core/posture/history.ts';
 import { type Dynalite, startDynalite } from '#test/support/dynalite.ts';
 import { corpusSnapshot } from '#test/unit/core/posture/support.ts';
+import { PutCommand, QueryCommand } from '../../adapters/aws/dynamo-document.ts';
 
 let db: Dynalite;
 let tables = 0;

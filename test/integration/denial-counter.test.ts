@@ -69,7 +69,7 @@ describe('DynamoDenialCounter (dynalite)', () => {
   });
 
   it('sets the TTL attribute on every bucket item', async () => {
-    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { QueryCommand } = await import('../../adapters/aws/dynamo-document.ts');
     await counter.record('prod|principal:erin', '2024-11-18T10:00:00.000Z', WINDOW);
     const page = await db.documentClient.send(
       new QueryCommand({

@@ -7,7 +7,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDocumentClient, type DocumentClient } from '../../adapters/aws/dynamo-document.ts';
 
 /**
  * An in-memory DynamoDB (dynalite) on 127.0.0.1 at a random port, with SDK clients pointed at it.
@@ -22,8 +22,8 @@ export interface Dynalite {
   /** http://127.0.0.1:<port> */
   endpoint: string;
   client: DynamoDBClient;
-  /** Marshals plain JavaScript values (what the adapters use). */
-  documentClient: DynamoDBDocumentClient;
+  /** Marshals plain JavaScript values: the adapters' own client (adapters/aws/dynamo-document.ts). */
+  documentClient: DocumentClient;
   /** Creates a table and waits until it is ACTIVE. */
   createTable(input: CreateTableCommandInput): Promise<void>;
   /** Closes the clients and the server. */
@@ -53,8 +53,11 @@ export async function startDynalite(): Promise<Dynalite> {
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
   });
-  const documentClient = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
+  const documentClient = createDynamoDocumentClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
   });
 
   async function createTable(input: CreateTableCommandInput): Promise<void> {
@@ -68,7 +71,6 @@ export async function startDynalite(): Promise<Dynalite> {
   }
 
   async function stop(): Promise<void> {
-    documentClient.destroy();
     client.destroy();
     server.closeAllConnections();
     await new Promise<void>((resolve, reject) =>

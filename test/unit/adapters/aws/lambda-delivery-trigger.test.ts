@@ -1,11 +1,12 @@
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createDeliveryTriggerFromEnv,
   createLambdaDeliveryTrigger,
   NUDGE_EVENT,
 } from '../../../../adapters/aws/lambda-delivery-trigger.ts';
+import { LambdaClient } from '../../../../adapters/aws/lambda-invoke.ts';
 import { readFunctionEnvironment } from '../../../../adapters/config/env.ts';
 
 const CONFIG = JSON.stringify({
@@ -13,41 +14,79 @@ const CONFIG = JSON.stringify({
   slack: { defaultChannel: 'C0ALERTS' },
 });
 
+interface Received {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A Lambda API double on loopback answering each Invoke with the next of `answers`. */
+async function lambdaApi(answers: { status: number; body: string; headers?: Record<string, string> }[]) {
+  const received: Received[] = [];
+  const server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => {
+      body += chunk.toString('utf8');
+    });
+    request.on('end', () => {
+      received.push({ method: request.method, url: request.url, headers: request.headers, body });
+      const answer = answers[Math.min(received.length, answers.length) - 1] ?? { status: 500, body: '' };
+      response.writeHead(answer.status, { 'x-amzn-requestid': `req-${received.length}`, ...answer.headers });
+      response.end(answer.body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  const client = new LambdaClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: 'session' },
+  });
+  return { received, client };
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
 describe('the Lambda delivery trigger', () => {
-  it('nudges the delivery function with an asynchronous invocation', async () => {
-    const lambda = mockClient(LambdaClient);
-    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+  it('nudges the delivery function with a signed asynchronous invocation', async () => {
+    const { received, client } = await lambdaApi([{ status: 202, body: '' }]);
 
-    await createLambdaDeliveryTrigger({
-      client: new LambdaClient({}),
-      functionName: 'kubeguard-delivery',
-    }).nudge();
+    await createLambdaDeliveryTrigger({ client, functionName: 'kubeguard-delivery' }).nudge();
 
-    const calls = lambda.commandCalls(InvokeCommand);
-    expect(calls).toHaveLength(1);
-    const input = calls[0]?.args[0].input;
-    expect(input).toMatchObject({ FunctionName: 'kubeguard-delivery', InvocationType: 'Event' });
-    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual(NUDGE_EVENT);
-    lambda.restore();
+    expect(received).toHaveLength(1);
+    const [call] = received;
+    expect(call).toMatchObject({
+      method: 'POST',
+      url: '/2015-03-31/functions/kubeguard-delivery/invocations',
+      headers: { 'x-amz-invocation-type': 'Event', 'x-amz-security-token': 'session' },
+    });
+    expect(call?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/lambda\/aws4_request, SignedHeaders=[^,]*host[^,]*x-amz-date[^,]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(JSON.parse(call?.body ?? '')).toEqual(NUDGE_EVENT);
   });
 
-  it('fails with UPSTREAM naming the function when Lambda refuses (throttled)', async () => {
-    const lambda = mockClient(LambdaClient);
-    lambda
-      .on(InvokeCommand)
-      .rejects(Object.assign(new Error('Rate Exceeded.'), { name: 'TooManyRequestsException' }));
+  it('fails with UPSTREAM naming the function when Lambda keeps refusing (throttled), after retrying', async () => {
+    const throttled = {
+      status: 429,
+      body: JSON.stringify({ Type: 'User', message: 'Rate Exceeded.' }),
+      headers: { 'x-amzn-errortype': 'TooManyRequestsException' },
+    };
+    const { received, client } = await lambdaApi([throttled]);
 
-    const nudge = createLambdaDeliveryTrigger({
-      client: new LambdaClient({}),
-      functionName: 'kubeguard-delivery',
-    }).nudge();
+    const nudge = createLambdaDeliveryTrigger({ client, functionName: 'kubeguard-delivery' }).nudge();
 
     await expect(nudge).rejects.toMatchObject({
       code: 'UPSTREAM',
       message: 'nudging kubeguard-delivery failed; the schedule delivers within a minute',
       details: { functionName: 'kubeguard-delivery' },
+      cause: { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429, attempts: 3 } },
     });
-    lambda.restore();
+    expect(received).toHaveLength(3);
   });
 
   it('is built from DELIVERY_FUNCTION_NAME, and absent without it', () => {
