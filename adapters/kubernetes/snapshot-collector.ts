@@ -38,7 +38,7 @@ export interface CollectOptions {
  * (External Secrets Operator, in whichever version it serves; the Secrets Store CSI driver) whose
  * operator is not installed are simply absent.
  */
-const LISTINGS: readonly { type: ResourceType; kind: KubeKind }[] = [
+export const POSTURE_LISTINGS: readonly { type: ResourceType; kind: KubeKind }[] = [
   { type: 'pods', kind: 'Pod' },
   { type: 'workloads', kind: 'Deployment' },
   { type: 'workloads', kind: 'StatefulSet' },
@@ -128,9 +128,9 @@ export async function collectClusterSnapshot(options: CollectOptions): Promise<C
   const takenAt = options.clock();
   const unavailable: Unavailable = {};
   const objects: KubeObject[] = [];
-  const outcomes = await client.listEach(LISTINGS.map(({ kind }) => ({ kind })));
+  const outcomes = await client.listEach(POSTURE_LISTINGS.map(({ kind }) => ({ kind })));
   outcomes.forEach((outcome, at) => {
-    const type = (LISTINGS[at] as (typeof LISTINGS)[number]).type;
+    const type = (POSTURE_LISTINGS[at] as (typeof POSTURE_LISTINGS)[number]).type;
     if ('objects' in outcome) objects.push(...outcome.objects);
     else if (!outcome.notInstalled) unavailable[type] ??= outcome.reason;
   });
