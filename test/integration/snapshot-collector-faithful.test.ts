@@ -8,7 +8,12 @@ import type { KubeObject } from '#core/model/kube-object.ts';
 import type { ClusterSnapshot } from '#core/posture/snapshot.ts';
 import { referencedSecretIds } from '#core/secrets/references.ts';
 import { loadFixture, readFixtureText } from '#test/support/fixtures.ts';
-import { KubeApiDouble, type ResourceType } from '#test/support/kube-api-double.ts';
+import {
+  externalSecretsResources,
+  KubeApiDouble,
+  POSTURE_RESOURCES,
+  type ResourceType,
+} from '#test/support/kube-api-double.ts';
 import type { JsonObject } from '#test/support/kube-api-semantics.ts';
 import { secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
 
@@ -42,40 +47,8 @@ const POD: JsonObject = {
   futureField: { addedIn: 'v1.99' },
 };
 
-/** Kinds the posture checks read that the double does not serve by default. */
-const SERVED: ResourceType[] = [
-  { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
-  { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', kind: 'Ingress', namespaced: true },
-  {
-    group: 'admissionregistration.k8s.io',
-    version: 'v1',
-    resource: 'mutatingwebhookconfigurations',
-    kind: 'MutatingWebhookConfiguration',
-    namespaced: false,
-  },
-  {
-    group: 'admissionregistration.k8s.io',
-    version: 'v1',
-    resource: 'validatingwebhookconfigurations',
-    kind: 'ValidatingWebhookConfiguration',
-    namespaced: false,
-  },
-  ...(
-    [
-      ['externalsecrets', 'ExternalSecret', true],
-      ['clusterexternalsecrets', 'ClusterExternalSecret', false],
-      ['secretstores', 'SecretStore', true],
-      ['clustersecretstores', 'ClusterSecretStore', false],
-    ] as const
-  ).map(([resource, kind, namespaced]) => ({
-    group: 'external-secrets.io',
-    version: 'v1beta1',
-    resource,
-    kind,
-    namespaced,
-    custom: true,
-  })),
-];
+/** A whole cluster's kinds, with External Secrets Operator serving v1beta1 only (before 0.17). */
+const SERVED: ResourceType[] = [...POSTURE_RESOURCES, ...externalSecretsResources('v1beta1')];
 
 /** ESO objects of the fixtures, as a v1beta1-only operator serves them, and a Secrets Manager store. */
 function esoObjects(): JsonObject[] {

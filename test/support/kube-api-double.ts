@@ -105,6 +105,49 @@ export const POLICY_CRD_RESOURCES: readonly ResourceType[] = POLICY_CUSTOM_KINDS
   custom: true,
 }));
 
+/**
+ * The other kinds the posture collector lists that are built into Kubernetes (CronJob, Ingress, the
+ * webhook configurations): pass them as `extraResources` to a double standing for a whole cluster.
+ */
+export const POSTURE_RESOURCES: readonly ResourceType[] = [
+  grouped('batch', 'cronjobs', 'CronJob', true),
+  grouped('networking.k8s.io', 'ingresses', 'Ingress', true),
+  grouped(
+    'admissionregistration.k8s.io',
+    'mutatingwebhookconfigurations',
+    'MutatingWebhookConfiguration',
+    false,
+  ),
+  grouped(
+    'admissionregistration.k8s.io',
+    'validatingwebhookconfigurations',
+    'ValidatingWebhookConfiguration',
+    false,
+  ),
+];
+
+/**
+ * External Secrets Operator's kinds as one release serves them: `v1` from ESO 0.17, `v1beta1` only
+ * before. Custom resources: strategic merge patches are refused (415).
+ */
+export function externalSecretsResources(version: 'v1' | 'v1beta1'): ResourceType[] {
+  return (
+    [
+      ['externalsecrets', 'ExternalSecret', true],
+      ['clusterexternalsecrets', 'ClusterExternalSecret', false],
+      ['secretstores', 'SecretStore', true],
+      ['clustersecretstores', 'ClusterSecretStore', false],
+    ] as const
+  ).map(([resource, kind, namespaced]) => ({
+    group: 'external-secrets.io',
+    version,
+    resource,
+    kind,
+    namespaced,
+    custom: true,
+  }));
+}
+
 function core(resource: string, kind: string, namespaced: boolean, fields: string[] = []): ResourceType {
   return { group: '', version: 'v1', resource, kind, namespaced, fields };
 }

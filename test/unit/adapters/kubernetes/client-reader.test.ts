@@ -6,25 +6,9 @@ import { createKubeClient, type KubeApiClient } from '#adapters/kubernetes/clien
 import { KubeApiTimeoutError } from '#adapters/kubernetes/http.ts';
 import { parseManifests } from '#core/manifests/load.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
-import { KubeApiDouble, type ResourceType } from '#test/support/kube-api-double.ts';
+import { externalSecretsResources, KubeApiDouble } from '#test/support/kube-api-double.ts';
 import type { JsonObject } from '#test/support/kube-api-semantics.ts';
 import { secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
-
-/** External Secrets Operator before 0.17: its kinds are served as external-secrets.io/v1beta1 only. */
-function eso(version: 'v1' | 'v1beta1'): ResourceType[] {
-  const type = (resource: string, kind: string, namespaced: boolean): ResourceType => ({
-    group: 'external-secrets.io',
-    version,
-    resource,
-    kind,
-    namespaced,
-    custom: true,
-  });
-  return [
-    type('externalsecrets', 'ExternalSecret', true),
-    type('clusterexternalsecrets', 'ClusterExternalSecret', false),
-  ];
-}
 
 /** The fixtures' ExternalSecrets and ClusterExternalSecret (and namespaces) as `version` objects. */
 function esoObjects(version: 'v1' | 'v1beta1'): JsonObject[] {
@@ -63,7 +47,10 @@ afterEach(async () => {
 describe('Kubernetes reader: External Secrets Operator served as v1beta1 only (before 0.17)', () => {
   it('lists ExternalSecrets at v1beta1 when v1 is not served, found through discovery', async () => {
     const client = await clientFor(
-      new KubeApiDouble({ extraResources: eso('v1beta1'), objects: esoObjects('v1beta1') }),
+      new KubeApiDouble({
+        extraResources: externalSecretsResources('v1beta1'),
+        objects: esoObjects('v1beta1'),
+      }),
     );
 
     const listed = await client.list({ kind: 'ExternalSecret', namespace: 'payments' });
@@ -85,7 +72,10 @@ describe('Kubernetes reader: External Secrets Operator served as v1beta1 only (b
 
   it('reads and force-syncs one at the version the server serves', async () => {
     const client = await clientFor(
-      new KubeApiDouble({ extraResources: eso('v1beta1'), objects: esoObjects('v1beta1') }),
+      new KubeApiDouble({
+        extraResources: externalSecretsResources('v1beta1'),
+        objects: esoObjects('v1beta1'),
+      }),
     );
 
     const ledger = await client.get({ kind: 'ExternalSecret', namespace: 'payments', name: 'ledger' });
@@ -102,7 +92,10 @@ describe('Kubernetes reader: External Secrets Operator served as v1beta1 only (b
 
   it('asks discovery once per client', async () => {
     const client = await clientFor(
-      new KubeApiDouble({ extraResources: eso('v1beta1'), objects: esoObjects('v1beta1') }),
+      new KubeApiDouble({
+        extraResources: externalSecretsResources('v1beta1'),
+        objects: esoObjects('v1beta1'),
+      }),
     );
 
     await client.list({ kind: 'ExternalSecret' });
@@ -131,7 +124,10 @@ describe('Kubernetes reader: ClusterExternalSecret', () => {
     'lists ClusterExternalSecrets, cluster-scoped, at %s',
     async (version) => {
       const client = await clientFor(
-        new KubeApiDouble({ extraResources: eso(version), objects: esoObjects(version) }),
+        new KubeApiDouble({
+          extraResources: externalSecretsResources(version),
+          objects: esoObjects(version),
+        }),
       );
 
       const listed = await client.list({ kind: 'ClusterExternalSecret' });
@@ -150,7 +146,7 @@ describe('Kubernetes reader: ClusterExternalSecret', () => {
 
   it('force-syncs it with the external-secrets.io/force-sync annotation, as a merge patch', async () => {
     const client = await clientFor(
-      new KubeApiDouble({ extraResources: eso('v1'), objects: esoObjects('v1') }),
+      new KubeApiDouble({ extraResources: externalSecretsResources('v1'), objects: esoObjects('v1') }),
     );
 
     const patched = await client.patch(
