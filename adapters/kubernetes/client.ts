@@ -106,6 +106,7 @@ const PATCHABLE: ReadonlySet<KubeKind> = new Set<KubeKind>([
   'DaemonSet',
   'ExternalSecret',
   'ClusterExternalSecret',
+  'Rollout',
 ]);
 /** Kinds kubeguard creates and deletes: its quarantine policies. */
 const CREATABLE: ReadonlySet<KubeKind> = new Set<KubeKind>(['NetworkPolicy']);

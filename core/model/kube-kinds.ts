@@ -86,6 +86,13 @@ const KINDS = {
     olderVersions: ['external-secrets.io/v1beta1'],
     installedBy: ESO,
   },
+  /** Argo Rollouts: a Deployment-like controller; rotate-secret restarts it through `spec.restartAt`. */
+  Rollout: {
+    apiVersion: 'argoproj.io/v1alpha1',
+    resource: 'rollouts',
+    namespaced: true,
+    installedBy: 'Argo Rollouts',
+  },
   /** Secrets Store CSI driver. */
   SecretProviderClass: {
     apiVersion: 'secrets-store.csi.x-k8s.io/v1',

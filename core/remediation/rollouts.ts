@@ -27,6 +27,7 @@ export interface RolloutStatus {
 const DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
 
 export function rolloutStatus(kind: KubeKind, object: unknown): RolloutStatus {
+  if (kind === 'Rollout') return argoRolloutStatus(object);
   const generation = numberField(object, 'metadata', 'generation') ?? 0;
   const observed = numberField(object, 'status', 'observedGeneration') ?? 0;
   const pendingObservation = observed < generation;
@@ -93,6 +94,50 @@ export function rolloutStatus(kind: KubeKind, object: unknown): RolloutStatus {
       return status('progressing', c, `${c.available}/${c.desired} pods available`);
     return undefined;
   }
+}
+
+/**
+ * An Argo Rollout restarted through `spec.restartAt`: its controller evicts every pod created before
+ * that time and, once none is left, copies it to `status.restartedAt`. `status.observedGeneration`
+ * is a string there (the generation, or a hash on releases before 1.0, which cannot be compared).
+ */
+function argoRolloutStatus(object: unknown): RolloutStatus {
+  const generation = numberField(object, 'metadata', 'generation') ?? 0;
+  const observed = Number(stringField(object, 'status', 'observedGeneration') ?? Number.NaN);
+  const pendingObservation = Number.isInteger(observed) && observed < generation;
+  const counts = {
+    updated: numberField(object, 'status', 'updatedReplicas') ?? 0,
+    available: numberField(object, 'status', 'availableReplicas') ?? 0,
+    desired: numberField(object, 'spec', 'replicas') ?? 1,
+  };
+  const status = (state: RolloutStatus['state'], detail: string): RolloutStatus => ({
+    state,
+    ...counts,
+    pendingObservation,
+    detail,
+  });
+  const degraded = arrayField(object, 'status', 'conditions').find(
+    (condition) => stringField(condition, 'reason') === DEADLINE_EXCEEDED,
+  );
+  if (stringField(object, 'status', 'phase') === 'Degraded' || degraded !== undefined) {
+    const message =
+      stringField(object, 'status', 'message') ??
+      stringField(degraded, 'message') ??
+      'the Rollout is Degraded';
+    return status('failed', `Degraded: ${message}`.slice(0, 300));
+  }
+  if (pendingObservation) return status('progressing', 'its controller has not picked the restart up yet');
+  const restartAt = stringField(object, 'spec', 'restartAt');
+  const restartedAt = stringField(object, 'status', 'restartedAt');
+  if (
+    restartAt !== undefined &&
+    (restartedAt === undefined || Date.parse(restartedAt) < Date.parse(restartAt))
+  ) {
+    return status('progressing', `pods created before ${restartAt} are being replaced`);
+  }
+  if (counts.available < counts.desired)
+    return status('progressing', `${counts.available}/${counts.desired} pods available`);
+  return status('complete', 'rolled out');
 }
 
 interface Counts {

@@ -153,6 +153,7 @@ const RESTARTABLE_KINDS = [
   'Deployment',
   'StatefulSet',
   'DaemonSet',
+  'Rollout',
 ] as const satisfies readonly RestartableKind[];
 
 const objectKeySchema = z.object({
@@ -367,6 +368,23 @@ export function forceSyncStep(es: ExternalSecretState, rotationId: string): Plan
 }
 
 export function restartStep(workload: WorkloadState, rotationId: string, restartedAt: string): PlannedStep {
+  const reads = workload.reads.join(', ');
+  if (workload.kind === 'Rollout') {
+    // `kubectl argo rollouts restart`: the controller evicts, within maxUnavailable and the
+    // PodDisruptionBudgets, every pod created before restartAt, without a canary or blue-green update.
+    return {
+      op: 'patch',
+      kind: 'Rollout',
+      namespace: workload.namespace,
+      name: workload.name,
+      patchType: 'merge',
+      body: {
+        metadata: { uid: workload.uid, annotations: { [ROTATION_ID_ANNOTATION]: rotationId } },
+        spec: { restartAt: restartedAt },
+      },
+      why: `restart through Argo Rollouts (spec.restartAt) so new pods read the new value (${reads}); env vars never refresh in running pods`,
+    };
+  }
   return {
     op: 'patch',
     kind: workload.kind,
@@ -377,7 +395,7 @@ export function restartStep(workload: WorkloadState, rotationId: string, restart
       metadata: { uid: workload.uid, annotations: { [ROTATION_ID_ANNOTATION]: rotationId } },
       spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
     },
-    why: `rolling restart so new pods read the new value (${workload.reads.join(', ')}); env vars never refresh in running pods`,
+    why: `rolling restart so new pods read the new value (${reads}); env vars never refresh in running pods`,
   };
 }
 

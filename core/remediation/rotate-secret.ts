@@ -40,7 +40,8 @@ export type { RotationReport } from './rotate-secret-verify.ts';
  *    reload the old value.
  * 3. Deployments, StatefulSets and DaemonSets that read the resulting Kubernetes Secrets (env,
  *    envFrom, volumes) or mount the SecretProviderClass get a rolling restart
- *    (`kubectl.kubernetes.io/restartedAt`, strategic merge patch). Independent restarts go on when
+ *    (`kubectl.kubernetes.io/restartedAt`, strategic merge patch); Argo Rollouts get `spec.restartAt`
+ *    (merge patch), which replaces their pods without a canary or blue-green update. Independent restarts go on when
  *    one fails; what is left is named, and a run with the same rotation id finishes it.
  * 4. Their rollouts are awaited, boundedly: each is reported done, still rolling after N s, or
  *    failed.
@@ -93,6 +94,7 @@ export const ROTATE_SECRET_METADATA: ActionMetadata = {
     { apiGroup: 'apps', resource: 'deployments', verbs: ['get', 'list', 'patch'] },
     { apiGroup: 'apps', resource: 'statefulsets', verbs: ['get', 'list', 'patch'] },
     { apiGroup: 'apps', resource: 'daemonsets', verbs: ['get', 'list', 'patch'] },
+    { apiGroup: 'argoproj.io', resource: 'rollouts', verbs: ['get', 'list', 'patch'] },
   ],
   iamActions: [
     'eks:DescribeCluster',
@@ -118,6 +120,7 @@ const CONSUMER_KINDS: readonly { kind: KubeKind; optional?: string }[] = [
   { kind: 'Deployment' },
   { kind: 'StatefulSet' },
   { kind: 'DaemonSet' },
+  { kind: 'Rollout', optional: 'Argo Rollouts (argoproj.io/v1alpha1)' },
 ];
 
 export function createRotateSecretAction(

@@ -39,7 +39,7 @@ export interface WorkloadReference extends PodSecretReference {
   foundOn?: ObjectKey;
 }
 
-export type RestartableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+export type RestartableKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Rollout';
 
 export interface WorkloadUse extends ObjectKey {
   kind: RestartableKind;
@@ -58,7 +58,15 @@ export interface SecretConsumers extends SecretWriters {
   unrestartable: UnrestartableUse[];
 }
 
-const RESTARTABLE_KINDS: readonly RestartableKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+/** The controllers kubeguard restarts, with the group version they are served at. */
+export const RESTARTABLE_API_VERSIONS: Readonly<Record<RestartableKind, string>> = {
+  Deployment: 'apps/v1',
+  StatefulSet: 'apps/v1',
+  DaemonSet: 'apps/v1',
+  // Argo Rollouts: restarted through spec.restartAt; its pods are owned by its ReplicaSets.
+  Rollout: 'argoproj.io/v1alpha1',
+};
+const RESTARTABLE_KINDS = Object.keys(RESTARTABLE_API_VERSIONS) as RestartableKind[];
 
 export function findSecretConsumers(secret: SecretIdentity, objects: readonly KubeObject[]): SecretConsumers {
   const writers = findSecretWriters(secret, objects);
@@ -148,7 +156,7 @@ function attributePod(
   if (restartable !== undefined) {
     const kind = restartable.kind as RestartableKind;
     addWorkload(
-      { apiVersion: 'apps/v1', kind, namespace: key.namespace, name: restartable.name },
+      { apiVersion: RESTARTABLE_API_VERSIONS[kind], kind, namespace: key.namespace, name: restartable.name },
       references,
     );
     return;
@@ -203,7 +211,10 @@ function restartCaveat(workload: KubeObject | undefined): string | undefined {
 // ---------------------------------------------------------------- helpers
 
 function isRestartable(key: ObjectKey): key is ObjectKey & { kind: RestartableKind } {
-  return (RESTARTABLE_KINDS as readonly string[]).includes(key.kind) && key.apiVersion === 'apps/v1';
+  return (
+    (RESTARTABLE_KINDS as readonly string[]).includes(key.kind) &&
+    key.apiVersion === RESTARTABLE_API_VERSIONS[key.kind as RestartableKind]
+  );
 }
 
 function indexByKind(objects: readonly KubeObject[]): Map<string, KubeObject> {

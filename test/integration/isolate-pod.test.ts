@@ -622,3 +622,57 @@ describe('isolate and release: bound to the pod the plan was made for', () => {
     ]);
   });
 });
+
+describe('isolate pod: reads only what it needs', () => {
+  /** Every pod list the action sent: path and query. */
+  function podLists() {
+    return api.requests
+      .filter((r) => r.verb === 'list' && r.resource === 'pods')
+      .map((r) => ({ path: r.path, query: r.query }));
+  }
+
+  it('lists no pod at all when nothing but the quarantine policy selects the pod', async () => {
+    await start(shopCluster());
+
+    await runAction(isolatePod, request, context);
+
+    expect(podLists()).toEqual([]);
+  });
+
+  it('lists the pods of only the namespaces a remaining allowance names, running ones only', async () => {
+    await start([...shopCluster(), dnsEgressPolicy()]);
+
+    await runAction(isolatePod, request, context);
+
+    const kubeSystem = {
+      path: '/api/v1/namespaces/kube-system/pods',
+      query: expect.objectContaining({ fieldSelector: 'status.phase!=Succeeded,status.phase!=Failed' }),
+    };
+    // planning, then verification: never /api/v1/pods (every namespace)
+    expect(podLists()).toEqual([kubeSystem, kubeSystem]);
+  });
+
+  it('lists by the allowance’s pod selector in the policy’s own namespace', async () => {
+    const fromFrontend: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'tier-from-frontend', namespace: 'shop' },
+      spec: {
+        podSelector: { matchLabels: { tier: 'frontend' } },
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ podSelector: { matchLabels: { role: 'frontend' } } }] }],
+      },
+    };
+    await start([...shopCluster(), fromFrontend]);
+
+    const outcome = await runAction(isolatePod, request, context);
+
+    expect(podLists()[0]).toEqual({
+      path: '/api/v1/namespaces/shop/pods',
+      query: expect.objectContaining({ labelSelector: 'role=frontend' }),
+    });
+    expect(outcome.status === 'done' && outcome.verification.summary).toBe(
+      'partial: shop/tier-from-frontend still allows ingress from pods role=frontend in namespace shop (today: shop/storefront-0) on any port and protocol',
+    );
+  });
+});

@@ -171,6 +171,8 @@ const GENERATIONAL = new Set([
   'jobs',
   'networkpolicies',
   'poddisruptionbudgets',
+  // Argo Rollouts' CRD has the status subresource: its generation follows spec changes.
+  'rollouts',
 ]);
 
 export type KubeVerb = 'get' | 'list' | 'create' | 'update' | 'patch' | 'delete';

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { type RotatorLogger, SecretsManagerRotator } from '#adapters/aws/secrets-rotator.ts';
 import { createKubeClient } from '#adapters/kubernetes/client.ts';
 import type { Timers } from '#core/delivery/retry.ts';
+import { parseManifests } from '#core/manifests/load.ts';
 import type { ActionContext, PlannedStep, RemediationAction } from '#core/remediation/action.ts';
 import { KUBE_KINDS } from '#core/remediation/kube-objects.ts';
 import { PATCH_CONTENT_TYPES } from '#core/remediation/ports.ts';
@@ -24,6 +25,7 @@ import {
 import { FORCE_SYNC_ANNOTATION } from '#core/remediation/rotate-secret-plan.ts';
 import { loadAwsResponse } from './aws-fixtures.ts';
 import { promoteToCurrent } from './fake-secret-rotator.ts';
+import { readFixtureText } from './fixtures.ts';
 import { InMemoryRotationClaims } from './in-memory-rotation-claims.ts';
 import { KubeApiDouble, type RecordedRequest, type ResourceType } from './kube-api-double.ts';
 import type { JsonObject } from './kube-api-semantics.ts';
@@ -64,7 +66,23 @@ export const CUSTOM_RESOURCES: readonly ResourceType[] = [
     namespaced: true,
     custom: true,
   },
+  {
+    group: 'argoproj.io',
+    version: 'v1alpha1',
+    resource: 'rollouts',
+    kind: 'Rollout',
+    namespaced: true,
+    custom: true,
+  },
 ];
+
+/** test/fixtures/kubernetes/argo-rollouts/payments-canary.yaml: a Rollout reading the rotated secret. */
+export function argoRolloutObjects(): JsonObject[] {
+  const name = 'kubernetes/argo-rollouts/payments-canary.yaml';
+  const parsed = parseManifests(readFixtureText(name), name);
+  if (parsed.errors.length > 0) throw new Error(`${name}: ${JSON.stringify(parsed.errors)}`);
+  return parsed.objects.map(({ object }) => structuredClone(object) as JsonObject);
+}
 
 /** The scenario as an API server serving external-secrets.io/v1 holds it (v1beta1 objects converted). */
 export function scenarioObjects(): JsonObject[] {
@@ -96,6 +114,8 @@ export interface WorldOptions {
   randomPassword?: string;
   /** Seconds a controller takes to roll out a changed workload. @default 20 */
   rolloutSeconds?: number;
+  /** Objects the cluster holds besides the scenario's (e.g. `argoRolloutObjects()`). */
+  extraObjects?: JsonObject[];
 }
 
 export class RotationWorld implements Timers {
@@ -140,7 +160,7 @@ export class RotationWorld implements Timers {
 
   static async start(options: WorldOptions = {}): Promise<RotationWorld> {
     const api = await new KubeApiDouble({
-      objects: scenarioObjects(),
+      objects: [...scenarioObjects(), ...(options.extraObjects ?? [])],
       extraResources: CUSTOM_RESOURCES,
       now: () => '2026-02-01T00:00:00Z',
     }).start();
@@ -212,8 +232,8 @@ export class RotationWorld implements Timers {
     for (const resource of WORKLOAD_RESOURCES) {
       for (const object of this.api.objects(resource)) {
         const metadata = object.metadata as { name: string; namespace: string; generation?: number };
-        const status = (object.status ?? {}) as { observedGeneration?: number };
-        if ((status.observedGeneration ?? 0) >= (metadata.generation ?? 1)) continue;
+        const status = (object.status ?? {}) as { observedGeneration?: number | string };
+        if (Number(status.observedGeneration ?? 0) >= (metadata.generation ?? 1)) continue;
         const id = `${resource}/${metadata.namespace}/${metadata.name}`;
         const seen = `${id}#${metadata.generation}`;
         const since = this.#changedAt.get(seen) ?? this.nowMsValue;
@@ -328,7 +348,7 @@ export class RotationWorld implements Timers {
   }
 }
 
-const WORKLOAD_RESOURCES = ['deployments', 'statefulsets', 'daemonsets'] as const;
+const WORKLOAD_RESOURCES = ['deployments', 'statefulsets', 'daemonsets', 'rollouts'] as const;
 
 /** The object as its controller leaves it once every pod runs the new template and is available. */
 function rolledOut(resource: (typeof WORKLOAD_RESOURCES)[number], object: JsonObject): JsonObject {
@@ -341,6 +361,11 @@ function rolledOut(resource: (typeof WORKLOAD_RESOURCES)[number], object: JsonOb
   if (resource === 'daemonsets') {
     status.updatedNumberScheduled = status.desiredNumberScheduled;
     status.numberAvailable = status.desiredNumberScheduled;
+  } else if (resource === 'rollouts') {
+    // Argo Rollouts: every pod older than spec.restartAt evicted and replaced; the generation as a string.
+    const restartAt = (spec as { restartAt?: string }).restartAt;
+    Object.assign(status, { observedGeneration: String(metadata.generation), phase: 'Healthy' });
+    if (restartAt !== undefined) status.restartedAt = restartAt;
   } else {
     const replicas = spec.replicas ?? 1;
     Object.assign(status, {
