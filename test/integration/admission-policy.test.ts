@@ -14,7 +14,7 @@ import { GENERATE_TAG } from '#core/remediation/secret-ports.ts';
 import { type AdmittedWrite, enforceAdmissionPolicy } from '#test/support/admission-policy.ts';
 import { KubeApiDouble } from '#test/support/kube-api-double.ts';
 import { actionContext, NODE, SUSPECT, shopCluster } from '#test/support/remediation-cluster.ts';
-import { ROTATION_ID, RotationWorld } from '#test/support/rotate-secret-harness.ts';
+import { argoRolloutObjects, ROTATION_ID, RotationWorld } from '#test/support/rotate-secret-harness.ts';
 
 /**
  * deploy/kubernetes/admission-policy.yaml in front of the Kubernetes API double while the real
@@ -202,6 +202,17 @@ describe('the admission policy admits every write of rotate-secret', () => {
     expect(new Set(writes.map((w) => w.split(' ')[1]))).toEqual(
       new Set(['externalsecrets', 'deployments', 'statefulsets', 'daemonsets']),
     );
+  });
+
+  it('admits the restart of an Argo Rollout that reads the secret', async () => {
+    const writes = await rotate(
+      await RotationWorld.start({
+        tags: [{ Key: 'kubeguard.io/rotation', Value: 'rotate' }],
+        extraObjects: argoRolloutObjects(),
+      }),
+    );
+
+    expect(writes).toContain('UPDATE rollouts payments/payments-canary');
   });
 
   it('admits the same writes after a generated value', async () => {

@@ -20,7 +20,7 @@ import {
 } from '#test/support/admission-policy.ts';
 import type { JsonObject } from '#test/support/kube-api-semantics.ts';
 import { awsNode, dnsEgressPolicy, NODE, SUSPECT, shopCluster } from '#test/support/remediation-cluster.ts';
-import { scenarioObjects } from '#test/support/rotate-secret-harness.ts';
+import { argoRolloutObjects, scenarioObjects } from '#test/support/rotate-secret-harness.ts';
 
 /**
  * deploy/kubernetes/admission-policy.yaml against what a stolen kubeguard-remediation identity
@@ -43,6 +43,7 @@ const TYPES = {
   },
   deployments: { group: 'apps', version: 'v1', resource: 'deployments', kind: 'Deployment' },
   daemonsets: { group: 'apps', version: 'v1', resource: 'daemonsets', kind: 'DaemonSet' },
+  rollouts: { group: 'argoproj.io', version: 'v1alpha1', resource: 'rollouts', kind: 'Rollout' },
   externalsecrets: {
     group: 'external-secrets.io',
     version: 'v1',
@@ -135,6 +136,8 @@ interface AnySpec {
   ingress?: unknown[];
   egress?: unknown[];
   dataFrom?: unknown[];
+  restartAt?: string;
+  strategy?: { canary?: { steps?: unknown[] } };
 }
 
 const spec = (object: KubeObject) => object.spec as unknown as AnySpec;
@@ -473,6 +476,27 @@ describe('the admission policy against a stolen remediation identity: workloads 
     });
 
     expect(decide(request)).toEqual({ matched: true, allowed: true, denials: [] });
+  });
+
+  it('admits an Argo Rollout restart (spec.restartAt), and denies a new image or skipping its canary steps', () => {
+    const rollout = argoRolloutObjects()[0] as unknown as KubeObject;
+    const restarted = update('rollouts', rollout, (r) => {
+      r.metadata.annotations = { ...r.metadata.annotations, 'kubeguard.io/rotation-id': 'r'.repeat(36) };
+      spec(r).restartAt = '2026-03-01T12:00:00Z';
+    });
+    const reimaged = update('rollouts', rollout, (r) => {
+      spec(r).restartAt = '2026-03-01T12:00:00Z';
+      container(spec(r).template.spec.containers).image = 'attacker.example/payments:latest';
+    });
+    const unguarded = update('rollouts', rollout, (r) => {
+      spec(r).strategy = { canary: { steps: [] } };
+    });
+
+    expect(decide(restarted)).toEqual({ matched: true, allowed: true, denials: [] });
+    expect(denials(reimaged)).toEqual([
+      'kubeguard-remediation may change only spec.restartAt and kubeguard.io/ annotations of an Argo Rollout (a restart): its template, strategy and every other field must stay as they are',
+    ]);
+    expect(denials(unguarded)).toHaveLength(1);
   });
 
   it('denies pointing an ExternalSecret at another secret, and admits only its refresh', () => {
