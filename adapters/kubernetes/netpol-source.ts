@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
 import { KUBE_KINDS, type KubeKind } from '#core/model/kube-kinds.ts';
+import type { KubeObject } from '#core/model/kube-object.ts';
 import { apiVersionOf, POLICY_CUSTOM_KINDS, type PolicyKind } from '#core/netpol/kinds.ts';
 import type { UnevaluatedPolicy } from '#core/netpol/types.ts';
 import { createKubeClient, type KubeApiClient } from './client.ts';
@@ -32,11 +33,11 @@ export interface KubeconfigSourceOptions {
 
 /** API objects with `kind` and `apiVersion` restored (list items come without them). */
 export interface ClusterObjects {
-  pods: Record<string, unknown>[];
-  namespaces: Record<string, unknown>[];
-  networkPolicies: Record<string, unknown>[];
+  pods: KubeObject[];
+  namespaces: KubeObject[];
+  networkPolicies: KubeObject[];
   /** Objects of the custom policy kinds, as the API returned them (with `apiVersion` and `kind`). */
-  customPolicies: Record<string, unknown>[];
+  customPolicies: KubeObject[];
   /** Custom policy kinds that could not be listed, and why. */
   unreadable: UnevaluatedPolicy[];
 }
@@ -80,7 +81,7 @@ function requiredListError(error: KubeguardError, resource: string, server: stri
   );
 }
 
-type CustomKindRead = { objects: Record<string, unknown>[] } | { unreadable: UnevaluatedPolicy };
+type CustomKindRead = { objects: KubeObject[] } | { unreadable: UnevaluatedPolicy };
 
 /**
  * Every object of one custom policy kind, in all namespaces, at the group version the kind table

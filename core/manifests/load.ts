@@ -1,4 +1,5 @@
 import { isMap, isSeq, type Node, parseAllDocuments } from 'yaml';
+import type { KubeObject, ObjectMeta } from '../model/kube-object.ts';
 
 /**
  * Turns manifest text (multi-document YAML, JSON objects, JSON arrays, `List` kinds) into Kubernetes
@@ -6,11 +7,14 @@ import { isMap, isSeq, type Node, parseAllDocuments } from 'yaml';
  * A bad document is reported and skipped; the rest of the file is still loaded.
  */
 
-/** One Kubernetes object as written: at least `apiVersion` and `kind`; everything else unchecked. */
+/**
+ * One Kubernetes object as written: the object model of core/model before it is complete — at least
+ * `apiVersion` and `kind`, and metadata (even a name) possibly missing; everything else unchecked.
+ */
 export interface KubernetesObject {
   apiVersion: string;
-  kind: string;
-  metadata?: { name?: string; namespace?: string; [key: string]: unknown };
+  kind: KubeObject['kind'];
+  metadata?: Partial<ObjectMeta>;
   [key: string]: unknown;
 }
 
