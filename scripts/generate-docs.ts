@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AUDIT_RULES } from '../core/detection/registry.ts';
 import { ruleDocuments } from '../core/detection/rule-docs.ts';
+import { ruleGuidesModule } from '../core/detection/rule-guides-module.ts';
 import { checkDocuments } from '../core/posture/check-docs.ts';
 import { ALL_CHECKS } from '../core/posture/registry.ts';
 
@@ -20,3 +21,7 @@ function write(folder: string, documents: Map<string, string>, generated: (name:
 
 write('rules', ruleDocuments(AUDIT_RULES), (name) => /^(KD-\d{3}|README)\.md$/.test(name));
 write('checks', checkDocuments(ALL_CHECKS), (name) => /^(KP-\d{3}|catalog)\.md$/.test(name));
+
+// The rules' guidance as data for the alert renderer (core/detection/rule-guides-module.ts).
+writeFileSync(join(DOCS, '..', 'core', 'detection', 'rule-guides.ts'), ruleGuidesModule(AUDIT_RULES));
+console.log(`core/detection/rule-guides.ts: ${AUDIT_RULES.length} rules`);

@@ -1,5 +1,5 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../../core/errors.ts';
+import { GetSecretValueCommand, type SecretsManagerClient } from './secrets-manager-lite.ts';
 
 export interface SlackCredentials {
   botToken: string;

@@ -1,5 +1,5 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SlackMessenger } from '../../core/ports.ts';
+import { SecretsManagerClient } from '../aws/secrets-manager-lite.ts';
 import { fetchSlackCredentials } from '../aws/slack-credentials.ts';
 import { type FunctionEnvironment, requireSlackCredentials } from '../config/env.ts';
 import { createWebApiMessenger } from './web-api-messenger.ts';

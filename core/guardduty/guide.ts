@@ -1,4 +1,4 @@
-import { findRule } from '../detection/registry.ts';
+import { RULE_GUIDES } from '../detection/rule-guides.ts';
 import type { Detection } from '../model/detection.ts';
 // The guide type lives beside the incident view, which imports nothing back (no alert.ts ↔ guide.ts cycle).
 import type { RuleGuide as AlertGuide } from '../slack-views/alert-rules.ts';
@@ -107,7 +107,7 @@ export function guardDutyGuide(findingType: string): AlertGuide {
  * registered, the GuardDuty tactic guide otherwise.
  */
 export function guideForDetection(detection: Pick<Detection, 'ruleId' | 'findingType'>): AlertGuide {
-  const rule = findRule(detection.ruleId);
-  if (rule !== undefined) return { whyItMatters: rule.whyItMatters, firstResponse: rule.firstResponse };
+  // From the generated guide catalog, not the registry: rendering needs the text, not the rules (D18).
+  if (Object.hasOwn(RULE_GUIDES, detection.ruleId)) return RULE_GUIDES[detection.ruleId] as AlertGuide;
   return guardDutyGuide(detection.findingType ?? detection.ruleId);
 }

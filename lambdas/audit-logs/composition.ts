@@ -2,7 +2,7 @@ import { createDenialCounterFromEnv } from '../../adapters/aws/denial-counter.ts
 import { createFindingStoreFromEnv } from '../../adapters/aws/findings-store-from-env.ts';
 import { createDeliveryTriggerFromEnv } from '../../adapters/aws/lambda-delivery-trigger.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
-import { findingRecorderFor } from '../../core/findings/compose.ts';
+import { findingRecorderFor } from '../../core/findings/compose-recorder.ts';
 import { createFunctionLogger } from '../shared/logger.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 

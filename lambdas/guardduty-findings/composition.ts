@@ -1,7 +1,7 @@
 import { createFindingStoreFromEnv } from '../../adapters/aws/findings-store-from-env.ts';
 import { createDeliveryTriggerFromEnv } from '../../adapters/aws/lambda-delivery-trigger.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
-import { findingRecorderFor } from '../../core/findings/compose.ts';
+import { findingRecorderFor } from '../../core/findings/compose-recorder.ts';
 import { createFunctionLogger } from '../shared/logger.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 

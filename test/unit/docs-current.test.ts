@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_RULES } from '../../core/detection/registry.ts';
 import { ruleDocuments } from '../../core/detection/rule-docs.ts';
+import { ruleGuidesModule } from '../../core/detection/rule-guides-module.ts';
 import { checkDocuments } from '../../core/posture/check-docs.ts';
 import { ALL_CHECKS } from '../../core/posture/registry.ts';
 
@@ -23,6 +24,14 @@ function stale(folder: string, documents: Map<string, string>): string[] {
 describe('generated documentation', () => {
   it('documents every detection rule exactly as its metadata says (run `npm run docs` after changing a rule)', () => {
     expect(stale('rules', ruleDocuments(AUDIT_RULES))).toEqual([]);
+  });
+
+  it('gives the alert renderer the guidance of every rule exactly as its metadata says (run `npm run docs` after changing a rule)', () => {
+    const current = readFileSync(
+      join(import.meta.dirname, '..', '..', 'core', 'detection', 'rule-guides.ts'),
+      'utf8',
+    );
+    expect(current).toBe(ruleGuidesModule(AUDIT_RULES));
   });
 
   it('documents every posture check exactly as its metadata says (run `npm run docs` after changing a check)', () => {
