@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { type AuthorizationConfig, ROLES } from '../authz/policy.ts';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from '../detection/config.ts';
 import { ConfigError } from '../errors.ts';
 import { SEVERITIES } from '../model/severity.ts';
@@ -92,6 +93,22 @@ const lambdaFunctionArn = pattern(
   'must be a Lambda function ARN such as arn:aws:lambda:us-east-1:111122223333:function:rotate-db',
 );
 
+/**
+ * Where the action worker runs for clusters whose API endpoint is private: subnets of the clusters'
+ * VPC and security groups the endpoint admits (Lambda allows 16 subnets and 5 security groups).
+ */
+const workerVpcSchema = z.object({
+  subnetIds: z
+    .array(pattern(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id such as subnet-0123456789abcdef0'))
+    .check(z.minLength(1, 'list at least one subnet'), z.maxLength(16, 'Lambda allows at most 16 subnets')),
+  securityGroupIds: z
+    .array(pattern(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as sg-0123456789abcdef0'))
+    .check(
+      z.minLength(1, 'list at least one security group'),
+      z.maxLength(5, 'Lambda allows at most 5 security groups'),
+    ),
+});
+
 const COOLDOWN_RANGE = 'must be a whole number of minutes from 1 to 1440 (a day)';
 const ROLLOUT_WAIT_RANGE = 'must be a whole number of seconds from 0 to 600';
 
@@ -109,6 +126,8 @@ const remediationSchema = z._default(
       z.int(ROLLOUT_WAIT_RANGE).check(z.gte(0, ROLLOUT_WAIT_RANGE), z.lte(600, ROLLOUT_WAIT_RANGE)),
       180,
     ),
+    /** Runs the action worker in these subnets (private cluster endpoints); omitted = no VPC. */
+    workerVpc: z.optional(workerVpcSchema),
   }),
   { rotationFunctionArns: [], rotationCooldownMinutes: 15, rolloutWaitSeconds: 180 },
 );
@@ -129,6 +148,45 @@ const incidentsSchema = z._default(
   { joinWindowMinutes: 15 },
 );
 
+const CACHE_RANGE = 'must be a whole number of seconds from 0 to 3600';
+
+/** Slack roles for the bot (core/authz/policy.ts); docs/configuration.md `authorization`. */
+const authorizationSchema = z._default(
+  z.object({
+    /** Who holds which role; no grant = nobody may use the bot. @default [] */
+    grants: z._default(
+      z.array(
+        z.object({
+          role: z.enum(ROLES),
+          users: z._default(
+            z.array(pattern(/^[UW][A-Z0-9]{2,30}$/, 'must be a Slack user id such as U0123ABC')),
+            [],
+          ),
+          userGroups: z._default(
+            z.array(pattern(/^S[A-Z0-9]{2,30}$/, 'must be a Slack user group id such as S0123ABC')),
+            [],
+          ),
+          /** Configured cluster names; omitted = every cluster. */
+          clusters: z.optional(
+            z
+              .array(nonEmpty())
+              .check(z.minLength(1, 'list at least one cluster, or omit the field for every cluster')),
+          ),
+        }),
+      ),
+      [],
+    ),
+    /** Shown in every denial: whom to ask for a role. */
+    contact: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    /** Seconds user-group membership read from Slack is reused. @default 60 */
+    userGroupCacheSeconds: z._default(
+      z.int(CACHE_RANGE).check(z.gte(0, CACHE_RANGE), z.lte(3600, CACHE_RANGE)),
+      60,
+    ),
+  }),
+  { grants: [], userGroupCacheSeconds: 60 },
+);
+
 export const configSchema = z.object({
   clusters: z.array(clusterSchema).check(z.minLength(1, 'configure at least one cluster')),
   slack: z.object({
@@ -142,6 +200,7 @@ export const configSchema = z.object({
   detection: detectionSchema,
   incidents: incidentsSchema,
   remediation: remediationSchema,
+  authorization: authorizationSchema,
 });
 
 export type KubeguardConfigInput = z.input<typeof configSchema>;
@@ -162,7 +221,9 @@ export interface KubeguardConfig {
     rotationFunctionArns: readonly string[];
     rotationCooldownMinutes: number;
     rolloutWaitSeconds: number;
+    workerVpc?: { subnetIds: readonly string[]; securityGroupIds: readonly string[] };
   };
+  authorization: AuthorizationConfig;
 }
 
 function formatIssues(error: {
@@ -194,6 +255,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined)
     throw new ConfigError(`invalid ${source}: cluster "${duplicate}" is listed twice`);
+  checkGrants(parsed.authorization.grants, names, source);
   const d = parsed.detection;
   return deepFreeze({
     clusters: parsed.clusters.map((c) => ({
@@ -218,6 +280,27 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       ...parsed.remediation,
       rotationFunctionArns: [...new Set(parsed.remediation.rotationFunctionArns)],
     },
+    authorization: parsed.authorization,
+  });
+}
+
+/** A grant names somebody, and only configured clusters. */
+function checkGrants(
+  grants: z.output<typeof authorizationSchema>['grants'],
+  clusters: readonly string[],
+  source: string,
+): void {
+  grants.forEach((grant, index) => {
+    const where = `invalid ${source}: authorization.grants.${index}`;
+    if (grant.users.length === 0 && grant.userGroups.length === 0) {
+      throw new ConfigError(`${where}: grants ${grant.role} to nobody — list users or userGroups`);
+    }
+    const unknown = (grant.clusters ?? []).find((name) => !clusters.includes(name));
+    if (unknown !== undefined) {
+      throw new ConfigError(
+        `${where}: unknown cluster "${unknown}"; configured clusters: ${clusters.join(', ')} — fix the name or add the cluster`,
+      );
+    }
   });
 }
 
