@@ -1,4 +1,5 @@
 import type { Detection } from '../model/detection.ts';
+import type { FindingListing, FindingQuery } from './list.ts';
 import type { StoredFinding } from './stored-finding.ts';
 
 /** What recording a group of same-fingerprint detections did. */
@@ -47,4 +48,13 @@ export interface FindingStore {
    * oldest due first within a rank, at most `limit`.
    */
   listPendingDeliveries(dueBy: string, limit: number): Promise<PendingDelivery[]>;
+}
+
+/**
+ * Listing findings, for the Slack bot (`/k8s findings`, `/k8s status`, a finding named by a prefix of
+ * its id). A port of its own, beside FindingStore: ingest and delivery never list. Both stores
+ * implement it through core/findings/list.ts, so they filter and order alike.
+ */
+export interface FindingLister {
+  listFindings(query: FindingQuery): Promise<FindingListing>;
 }

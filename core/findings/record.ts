@@ -8,6 +8,7 @@ import {
 } from '../model/finding.ts';
 import { foldRule, type IncidentRule, type RuleReport, reportOf } from '../model/incident.ts';
 import { compareSeverity } from '../model/severity.ts';
+import { suppressionEnded } from './status.ts';
 import { evidenceLine, MAX_HISTORY, MAX_UNSENT_EVIDENCE, type StoredFinding } from './stored-finding.ts';
 
 export interface RecordContext {
@@ -145,7 +146,9 @@ export function applyOccurrences(
     return current;
   }
   if (current === undefined) return newFinding(added, context);
-  const reopen = current.status === 'remediated' || current.status === 'resolved';
+  // A suppression with an end reopens the finding at the first occurrence after it.
+  const expired = suppressionEnded(current, context.now);
+  const reopen = current.status === 'remediated' || current.status === 'resolved' || expired;
   const history = reopen
     ? [
         ...current.history,
@@ -153,7 +156,9 @@ export function applyOccurrences(
           at: context.now,
           status: 'open' as const,
           actor: 'kubeguard',
-          reason: `occurred again after ${current.status}`,
+          reason: expired
+            ? 'occurred again after its suppression ended'
+            : `occurred again after ${current.status}`,
         },
       ].slice(-MAX_HISTORY)
     : current.history;

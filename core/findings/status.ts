@@ -9,6 +9,8 @@ export interface StatusChange {
   /** Slack user id or `kubeguard`. */
   actor: string;
   reason?: string;
+  /** When a suppression ends (ISO-8601); see `suppressionEnded`. */
+  until?: string;
   /** ISO-8601 now. */
   at: string;
 }
@@ -27,6 +29,7 @@ export function withStatus(finding: StoredFinding, change: StatusChange): Stored
     status: change.to,
     actor: change.actor,
     ...(change.reason ? { reason: change.reason } : {}),
+    ...(change.until ? { until: change.until } : {}),
   };
   return {
     ...finding,
@@ -45,6 +48,16 @@ export function withStatus(finding: StoredFinding, change: StatusChange): Stored
             nextAttemptAt: change.at,
           },
   };
+}
+
+/**
+ * Whether a suppressed finding's suppression is over at `now`: its latest suppression entry has an
+ * `until` at or before `now`. A suppression without an end never ends by itself.
+ */
+export function suppressionEnded(finding: Pick<StoredFinding, 'status' | 'history'>, now: string): boolean {
+  if (finding.status !== 'suppressed') return false;
+  const until = finding.history.findLast((entry) => entry.status === 'suppressed')?.until;
+  return until !== undefined && Date.parse(until) <= Date.parse(now);
 }
 
 /**

@@ -18,6 +18,8 @@ export interface FindingHistoryEntry {
   status: FindingStatus;
   actor: string;
   reason?: string;
+  /** When a suppression ends (ISO-8601): an occurrence after it reopens the finding. */
+  until?: string;
 }
 
 /**

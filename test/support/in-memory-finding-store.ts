@@ -5,7 +5,13 @@ import {
   unapplied,
   withApplied,
 } from '../../core/findings/applied-events.ts';
-import type { FindingStore, PendingDelivery, RecordResult } from '../../core/findings/ports.ts';
+import { type FindingListing, type FindingQuery, listingOf } from '../../core/findings/list.ts';
+import type {
+  FindingLister,
+  FindingStore,
+  PendingDelivery,
+  RecordResult,
+} from '../../core/findings/ports.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
 import type { Detection } from '../../core/model/detection.ts';
 
@@ -23,7 +29,7 @@ interface LoggedOccurrence {
  * `conflictOnNextSave` simulates another writer winning a race; `crashAfterNextFindingWrite` dies
  * between the finding write and the marks, as a Lambda that times out there would.
  */
-export class InMemoryFindingStore implements FindingStore {
+export class InMemoryFindingStore implements FindingStore, FindingLister {
   readonly findings = new Map<string, StoredFinding>();
   readonly occurrences = new Map<string, LoggedOccurrence>();
   conflictOnNextSave = 0;
@@ -71,6 +77,10 @@ export class InMemoryFindingStore implements FindingStore {
   async get(fingerprint: string): Promise<StoredFinding | undefined> {
     const found = this.findings.get(fingerprint);
     return found ? structuredClone(found) : undefined;
+  }
+
+  async listFindings(query: FindingQuery): Promise<FindingListing> {
+    return structuredClone(listingOf(this.findings.values(), query));
   }
 
   async save(finding: StoredFinding): Promise<boolean> {
