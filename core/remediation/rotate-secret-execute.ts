@@ -109,9 +109,9 @@ export async function executeRotation(
   const forcedEarlier = await forcedByThisRotation(state, context.kube);
   const forced = await applyEach(stepsFor(plan, 'ExternalSecret'), context, applied, shortfalls);
   const waits = state.externalSecrets.flatMap((es) =>
-    es.alreadyForced || forcedEarlier.has(esId(es))
+    es.alreadyForced || forcedEarlier.has(syncKey(es))
       ? [{ es, since: epochOr(es.forceSync, syncFrom) }]
-      : forced.has(esId(es))
+      : forced.has(syncKey(es))
         ? [{ es, since: syncFrom }]
         : [],
   );
@@ -155,14 +155,18 @@ async function busyOutcome(
 ): Promise<ActionOutcome> {
   const secret = await deps.secrets.describe(state.secret.arn);
   const annotationsOf = async (ref: {
-    kind: WorkloadState['kind'] | 'ExternalSecret';
-    namespace: string;
+    kind: WorkloadState['kind'] | 'ExternalSecret' | 'ClusterExternalSecret';
+    namespace?: string;
     name: string;
   }) => (await findObject(context.kube, ref).catch(() => undefined))?.metadata.annotations;
   const progress = progressOf(holder.rotationId, secret, {
     externalSecrets: await Promise.all(
       state.externalSecrets.map((es) =>
-        annotationsOf({ kind: 'ExternalSecret', namespace: es.namespace, name: es.name }),
+        annotationsOf(
+          es.via === undefined
+            ? { kind: 'ExternalSecret', namespace: es.namespace, name: es.name }
+            : { kind: 'ClusterExternalSecret', name: es.via },
+        ),
       ),
     ),
     workloads: await Promise.all(state.workloads.map((w) => annotationsOf(w))),
@@ -206,9 +210,24 @@ function secretRecovery(state: RotationState, error: KubeguardError): string {
 }
 
 function stepsFor(plan: RemediationPlan, which: 'ExternalSecret' | 'workloads'): PlannedStep[] {
-  return plan.steps.filter(
-    (step) => step.op === 'patch' && (which === 'ExternalSecret') === (step.kind === 'ExternalSecret'),
-  );
+  const isSync = (step: PlannedStep) =>
+    step.op === 'patch' && (step.kind === 'ExternalSecret' || step.kind === 'ClusterExternalSecret');
+  return plan.steps.filter((step) => step.op === 'patch' && (which === 'ExternalSecret') === isSync(step));
+}
+
+/**
+ * What force-syncs an ExternalSecret: itself (`namespace/name`), or the ClusterExternalSecret that
+ * manages it (`ClusterExternalSecret/<name>`); applied steps are keyed the same way.
+ */
+function syncKey(es: ExternalSecretState): string {
+  return es.via === undefined ? esId(es) : `ClusterExternalSecret/${es.via}`;
+}
+
+function stepKey(step: PlannedStep): string {
+  if (step.op !== 'patch') return '';
+  return step.kind === 'ClusterExternalSecret'
+    ? `ClusterExternalSecret/${step.name}`
+    : `${step.namespace}/${step.name}`;
 }
 
 /** Applies each step through the shared interpreter, going on past failures: the steps are independent. */
@@ -223,7 +242,7 @@ async function applyEach(
     const result = await applySteps([step], context.kube);
     applied.push(...result.applied);
     if (result.failure === undefined) {
-      if (step.op === 'patch') done.add(`${step.namespace}/${step.name}`);
+      if (step.op === 'patch') done.add(stepKey(step));
     } else {
       shortfalls.push({
         object: describeStepTarget(step),
@@ -244,9 +263,12 @@ async function applyEach(
 async function forcedByThisRotation(state: RotationState, kube: KubeReader): Promise<Set<string>> {
   const forced = new Set<string>();
   for (const es of state.externalSecrets.filter((candidate) => !candidate.alreadyForced)) {
-    const ref = { kind: 'ExternalSecret' as const, namespace: es.namespace, name: es.name };
+    const ref =
+      es.via === undefined
+        ? { kind: 'ExternalSecret' as const, namespace: es.namespace, name: es.name }
+        : { kind: 'ClusterExternalSecret' as const, name: es.via };
     const object = await findObject(kube, ref).catch(() => undefined);
-    if (object?.metadata.annotations?.[ROTATION_ID_ANNOTATION] === state.rotationId) forced.add(esId(es));
+    if (object?.metadata.annotations?.[ROTATION_ID_ANNOTATION] === state.rotationId) forced.add(syncKey(es));
   }
   return forced;
 }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CLUSTER_FORCE_SYNC_ANNOTATION } from '../secrets/external-secrets.ts';
 import type { PlannedStep } from './action.ts';
 import { arrayField, stringField } from './kube-objects.ts';
 import type {
@@ -172,7 +173,17 @@ const externalSecretStateSchema = z.extend(patchedObjectSchema, {
   forceSync: z.string(),
   /** The force-sync was sent by an earlier run with the same rotation id. */
   alreadyForced: z.boolean(),
+  /**
+   * The ClusterExternalSecret that manages it: the force-sync goes there (its controller copies it
+   * here and overwrites any set here directly), and `forceSync`/`alreadyForced` are its.
+   */
+  via: z.optional(z.string()),
   caveat: z.optional(z.string()),
+});
+
+const clusterExternalSecretStateSchema = z.extend(patchedObjectSchema, {
+  forceSync: z.string(),
+  alreadyForced: z.boolean(),
 });
 
 const workloadStateSchema = z.extend(patchedObjectSchema, {
@@ -196,6 +207,7 @@ export const rotationStateSchema = z.object({
     rotationLambdaArn: z.optional(z.string()),
   }),
   externalSecrets: z.array(externalSecretStateSchema),
+  clusterExternalSecrets: z.array(clusterExternalSecretStateSchema),
   workloads: z.array(workloadStateSchema),
   notRestartable: z.array(z.extend(objectKeySchema, { reason: z.string(), reads: z.array(z.string()) })),
   undetermined: z.array(z.extend(objectKeySchema, { reason: z.string() })),
@@ -205,6 +217,7 @@ export const rotationStateSchema = z.object({
 
 export type RotationState = z.infer<typeof rotationStateSchema>;
 export type ExternalSecretState = RotationState['externalSecrets'][number];
+export type ClusterExternalSecretState = RotationState['clusterExternalSecrets'][number];
 export type WorkloadState = RotationState['workloads'][number];
 
 /** What the plan needs of a listed object: its uid (the guard) and its annotations (what is done). */
@@ -238,16 +251,28 @@ export function planRotation(input: RotationPlanInput): RotationPlanParts {
   const factsOf = (key: ObjectKey): (ListedFacts & { uid: string }) | undefined => {
     const facts = listed.get(annotationKey(key));
     if (facts?.uid !== undefined && facts.uid !== '') return { ...facts, uid: facts.uid };
+    const byHand = key.kind.endsWith('ExternalSecret')
+      ? 'force-sync it by hand once it exists'
+      : 'restart it by hand';
     unbound.push({
       ...keyOf(key),
-      reason:
-        'not among the listed objects (or listed without a uid), so no change can be bound to it: restart it by hand',
+      reason: `not among the listed objects (or listed without a uid), so no change can be bound to it: ${byHand}`,
     });
     return undefined;
   };
+  const clusterExternalSecrets = consumers.clusterExternalSecrets.flatMap((use) => {
+    const facts = factsOf(use);
+    return facts === undefined
+      ? []
+      : [forceSyncState(use, facts, rotationId, epoch, CLUSTER_FORCE_SYNC_ANNOTATION)];
+  });
   const externalSecrets = consumers.externalSecrets.flatMap((use) => {
     const facts = factsOf(use);
-    return facts === undefined ? [] : [externalSecretState(use, facts, rotationId, epoch)];
+    if (facts === undefined) return [];
+    const manager = clusterExternalSecrets.find(
+      (ces) => use.managedBy?.kind === 'ClusterExternalSecret' && ces.name === use.managedBy.name,
+    );
+    return [externalSecretState(use, facts, rotationId, epoch, manager)];
   });
   const writers = new Map(
     consumers.kubernetesSecrets.map((secret) => [`${secret.namespace}/${secret.name}`, secret.writtenBy]),
@@ -258,7 +283,12 @@ export function planRotation(input: RotationPlanInput): RotationPlanParts {
   });
   const restartedAt = plannedAt.replace(/\.\d+Z$/, 'Z');
   const steps: PlannedStep[] = [
-    ...externalSecrets.filter((es) => !es.alreadyForced).map((es) => forceSyncStep(es, rotationId)),
+    ...clusterExternalSecrets
+      .filter((ces) => !ces.alreadyForced)
+      .map((ces) => clusterForceSyncStep(ces, rotationId)),
+    ...externalSecrets
+      .filter((es) => !es.alreadyForced && es.via === undefined)
+      .map((es) => forceSyncStep(es, rotationId)),
     ...workloads.filter((w) => !w.alreadyRestarted).map((w) => restartStep(w, rotationId, restartedAt)),
   ];
   const state: RotationState = {
@@ -271,6 +301,7 @@ export function planRotation(input: RotationPlanInput): RotationPlanParts {
       ...(input.secret.rotationLambdaArn ? { rotationLambdaArn: input.secret.rotationLambdaArn } : {}),
     },
     externalSecrets,
+    clusterExternalSecrets,
     workloads,
     notRestartable: consumers.unrestartable.map(notRestartableState),
     undetermined: [...consumers.undetermined.map(undeterminedState), ...unbound],
@@ -285,18 +316,36 @@ export function annotationKey(key: { kind: string; namespace: string; name: stri
 
 function externalSecretState(
   use: ExternalSecretUse,
+  facts: ListedFacts & { uid: string },
+  rotationId: string,
+  epoch: string,
+  manager: ClusterExternalSecretState | undefined,
+): ExternalSecretState {
+  const own = forceSyncState(use, facts, rotationId, epoch, FORCE_SYNC_ANNOTATION);
+  return {
+    ...own,
+    targetSecret: use.targetSecret,
+    ...(manager
+      ? { forceSync: manager.forceSync, alreadyForced: manager.alreadyForced, via: manager.name }
+      : {}),
+    ...(use.refreshCaveat ? { caveat: use.refreshCaveat } : {}),
+  };
+}
+
+/** The force-sync an ExternalSecret or ClusterExternalSecret gets, or already got from this rotation. */
+function forceSyncState(
+  key: ObjectKey,
   { uid, annotations }: ListedFacts & { uid: string },
   rotationId: string,
   epoch: string,
-): ExternalSecretState {
+  annotation: string,
+): ClusterExternalSecretState {
   const alreadyForced = annotations[ROTATION_ID_ANNOTATION] === rotationId;
   return {
-    ...keyOf(use),
+    ...keyOf(key),
     uid,
-    targetSecret: use.targetSecret,
-    forceSync: alreadyForced ? (annotations[FORCE_SYNC_ANNOTATION] ?? epoch) : epoch,
+    forceSync: alreadyForced ? (annotations[annotation] ?? epoch) : epoch,
     alreadyForced,
-    ...(use.refreshCaveat ? { caveat: use.refreshCaveat } : {}),
   };
 }
 
@@ -364,6 +413,26 @@ export function forceSyncStep(es: ExternalSecretState, rotationId: string): Plan
     why:
       `make External Secrets Operator fetch the new version into Secret ${es.namespace}/${es.targetSecret} now ` +
       'instead of at its next refresh interval',
+  };
+}
+
+/**
+ * `kubectl annotate ces … external-secrets.io/force-sync=$(date +%s)`: the controller copies the
+ * annotation to every ExternalSecret it manages, each of which then fetches again.
+ */
+export function clusterForceSyncStep(ces: ClusterExternalSecretState, rotationId: string): PlannedStep {
+  return {
+    op: 'patch',
+    kind: 'ClusterExternalSecret',
+    name: ces.name,
+    patchType: 'merge',
+    body: {
+      metadata: {
+        uid: ces.uid,
+        annotations: { [CLUSTER_FORCE_SYNC_ANNOTATION]: ces.forceSync, [ROTATION_ID_ANNOTATION]: rotationId },
+      },
+    },
+    why: 'make External Secrets Operator fetch the new version into every ExternalSecret this ClusterExternalSecret manages, now',
   };
 }
 

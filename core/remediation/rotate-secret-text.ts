@@ -19,24 +19,35 @@ const OPERATION_TEXT: Record<SecretOperation, (state: RotationState) => string> 
 };
 
 export function planSummary(state: RotationState, steps: readonly PlannedStep[]): string {
-  const syncs = steps.filter((step) => step.op === 'patch' && step.kind === 'ExternalSecret').length;
-  const restarts = steps.length - syncs;
+  const count = (kind: string) => steps.filter((step) => step.op === 'patch' && step.kind === kind).length;
+  const syncs = count('ExternalSecret');
+  const clusterSyncs = count('ClusterExternalSecret');
+  const restarts = steps.length - syncs - clusterSyncs;
   const secretPart =
     state.secret.operation === 'AlreadyRotated'
       ? `${state.secret.name} already rotated (version ${state.rotationId})`
       : state.secret.operation === 'WaitForRotation'
         ? `wait for rotation ${state.rotationId} of ${state.secret.name}`
         : `${state.secret.operation} ${state.secret.name} (new version ${state.rotationId})`;
-  return `${secretPart}, force-sync ${plural(syncs, 'ExternalSecret')}, restart ${plural(restarts, 'workload')}`;
+  const clusterPart = clusterSyncs > 0 ? ` and ${plural(clusterSyncs, 'ClusterExternalSecret')}` : '';
+  return `${secretPart}, force-sync ${plural(syncs, 'ExternalSecret')}${clusterPart}, restart ${plural(restarts, 'workload')}`;
 }
 
 export function planEffects(state: RotationState): string[] {
   const effects = [OPERATION_TEXT[state.secret.operation](state)];
+  for (const ces of state.clusterExternalSecrets) {
+    effects.push(
+      ces.alreadyForced
+        ? `ClusterExternalSecret ${ces.name}: force-sync already sent by this rotation`
+        : `ClusterExternalSecret ${ces.name}: its controller copies the force-sync to every ExternalSecret it manages`,
+    );
+  }
   for (const es of state.externalSecrets) {
+    const through = es.via === undefined ? '' : ` (through ClusterExternalSecret ${es.via})`;
     effects.push(
       es.alreadyForced
-        ? `ExternalSecret ${es.namespace}/${es.name}: force-sync already sent by this rotation; wait for its refresh`
-        : `ExternalSecret ${es.namespace}/${es.name} refreshes Secret ${es.namespace}/${es.targetSecret}; restarts of its readers wait for that refresh`,
+        ? `ExternalSecret ${es.namespace}/${es.name}: force-sync already sent by this rotation${through}; wait for its refresh`
+        : `ExternalSecret ${es.namespace}/${es.name} refreshes Secret ${es.namespace}/${es.targetSecret}${through}; restarts of its readers wait for that refresh`,
     );
   }
   for (const workload of state.workloads) {

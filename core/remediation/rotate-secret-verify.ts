@@ -1,3 +1,4 @@
+import { CLUSTER_FORCE_SYNC_ANNOTATION } from '../secrets/external-secrets.ts';
 import type { ActionContext, Verification } from './action.ts';
 import { describeRef, findObject } from './kube-objects.ts';
 import { type RolloutResult, type RolloutStatus, rolloutKey, rolloutStatus } from './rollouts.ts';
@@ -79,9 +80,15 @@ async function externalSecretReport(
   if (object.metadata.uid !== es.uid) {
     return { object: described, refreshed: false, detail: replaced(es.uid, object.metadata.uid) };
   }
-  const annotations = object.metadata.annotations ?? {};
+  // A managed ExternalSecret is force-synced through its ClusterExternalSecret, which carries the marks.
+  const marked =
+    es.via === undefined
+      ? object
+      : await findObject(context.kube, { kind: 'ClusterExternalSecret', name: es.via });
+  const annotations = marked?.metadata.annotations ?? {};
+  const annotation = es.via === undefined ? FORCE_SYNC_ANNOTATION : CLUSTER_FORCE_SYNC_ANNOTATION;
   const forced = annotations[ROTATION_ID_ANNOTATION] === state.rotationId;
-  const sync = syncState(object, epochOr(annotations[FORCE_SYNC_ANNOTATION], epochOr(es.forceSync, 0)));
+  const sync = syncState(object, epochOr(annotations[annotation], epochOr(es.forceSync, 0)));
   return {
     object: described,
     refreshed: forced && sync.state === 'refreshed',

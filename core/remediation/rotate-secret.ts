@@ -1,7 +1,8 @@
 import type { Timers } from '../delivery/retry.ts';
 import { KubeguardError } from '../errors.ts';
+import { keyOf } from '../secrets/writers.ts';
 import type { ActionContext, ActionMetadata, PreflightResult, RemediationAction } from './action.ts';
-import { type KubeKind, type KubeObject, requireName } from './kube-objects.ts';
+import { KUBE_KINDS, type KubeKind, type KubeObject, requireName } from './kube-objects.ts';
 import type { KubeReader } from './ports.ts';
 import { DEFAULT_ROLLOUT_WAIT, type RolloutWaitPolicy } from './rollouts.ts';
 import { busySecret, progressOf } from './rotate-secret-busy.ts';
@@ -22,7 +23,7 @@ import {
 import { planEffects, planSummary, planWarnings } from './rotate-secret-text.ts';
 import { verifyRotation } from './rotate-secret-verify.ts';
 import { DEFAULT_ROTATION_COOLDOWN_MS, type RotationClaims } from './rotation-claims.ts';
-import { findSecretConsumers } from './secret-consumers.ts';
+import { findSecretConsumers, type ObjectKey } from './secret-consumers.ts';
 import type { SecretDescription, SecretRotator } from './secret-ports.ts';
 
 export { DEFAULT_SYNC_WAIT, type SyncWaitPolicy } from './rotate-secret-execute.ts';
@@ -88,6 +89,8 @@ export const ROTATE_SECRET_METADATA: ActionMetadata = {
     'that read it. Not reversible: the previous value stays as AWSPREVIOUS.',
   rbac: [
     { apiGroup: 'external-secrets.io', resource: 'externalsecrets', verbs: ['get', 'list', 'patch'] },
+    { apiGroup: 'external-secrets.io', resource: 'clusterexternalsecrets', verbs: ['get', 'list', 'patch'] },
+    { apiGroup: '', resource: 'namespaces', verbs: ['list'] },
     { apiGroup: 'secrets-store.csi.x-k8s.io', resource: 'secretproviderclasses', verbs: ['list'] },
     { apiGroup: '', resource: 'pods', verbs: ['list'] },
     { apiGroup: 'apps', resource: 'replicasets', verbs: ['list'] },
@@ -114,6 +117,9 @@ export const ROTATE_SECRET_METADATA: ActionMetadata = {
 /** Kinds read to find consumers; the operators' kinds may be absent from a cluster. */
 const CONSUMER_KINDS: readonly { kind: KubeKind; optional?: string }[] = [
   { kind: 'ExternalSecret', optional: 'External Secrets Operator (external-secrets.io/v1)' },
+  { kind: 'ClusterExternalSecret', optional: 'External Secrets Operator (external-secrets.io/v1)' },
+  // The namespaces a ClusterExternalSecret's namespaceSelectors pick.
+  { kind: 'Namespace' },
   { kind: 'SecretProviderClass', optional: 'Secrets Store CSI driver (secrets-store.csi.x-k8s.io/v1)' },
   { kind: 'Pod' },
   { kind: 'ReplicaSet' },
@@ -162,8 +168,10 @@ async function preflight(
   const consumers = findSecretConsumers({ name: secret.name, arn: secret.arn, tags: secret.tags }, objects);
   const listed = listedIndex(objects);
   if (busy !== undefined) {
-    const annotationsOf = (key: { kind: string; namespace: string; name: string }) =>
-      listed.get(annotationKey(key))?.annotations;
+    // A managed ExternalSecret carries this rotation's marks on its ClusterExternalSecret.
+    const annotationsOf = (key: ObjectKey & { managedBy?: ObjectKey }) =>
+      listed.get(annotationKey(key.managedBy?.kind === 'ClusterExternalSecret' ? key.managedBy : key))
+        ?.annotations;
     return busySecret(
       target,
       secret.name,
@@ -241,7 +249,8 @@ async function listConsumerObjects(
   const scopes = namespaces === undefined || namespaces.length === 0 ? [undefined] : namespaces;
   for (const { kind, optional } of CONSUMER_KINDS) {
     try {
-      for (const namespace of scopes) {
+      // Cluster-scoped kinds (ClusterExternalSecret, Namespace) are listed once, whatever the scope.
+      for (const namespace of KUBE_KINDS[kind].namespaced ? scopes : [undefined]) {
         objects.push(...(await kube.list({ kind, ...(namespace ? { namespace } : {}) })));
       }
     } catch (error) {
@@ -258,12 +267,7 @@ function listedIndex(objects: readonly KubeObject[]): Map<string, ListedFacts> {
   const index = new Map<string, ListedFacts>();
   for (const object of objects) {
     if (typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') continue;
-    const key = {
-      kind: object.kind,
-      namespace: object.metadata.namespace ?? 'default',
-      name: object.metadata.name,
-    };
-    index.set(annotationKey(key), {
+    index.set(annotationKey(keyOf(object)), {
       ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
       annotations: { ...(object.metadata.annotations ?? {}) },
     });

@@ -23,6 +23,7 @@ import {
   type RotateSecretRequest,
 } from '#core/remediation/rotate-secret.ts';
 import { FORCE_SYNC_ANNOTATION } from '#core/remediation/rotate-secret-plan.ts';
+import { CLUSTER_FORCE_SYNC_ANNOTATION } from '#core/secrets/external-secrets.ts';
 import { loadAwsResponse } from './aws-fixtures.ts';
 import { promoteToCurrent } from './fake-secret-rotator.ts';
 import { readFixtureText } from './fixtures.ts';
@@ -67,6 +68,14 @@ export const CUSTOM_RESOURCES: readonly ResourceType[] = [
     custom: true,
   },
   {
+    group: 'external-secrets.io',
+    version: 'v1',
+    resource: 'clusterexternalsecrets',
+    kind: 'ClusterExternalSecret',
+    namespaced: false,
+    custom: true,
+  },
+  {
     group: 'argoproj.io',
     version: 'v1alpha1',
     resource: 'rollouts',
@@ -78,7 +87,15 @@ export const CUSTOM_RESOURCES: readonly ResourceType[] = [
 
 /** test/fixtures/kubernetes/argo-rollouts/payments-canary.yaml: a Rollout reading the rotated secret. */
 export function argoRolloutObjects(): JsonObject[] {
-  const name = 'kubernetes/argo-rollouts/payments-canary.yaml';
+  return fixtureObjects('kubernetes/argo-rollouts/payments-canary.yaml');
+}
+
+/** test/fixtures/kubernetes/external-secrets/cluster-external-secret.yaml: a ClusterExternalSecret and what it manages. */
+export function clusterExternalSecretObjects(): JsonObject[] {
+  return fixtureObjects('kubernetes/external-secrets/cluster-external-secret.yaml');
+}
+
+function fixtureObjects(name: string): JsonObject[] {
   const parsed = parseManifests(readFixtureText(name), name);
   if (parsed.errors.length > 0) throw new Error(`${name}: ${JSON.stringify(parsed.errors)}`);
   return parsed.objects.map(({ object }) => structuredClone(object) as JsonObject);
@@ -261,13 +278,16 @@ export class RotationWorld implements Timers {
   /** External Secrets Operator: refreshes every ExternalSecret whose force-sync is newer than its last refresh. */
   runOperator(): void {
     const now = new Date(this.nowMsValue).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.propagateClusterForceSync();
     for (const object of this.api.objects('externalsecrets')) {
       const metadata = object.metadata as {
         name: string;
         namespace: string;
         annotations?: Record<string, string>;
       };
-      const forceSync = metadata.annotations?.[FORCE_SYNC_ANNOTATION];
+      const forceSync =
+        metadata.annotations?.[FORCE_SYNC_ANNOTATION] ??
+        metadata.annotations?.[CLUSTER_FORCE_SYNC_ANNOTATION];
       if (forceSync === undefined || this.operatorIgnores.has(`${metadata.namespace}/${metadata.name}`))
         continue;
       const status = object.status as { refreshTime?: string } | undefined;
@@ -330,6 +350,33 @@ export class RotationWorld implements Timers {
         this.secret.VersionIdsToStages = promoteToCurrent(this.secret.VersionIdsToStages, token);
         return { ...identity, VersionId: token, VersionStages: ['AWSCURRENT'], $metadata: {} };
       });
+  }
+
+  /**
+   * The ClusterExternalSecret controller: its `external-secrets.io/force-sync` annotation is copied
+   * onto every ExternalSecret it manages (its controller owner reference names it).
+   */
+  private propagateClusterForceSync(): void {
+    for (const ces of this.api.objects('clusterexternalsecrets')) {
+      const cesMeta = ces.metadata as { name: string; annotations?: Record<string, string> };
+      const value = cesMeta.annotations?.[CLUSTER_FORCE_SYNC_ANNOTATION];
+      if (value === undefined) continue;
+      for (const es of this.api.objects('externalsecrets')) {
+        const meta = es.metadata as {
+          annotations?: Record<string, string>;
+          ownerReferences?: { kind: string; name: string; controller?: boolean }[];
+        };
+        const managed = (meta.ownerReferences ?? []).some(
+          (owner) =>
+            owner.controller === true &&
+            owner.kind === 'ClusterExternalSecret' &&
+            owner.name === cesMeta.name,
+        );
+        if (!managed || meta.annotations?.[CLUSTER_FORCE_SYNC_ANNOTATION] === value) continue;
+        const annotations = { ...meta.annotations, [CLUSTER_FORCE_SYNC_ANNOTATION]: value };
+        this.api.seed({ ...es, metadata: { ...(es.metadata as object), annotations } });
+      }
+    }
   }
 
   /** The rotation function's finishSecret, ROTATION_SECONDS after RotateSecret. */
@@ -405,7 +452,7 @@ export function wireOf(step: PlannedStep): Pick<RecordedRequest, 'method' | 'pat
   const root = kind.apiVersion.includes('/') ? `/apis/${kind.apiVersion}` : `/api/${kind.apiVersion}`;
   return {
     method: 'PATCH',
-    path: `${root}/namespaces/${step.namespace}/${kind.resource}/${step.name}`,
+    path: `${root}${kind.namespaced ? `/namespaces/${step.namespace}` : ''}/${kind.resource}/${step.name}`,
     contentType: PATCH_CONTENT_TYPES[step.patchType],
     body: step.body,
   };

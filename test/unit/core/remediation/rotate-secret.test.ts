@@ -123,7 +123,16 @@ describe('rotate-secret preflight', () => {
     const { action, context, kube } = setup();
     const plan = ready(await action.preflight({ ...request, namespaces: ['other'] }, context));
     expect(plan.steps).toEqual([]);
-    expect(new Set(kube.lists.map((query) => query.namespace))).toEqual(new Set(['other']));
+    expect(new Set(kube.lists.map((query) => `${query.namespace ?? '(cluster)'} ${query.kind}`)).size).toBe(
+      kube.lists.length,
+    );
+    expect(kube.lists.filter((query) => query.namespace === undefined).map((query) => query.kind)).toEqual([
+      'ClusterExternalSecret',
+      'Namespace',
+    ]);
+    expect(new Set(kube.lists.flatMap((query) => (query.namespace ? [query.namespace] : [])))).toEqual(
+      new Set(['other']),
+    );
     expect(plan.warnings).toContain(
       'no ExternalSecret, SecretProviderClass or workload in the cluster uses this secret: apps that call Secrets Manager themselves get the new version on their next read',
     );
