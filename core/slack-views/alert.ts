@@ -18,6 +18,7 @@ import {
   type SectionBlock,
   type SlackMessage,
 } from './blocks.ts';
+import { ALERT_ACTION_IDS, EKS_CLUSTER_NAME } from './ids.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
 import { safeMrkdwn, sentenceMrkdwn, truncate, untrustedText } from './mrkdwn.ts';
 
@@ -35,14 +36,8 @@ export interface AlertOptions {
   ruleGuide?: RuleGuideLookup;
 }
 
-/** The buttons an alert can carry; the action worker dispatches on these ids. */
-export const ALERT_ACTION_IDS = {
-  isolatePod: 'isolate_pod',
-  rotateSecret: 'rotate_secret',
-  runAudit: 'run_audit',
-  acknowledge: 'acknowledge',
-  suppress: 'suppress',
-} as const;
+/** The buttons an alert can carry (core/slack-views/ids.ts holds every action id). */
+export { ALERT_ACTION_IDS };
 
 /** What a button's value carries: a reference to the finding, never event data. */
 export interface AlertButtonValue {
@@ -367,8 +362,6 @@ function contextElements(finding: Finding): MrkdwnText[] {
 }
 
 // ---- buttons ----
-
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 function buttonValue(finding: Finding): string {
   const value: AlertButtonValue = { fp: finding.fingerprint };

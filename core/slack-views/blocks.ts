@@ -83,7 +83,35 @@ export interface ImageBlock {
   block_id?: string;
 }
 
-export type Block = HeaderBlock | SectionBlock | ContextBlock | DividerBlock | ActionsBlock | ImageBlock;
+/** A text field of a modal (the reason a responder gives); its value comes back in view_submission. */
+export interface PlainTextInputElement {
+  type: 'plain_text_input';
+  action_id: string;
+  multiline?: boolean;
+  min_length?: number;
+  max_length?: number;
+  placeholder?: PlainText;
+  initial_value?: string;
+  focus_on_load?: boolean;
+}
+
+export interface InputBlock {
+  type: 'input';
+  label: PlainText;
+  element: PlainTextInputElement;
+  hint?: PlainText;
+  optional?: boolean;
+  block_id?: string;
+}
+
+export type Block =
+  | HeaderBlock
+  | SectionBlock
+  | ContextBlock
+  | DividerBlock
+  | ActionsBlock
+  | ImageBlock
+  | InputBlock;
 
 /** A message as chat.postMessage / chat.update take it: `text` is the notification fallback. */
 export interface SlackMessage {
@@ -100,6 +128,14 @@ export interface ModalView {
   submit?: PlainText;
   callback_id?: string;
   /** Returned in view_submission / block_actions payloads; a reference, never data. */
+  private_metadata?: string;
+}
+
+/** The App Home tab as views.publish takes it. */
+export interface HomeView {
+  type: 'home';
+  blocks: Block[];
+  callback_id?: string;
   private_metadata?: string;
 }
 
@@ -128,21 +164,34 @@ export function validateBlockKitMessage(message: SlackMessage): string[] {
   return problems;
 }
 
-/** Every Block Kit limit a modal breaks (title/close/submit 24, 100 blocks, private_metadata 3000 …). */
-export function validateBlockKitView(view: ModalView): string[] {
+/**
+ * Every Block Kit limit a modal or Home tab breaks (title/close/submit 24, 100 blocks,
+ * private_metadata 3000, input labels 2000 …); a modal with an input block needs a submit button.
+ */
+export function validateBlockKitView(view: ModalView | HomeView): string[] {
   const problems: string[] = [];
   const check = (ok: boolean, problem: string) => {
     if (!ok) problems.push(problem);
   };
-  check(view.type === 'modal', `type is "${view.type}" (expected modal)`);
-  for (const [name, text] of [
-    ['title', view.title],
-    ['close', view.close],
-    ['submit', view.submit],
-  ] as const) {
-    if (text === undefined) continue;
-    checkText(text, L.modalTitle, name, check);
-    check(text.type === 'plain_text', `${name} must be plain_text`);
+  check(
+    view.type === 'modal' || view.type === 'home',
+    `type is "${(view as { type: string }).type}" (expected modal or home)`,
+  );
+  if (view.type === 'modal') {
+    check(view.title !== undefined, 'a modal needs a title');
+    for (const [name, text] of [
+      ['title', view.title],
+      ['close', view.close],
+      ['submit', view.submit],
+    ] as const) {
+      if (text === undefined) continue;
+      checkText(text, L.modalTitle, name, check);
+      check(text.type === 'plain_text', `${name} must be plain_text`);
+    }
+    check(
+      view.submit !== undefined || !view.blocks.some((block) => block.type === 'input'),
+      'a modal with an input block needs submit',
+    );
   }
   if (view.callback_id !== undefined) {
     check(view.callback_id.length <= L.idLength, `callback_id longer than ${L.idLength}`);
@@ -219,8 +268,35 @@ function validateBlock(block: Block, where: string, check: Check, actionIds: Set
       check(block.image_url.length <= L.buttonUrl, `${where}.image_url longer than ${L.buttonUrl}`);
       check(block.alt_text.length <= L.fieldText, `${where}.alt_text longer than ${L.fieldText}`);
       return;
+    case 'input':
+      checkInput(block, where, check, actionIds);
+      return;
     case 'divider':
       return;
+  }
+}
+
+function checkInput(block: InputBlock, where: string, check: Check, actionIds: Set<string>): void {
+  checkText(block.label, L.inputLabel, `${where}.label`, check);
+  check(block.label.type === 'plain_text', `${where}.label must be plain_text`);
+  if (block.hint !== undefined) checkText(block.hint, L.inputHint, `${where}.hint`, check);
+  const input = block.element;
+  const at = `${where}.element`;
+  check(input.action_id.length > 0 && input.action_id.length <= L.idLength, `${at}: bad action_id length`);
+  check(!actionIds.has(input.action_id), `${at}: duplicate action_id "${input.action_id}"`);
+  actionIds.add(input.action_id);
+  if (input.placeholder !== undefined)
+    checkText(input.placeholder, L.inputPlaceholder, `${at}.placeholder`, check);
+  const { min_length: min, max_length: max } = input;
+  if (min !== undefined) {
+    check(Number.isInteger(min) && min >= 0 && min <= L.textInputLength, `${at}.min_length ${min} (0–3000)`);
+  }
+  if (max !== undefined) {
+    check(Number.isInteger(max) && max >= 1 && max <= L.textInputLength, `${at}.max_length ${max} (1–3000)`);
+  }
+  if (min !== undefined && max !== undefined) check(min <= max, `${at}: min_length above max_length`);
+  if (input.initial_value !== undefined && max !== undefined) {
+    check(input.initial_value.length <= max, `${at}.initial_value longer than max_length`);
   }
 }
 

@@ -18,4 +18,12 @@ export const BLOCK_KIT_LIMITS = {
   modalTitle: 24,
   privateMetadata: 3000,
   messageText: 40000,
+  inputLabel: 2000,
+  inputHint: 2000,
+  /**
+   * plain_text_input: placeholder 150; min_length 0–3000 and max_length 1–3000 (Slack's plain-text
+   * input element reference, docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element).
+   */
+  inputPlaceholder: 150,
+  textInputLength: 3000,
 } as const;
