@@ -8,15 +8,23 @@ import {
   unapplied,
   withApplied,
 } from '../../core/findings/applied-events.ts';
-import type { FindingStore, PendingDelivery, RecordResult } from '../../core/findings/ports.ts';
+import { type FindingListing, type FindingQuery, ListingCollector } from '../../core/findings/list.ts';
+import type {
+  FindingLister,
+  FindingStore,
+  PendingDelivery,
+  RecordResult,
+} from '../../core/findings/ports.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
 import type { Detection } from '../../core/model/detection.ts';
 import {
   ConditionalCheckFailedException,
   type DynamoDBDocumentClient,
   GetCommand,
+  type Item,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from './dynamo-document.ts';
 import { FINDINGS_TABLE, pendingPartition } from './findings-table.ts';
@@ -58,7 +66,7 @@ function storeError(operation: string, error: unknown): KubeguardError {
  * marked applied when its id leaves the finding's recent list (decision D16). Nothing is lost, nothing counts twice — under concurrent
  * redelivery and across a crash between any two writes.
  */
-export class DynamoFindingStore implements FindingStore {
+export class DynamoFindingStore implements FindingStore, FindingLister {
   readonly #client: DynamoDBDocumentClient;
   readonly #table: string;
   readonly #nowSeconds: () => number;
@@ -198,10 +206,7 @@ export class DynamoFindingStore implements FindingStore {
         new GetCommand({ TableName: this.#table, Key: findingKey(fingerprint), ConsistentRead: true }),
       );
       if (result.Item === undefined) return undefined;
-      return {
-        ...(JSON.parse(String(result.Item.body)) as StoredFinding),
-        version: Number(result.Item.version),
-      };
+      return findingOf(result.Item);
     } catch (error) {
       throw storeError('reading a finding', error);
     }
@@ -244,6 +249,53 @@ export class DynamoFindingStore implements FindingStore {
     }
   }
 
+  /**
+   * Findings for the Slack bot's listings. The table has no index of all findings (the pending index
+   * holds only the outbox), so this scans it for finding items — status and fingerprint prefix
+   * filtered by DynamoDB, the rest by core/findings/list.ts — keeping only the newest `limit` in
+   * memory. It reads the whole table, occurrences included: fine for a person's command, not for a
+   * hot path (decision on listing findings).
+   */
+  async listFindings(query: FindingQuery): Promise<FindingListing> {
+    const collector = new ListingCollector(query);
+    if (query.statuses?.length === 0) return collector.listing();
+    const filters = ['#sk = :finding'];
+    const names: Record<string, string> = { '#sk': FINDINGS_TABLE.sortKey };
+    const values: Record<string, unknown> = { ':finding': 'FINDING' };
+    if (query.statuses !== undefined) {
+      names['#status'] = 'status';
+      const placeholders = query.statuses.map((status, index) => {
+        values[`:s${index}`] = status;
+        return `:s${index}`;
+      });
+      filters.push(`#status IN (${placeholders.join(', ')})`);
+    }
+    if (query.fingerprintPrefix !== undefined) {
+      names['#pk'] = FINDINGS_TABLE.partitionKey;
+      values[':prefix'] = `${FINDING_PREFIX}${query.fingerprintPrefix}`;
+      filters.push('begins_with(#pk, :prefix)');
+    }
+    let startKey: Item | undefined;
+    try {
+      do {
+        const page = await this.#client.send(
+          new ScanCommand({
+            TableName: this.#table,
+            FilterExpression: filters.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of page.Items ?? []) collector.offer(findingOf(item));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (error) {
+      throw storeError('listing findings', error);
+    }
+    return collector.listing();
+  }
+
   async listPendingDeliveries(dueBy: string, limit: number): Promise<PendingDelivery[]> {
     const pending: PendingDelivery[] = [];
     for (let rank = 0; rank < DELIVERY_RANKS && pending.length < limit; rank += 1) {
@@ -283,4 +335,8 @@ export class DynamoFindingStore implements FindingStore {
     }
     return found;
   }
+}
+
+function findingOf(item: Item): StoredFinding {
+  return { ...(JSON.parse(String(item.body)) as StoredFinding), version: Number(item.version) };
 }
