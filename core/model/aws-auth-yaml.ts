@@ -89,6 +89,7 @@ function hasDuplicateKeys(text: string): boolean {
 function contentLines(text: string): Line[] {
   const lines: Line[] = [];
   const raw = text.split(/\r?\n/);
+  let documentStarted = false;
   for (let index = 0; index < raw.length; index++) {
     const line = raw[index] as string;
     const number = index + 1;
@@ -103,7 +104,10 @@ function contentLines(text: string): Line[] {
     if (indent === 0 && (text.startsWith('%') || text === '...')) {
       throw new UnreadableYaml(number, 'YAML directives and document markers are not read');
     }
-    if (indent === 0 && text === '---' && lines.length === 0) continue;
+    if (indent === 0 && text === '---' && lines.length === 0 && !documentStarted) {
+      documentStarted = true;
+      continue;
+    }
     if (text.startsWith('---')) throw new UnreadableYaml(number, 'more than one YAML document');
     lines.push({ number, indent, text });
   }
@@ -324,10 +328,18 @@ function scalar(text: string, number: number): unknown {
     if (text.slice(end).trim() !== '') throw new UnreadableYaml(number, 'text after a quoted scalar');
     return quoted(text, number);
   }
-  if (/^[&*!|>%@`{}[\]?,#]/.test(text) || /^[-:](?:\s|$)/.test(text)) {
+  if (/^[&*!|>%@`{}[\]?,#:-]/.test(text)) {
     throw new UnreadableYaml(
       number,
       'a value starting with an indicator (anchor, alias, tag, block scalar, flow or comment)',
+    );
+  }
+  // Plain scalars hold what ARNs, usernames and group names hold; quotes, backslashes, `#` and
+  // anything else that YAML could read in more than one way make the value unread.
+  if (!/^[A-Za-z0-9_~/.+=${}()][A-Za-z0-9_~/.@+=${}():, -]*$/.test(text)) {
+    throw new UnreadableYaml(
+      number,
+      'a plain scalar with characters other than letters, digits and the punctuation of ARNs and usernames',
     );
   }
   if (/: |:$/.test(text)) throw new UnreadableYaml(number, 'a plain scalar holding ": "');

@@ -68,7 +68,10 @@ describe('the Slack credentials in Secrets Manager', () => {
   it('says what to store when the secret has no bot token, without echoing it', async () => {
     const { client } = await secretsManager(200, { ARN, SecretString: '{"token":"xoxb-leaked"}' });
 
-    const failure = await fetchSlackCredentials(client, ARN).catch((error: Error) => error);
+    const failure = await fetchSlackCredentials(client, ARN).then(
+      () => new Error('expected the read to fail'),
+      (error: Error) => error,
+    );
 
     expect(failure.message).toBe(`the Slack secret ${ARN} has no botToken (xoxb-…); see docs/deploy.md`);
     expect(failure.message).not.toContain('leaked');
