@@ -292,10 +292,18 @@ export function readConfirmSubmission(
 ): ConfirmSubmission {
   const action = actionOfConfirmCallback(view.callback_id);
   if (action === undefined)
-    return { ok: false, kind: 'foreign', problem: `callback_id ${JSON.stringify(view.callback_id)} is not a confirmation` };
+    return {
+      ok: false,
+      kind: 'foreign',
+      problem: `callback_id ${JSON.stringify(view.callback_id)} is not a confirmation`,
+    };
   const reference = parseConfirmReference(view.private_metadata ?? '');
   if (reference === undefined || reference.a !== action) {
-    return { ok: false, kind: 'foreign', problem: 'private_metadata is not a reference kubeguard wrote for this action' };
+    return {
+      ok: false,
+      kind: 'foreign',
+      problem: 'private_metadata is not a reference kubeguard wrote for this action',
+    };
   }
   const raw = view.state.values[CONFIRM_REASON_INPUT.blockId]?.[CONFIRM_REASON_INPUT.actionId]?.value;
   const reason = (raw ?? '').trim();
