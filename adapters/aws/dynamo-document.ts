@@ -8,7 +8,7 @@ import { type AwsAnswer, type AwsCall, AwsServiceError, createAwsCaller } from '
  * PutItem, UpdateItem, DeleteItem, Query, Scan — so a store moves to it by changing its imports. Plain
  * JavaScript values are marshalled with the SDK's own `@aws-sdk/util-dynamodb`
  * (`removeUndefinedValues`, as kubeguard configured the SDK client). Why not the SDK client: its
- * runtime is ~300 KB of the ingest functions' bundles, and kubeguard needs six operations (D18).
+ * runtime is ~300 KB of the ingest functions' bundles, and kubeguard needs six operations (D30).
  */
 
 export type Item = Record<string, NativeAttributeValue>;

@@ -2,7 +2,7 @@ import { awsRuntimeFromEnv } from '../config/aws-runtime.ts';
 import { createDynamoDocumentClient, type DocumentClient } from './dynamo-document.ts';
 
 /**
- * A document client for the kubeguard table (dynamo-document.ts, D18); `endpoint` points it at a
+ * A document client for the kubeguard table (dynamo-document.ts, D30); `endpoint` points it at a
  * local DynamoDB (the sandbox's dynalite), which gets fixed local credentials: real ones must never be
  * sent to a local endpoint. Against AWS, region and credentials come from the environment Lambda sets,
  * resolved at the first call.

@@ -5,7 +5,7 @@ import { createAwsCaller } from './signed-fetch.ts';
  * Lambda's Invoke on the REST API, with the command and client names of `@aws-sdk/client-lambda` for
  * what kubeguard does with it — an asynchronous invoke (`InvocationType: 'Event'`) — so an adapter
  * moves to it by changing its imports. Why not the SDK client: its runtime would be most of an ingest
- * function's bundle for one call (D18).
+ * function's bundle for one call (D30).
  */
 export interface InvokeCommandInput {
   FunctionName: string;

@@ -4,7 +4,7 @@ import { createAwsCaller } from './signed-fetch.ts';
 /**
  * Secrets Manager's GetSecretValue on its JSON API, with the command and client names of
  * `@aws-sdk/client-secrets-manager`, so a reader moves to it by changing its imports: the delivery
- * function reads the Slack token once per cold start and should not bundle the SDK runtime for it (D18).
+ * function reads the Slack token once per cold start and should not bundle the SDK runtime for it (D30).
  */
 export interface GetSecretValueCommandInput {
   SecretId: string;

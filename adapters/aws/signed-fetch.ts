@@ -7,7 +7,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
  * One signed HTTPS call to an AWS API: SigV4 (@smithy/signature-v4, the SDK's own signer), Node's
  * fetch, and the SDK's standard retry (3 attempts, exponential backoff with full jitter) for
  * throttling, 5xx and network errors. The lightweight clients built on it (dynamo-document.ts,
- * lambda-invoke.ts) keep the AWS SDK's client runtime — some 300 KB — out of the ingest bundles (D18).
+ * lambda-invoke.ts) keep the AWS SDK's client runtime — some 300 KB — out of the ingest bundles (D30).
  */
 export interface AwsCallOptions {
   /** Signing name: `dynamodb`, `lambda`. */

@@ -107,7 +107,7 @@ export function guardDutyGuide(findingType: string): AlertGuide {
  * registered, the GuardDuty tactic guide otherwise.
  */
 export function guideForDetection(detection: Pick<Detection, 'ruleId' | 'findingType'>): AlertGuide {
-  // From the generated guide catalog, not the registry: rendering needs the text, not the rules (D18).
+  // From the generated guide catalog, not the registry: rendering needs the text, not the rules (D30).
   if (Object.hasOwn(RULE_GUIDES, detection.ruleId)) return RULE_GUIDES[detection.ruleId] as AlertGuide;
   return guardDutyGuide(detection.findingType ?? detection.ruleId);
 }

@@ -5,7 +5,7 @@
  * (quoted keys and values), CDK (JSON) — with comments, quoted scalars and flow lists of scalars.
  *
  * Why not the `yaml` package: it is the largest dependency of the audit-log function (~110 KB of its
- * bundle) for this one use (D18). The reader is *sound* against a full YAML 1.2 parser: whatever it
+ * bundle) for this one use (D30). The reader is *sound* against a full YAML 1.2 parser: whatever it
  * returns is exactly what `yaml.parse` returns for the same text (a differential property test holds
  * it to that); anything outside the subset — anchors, aliases, tags, block scalars, multi-line
  * scalars, flow mappings, complex or duplicate keys, numbers other than plain integers — is refused

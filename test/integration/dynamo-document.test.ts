@@ -6,7 +6,7 @@ import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 
 /**
- * The lightweight document client (D18) against the SDK's lib-dynamodb, both on one dynalite: the
+ * The lightweight document client (D30) against the SDK's lib-dynamodb, both on one dynalite: the
  * same commands give the same outputs and the same error names.
  */
 const TABLE = 'dynamo-document-parity';
