@@ -1,0 +1,149 @@
+import { SEVERITIES, type Severity } from '../model/severity.ts';
+import { type AuditHistoryEntry, newestFirst } from '../posture/history.ts';
+import { scoreChange } from './audit-report.ts';
+import { type Block, type HomeView, mrkdwn, plainText, type SectionBlock } from './blocks.ts';
+import { linesWithin, personText, slackDate } from './format.ts';
+import { SLACK_CALLBACK_IDS } from './ids.ts';
+import { BLOCK_KIT_LIMITS } from './limits.ts';
+import { codeSpan, untrustedText } from './mrkdwn.ts';
+
+/**
+ * The App Home tab (views.publish): each cluster's posture score from its audit history
+ * (core/posture/history.ts) with the change since the audit before, its failed checks and open
+ * findings by severity, the open findings of all clusters, and the viewer's digest subscriptions.
+ */
+
+export interface HomeCluster {
+  name: string;
+  /** The cluster's audit history entries, any order; the newest two are used. */
+  audits: readonly AuditHistoryEntry[];
+  /** Open findings on the cluster, per severity. */
+  openFindings: Readonly<Record<Severity, number>>;
+}
+
+/** One digest subscription as the digest feature lists it. */
+export interface DigestSubscriptionSummary {
+  /** What the digest is called (`Weekly posture`). */
+  name: string;
+  /** When it is sent, in words (`Mondays 09:00 UTC`). */
+  schedule: string;
+  /** The clusters it covers; absent = every cluster. */
+  clusters?: readonly string[];
+  /** Where it is posted: a channel id (`C…`) is linked, a DM says so. */
+  channel?: string;
+}
+
+export interface HomeInput {
+  /** The Slack user the tab is published for. */
+  userId: string;
+  clusters: readonly HomeCluster[];
+  /** The viewer's digest subscriptions. */
+  digests: readonly DigestSubscriptionSummary[];
+  /** ISO-8601: when the figures were read. */
+  updatedAt: string;
+}
+
+const L = BLOCK_KIT_LIMITS;
+/** Blocks besides the clusters' sections: header, context, headings, dividers, findings, digests, "more". */
+const FIXED_BLOCKS = 10;
+const MAX_CLUSTERS = L.blocksPerView - FIXED_BLOCKS;
+const SEVERITY_ORDER: readonly Severity[] = [...SEVERITIES].reverse();
+
+export function buildHomeView(input: HomeInput): HomeView {
+  const clusters = [...input.clusters].sort((a, b) => a.name.localeCompare(b.name));
+  const blocks: Block[] = [
+    { type: 'header', block_id: 'home_header', text: plainText('kubeguard') },
+    {
+      type: 'context',
+      block_id: 'home_updated',
+      elements: [mrkdwn(`For ${personText(input.userId)} · updated ${slackDate(input.updatedAt)}`)],
+    },
+    section('home_posture', '*Posture by cluster*'),
+  ];
+  if (clusters.length === 0) {
+    blocks.push(section('home_no_clusters', 'No cluster is configured yet.'));
+  }
+  clusters.slice(0, MAX_CLUSTERS).forEach((cluster, index) => {
+    blocks.push(clusterSection(cluster, index));
+  });
+  if (clusters.length > MAX_CLUSTERS) {
+    blocks.push({
+      type: 'context',
+      block_id: 'home_more_clusters',
+      elements: [mrkdwn(`…and ${clusters.length - MAX_CLUSTERS} more clusters`)],
+    });
+  }
+  blocks.push({ type: 'divider', block_id: 'home_divider_findings' });
+  blocks.push(
+    section('home_findings', `*Open findings, all clusters*\n${severityCounts(totalOpen(clusters))}`),
+  );
+  blocks.push({ type: 'divider', block_id: 'home_divider_digests' });
+  blocks.push(section('home_digests', digestsText(input.digests)));
+  return { type: 'home', callback_id: SLACK_CALLBACK_IDS.home, blocks };
+}
+
+function clusterSection(cluster: HomeCluster, index: number): SectionBlock {
+  const [latest, previous] = newestFirst(cluster.audits);
+  const name = `*${codeSpan(cluster.name, 120)}*`;
+  const posture =
+    latest === undefined
+      ? `${name} · no audit yet`
+      : `${name} · score *${latest.score}/100* · ${scoreChange(latest.score, previous)} · audited ${slackDate(latest.takenAt)}`;
+  return {
+    type: 'section',
+    block_id: `home_cluster_${index + 1}`,
+    text: mrkdwn(posture),
+    fields: [
+      mrkdwn(`*Failed checks*\n${latest === undefined ? '—' : severityCounts(latest.failures)}`),
+      mrkdwn(`*Open findings*\n${severityCounts(cluster.openFindings)}`),
+    ],
+  };
+}
+
+/** `1 critical · 3 high · 0 medium · 2 low` (most severe first), or `none`. */
+function severityCounts(counts: Readonly<Record<Severity, number>>): string {
+  const values = SEVERITY_ORDER.map((severity) => [severity, safeCount(counts[severity])] as const);
+  if (values.every(([, count]) => count === 0)) return 'none';
+  return values.map(([severity, count]) => `${count.toLocaleString('en-US')} ${severity}`).join(' · ');
+}
+
+function safeCount(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0;
+}
+
+function totalOpen(clusters: readonly HomeCluster[]): Record<Severity, number> {
+  const total = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const cluster of clusters) {
+    for (const severity of SEVERITIES) total[severity] += safeCount(cluster.openFindings[severity]);
+  }
+  return total;
+}
+
+const CHANNEL_ID = /^[CGD][A-Z0-9]{2,30}$/;
+
+function digestsText(digests: readonly DigestSubscriptionSummary[]): string {
+  if (digests.length === 0) return '*Your digest subscriptions*\nNo digest subscriptions.';
+  const lines = digests.map((digest) => {
+    const clusters =
+      digest.clusters === undefined || digest.clusters.length === 0
+        ? 'every cluster'
+        : digest.clusters
+            .slice(0, 5)
+            .map((c) => codeSpan(c, 120))
+            .join(', ') + (digest.clusters.length > 5 ? ` and ${digest.clusters.length - 5} more` : '');
+    const where =
+      digest.channel === undefined
+        ? ''
+        : CHANNEL_ID.test(digest.channel)
+          ? digest.channel.startsWith('D')
+            ? ' · by direct message'
+            : ` · in <#${digest.channel}>`
+          : ` · in ${codeSpan(digest.channel, 120)}`;
+    return `• *${untrustedText(digest.name, 120)}* · ${untrustedText(digest.schedule, 120)} · ${clusters}${where}`;
+  });
+  return linesWithin(['*Your digest subscriptions*', ...lines], L.sectionText);
+}
+
+function section(blockId: string, text: string): SectionBlock {
+  return { type: 'section', block_id: blockId, text: mrkdwn(text) };
+}
