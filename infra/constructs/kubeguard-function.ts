@@ -43,6 +43,11 @@ export interface KubeguardFunctionProps {
   readonly retryAttempts?: number;
   /** Reserved concurrency, where parallel runs would fight over the same work. @default unreserved */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * A role made elsewhere for this function (the remediation worker's, which clusters know by ARN);
+   * it is given the same log and X-Ray grants. @default a new role with nothing but those grants
+   */
+  readonly role?: Role;
 }
 
 /**
@@ -66,10 +71,12 @@ export class KubeguardFunction extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // A role of our own instead of AWSLambdaBasicExecutionRole, which may write to every log group.
-    this.role = new Role(this, 'Role', {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `kubeguard ${props.name} function`,
-    });
+    this.role =
+      props.role ??
+      new Role(this, 'Role', {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `kubeguard ${props.name} function`,
+      });
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
