@@ -1,4 +1,4 @@
-import { codeSpan, safeMrkdwn, singleLine, truncate } from './mrkdwn.ts';
+import { codeSpan, singleLine, truncate, untrustedText } from './mrkdwn.ts';
 
 /**
  * Small pieces the bot's views share: people, dates and plain_text made safe. Every value that
@@ -26,7 +26,7 @@ export function userGroupMention(id: string): string | undefined {
  */
 export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
   const millis = Date.parse(iso);
-  if (Number.isNaN(millis)) return safeMrkdwn(singleLine(iso), 40).replace(/[|^]/g, '');
+  if (Number.isNaN(millis)) return untrustedText(iso, 40).replace(/[|^]/g, '');
   return `<!date^${Math.floor(millis / 1000)}^${format}|${new Date(millis).toISOString()}>`;
 }
 

@@ -33,6 +33,8 @@ export interface HelpOptions {
 
 const L = BLOCK_KIT_LIMITS;
 const LINE_CAP = 600;
+/** Names listed after "No command …": the list below has them all. */
+const MAX_NAMED = 30;
 
 export function buildHelpMessage(
   commands: readonly CommandDescriptor[],
@@ -53,8 +55,9 @@ export function buildHelpMessage(
         blocks: [section('help_command', text)],
       };
     }
-    const names = commands.map((command) => codeSpan(command.name, 60)).join(', ');
-    const heading = `No command ${codeSpan(topic, 60)}. The commands are ${names}:`;
+    const shown = commands.slice(0, MAX_NAMED).map((command) => codeSpan(command.name, 60));
+    const more = commands.length > MAX_NAMED ? ` and ${commands.length - MAX_NAMED} more` : '';
+    const heading = `No command ${codeSpan(topic, 60)}. The commands are ${shown.join(', ')}${more}:`;
     return listMessage(slash, commands, heading);
   }
   return listMessage(

@@ -169,6 +169,11 @@ export function parseApprovalValue(text: string): ApprovalButtonValue | undefine
   return value !== undefined && matches(value.r, REQUEST_ID) ? { r: value.r as string } : undefined;
 }
 
+/** Whether a value is a finding fingerprint a reference can carry. */
+export function isFingerprint(value: string): boolean {
+  return FINGERPRINT.test(value);
+}
+
 /** Whether a request id fits in references (listeners mint them; this says which ones are usable). */
 export function isRequestId(id: string): boolean {
   return REQUEST_ID.test(id);

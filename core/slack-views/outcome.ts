@@ -6,7 +6,13 @@ import { ACTION_WORDS, objectText } from './actions.ts';
 import { type ActionsBlock, type Block, mrkdwn, plainText, type SlackMessage } from './blocks.ts';
 import { describeError } from './errors.ts';
 import { linesWithin, personText, slackDate } from './format.ts';
-import { EKS_CLUSTER_NAME, encodeReleaseValue, OUTCOME_ACTION_IDS, type ReleaseButtonValue } from './ids.ts';
+import {
+  EKS_CLUSTER_NAME,
+  encodeReleaseValue,
+  isFingerprint,
+  OUTCOME_ACTION_IDS,
+  type ReleaseButtonValue,
+} from './ids.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
 import { codeSpan, untrustedText } from './mrkdwn.ts';
 
@@ -303,7 +309,9 @@ function releaseButton(input: OutcomeInput): ActionsBlock | undefined {
     return undefined;
   }
   const value: ReleaseButtonValue = { ns: state.namespace, p: state.pod, q: state.quarantineId };
-  if (input.finding !== undefined) value.fp = input.finding.fingerprint;
+  if (input.finding !== undefined && isFingerprint(input.finding.fingerprint)) {
+    value.fp = input.finding.fingerprint;
+  }
   if (input.cluster !== undefined && EKS_CLUSTER_NAME.test(input.cluster)) value.c = input.cluster;
   return {
     type: 'actions',
