@@ -87,7 +87,7 @@ describe('audit-logs Lambda handler', () => {
     const auditIds = envelope().logEvents.map(
       (e) => (JSON.parse(e.message as string) as { auditID: string }).auditID,
     );
-    expect(sink.all.every((d) => auditIds.includes(d.eventId))).toBe(true);
+    expect(sink.all.every((d) => auditIds.includes(d.evidence.auditId ?? ''))).toBe(true);
     expect(logs.at(-1)).toMatchObject({
       level: 'info',
       message: 'audit log batch analysed',
@@ -138,7 +138,7 @@ describe('audit-logs Lambda handler', () => {
       }),
     });
     const expected = referenceSink.all
-      .filter((d) => d.eventId !== victimAuditId)
+      .filter((d) => d.evidence.auditId !== victimAuditId)
       .map((d) => `${d.eventId}/${d.ruleId}`);
     expect(sink.all.map((d) => `${d.eventId}/${d.ruleId}`)).toEqual(expected);
   });
