@@ -1,6 +1,12 @@
 import { marshall, type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { type AwsAnswer, type AwsCall, AwsServiceError, createAwsCaller } from './signed-fetch.ts';
+import {
+  type AwsAnswer,
+  type AwsCall,
+  AwsServiceError,
+  createAwsCaller,
+  metadataOf,
+} from './signed-fetch.ts';
 
 /**
  * A DynamoDB document client on the DynamoDB JSON API (AWS JSON 1.0), with the command names, inputs,
@@ -202,10 +208,7 @@ function marshallInput(input: Record<string, unknown>): Record<string, unknown> 
 function unmarshallOutput(wire: Record<string, unknown>, answer: AwsAnswer): Record<string, unknown> {
   const output: Record<string, unknown> = {
     ...wire,
-    $metadata: {
-      httpStatusCode: answer.status,
-      ...(answer.requestId ? { requestId: answer.requestId } : {}),
-    },
+    $metadata: metadataOf(answer),
   };
   for (const field of ['Item', 'Attributes', 'LastEvaluatedKey'] as const) {
     const value = wire[field];

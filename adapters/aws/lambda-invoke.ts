@@ -1,5 +1,4 @@
-import { awsRuntimeFromEnv } from '../config/aws-runtime.ts';
-import { createAwsCaller } from './signed-fetch.ts';
+import { type AwsClientOptions, lazyAwsCaller, metadataOf } from './signed-fetch.ts';
 
 /**
  * Lambda's Invoke on the REST API, with the command and client names of `@aws-sdk/client-lambda` for
@@ -28,45 +27,18 @@ export class InvokeCommand {
   }
 }
 
-export interface LambdaClientOptions {
-  /** @default AWS_REGION, with the credentials of the environment (aws-runtime.ts) */
-  region?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  endpoint?: string;
-  /** For tests. */
-  fetch?: typeof fetch;
-}
+export type LambdaClientOptions = AwsClientOptions;
 
 export class LambdaClient {
-  readonly #options: LambdaClientOptions;
-  #call: ReturnType<typeof createAwsCaller> | undefined;
+  readonly #call: ReturnType<typeof lazyAwsCaller>;
 
   constructor(options: LambdaClientOptions = {}) {
-    this.#options = options;
-  }
-
-  /** Region and credentials are resolved at the first call, as the SDK does, not at construction. */
-  #caller(): ReturnType<typeof createAwsCaller> {
-    if (this.#call === undefined) {
-      const options = this.#options;
-      const runtime =
-        options.region !== undefined && options.credentials !== undefined
-          ? { region: options.region, credentials: options.credentials }
-          : awsRuntimeFromEnv();
-      this.#call = createAwsCaller({
-        service: 'lambda',
-        region: options.region ?? runtime.region,
-        credentials: options.credentials ?? runtime.credentials,
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      });
-    }
-    return this.#call;
+    this.#call = lazyAwsCaller('lambda', options);
   }
 
   async send(command: InvokeCommand): Promise<InvokeCommandOutput> {
     const { FunctionName, InvocationType, Payload } = command.input;
-    const answer = await this.#caller()({
+    const answer = await this.#call({
       method: 'POST',
       path: `/2015-03-31/functions/${encodeURIComponent(FunctionName)}/invocations`,
       headers: {
@@ -80,10 +52,7 @@ export class LambdaClient {
       StatusCode: answer.status,
       ...(functionError === null ? {} : { FunctionError: functionError }),
       ...(answer.body === '' ? {} : { Payload: Buffer.from(answer.body, 'utf8') }),
-      $metadata: {
-        httpStatusCode: answer.status,
-        ...(answer.requestId ? { requestId: answer.requestId } : {}),
-      },
+      $metadata: metadataOf(answer),
     };
   }
 }

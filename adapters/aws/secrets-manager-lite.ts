@@ -1,5 +1,4 @@
-import { awsRuntimeFromEnv } from '../config/aws-runtime.ts';
-import { createAwsCaller } from './signed-fetch.ts';
+import { type AwsClientOptions, lazyAwsCaller, metadataOf } from './signed-fetch.ts';
 
 /**
  * Secrets Manager's GetSecretValue on its JSON API, with the command and client names of
@@ -29,25 +28,17 @@ export class GetSecretValueCommand {
   }
 }
 
-export interface SecretsManagerClientOptions {
-  /** @default AWS_REGION, with the credentials of the environment (aws-runtime.ts) */
-  region?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  endpoint?: string;
-  /** For tests. */
-  fetch?: typeof fetch;
-}
+export type SecretsManagerClientOptions = AwsClientOptions;
 
 export class SecretsManagerClient {
-  readonly #options: SecretsManagerClientOptions;
-  #call: ReturnType<typeof createAwsCaller> | undefined;
+  readonly #call: ReturnType<typeof lazyAwsCaller>;
 
   constructor(options: SecretsManagerClientOptions = {}) {
-    this.#options = options;
+    this.#call = lazyAwsCaller('secretsmanager', options);
   }
 
   async send(command: GetSecretValueCommand): Promise<GetSecretValueCommandOutput> {
-    const answer = await this.#caller()({
+    const answer = await this.#call({
       method: 'POST',
       path: '/',
       headers: {
@@ -59,29 +50,7 @@ export class SecretsManagerClient {
     const output = JSON.parse(answer.body) as Omit<GetSecretValueCommandOutput, '$metadata'>;
     return {
       ...output,
-      $metadata: {
-        httpStatusCode: answer.status,
-        ...(answer.requestId ? { requestId: answer.requestId } : {}),
-      },
+      $metadata: metadataOf(answer),
     };
-  }
-
-  /** Region and credentials are resolved at the first call, as the SDK does, not at construction. */
-  #caller(): ReturnType<typeof createAwsCaller> {
-    if (this.#call === undefined) {
-      const options = this.#options;
-      const runtime =
-        options.region !== undefined && options.credentials !== undefined
-          ? { region: options.region, credentials: options.credentials }
-          : awsRuntimeFromEnv();
-      this.#call = createAwsCaller({
-        service: 'secretsmanager',
-        region: options.region ?? runtime.region,
-        credentials: options.credentials ?? runtime.credentials,
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      });
-    }
-    return this.#call;
   }
 }

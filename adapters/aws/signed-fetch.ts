@@ -2,6 +2,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { awsRuntimeFromEnv } from '../config/aws-runtime.ts';
 
 /**
  * One signed HTTPS call to an AWS API: SigV4 (@smithy/signature-v4, the SDK's own signer), Node's
@@ -156,6 +157,47 @@ export function createAwsCaller(options: AwsCallOptions): (call: AwsCall) => Pro
       }
     }
   };
+}
+
+/** Where a lightweight client calls; without region and credentials, those Lambda sets are used. */
+export interface AwsClientOptions {
+  region?: string;
+  credentials?: AwsCredentialIdentity;
+  endpoint?: string;
+  /** For tests. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A caller for `service` whose region and credentials are resolved at the first call, as the SDK's
+ * clients do, not at construction: building a client never reads the environment.
+ */
+export function lazyAwsCaller(
+  service: string,
+  options: AwsClientOptions = {},
+): (call: AwsCall) => Promise<AwsAnswer> {
+  let caller: ((call: AwsCall) => Promise<AwsAnswer>) | undefined;
+  return (call) => {
+    if (caller === undefined) {
+      const runtime =
+        options.region !== undefined && options.credentials !== undefined
+          ? { region: options.region, credentials: options.credentials }
+          : awsRuntimeFromEnv();
+      caller = createAwsCaller({
+        service,
+        region: options.region ?? runtime.region,
+        credentials: options.credentials ?? runtime.credentials,
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      });
+    }
+    return caller(call);
+  };
+}
+
+/** The SDK-shaped `$metadata` of an answer. */
+export function metadataOf(answer: AwsAnswer): { httpStatusCode: number; requestId?: string } {
+  return { httpStatusCode: answer.status, ...(answer.requestId ? { requestId: answer.requestId } : {}) };
 }
 
 function isRetryable(error: AwsServiceError): boolean {

@@ -1,9 +1,7 @@
 import { createDenialCounterFromEnv } from '../../adapters/aws/denial-counter.ts';
-import { createFindingStoreFromEnv } from '../../adapters/aws/findings-store-from-env.ts';
-import { createDeliveryTriggerFromEnv } from '../../adapters/aws/lambda-delivery-trigger.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
-import { findingRecorderFor } from '../../core/findings/compose-recorder.ts';
 import { createFunctionLogger } from '../shared/logger.ts';
+import { recorderFromEnv } from '../shared/recorder.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 
 /**
@@ -14,20 +12,9 @@ import { once, systemClock } from '../shared/runtime.ts';
 export const composeAuditLogs = once(() => {
   const environment = functionEnvironment();
   const logger = createFunctionLogger('audit-logs');
-  const trigger = createDeliveryTriggerFromEnv(environment);
   return {
     config: environment.config,
-    sink: findingRecorderFor({
-      config: environment.config,
-      store: createFindingStoreFromEnv(environment),
-      clock: systemClock,
-      ...(trigger === undefined ? {} : { trigger }),
-      onNudgeFailure: (error) =>
-        logger.warn('delivery not nudged; the schedule delivers within a minute', {
-          code: error.code,
-          error: error.message,
-        }),
-    }),
+    sink: recorderFromEnv(environment, logger),
     counter: createDenialCounterFromEnv(environment),
     logger,
     clock: systemClock,
