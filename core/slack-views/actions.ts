@@ -13,14 +13,41 @@ export interface ActionWords {
   phrase: string;
   /** `Isolate`: the submit button. */
   submit: string;
+  /** How it is undone (the action's `undoneBy`), or that it cannot be. */
+  undo: string;
 }
 
 export const ACTION_WORDS: Readonly<Record<ActionId, ActionWords>> = {
-  'isolate-pod': { title: 'Isolate pod', phrase: 'isolate a pod', submit: 'Isolate' },
-  'release-pod': { title: 'Release pod', phrase: 'release a pod', submit: 'Release' },
-  'rotate-secret': { title: 'Rotate secret', phrase: 'rotate a secret', submit: 'Rotate' },
-  'cordon-node': { title: 'Cordon node', phrase: 'cordon a node', submit: 'Cordon' },
-  'uncordon-node': { title: 'Uncordon node', phrase: 'uncordon a node', submit: 'Uncordon' },
+  'isolate-pod': {
+    title: 'Isolate pod',
+    phrase: 'isolate a pod',
+    submit: 'Isolate',
+    undo: 'Release pod undoes it.',
+  },
+  'release-pod': {
+    title: 'Release pod',
+    phrase: 'release a pod',
+    submit: 'Release',
+    undo: 'To contain the pod again, isolate it again.',
+  },
+  'rotate-secret': {
+    title: 'Rotate secret',
+    phrase: 'rotate a secret',
+    submit: 'Rotate',
+    undo: 'A rotation is not undone: the previous value stays in Secrets Manager as AWSPREVIOUS.',
+  },
+  'cordon-node': {
+    title: 'Cordon node',
+    phrase: 'cordon a node',
+    submit: 'Cordon',
+    undo: 'Uncordon node undoes it.',
+  },
+  'uncordon-node': {
+    title: 'Uncordon node',
+    phrase: 'uncordon a node',
+    submit: 'Uncordon',
+    undo: 'To stop scheduling onto the node again, cordon it again.',
+  },
 };
 
 /**

@@ -247,7 +247,7 @@ function footer(plan: RemediationPlan, approval: boolean): ContextBlock {
     block_id: 'confirm_footer',
     elements: [
       mrkdwn(
-        `Planned ${slackDate(plan.plannedAt)}. Nothing has changed yet: ${when}, exactly these steps run; if the objects changed since the plan, they stop and say to plan again.`,
+        `Planned ${slackDate(plan.plannedAt)}. Nothing has changed yet: ${when}, exactly these steps run; if the objects changed since the plan, they stop and say to plan again. ${ACTION_WORDS[plan.action].undo}`,
       ),
     ],
   };

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { KubeguardError } from '#core/errors.ts';
 import { cordonNode } from '#core/remediation/cordon-node.ts';
 import { isolatePod } from '#core/remediation/isolate-pod.ts';
+import type { KubeObject } from '#core/remediation/kube-objects.ts';
 import { releasePod } from '#core/remediation/release-pod.ts';
+import { createRotateSecretAction } from '#core/remediation/rotate-secret.ts';
 import { validateBlockKitView } from '#core/slack-views/blocks.ts';
 import {
   buildConfirmModal,
@@ -13,8 +15,13 @@ import {
   type SubmittedView,
 } from '#core/slack-views/confirm-modal.ts';
 import { type ConfirmReference, parseConfirmReference } from '#core/slack-views/ids.ts';
+import { describedSecret, FakeSecretRotator } from '#test/support/fake-secret-rotator.ts';
+import { ManualTimers } from '#test/support/fake-timers.ts';
 import { loadFixture } from '#test/support/fixtures.ts';
+import { InMemoryKube } from '#test/support/in-memory-kube.ts';
+import { InMemoryRotationClaims } from '#test/support/in-memory-rotation-claims.ts';
 import { actionContext, awsNode, dnsEgressPolicy, NODE, SUSPECT } from '#test/support/remediation-cluster.ts';
+import { secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
 import { isolationPreflight, ready, shop, textOf } from './views-support.ts';
 
 const FP = '3f2a9c1e5b7d4a6c8e0f1a2b3c4d5e6f';
@@ -125,7 +132,7 @@ describe('confirmation modal of isolate pod (the real plan on the shop cluster)'
       '*Needs a second approver.* After you submit, someone else with the responder role must approve within 15 minutes. Nothing runs before that; without an approval the request expires.',
     );
     expect(textOf(modal.blocks, 'confirm_footer')).toBe(
-      'Planned <!date^1714557600^{date_short_pretty} {time}|2024-05-01T10:00:00.000Z>. Nothing has changed yet: once approved, exactly these steps run; if the objects changed since the plan, they stop and say to plan again.',
+      'Planned <!date^1714557600^{date_short_pretty} {time}|2024-05-01T10:00:00.000Z>. Nothing has changed yet: once approved, exactly these steps run; if the objects changed since the plan, they stop and say to plan again. Release pod undoes it.',
     );
   });
 
@@ -182,6 +189,55 @@ describe('confirmation modal of the other actions', () => {
     );
     expect(textOf(modal.blocks, 'confirm_warnings')).toBe(
       '*Warnings*\n⚠️ the pod was quarantined because it may be compromised: release it only once the investigation cleared it, or delete it instead',
+    );
+    expect(validateBlockKitView(modal)).toEqual([]);
+  });
+
+  it('rotate secret: each consumer write, the Secrets Manager side, the warnings, and that it is not undone', async () => {
+    const now = '2026-03-01T12:00:00.000Z';
+    const secrets = new FakeSecretRotator(
+      describedSecret('describe-secret-rotating', {
+        versionStages: {
+          'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111': ['AWSPREVIOUS'],
+          'a1b2c3d4-5678-90ab-cdef-EXAMPLE22222': ['AWSCURRENT'],
+        },
+      }),
+    );
+    const action = createRotateSecretAction({
+      secrets,
+      claims: new InMemoryRotationClaims(),
+      timers: new ManualTimers(now),
+    });
+    const preflight = await action.preflight(
+      { secret: 'MyTestSecret', rotationId: '5d1c4a0e-7b7f-4f0c-9a55-0c9d1e2f3a4b' },
+      { ...actionContext(new InMemoryKube(secretConsumerObjects() as KubeObject[])), clock: () => now },
+    );
+
+    const modal = buildConfirmModal({
+      preflight,
+      reference: { r: 'req-10', a: 'rotate-secret', t: 'MyTestSecret' },
+    });
+
+    expect(modal.callback_id).toBe('confirm_rotate_secret');
+    expect(textOf(modal.blocks, 'confirm_target')).toBe(
+      '*Rotate secret* Secrets Manager secret `MyTestSecret`',
+    );
+    expect(textOf(modal.blocks, 'confirm_summary')).toBe(
+      '*What happens*\nRotateSecret MyTestSecret (new version 5d1c4a0e-7b7f-4f0c-9a55-0c9d1e2f3a4b), force-sync 4 ExternalSecrets, restart 6 workloads',
+    );
+    const changes = textOf(modal.blocks, 'confirm_changes').split('\n');
+    expect(changes[0]).toBe('*Changes, in this order* (creates 0, patches 10, deletes 0)');
+    expect(changes[1]).toBe(
+      '1. *Patch* ExternalSecret `payments/payments-api` — make External Secrets Operator fetch the new version into Secret payments/payments-api-credentials now instead of at its next refresh interval',
+    );
+    expect(changes[10]).toBe(
+      '10. *Patch* DaemonSet `payments/log-shipper` — rolling restart so new pods read the new value (secret volume payments-api-credentials); env vars never refresh in running pods',
+    );
+    expect(textOf(modal.blocks, 'confirm_warnings').split('\n')[2]).toBe(
+      "⚠️ Deployment payments/batch: the Deployment is paused: pods restart only after 'kubectl rollout resume'",
+    );
+    expect(textOf(modal.blocks, 'confirm_footer')).toMatch(
+      / A rotation is not undone: the previous value stays in Secrets Manager as AWSPREVIOUS\.$/,
     );
     expect(validateBlockKitView(modal)).toEqual([]);
   });

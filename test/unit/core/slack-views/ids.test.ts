@@ -44,7 +44,15 @@ describe('action and callback ids', () => {
 
   it('name every action as its metadata does', () => {
     expect(Object.keys(ACTION_WORDS).sort()).toEqual(ACTION_METADATA.map((m) => m.id).sort());
-    for (const metadata of ACTION_METADATA) expect(ACTION_WORDS[metadata.id].title).toBe(metadata.title);
+    for (const metadata of ACTION_METADATA) {
+      expect(ACTION_WORDS[metadata.id].title).toBe(metadata.title);
+      const undoneBy = metadata.undoneBy;
+      expect(
+        ACTION_WORDS[metadata.id].undo.startsWith(
+          `${undoneBy ? ACTION_WORDS[undoneBy].title : ''} undoes it`,
+        ),
+      ).toBe(undoneBy !== undefined);
+    }
     for (const words of Object.values(ACTION_WORDS)) {
       expect(`Confirm: ${words.title}`.length).toBeLessThanOrEqual(24);
     }
