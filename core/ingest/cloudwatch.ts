@@ -27,6 +27,9 @@ export const MAX_DECOMPRESSED_BYTES = 8 * 1024 * 1024;
  */
 export const MAX_LOG_EVENTS = 10_000;
 
+/** Above this many decompressed bytes, log events are counted before JSON.parse (see decodeAwsLogsData). */
+const SCAN_BEFORE_PARSE_BYTES = 2 * 1024 * 1024;
+
 export interface CloudWatchLogEvent {
   id: string;
   timestamp: number;
@@ -111,9 +114,14 @@ export function decodeAwsLogsData(
   maxLogEvents = MAX_LOG_EVENTS,
 ): unknown {
   const inflated = inflateAwsLogsData(data, maxBytes);
-  // Counted before JSON.parse, which would allocate an object per entry (json-scan.ts).
-  const logEvents = largestRootArrayLength(inflated);
-  if (logEvents > maxLogEvents) throw tooManyLogEvents(logEvents, maxLogEvents);
+  // Counted before JSON.parse, which would allocate an object per entry (json-scan.ts) — but only
+  // where that allocation could hurt: parsing 2 MB of `{},` costs at most ~100 MB and ~0.2 s, and
+  // parseCloudWatchEnvelope then refuses the batch by its count all the same. The scan costs ~7 % of
+  // the analysis of every ordinary batch, so it runs only above that size (decision D32).
+  if (inflated.length > SCAN_BEFORE_PARSE_BYTES) {
+    const logEvents = largestRootArrayLength(inflated);
+    if (logEvents > maxLogEvents) throw tooManyLogEvents(logEvents, maxLogEvents);
+  }
   try {
     return JSON.parse(inflated.toString('utf8'));
   } catch (error) {

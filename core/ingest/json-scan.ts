@@ -12,7 +12,6 @@
 export function largestRootArrayLength(bytes: Uint8Array): number {
   let depth = 0;
   let inString = false;
-  let escaped = false;
   // State of the array directly under the root object, while the scan is inside it.
   let inRootArray = false;
   let expectingItem = false;
@@ -21,9 +20,10 @@ export function largestRootArrayLength(bytes: Uint8Array): number {
   for (let index = 0; index < bytes.length; index++) {
     const byte = bytes[index] as number;
     if (inString) {
-      if (escaped) escaped = false;
-      else if (byte === BACKSLASH) escaped = true;
-      else if (byte === QUOTE) inString = false;
+      // Most of an envelope is string content (each message is escaped JSON): jump to the closing
+      // quote with the native search instead of stepping through it byte by byte in JS.
+      index = closingQuote(bytes, index);
+      inString = false;
       continue;
     }
     if (byte === SPACE || byte === TAB || byte === LF || byte === CR) continue;
@@ -64,6 +64,21 @@ export function largestRootArrayLength(bytes: Uint8Array): number {
   }
   // An unterminated array still counts: the text is invalid, but its size is what matters here.
   return inRootArray && items > largest ? items : largest;
+}
+
+/**
+ * The index of the quote that closes a string whose content starts at `from` (bytes.length when the
+ * text ends first): the next quote preceded by an even number of backslashes.
+ */
+function closingQuote(bytes: Uint8Array, from: number): number {
+  let quote = bytes.indexOf(QUOTE, from);
+  while (quote !== -1) {
+    let backslashes = 0;
+    while (quote - 1 - backslashes >= from && bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = bytes.indexOf(QUOTE, quote + 1);
+  }
+  return bytes.length;
 }
 
 const QUOTE = 0x22;
