@@ -1,4 +1,9 @@
-import type { AuditPage, AuditTimeQuery, AuditTrailStore } from '../../core/audit-trail/ports.ts';
+import {
+  type AuditPage,
+  type AuditTimeQuery,
+  type AuditTrailStore,
+  checkAuditRange,
+} from '../../core/audit-trail/ports.ts';
 import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { KubeguardError } from '../../core/errors.ts';
 import {
@@ -68,6 +73,7 @@ export class DynamoAuditTrailStore implements AuditTrailStore {
   }
 
   async byTime(query: AuditTimeQuery): Promise<AuditPage> {
+    checkAuditRange(query);
     const from = isoOf(query.from, 'from');
     const to = isoOf(query.to, 'to');
     const limit = query.limit ?? DEFAULT_LIMIT;

@@ -1,4 +1,9 @@
-import type { AuditPage, AuditTimeQuery, AuditTrailStore } from '../../core/audit-trail/ports.ts';
+import {
+  type AuditPage,
+  type AuditTimeQuery,
+  type AuditTrailStore,
+  checkAuditRange,
+} from '../../core/audit-trail/ports.ts';
 import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { KubeguardError } from '../../core/errors.ts';
 
@@ -24,8 +29,7 @@ export class InMemoryAuditTrail implements AuditTrailStore {
   }
 
   async byTime(query: AuditTimeQuery): Promise<AuditPage> {
-    const from = Date.parse(query.from);
-    const to = Date.parse(query.to);
+    const { from, to } = checkAuditRange(query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const matching = this.#sorted().filter((record) => {
       const at = Date.parse(record.at);

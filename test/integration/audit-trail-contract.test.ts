@@ -169,6 +169,23 @@ describe.each(kinds)('AuditTrailStore contract: $name', (kind) => {
     );
   });
 
+  it('refuses a range of more than 366 days or one that ends before it starts', async () => {
+    const trail = await kind.create();
+
+    await expect(
+      trail.byTime({ from: '2025-01-01T00:00:00Z', to: '2026-01-03T00:00:00Z' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message:
+        'audit trail: ask for a range of at most 366 days, from before to; received 2025-01-01T00:00:00Z to 2026-01-03T00:00:00Z — export longer periods in pieces',
+    });
+    await expect(
+      trail.byTime({ from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+  });
+
   it('refuses a cursor it did not issue', async () => {
     const trail = await kind.create();
 
