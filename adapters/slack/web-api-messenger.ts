@@ -223,7 +223,8 @@ const HINTS: Record<string, string> = {
   message_not_found: 'the message to update was deleted; post a new one',
 };
 
-function toKubeguardError(error: unknown, method: string, channel: string): KubeguardError {
+/** A Web API failure as a KubeguardError (RATE_LIMITED, UPSTREAM, FORBIDDEN, INVALID_ARGUMENT); the bot adapters share it. */
+export function toKubeguardError(error: unknown, method: string, channel: string): KubeguardError {
   const where = `Slack ${method} to ${channel}`;
   if (error instanceof WebAPIRateLimitedError) {
     return new KubeguardError(

@@ -49,9 +49,30 @@ export interface StoredMessage {
   updates: number;
 }
 
+/** An ephemeral message as chat.postEphemeral or a response URL received it. */
+export interface EphemeralMessage {
+  /** `chat.postEphemeral`, or the response URL's path (`/hooks/commands/T1/1/x`). */
+  via: string;
+  user?: string;
+  channel?: string;
+  text: string;
+  blocks: unknown[];
+  /** What a response URL was asked to do with the original message. */
+  replaceOriginal?: boolean;
+  responseType?: string;
+}
+
+/** A modal opened with views.open. */
+export interface OpenedView {
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
 export interface SlackApiDoubleOptions {
   /** The bot token the double accepts. */
   token: string;
+  /** Members of each user group, for usergroups.users.list (others answer `no_such_subteam`). */
+  userGroups?: Readonly<Record<string, readonly string[]>>;
   /** When set, any other channel answers `channel_not_found`. */
   channels?: readonly string[];
   /**
@@ -66,6 +87,11 @@ export class SlackApiDouble {
   readonly calls: SlackApiCall[] = [];
   /** Posted messages by `channel:ts`, with updates applied. */
   readonly messages = new Map<string, StoredMessage>();
+  /** Ephemeral answers, by chat.postEphemeral and through response URLs (`/hooks/…`), in order. */
+  readonly ephemerals: EphemeralMessage[] = [];
+  /** Modals opened with views.open. */
+  readonly openedViews: OpenedView[] = [];
+  private readonly userGroups: Readonly<Record<string, readonly string[]>>;
   private readonly channels: ReadonlySet<string> | undefined;
   private readonly clock: (() => number) | undefined;
   private readonly server: Server;
@@ -77,9 +103,15 @@ export class SlackApiDouble {
     this.token = options.token;
     this.channels = options.channels === undefined ? undefined : new Set(options.channels);
     this.clock = options.clock;
+    this.userGroups = options.userGroups ?? {};
     this.server = createServer((request, response) => {
       void this.handle(request, response);
     });
+  }
+
+  /** A response URL served by the double, as Slack puts one in a command or click (`/hooks/…`). */
+  responseUrl(path = 'commands/T111/111/xxxxx'): string {
+    return `http://127.0.0.1:${this.port}/hooks/${path}`;
   }
 
   /** Base URL to pass as @slack/web-api `slackApiUrl` (ends in `/api/`). */
@@ -129,6 +161,8 @@ export class SlackApiDouble {
   reset(): void {
     this.calls.length = 0;
     this.messages.clear();
+    this.ephemerals.length = 0;
+    this.openedViews.length = 0;
     this.failures = [];
   }
 
@@ -136,6 +170,10 @@ export class SlackApiDouble {
     const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const raw = await readBody(request);
     const body = parseBody(raw, request.headers['content-type']);
+    if (method.startsWith('/hooks/')) {
+      this.respondUrl(method, body, request, response);
+      return;
+    }
     const call: SlackApiCall = { method, body, headers: { ...request.headers }, status: 200 };
     this.calls.push(call);
     const index = this.failures.findIndex((f) => f.method === undefined || f.method === method);
@@ -153,6 +191,9 @@ export class SlackApiDouble {
     if (method === 'chat.postMessage') this.postMessage(call, answer);
     else if (method === 'chat.update') this.update(call, answer);
     else if (method === 'conversations.history') this.history(call, answer);
+    else if (method === 'chat.postEphemeral') this.postEphemeral(call, answer);
+    else if (method === 'views.open') this.openView(call, answer);
+    else if (method === 'usergroups.users.list') this.userGroupMembers(call, answer);
     else {
       call.status = 404;
       send(response, 404, { ok: false, error: 'unknown_method' });
@@ -230,6 +271,86 @@ export class SlackApiDouble {
     if (Array.isArray(call.body.blocks)) stored.blocks = call.body.blocks;
     stored.updates += 1;
     send(response, 200, { ok: true, channel, ts, text: stored.text });
+  }
+
+  /**
+   * A response URL (`POST /hooks/…` with JSON), as Slack serves them: no token, `ok` as plain text,
+   * 404 `expired_url` once a URL was used five times (Slack's documented limit).
+   */
+  private respondUrl(
+    path: string,
+    body: Record<string, unknown>,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): void {
+    const call: SlackApiCall = { method: path, body, headers: { ...request.headers }, status: 200 };
+    this.calls.push(call);
+    const used = this.ephemerals.filter((e) => e.via === path).length;
+    if (used >= 5) {
+      call.status = 404;
+      response.writeHead(404, { 'Content-Type': 'text/plain' });
+      response.end('expired_url');
+      return;
+    }
+    this.ephemerals.push({
+      via: path,
+      text: stringField(body, 'text') ?? '',
+      blocks: Array.isArray(body.blocks) ? body.blocks : [],
+      ...(typeof body.replace_original === 'boolean' ? { replaceOriginal: body.replace_original } : {}),
+      ...(typeof body.response_type === 'string' ? { responseType: body.response_type } : {}),
+    });
+    response.writeHead(200, { 'Content-Type': 'text/plain' });
+    response.end('ok');
+  }
+
+  private postEphemeral(call: SlackApiCall, response: ServerResponse): void {
+    const channel = stringField(call.body, 'channel');
+    const user = stringField(call.body, 'user');
+    if (channel === undefined || (this.channels !== undefined && !this.channels.has(channel))) {
+      this.answerError(call, response, 'channel_not_found');
+      return;
+    }
+    if (user === undefined) {
+      this.answerError(call, response, 'user_not_found');
+      return;
+    }
+    this.ephemerals.push({
+      via: 'chat.postEphemeral',
+      user,
+      channel,
+      text: stringField(call.body, 'text') ?? '',
+      blocks: Array.isArray(call.body.blocks) ? call.body.blocks : [],
+    });
+    send(response, 200, { ok: true, message_ts: `${1_700_000_000 + this.ephemerals.length}.000100` });
+  }
+
+  private openView(call: SlackApiCall, response: ServerResponse): void {
+    const triggerId = stringField(call.body, 'trigger_id');
+    const view =
+      typeof call.body.view === 'string' ? (JSON.parse(call.body.view) as unknown) : call.body.view;
+    if (triggerId === undefined) {
+      this.answerError(call, response, 'invalid_trigger_id');
+      return;
+    }
+    if (!isRecord(view)) {
+      this.answerError(call, response, 'invalid_arguments');
+      return;
+    }
+    this.openedViews.push({ triggerId, view });
+    send(response, 200, {
+      ok: true,
+      view: { id: `V${String(this.openedViews.length).padStart(8, '0')}`, ...view },
+    });
+  }
+
+  private userGroupMembers(call: SlackApiCall, response: ServerResponse): void {
+    const group = stringField(call.body, 'usergroup') ?? '';
+    const members = this.userGroups[group];
+    if (members === undefined) {
+      this.answerError(call, response, 'no_such_subteam');
+      return;
+    }
+    send(response, 200, { ok: true, users: [...members] });
   }
 
   /**

@@ -1,0 +1,46 @@
+import type { ChatopsLog } from '../../core/chatops/ports.ts';
+import type { WorkerDeps } from '../../core/chatops/worker.ts';
+import type { DeliveryTrigger } from '../../core/ports.ts';
+import { DynamoAuditTrailStore } from '../aws/audit-trail-store.ts';
+import { DynamoFindingStore } from '../aws/findings-store.ts';
+import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
+import { createDeliveryTriggerFromEnv } from '../aws/lambda-delivery-trigger.ts';
+import type { FunctionEnvironment } from '../config/env.ts';
+import { createBotWebClient, createSlackReplies } from './bot-web-api.ts';
+import { createSlackMessengerFromEnv } from './messenger-from-env.ts';
+
+/**
+ * What the action worker needs. `delivery` defaults to nudging DELIVERY_FUNCTION_NAME, or nothing
+ * when it is not set (the delivery schedule then updates the alert within a minute).
+ */
+export function workerDepsFromEnv(
+  environment: FunctionEnvironment,
+  parts: { botToken: string; log: ChatopsLog; delivery?: DeliveryTrigger; clock?: () => string },
+): WorkerDeps {
+  const table = kubeguardTableFromEnv(environment);
+  const client = createBotWebClient({
+    token: parts.botToken,
+    timeoutMs: 10_000,
+    ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
+  });
+  return {
+    config: environment.config,
+    findings: new DynamoFindingStore({
+      client: table.client,
+      tableName: table.tableName,
+      nowSeconds: () => Math.floor(Date.now() / 1000),
+    }),
+    trail: new DynamoAuditTrailStore(table),
+    replies: createSlackReplies({
+      client,
+      // A local Slack double serves response URLs too (tests, the sandbox).
+      ...(environment.slackApiUrl === undefined
+        ? {}
+        : { extraResponseOrigins: [new URL(environment.slackApiUrl).origin] }),
+    }),
+    delivery: parts.delivery ?? createDeliveryTriggerFromEnv(environment) ?? { nudge: async () => {} },
+    messenger: createSlackMessengerFromEnv(environment),
+    clock: parts.clock ?? (() => new Date().toISOString()),
+    log: parts.log,
+  };
+}

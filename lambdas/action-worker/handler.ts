@@ -1,0 +1,73 @@
+import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
+import { asKubeguardError } from '../../core/errors.ts';
+import type { FunctionLogger } from '../shared/logger.ts';
+import { composeActionWorker } from './composition.ts';
+import { decodeRecord, recordsOf } from './decode.ts';
+
+/** SQS partial batch response: the records to deliver again. */
+export interface BatchResponse {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export interface ActionWorkerDeps {
+  logger: FunctionLogger;
+  worker: WorkerDeps;
+}
+
+export type ActionWorkerHandler = (event: unknown) => Promise<BatchResponse>;
+
+/**
+ * The action worker: SQS delivers queued Slack requests (core/chatops/requests.ts); each runs through
+ * the worker's dispatch table and is answered in Slack. A request the worker asks to retry (Slack or
+ * AWS failed, not its last attempt) or that failed unexpectedly is reported as a batch item failure,
+ * so SQS delivers it again and, after its last attempt, to the dead-letter queue. A record that is
+ * not a request is logged and dropped: delivering it again would not make it one.
+ */
+export function createActionWorkerHandler(deps: ActionWorkerDeps): ActionWorkerHandler {
+  return async (event) => {
+    const failures: { itemIdentifier: string }[] = [];
+    for (const record of recordsOf(event)) {
+      let decoded: ReturnType<typeof decodeRecord>;
+      try {
+        decoded = decodeRecord(record);
+      } catch (error) {
+        deps.logger.error('queued request dropped: not a request', {
+          messageId: record.messageId,
+          error: asKubeguardError(error).message,
+        });
+        continue;
+      }
+      try {
+        const result = await runQueuedRequest(decoded.request, deps.worker, decoded.attempt);
+        if (result === 'retry') failures.push({ itemIdentifier: record.messageId });
+        else
+          deps.logger.info('action done', {
+            requestId: decoded.request.requestId,
+            kind: decoded.request.kind,
+          });
+      } catch (error) {
+        // Recording the outcome failed (the store is down): deliver it again.
+        deps.logger.error('action failed unexpectedly; the queue delivers it again', {
+          requestId: decoded.request.requestId,
+          code: asKubeguardError(error).code,
+          attempt: decoded.attempt.attempt,
+        });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  };
+}
+
+let composed: Promise<ActionWorkerHandler> | undefined;
+
+/** Lambda entry point (SQS event source with ReportBatchItemFailures). */
+export async function handler(event: unknown): Promise<BatchResponse> {
+  composed ??= composeActionWorker()
+    .then(createActionWorkerHandler)
+    .catch((error: unknown) => {
+      composed = undefined;
+      throw error;
+    });
+  return (await composed)(event);
+}

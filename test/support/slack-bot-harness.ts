@@ -1,0 +1,181 @@
+import { DynamoAuditTrailStore } from '../../adapters/aws/audit-trail-store.ts';
+import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
+import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
+import { DynamoClaimStore } from '../../adapters/aws/replay-claims.ts';
+import { InProcessActionQueue } from '../../adapters/local/in-process-action-queue.ts';
+import { InProcessDeliveryTrigger } from '../../adapters/local/in-process-delivery-trigger.ts';
+import {
+  cachedUserGroupDirectory,
+  createBotWebClient,
+  createSlackReplies,
+  createSlackViews,
+  createUserGroupDirectory,
+} from '../../adapters/slack/bot-web-api.ts';
+import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
+import { type LocalBot, startLocalBot } from '../../bot/local.ts';
+import type { IngressDeps } from '../../core/chatops/ingress.ts';
+import type { ChatopsLog } from '../../core/chatops/ports.ts';
+import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
+import { type KubeguardConfig, parseConfig } from '../../core/config/schema.ts';
+import { alertDeliveryFor, findingRecorderFor } from '../../core/findings/compose.ts';
+import type { StoredFinding } from '../../core/findings/stored-finding.ts';
+import { guardDutyDetection } from './detections.ts';
+import { type Dynalite, startDynalite } from './dynalite.ts';
+import { type SlackApiDouble, startSlackApiDouble } from './slack-api-double.ts';
+import { FIXTURE_SIGNING_SECRET } from './slack-requests.ts';
+
+/**
+ * The whole Slack bot on loopback, for integration tests and `npm run bench`: the local HTTP entry
+ * (bot/local.ts) with the real Bolt app and verifier, stores on dynalite, the Slack Web API double,
+ * an in-process action queue running the worker, and an in-process delivery run that updates alerts.
+ */
+export const BOT_TOKEN = 'xoxb-bot-integration';
+export const ALERT_CHANNEL = 'C0ALERTS';
+export const USERS = {
+  admin: 'U0ADMIN',
+  /** A responder through the on-call user group (prod-cluster only). */
+  oncall: 'U0ONCALL',
+  viewer: 'U0VIEWER',
+  stranger: 'U0STRANGER',
+} as const;
+export const ONCALL_GROUP = 'S0ONCALL';
+
+export const BOT_CONFIG: KubeguardConfig = parseConfig({
+  clusters: [
+    { name: 'prod-cluster', region: 'us-east-1' },
+    { name: 'staging', region: 'eu-west-1' },
+  ],
+  slack: { defaultChannel: ALERT_CHANNEL },
+  authorization: {
+    grants: [
+      { role: 'admin', users: [USERS.admin] },
+      { role: 'responder', userGroups: [ONCALL_GROUP], clusters: ['prod-cluster'] },
+      { role: 'viewer', users: [USERS.viewer, USERS.oncall] },
+    ],
+    contact: '#platform-security',
+  },
+});
+
+export interface LogLine {
+  level: 'info' | 'warn' | 'error';
+  message: string;
+  attributes?: Record<string, unknown>;
+}
+
+export interface BotHarness {
+  bot: LocalBot;
+  slack: SlackApiDouble;
+  store: DynamoFindingStore;
+  trail: DynamoAuditTrailStore;
+  queue: InProcessActionQueue;
+  logs: LogLine[];
+  /** Records a GuardDuty finding and delivers its alert; the alert's ids and its buttons' value. */
+  alert(fixture?: string): Promise<{ finding: StoredFinding; channel: string; ts: string; value: string }>;
+  /** Waits until the worker and alert delivery have nothing left to do. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let tables = 0;
+
+export async function startBotHarness(options: { db?: Dynalite } = {}): Promise<BotHarness> {
+  const db = options.db ?? (await startDynalite());
+  tables += 1;
+  const tableName = `bot-${tables}`;
+  await db.createTable(findingsTableDefinition(tableName));
+  const slack = await startSlackApiDouble({
+    token: BOT_TOKEN,
+    channels: [ALERT_CHANNEL],
+    userGroups: { [ONCALL_GROUP]: [USERS.oncall] },
+  });
+  const logs: LogLine[] = [];
+  const log = recordingLog(logs);
+  const store = new DynamoFindingStore({
+    client: db.documentClient,
+    tableName,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  });
+  const trail = new DynamoAuditTrailStore({ client: db.documentClient, tableName });
+  const messenger = createWebApiMessenger({ token: BOT_TOKEN, slackApiUrl: slack.url });
+  const delivery = alertDeliveryFor({
+    config: BOT_CONFIG,
+    store,
+    messenger,
+    // Real time: pacing between posts to one channel is the only wait, and tests post little.
+    timers: { nowMs: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+  });
+  const trigger = new InProcessDeliveryTrigger(() => delivery.deliverPending({ owner: 'bot-harness' }));
+  const client = createBotWebClient({ token: BOT_TOKEN, slackApiUrl: slack.url });
+  const worker: WorkerDeps = {
+    config: BOT_CONFIG,
+    findings: store,
+    trail,
+    replies: createSlackReplies({ client, extraResponseOrigins: [new URL(slack.url).origin] }),
+    delivery: trigger,
+    messenger,
+    clock: () => new Date().toISOString(),
+    log,
+  };
+  const queue = new InProcessActionQueue((request, attempt) => runQueuedRequest(request, worker, attempt));
+  const deps: IngressDeps = {
+    config: BOT_CONFIG,
+    claims: new DynamoClaimStore({ client: db.documentClient, tableName }),
+    queue,
+    trail,
+    directory: cachedUserGroupDirectory(createUserGroupDirectory(client), 60_000),
+    views: createSlackViews(client),
+    log,
+    nowMs: () => Date.now(),
+  };
+  const bot = await startLocalBot({ deps, botToken: BOT_TOKEN, signingSecret: FIXTURE_SIGNING_SECRET });
+  const recorder = findingRecorderFor({ config: BOT_CONFIG, store, clock: () => new Date().toISOString() });
+
+  const settle = async () => {
+    do {
+      await queue.idle();
+      await trigger.idle();
+    } while (queue.pending() > 0);
+  };
+
+  return {
+    bot,
+    slack,
+    store,
+    trail,
+    queue,
+    logs,
+    async alert(fixture = 'guardduty-eks-exec-in-kube-system-pod.json') {
+      const detection = guardDutyDetection(fixture, {
+        eventId: `event-${Math.random().toString(16).slice(2)}`,
+      });
+      const report = await recorder.record([detection]);
+      await delivery.deliverPending({ owner: 'bot-harness' });
+      const fingerprint = report.fingerprints[0] ?? '';
+      const finding = (await store.get(fingerprint)) as StoredFinding;
+      if (finding.slack === undefined) throw new Error(`finding ${fingerprint} was not posted`);
+      const posted = slack.messages.get(`${finding.slack.channel}:${finding.slack.ts}`);
+      const blocks = (posted?.blocks ?? []) as { block_id?: string; elements?: { value?: string }[] }[];
+      const actions = blocks.find((b) => b.block_id === 'alert_actions');
+      return {
+        finding,
+        channel: finding.slack.channel,
+        ts: finding.slack.ts,
+        value: actions?.elements?.[0]?.value ?? '',
+      };
+    },
+    settle,
+    async stop() {
+      await settle();
+      await bot.stop();
+      await slack.stop();
+      if (options.db === undefined) await db.stop();
+    },
+  };
+}
+
+function recordingLog(lines: LogLine[]): ChatopsLog {
+  const record = (level: LogLine['level']) => (message: string, attributes?: Record<string, unknown>) => {
+    lines.push({ level, message, ...(attributes === undefined ? {} : { attributes }) });
+  };
+  return { info: record('info'), warn: record('warn'), error: record('error') };
+}
