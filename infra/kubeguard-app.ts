@@ -39,18 +39,21 @@ export function addKubeguardStacks(
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
     description:
-      'kubeguard data: findings table, Slack credentials, evidence bucket, dead-letter queue (retained)',
+      'kubeguard data: findings table, Slack secrets, evidence bucket, action and dead-letter queues (retained)',
     deadLetterRuleNames: [guardDutyRuleName],
     resourcePrefix: prefix,
     terminationProtection: true,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {
     env,
-    description: 'kubeguard functions, the GuardDuty rule, the audit-log subscriptions and the schedules',
+    description:
+      'kubeguard functions, the GuardDuty rule, the audit-log subscriptions, the schedules and the Slack endpoint',
     config: loaded.config,
     configJson: loaded.json,
     table: stateful.table,
     slackSecret: stateful.slackSecret,
+    slackSigningSecret: stateful.slackSigningSecret,
+    actionQueue: stateful.actionQueue.queue,
     deadLetterQueue: stateful.deadLetterQueue,
     resourcePrefix: prefix,
     guardDutyRuleName,

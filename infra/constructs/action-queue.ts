@@ -20,7 +20,8 @@ export const ACTION_QUEUE_VISIBILITY_TIMEOUT = ACTION_WORKER_TIMEOUT.plus(Durati
 
 /**
  * Receives before a request moves to the dead-letter queue: the first run and two retries. The worker
- * runs a request under its idempotency key, so a retry resumes or reports rather than acting twice.
+ * asks for a retry only after a transient failure, and on this last attempt answers the person
+ * instead (core/chatops/worker.ts ACTION_MAX_ATTEMPTS, the same number).
  */
 export const ACTION_MAX_RECEIVE_COUNT = 3;
 

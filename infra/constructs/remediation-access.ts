@@ -153,6 +153,7 @@ export class RemediationAccess extends Construct {
     new CfnOutput(this, 'RemediationRoleArn', {
       value: this.role.roleArn,
       description: 'kubeguard remediation worker role; apply deploy/kubernetes/rbac.yaml in each cluster',
-    });
+      // The name docs/deploy.md gives; an output inside a construct otherwise gets a path hash.
+    }).overrideLogicalId('RemediationRoleArn');
   }
 }

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -50,9 +50,23 @@ export const INGRESS_TABLE_ACTIONS = Object.freeze([
   'dynamodb:DeleteItem',
 ]);
 
+/**
+ * The worker's table operations (adapters/slack/worker-from-env.ts): findings read, acknowledged and
+ * suppressed (Get, Update, conditional Put), listed for `/k8s findings` (a filtered Scan of finding
+ * items), audit records written and read by finding or day (Put, Get, Query).
+ */
+export const WORKER_TABLE_ACTIONS = Object.freeze([
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+]);
+
 /** Stable output names (docs/deploy.md): `aws cloudformation describe-stacks` finds them by these. */
 export const SLACK_BOT_OUTPUTS = Object.freeze({
   requestUrl: 'SlackRequestUrl',
+  accessLogGroupName: 'SlackAccessLogGroupName',
   ingressFunctionName: 'SlackIngressFunctionName',
   workerFunctionName: 'ActionWorkerFunctionName',
 });
@@ -71,10 +85,12 @@ export interface SlackBotProps {
   readonly remediation: RemediationAccess;
   /** The evidence bucket's name (forensic bundles, on-demand audit exports). */
   readonly evidenceBucketName: string;
+  /** Alert delivery: the worker nudges it after a status change so the alert shows it at once. */
+  readonly delivery: IFunction;
 }
 
 /**
- * The Slack bot in AWS (issue 11, decision D31): the HTTPS endpoint Slack calls, the ingress function
+ * The Slack bot in AWS (issue 11, decision D33): the HTTPS endpoint Slack calls, the ingress function
  * behind it (verify, authorize, record, queue, ack within 3 s), and the action worker that runs what
  * was queued, as the remediation role. The ingress can never touch a cluster or a secret value but
  * its own two; the worker can never read the signing secret.
@@ -141,6 +157,7 @@ export class SlackBot extends Construct {
         KUBEGUARD_TABLE_NAME: tableName,
         SLACK_SECRET_ARN: props.botTokenSecret.secretArn,
         KUBEGUARD_EVIDENCE_BUCKET: props.evidenceBucketName,
+        DELIVERY_FUNCTION_NAME: props.delivery.functionName,
       },
     });
     this.eventSource = new SqsEventSource(props.actionQueue, {
@@ -153,13 +170,7 @@ export class SlackBot extends Construct {
     this.worker.role.addToPolicy(
       new PolicyStatement({
         sid: 'UseFindingsAndAuditTrail',
-        actions: [
-          'dynamodb:GetItem',
-          'dynamodb:PutItem',
-          'dynamodb:UpdateItem',
-          'dynamodb:DeleteItem',
-          'dynamodb:Query',
-        ],
+        actions: [...WORKER_TABLE_ACTIONS],
         resources: [props.table.tableArn],
       }),
     );
@@ -168,6 +179,14 @@ export class SlackBot extends Construct {
         sid: 'ListPendingDeliveries',
         actions: ['dynamodb:Query'],
         resources: [`${props.table.tableArn}/index/${FINDINGS_TABLE.pendingIndex.name}`],
+      }),
+    );
+    // Nudge the delivery function (asynchronous invoke), named — not `function:*`, not its versions.
+    this.worker.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'NudgeAlertDelivery',
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.delivery.functionArn],
       }),
     );
     const vpc = props.config.remediation.workerVpc;
@@ -194,6 +213,10 @@ export class SlackBot extends Construct {
         value: this.endpoint.requestUrl,
         description: 'The Slack app’s Request URL: slash commands, interactivity and event subscriptions',
       }),
+      new CfnOutput(this, 'AccessLogGroupName', {
+        value: this.endpoint.accessLogs.logGroupName,
+        description: 'The Slack endpoint’s access logs: one JSON line per request (status, route, latency)',
+      }),
       new CfnOutput(this, 'IngressFunctionName', {
         value: this.ingress.function.functionName,
         description: 'The Slack ingress function (its logs show every request verified, denied or queued)',
@@ -205,6 +228,7 @@ export class SlackBot extends Construct {
     ];
     const names = [
       SLACK_BOT_OUTPUTS.requestUrl,
+      SLACK_BOT_OUTPUTS.accessLogGroupName,
       SLACK_BOT_OUTPUTS.ingressFunctionName,
       SLACK_BOT_OUTPUTS.workerFunctionName,
     ];

@@ -61,7 +61,7 @@ export interface SlackEndpointProps {
 }
 
 /**
- * The HTTPS endpoint Slack calls (decision D31): an API Gateway HTTP API whose only route is
+ * The HTTPS endpoint Slack calls (decision D33): an API Gateway HTTP API whose only route is
  * `POST /slack/events`, proxied to the ingress function; every other path or method gets 404 from
  * API Gateway without invoking anything. The `$default` stage is throttled and writes access logs,
  * and an alarm watches its 5xx answers (the function failed, timed out or was throttled).

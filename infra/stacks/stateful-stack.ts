@@ -8,6 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
+import { SlackActionQueue } from '../constructs/action-queue.ts';
 import { evidenceBucketName } from '../constructs/posture-audit-access.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -33,10 +34,17 @@ export class StatefulStack extends Stack {
    */
   readonly table: Table;
   /**
-   * Slack credentials, a JSON object `{"botToken": "xoxb-…", "signingSecret": "…"}` filled in after
-   * the first deployment (docs/deploy.md).
+   * The Slack bot token, a JSON object `{"botToken": "xoxb-…"}` filled in after the first deployment
+   * (docs/deploy.md); read by the functions that call Slack.
    */
   readonly slackSecret: Secret;
+  /**
+   * The Slack app's signing secret, the secret string alone, in a secret of its own: only the Slack
+   * ingress function may read it (whoever holds it can forge any Slack request).
+   */
+  readonly slackSigningSecret: Secret;
+  /** Slack requests waiting for the action worker, and those it gave up on. */
+  readonly actionQueue: SlackActionQueue;
   /** Failed asynchronous invocations and undeliverable EventBridge events, kept 14 days. */
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
@@ -70,16 +78,34 @@ export class StatefulStack extends Stack {
     });
 
     this.slackSecret = new Secret(this, 'SlackCredentials', {
-      description:
-        'kubeguard Slack app credentials: JSON {"botToken": "xoxb-…", "signingSecret": "…"} (docs/deploy.md)',
+      description: 'kubeguard Slack bot token: JSON {"botToken": "xoxb-…"} (docs/deploy.md)',
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.slackSecret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The bot token and signing secret are issued by Slack; Secrets Manager cannot rotate them. They ' +
-        'are rotated in the Slack app settings and written here by hand (docs/deploy.md).',
+        'The bot token is issued by Slack; Secrets Manager cannot rotate it. It is regenerated in the ' +
+        'Slack app settings and written here by hand (docs/deploy.md).',
     });
+    this.slackSigningSecret = new Secret(this, 'SlackSigningSecret', {
+      description:
+        'kubeguard Slack signing secret: the string from the app’s Basic Information page, read only by the Slack ingress function (docs/deploy.md)',
+      // Until the real value is written, the placeholder is a JSON object without `signingSecret`,
+      // which the ingress refuses (adapters/aws/slack-signing-secret.ts) and tries again on the next
+      // request, rather than a random string it would verify every request against until recycled.
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ replaceWith: 'the Slack signing secret (docs/deploy.md)' }),
+        generateStringKey: 'placeholder',
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.slackSigningSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The signing secret is issued by Slack; Secrets Manager cannot rotate it. It is regenerated in ' +
+        'the Slack app settings and written here by hand (docs/deploy.md).',
+    });
+    this.actionQueue = new SlackActionQueue(this, 'Actions');
 
     this.deadLetterQueue = new Queue(this, 'DeadLetters', {
       // SQS-managed keys: EventBridge cannot send to a queue encrypted with the AWS-managed aws/sqs key.
@@ -141,7 +167,15 @@ export class StatefulStack extends Stack {
     // What docs/deploy.md asks the operator to use after the first deployment.
     new CfnOutput(this, 'SlackSecretArn', {
       value: this.slackSecret.secretArn,
-      description: 'Put the Slack bot token and signing secret here (docs/deploy.md)',
+      description: 'Put the Slack bot token here, as {"botToken": "xoxb-…"} (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'SlackSigningSecretArn', {
+      value: this.slackSigningSecret.secretArn,
+      description: 'Put the Slack signing secret here, as the plain string (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'ActionDeadLetterQueueUrl', {
+      value: this.actionQueue.deadLetterQueue.queueUrl,
+      description: 'Slack requests the action worker failed three times (docs/deploy.md)',
     });
     new CfnOutput(this, 'FindingsTableName', { value: this.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });

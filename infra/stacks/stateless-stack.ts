@@ -14,6 +14,7 @@ import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
 import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
 import { RemediationAccess } from '../constructs/remediation-access.ts';
+import { SLACK_BOT_ENTRIES, SlackBot } from '../constructs/slack-bot.ts';
 
 /**
  * The GuardDuty findings kubeguard handles: EKS Protection (audit-log) findings and Runtime Monitoring
@@ -32,6 +33,8 @@ export const FUNCTION_ENTRIES = Object.freeze({
   auditLogs: lambdaEntry('audit-logs'),
   delivery: lambdaEntry('delivery'),
   postureAudit: lambdaEntry('posture-audit'),
+  slackIngress: SLACK_BOT_ENTRIES.slackIngress,
+  actionWorker: SLACK_BOT_ENTRIES.actionWorker,
 });
 
 /** When the daily posture audit runs (UTC): before the working day in Europe, after it in the Americas. */
@@ -43,6 +46,10 @@ export interface StatelessStackProps extends StackProps {
   readonly configJson: string;
   readonly table: ITable;
   readonly slackSecret: ISecret;
+  /** The Slack signing secret, for the ingress function alone. */
+  readonly slackSigningSecret: ISecret;
+  /** Where the Slack ingress queues requests for the action worker. */
+  readonly actionQueue: IQueue;
   readonly deadLetterQueue: IQueue;
   /** The prefix of physical names (the evidence bucket is `<prefix>-evidence-<account>-<region>`). */
   readonly resourcePrefix: string;
@@ -67,6 +74,8 @@ export class StatelessStack extends Stack {
   readonly postureAuditSchedule: Rule;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
   readonly remediation: RemediationAccess;
+  /** The Slack endpoint, ingress function and action worker (the worker runs as `remediation.role`). */
+  readonly slackBot: SlackBot;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -129,6 +138,17 @@ export class StatelessStack extends Stack {
       clusters: props.config.clusters,
       resourcePrefix: props.resourcePrefix,
       rotationFunctionArns: props.config.remediation.rotationFunctionArns,
+    });
+    this.slackBot = new SlackBot(this, 'SlackBot', {
+      config: props.config,
+      configJson: props.configJson,
+      table: props.table,
+      botTokenSecret: props.slackSecret,
+      signingSecret: props.slackSigningSecret,
+      actionQueue: props.actionQueue,
+      remediation: this.remediation,
+      evidenceBucketName: evidenceBucketName(props.resourcePrefix),
+      delivery: this.delivery.function,
     });
     this.deliverySchedule = new Rule(this, 'DeliverAlerts', {
       description: 'kubeguard: every minute, deliver the Slack alerts that are pending and due',

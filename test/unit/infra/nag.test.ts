@@ -71,8 +71,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${service}:us-east-1:<AWS::AccountId>:${resource}]`;
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        // X-Ray, on each of the four function roles.
-        ...Array.from({ length: 4 }, () => 'AwsSolutions-IAM5[Resource::*]'),
+        // X-Ray, on each of the six function roles.
+        ...Array.from({ length: 6 }, () => 'AwsSolutions-IAM5[Resource::*]'),
         // The posture audit's reads: region-wide calls, then each wildcard ARN.
         'AwsSolutions-IAM5[Resource::*]',
         ...['prod-cluster', 'staging-cluster'].flatMap((cluster) => [
@@ -88,7 +88,13 @@ describe('cdk-nag AwsSolutions checks', () => {
         arn('secretsmanager', 'secret:*'),
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-S1',
+        // The Slack endpoint: Slack signs its requests instead of an IAM or token authorizer.
+        'AwsSolutions-APIG4',
+        // The bot token and the signing secret are issued by Slack.
         'AwsSolutions-SMG4',
+        'AwsSolutions-SMG4',
+        // The event and action dead-letter queues.
+        'AwsSolutions-SQS3',
         'AwsSolutions-SQS3',
       ].sort(),
     );

@@ -41,10 +41,14 @@ describe('stateful stack: findings table', () => {
 });
 
 describe('stateful stack: Slack credentials', () => {
-  it('keeps the bot token and signing secret in one retained secret', () => {
-    synth.statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 1);
+  it('keeps the bot token and the signing secret in two retained secrets (slack-bot.test.ts)', () => {
+    synth.statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', 2);
     synth.statefulTemplate.hasResource('AWS::SecretsManager::Secret', {
-      Properties: { Description: Match.stringLikeRegexp('botToken.*signingSecret') },
+      Properties: { Description: Match.stringLikeRegexp('bot token: JSON \\{"botToken"') },
+      DeletionPolicy: 'Retain',
+    });
+    synth.statefulTemplate.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('^kubeguard Slack signing secret') },
       DeletionPolicy: 'Retain',
     });
   });

@@ -173,14 +173,13 @@ describe('kubeguard functions', () => {
     for (const [service, fn] of functionsByService()) {
       const env = environmentOf(fn);
       const ingest = ['kubeguard-audit-logs', 'kubeguard-guardduty-findings'].includes(service);
+      // The action worker answers in Slack and nudges delivery after a status change.
+      const nudges = ingest || service === 'kubeguard-action-worker';
 
-      if (ingest) {
-        expect(env).not.toHaveProperty('SLACK_SECRET_ARN');
-        expect(env.DELIVERY_FUNCTION_NAME).toEqual({ Ref: deliveryId });
-      } else {
-        expect(JSON.stringify(env.SLACK_SECRET_ARN)).toContain('SlackCredentials');
-        expect(env).not.toHaveProperty('DELIVERY_FUNCTION_NAME');
-      }
+      if (ingest) expect(env).not.toHaveProperty('SLACK_SECRET_ARN');
+      else expect(JSON.stringify(env.SLACK_SECRET_ARN)).toContain('SlackCredentials');
+      if (nudges) expect(env.DELIVERY_FUNCTION_NAME).toEqual({ Ref: deliveryId });
+      else expect(env).not.toHaveProperty('DELIVERY_FUNCTION_NAME');
     }
   });
 
@@ -189,10 +188,13 @@ describe('kubeguard functions', () => {
   });
 
   it('sends failed asynchronous invocations to the dead-letter queue, after two retries but for the audit', () => {
-    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+    // Delivery keeps nothing; the Slack bot's functions are only invoked synchronously (slack-bot.test.ts).
+    const others = ['kubeguard-delivery', 'kubeguard-slack-ingress', 'kubeguard-action-worker'].map(
+      (service) => logicalIdOf('AWS::Lambda::Function', service),
+    );
     const configs = Object.values(
       resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'),
-    ).filter((config) => !JSON.stringify(config.Properties?.FunctionName).includes(deliveryId));
+    ).filter((config) => !others.some((id) => JSON.stringify(config.Properties?.FunctionName).includes(id)));
     const auditId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-posture-audit');
 
     expect(configs).toHaveLength(3);
@@ -209,7 +211,8 @@ describe('kubeguard functions', () => {
   });
 
   it('logs to its own log group, kept 90 days and retained', () => {
-    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 4);
+    // Six functions, and the Slack endpoint's access logs.
+    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 7);
     synth.statelessTemplate.allResources('AWS::Logs::LogGroup', {
       Properties: { RetentionInDays: 90 },
       DeletionPolicy: 'Retain',
@@ -217,9 +220,13 @@ describe('kubeguard functions', () => {
   });
 
   it('raises an alarm on any function error', () => {
-    const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm'));
+    // The Slack endpoint's 5xx alarm is the other one (slack-bot.test.ts).
+    const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm')).filter(
+      (alarm) => alarm.Properties?.Namespace === 'AWS/Lambda',
+    );
 
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(functionsByService().size);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1 });
     }
@@ -316,25 +323,38 @@ describe('IAM', () => {
 
     const full = 'dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem';
     // Ingest records (both functions); delivery reads and conditionally replaces findings; the audit
-    // only adds history entries and reads the latest ones.
+    // only adds history entries and reads the latest ones; the Slack ingress claims and records
+    // (its own partitions only) and the action worker lists and changes findings (slack-bot.test.ts).
     expect(writes.map((s) => actionsOf(s).sort().join(' ')).sort()).toEqual(
-      [full, full, 'dynamodb:GetItem dynamodb:PutItem', 'dynamodb:PutItem dynamodb:Query'].sort(),
+      [
+        full,
+        full,
+        'dynamodb:GetItem dynamodb:PutItem',
+        'dynamodb:PutItem dynamodb:Query',
+        'dynamodb:DeleteItem dynamodb:GetItem dynamodb:PutItem',
+        'dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:Scan dynamodb:UpdateItem',
+      ].sort(),
     );
     for (const s of writes) {
       expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
       expect(JSON.stringify(s.Resource)).not.toContain('index');
     }
-    // Delivery and the posture audit post to Slack; ingest never does.
-    expect(secretReads).toHaveLength(2);
-    for (const s of secretReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
+    // Delivery, the posture audit, the Slack ingress and the action worker call Slack; ingest never
+    // does. The signing secret is the ingress's alone (slack-bot.test.ts).
+    const tokenReads = secretReads.filter((s) => !JSON.stringify(s.Resource).includes('SlackSigningSecret'));
+    expect(tokenReads).toHaveLength(4);
+    for (const s of tokenReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
+    expect(secretReads).toHaveLength(5);
   });
 
-  it('lets only the delivery function query the pending-deliveries index, by its name', () => {
+  it('lets only the delivery function and the action worker (`/k8s status`) query the pending-deliveries index, by its name', () => {
     const indexQueries = statements().filter((s) => JSON.stringify(s.Resource).includes('/index/'));
 
-    expect(indexQueries).toHaveLength(1);
-    expect(actionsOf(indexQueries[0] as never)).toEqual(['dynamodb:Query']);
-    expect(JSON.stringify(indexQueries[0]?.Resource)).toContain('/index/gsi1');
+    expect(indexQueries).toHaveLength(2);
+    for (const query of indexQueries) {
+      expect(actionsOf(query)).toEqual(['dynamodb:Query']);
+      expect(JSON.stringify(query.Resource)).toContain('/index/gsi1');
+    }
   });
 
   it('delivers pending Slack alerts every minute, one instance at a time, for at most 60 s a run', () => {
@@ -359,19 +379,19 @@ describe('IAM', () => {
     expect(config?.Properties?.DestinationConfig).toBeUndefined();
   });
 
-  it('lets the ingest functions invoke the delivery function, and nothing else', () => {
+  it('lets the ingest functions and the action worker invoke the delivery function, and nothing else', () => {
     const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
     const invokes = statements().filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     const nudges = invokes.filter((s) => JSON.stringify(s.Resource).includes(deliveryId));
 
-    expect(nudges).toHaveLength(2);
+    expect(nudges).toHaveLength(3);
     for (const s of nudges) expect(s.Resource).toEqual({ 'Fn::GetAtt': [deliveryId, 'Arn'] });
   });
 
   it('lets each function write only its own log group', () => {
     const logWrites = statements().filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
 
-    expect(logWrites).toHaveLength(4);
+    expect(logWrites).toHaveLength(6);
     for (const s of logWrites)
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
   });
