@@ -78,7 +78,17 @@ export interface BotHarness {
 
 let tables = 0;
 
-export async function startBotHarness(options: { db?: Dynalite } = {}): Promise<BotHarness> {
+export interface BotHarnessOptions {
+  /** A running dynalite to use (a fresh table is made in it); @default a dynalite of its own */
+  db?: Dynalite;
+  /**
+   * Whether the worker runs what is queued. Off, requests are only collected (`collected`): the bench
+   * measures the acknowledgement alone. @default true
+   */
+  runWorker?: boolean;
+}
+
+export async function startBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
   const db = options.db ?? (await startDynalite());
   tables += 1;
   const tableName = `bot-${tables}`;
@@ -116,7 +126,11 @@ export async function startBotHarness(options: { db?: Dynalite } = {}): Promise<
     clock: () => new Date().toISOString(),
     log,
   };
-  const queue = new InProcessActionQueue((request, attempt) => runQueuedRequest(request, worker, attempt));
+  const queue = new InProcessActionQueue((request, attempt) =>
+    options.runWorker === false
+      ? Promise.resolve('done' as const)
+      : runQueuedRequest(request, worker, attempt),
+  );
   const deps: IngressDeps = {
     config: BOT_CONFIG,
     claims: new DynamoClaimStore({ client: db.documentClient, tableName }),
