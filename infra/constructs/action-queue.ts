@@ -54,7 +54,7 @@ export class SlackActionQueue extends Construct {
       id: 'AwsSolutions-SQS3',
       reason:
         'This is the action queue’s dead-letter queue: it holds Slack requests the worker failed three ' +
-        'times, for 14 days, to be inspected and redriven by hand (docs/deploy.md).',
+        'times, for 14 days, to be inspected and redriven by hand (docs/operations.md).',
     });
 
     this.queue = new Queue(this, 'Queue', {
@@ -70,7 +70,7 @@ export class SlackActionQueue extends Construct {
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
       alarmDescription:
-        'kubeguard: a Slack request failed three times and waits in the action dead-letter queue (docs/deploy.md)',
+        'kubeguard: a Slack request failed three times and waits in the action dead-letter queue (docs/operations.md)',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',
