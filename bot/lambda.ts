@@ -1,5 +1,5 @@
 import { composeLambdaIngress } from './composition.ts';
-import type { SlackHttpIngress, SlackHttpResponse } from './http-ingress.ts';
+import type { SlackHttpIngress, SlackHttpRequest, SlackHttpResponse } from './http-ingress.ts';
 
 /**
  * The Slack ingress as a Lambda function behind API Gateway's HTTP API (payload 2.0) or a function
@@ -22,15 +22,20 @@ export async function handler(event: SlackLambdaEvent): Promise<SlackHttpRespons
     ingress = undefined;
     throw error;
   });
+  return (await ingress)(slackRequestOf(event));
+}
+
+/** The request as bytes: a base64 body is decoded to a Buffer, a plain one taken as UTF-8. */
+export function slackRequestOf(event: SlackLambdaEvent): SlackHttpRequest {
   const body =
     event.body === undefined || event.body === null
       ? Buffer.alloc(0)
       : event.isBase64Encoded === true
         ? Buffer.from(event.body, 'base64')
         : Buffer.from(event.body, 'utf8');
-  return (await ingress)({
+  return {
     headers: event.headers ?? {},
     body,
     ...(event.rawPath === undefined ? {} : { path: event.rawPath }),
-  });
+  };
 }
