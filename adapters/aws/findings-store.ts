@@ -254,7 +254,7 @@ export class DynamoFindingStore implements FindingStore, FindingLister {
    * holds only the outbox), so this scans it for finding items — status and fingerprint prefix
    * filtered by DynamoDB, the rest by core/findings/list.ts — keeping only the newest `limit` in
    * memory. It reads the whole table, occurrences included: fine for a person's command, not for a
-   * hot path (decision on listing findings).
+   * hot path (decision D37).
    */
   async listFindings(query: FindingQuery): Promise<FindingListing> {
     const collector = new ListingCollector(query);

@@ -1,5 +1,5 @@
 /**
- * Who may do what in Slack (decision on authorization): three roles, each including the ones below
+ * Who may do what in Slack (decision D36): three roles, each including the ones below
  * it — a viewer lists and reads, a responder also acknowledges, suppresses and remediates, an admin
  * also approves and configures. Roles are granted in `kubeguard.config.json` (`authorization.grants`)
  * to Slack user ids and user-group ids, for every cluster or only the clusters a grant names. The

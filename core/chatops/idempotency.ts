@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Idempotency keys (decision on idempotency keys). Each request the ingress queues first claims a
+ * Idempotency keys (decision D35). Each request the ingress queues first claims a
  * key (ClaimStore); a request whose key is held is a duplicate and is acknowledged without running.
  *
  * - A slash command: its `trigger_id` — Slack makes one per invocation, and a retry repeats it.

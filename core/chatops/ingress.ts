@@ -29,7 +29,7 @@ import type { ActionBody, QueuedRequest } from './requests.ts';
 
 /**
  * The Slack ingress: what every Bolt listener runs, after the signature was verified and before it
- * acknowledges (decision on the ingress). For a command, a click or a form submission it claims the
+ * acknowledges (docs/slack-bot.md; decisions D34–D36). For a command, a click or a form submission it claims the
  * request's idempotency key, authorizes the person for what the request needs, records the request
  * (or the denial) in the audit trail, and queues the work for the action worker — then the listener
  * acks. Nothing slow happens here: at most a few single-item writes, one queue message, a cached

@@ -6,7 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * The raw body is the exact bytes received — a Lambda body that arrives base64-encoded is decoded
  * to bytes, never through a text encoding that could change them — and the signature is compared in
  * constant time. Requests whose timestamp is more than five minutes from now are refused, and the
- * caller refuses a replay of an accepted one (`replayKey`, decision D27).
+ * caller refuses a replay of an accepted one (`replayKey`, decision D34).
  */
 
 /** How far a request's timestamp may be from now, either way. */

@@ -52,7 +52,7 @@ export function withStatus(finding: StoredFinding, change: StatusChange): Stored
 
 /**
  * Whether a suppressed finding's suppression is over at `now`: its latest suppression entry has an
- * `until` at or before `now`. A suppression without an end never ends by itself.
+ * `until` at or before `now` (decision D38). A suppression without an end never ends by itself.
  */
 export function suppressionEnded(finding: Pick<StoredFinding, 'status' | 'history'>, now: string): boolean {
   if (finding.status !== 'suppressed') return false;
