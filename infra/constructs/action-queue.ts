@@ -1,7 +1,9 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ALARM_PERIOD, anyOccurrenceAlarm } from './alarms.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 
 /**
  * The action worker's timeout: Lambda's maximum. Its longest action, rotate-secret, waits up to 5
@@ -44,18 +46,12 @@ export class SlackActionQueue extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This is the action queue’s dead-letter queue: it holds Slack requests the worker failed three ' +
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'This is the action queue’s dead-letter queue: it holds Slack requests the worker failed three ' +
         'times, for 14 days, to be inspected and redriven by hand (docs/operations.md).',
-    });
+    );
 
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -68,22 +64,18 @@ export class SlackActionQueue extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription:
+    this.deadLetterAlarm = anyOccurrenceAlarm(this, 'DeadLettersAlarm', {
+      description:
         'kubeguard: a Slack request failed three times and waits in the action dead-letter queue (docs/operations.md)',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
+        period: ALARM_PERIOD,
         statistic: 'Maximum',
       }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     this.oldestMessageAlarm = new Alarm(this, 'OldestRequestAlarm', {
       alarmDescription: `kubeguard: a Slack request has waited (or been retried) for over ${ACTION_OLDEST_MESSAGE_ALARM_AGE.toMinutes()} minutes: the action worker is failing, throttled or not running`,
       metric: this.queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(5),
+        period: ALARM_PERIOD,
         statistic: 'Maximum',
       }),
       threshold: ACTION_OLDEST_MESSAGE_ALARM_AGE.toSeconds(),

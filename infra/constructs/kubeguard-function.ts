@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -8,6 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '#core/errors.ts';
+import { ALARM_PERIOD, anyOccurrenceAlarm } from './alarms.ts';
 import { LAMBDA_BUNDLE, nodejsBundlingOptions } from './lambda-bundle.ts';
 
 /** Lambda allows 4 KB of environment variables per function, keys and values together. */
@@ -112,13 +113,9 @@ export class KubeguardFunction extends Construct {
         'resource-level permissions; every other statement of this role names its resources.',
     });
 
-    this.errorsAlarm = new Alarm(this, 'ErrorsAlarm', {
-      alarmDescription: `kubeguard ${props.name}: the function failed at least once in 5 minutes (see its log group)`,
-      metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+    this.errorsAlarm = anyOccurrenceAlarm(this, 'ErrorsAlarm', {
+      description: `kubeguard ${props.name}: the function failed at least once in 5 minutes (see its log group)`,
+      metric: this.function.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
     });
   }
 }

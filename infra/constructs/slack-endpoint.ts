@@ -9,10 +9,11 @@ import {
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { ALARM_PERIOD, anyOccurrenceAlarm } from './alarms.ts';
 
 /** The one path Slack calls: slash commands, interactivity (buttons, modals) and App Home events. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -114,15 +115,11 @@ export class SlackEndpoint extends Construct {
     });
 
     this.requestUrl = `${this.api.apiEndpoint}${SLACK_EVENTS_PATH}`;
-    this.serverErrorsAlarm = new Alarm(this, 'ServerErrorsAlarm', {
-      alarmDescription:
+    this.serverErrorsAlarm = anyOccurrenceAlarm(this, 'ServerErrorsAlarm', {
+      description:
         'kubeguard: the Slack endpoint answered 5xx (the ingress function failed, timed out or was ' +
         'throttled); Slack showed the person an error (see the access logs and the ingress function logs)',
-      metric: this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      metric: this.api.metricServerError({ period: ALARM_PERIOD, statistic: 'Sum' }),
     });
   }
 }

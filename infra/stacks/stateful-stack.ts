@@ -1,14 +1,16 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { SlackActionQueue } from '../constructs/action-queue.ts';
+import { ALARM_PERIOD, anyOccurrenceAlarm } from '../constructs/alarms.ts';
+import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { evidenceBucketName } from '../constructs/posture-audit-access.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -107,30 +109,20 @@ export class StatefulStack extends Stack {
     });
     this.actionQueue = new SlackActionQueue(this, 'Actions');
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      // SQS-managed keys: EventBridge cannot send to a queue encrypted with the AWS-managed aws/sqs key.
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue; its messages are inspected and redriven by hand.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'DeadLetters',
+      'This queue is itself the dead-letter queue; its messages are inspected and redriven by hand.',
+    );
     this.allowRulesToDeadLetter(props.deadLetterRuleNames);
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {
-      alarmDescription:
+    this.deadLetterAlarm = anyOccurrenceAlarm(this, 'DeadLettersAlarm', {
+      description:
         'kubeguard: events or invocations failed for good and wait in the dead-letter queue (see docs/operations.md)',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
+        period: ALARM_PERIOD,
         statistic: 'Maximum',
       }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
     // Log delivery is granted by a bucket policy (logging.s3.amazonaws.com, from the evidence bucket of
