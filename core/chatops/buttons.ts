@@ -1,7 +1,7 @@
 import type { Role } from '../authz/policy.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
 import type { ModalView } from '../slack-views/blocks.ts';
-import { ALERT_ACTION_IDS } from '../slack-views/ids.ts';
+import { ALERT_ACTION_IDS, EKS_CLUSTER_NAME } from '../slack-views/ids.ts';
 import { buildSuppressForm } from '../slack-views/suppress-form.ts';
 import { invalid } from './commands/args.ts';
 import type { RequestScope } from './commands/command.ts';
@@ -40,7 +40,6 @@ export interface AlertReference {
 }
 
 const FINGERPRINT = /^[0-9a-f]{32}$/;
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 
 /** Reads an alert button's value; INVALID_ARGUMENT when it is not one kubeguard wrote. */
 export function parseAlertReference(value: string | undefined): AlertReference {

@@ -1,4 +1,5 @@
 import { type ModalView, mrkdwn, plainText } from './blocks.ts';
+import { EKS_CLUSTER_NAME } from './ids.ts';
 import { codeSpan } from './mrkdwn.ts';
 
 /**
@@ -68,7 +69,6 @@ export function buildSuppressForm(reference: SuppressFormReference): ModalView {
 }
 
 const FINGERPRINT = /^[0-9a-f]{32}$/;
-const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const CHANNEL = /^[CGD][A-Z0-9]{2,30}$/;
 const MESSAGE_TS = /^\d{1,12}\.\d{1,8}$/;
 

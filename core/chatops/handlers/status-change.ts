@@ -28,6 +28,7 @@ export const ackHandler: WorkerHandler<'ack'> = async (request, deps) => {
   const finding = await resolveFinding(deps.findings, request.args.finding);
   requireRole(request, deps, 'responder', finding.detection.cluster, 'acknowledge findings');
   return changeStatus(request, deps, finding, {
+    at: deps.clock(),
     to: 'acknowledged',
     ...(request.args.reason === undefined ? {} : { reason: request.args.reason }),
     plan: '',
@@ -39,12 +40,13 @@ export const ackHandler: WorkerHandler<'ack'> = async (request, deps) => {
 export const suppressHandler: WorkerHandler<'suppress'> = async (request, deps) => {
   const finding = await resolveFinding(deps.findings, request.args.finding);
   requireRole(request, deps, 'responder', finding.detection.cluster, 'suppress findings');
-  const now = deps.clock();
-  const until = new Date(Date.parse(now) + request.args.minutes * 60_000).toISOString();
+  const at = deps.clock();
+  const until = new Date(Date.parse(at) + request.args.minutes * 60_000).toISOString();
   const duration = formatMinutes(request.args.minutes);
   const reason =
     request.args.reason === undefined ? `for ${duration}` : `for ${duration}: ${request.args.reason}`;
   return changeStatus(request, deps, finding, {
+    at,
     to: 'suppressed',
     reason,
     until,
@@ -55,6 +57,8 @@ export const suppressHandler: WorkerHandler<'suppress'> = async (request, deps) 
 };
 
 interface Change {
+  /** When the change is made: the status entry's time, and where a suppression's end counts from. */
+  at: string;
   to: FindingStatus;
   reason?: string;
   until?: string;
@@ -86,7 +90,7 @@ async function changeStatus(
       `finding ${finding.fingerprint.slice(0, SHORT_ID_LENGTH)} is ${finding.status}; it cannot become ${change.to}`,
     );
   }
-  const at = deps.clock();
+  const { at } = change;
   await recordFor(deps, request, 'action', {
     ...facts,
     plan: `${finding.status} → ${change.to}${change.plan}`,

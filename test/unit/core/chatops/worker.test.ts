@@ -117,6 +117,18 @@ describe('the action worker', () => {
     expect(s.replies[0]?.reply.text).toMatch(/^:white_check_mark: Acknowledged: finding `[0-9a-f]{12}`/);
   });
 
+  it('suppresses until exactly the duration after the change, however the clock moves meanwhile', async () => {
+    const s = await setup();
+    let tick = 0;
+    const moving = { ...s.deps, clock: () => new Date(Date.parse(NOW) + tick++).toISOString() };
+
+    await runQueuedRequest(request('suppress', s.fingerprint, { userId: 'U0ADMIN' }), moving, first);
+
+    const entry = (await s.store.get(s.fingerprint))?.history.at(-1);
+    expect(entry?.status).toBe('suppressed');
+    expect(Date.parse(entry?.until ?? '') - Date.parse(entry?.at ?? '')).toBe(60 * 60_000);
+  });
+
   it('checks the role on the finding’s own cluster: a prod responder cannot act on staging', async () => {
     const s = await setup({ cluster: 'staging' });
 
