@@ -22,6 +22,9 @@ import {
  * worker's are in worker-from-env.ts, so neither bundle carries the other's.
  */
 
+/** The longest a listener waits on one Slack call. */
+const INGRESS_SLACK_TIMEOUT_MS = 1500;
+
 /** The bot token and the signing secret, read once per cold start (in parallel when both are secrets). */
 export async function botSecretsFromEnv(
   environment: BotEnvironment,
@@ -54,6 +57,8 @@ export function ingressDepsFromEnv(
   const table = kubeguardTableFromEnv(environment.base);
   const client = createBotWebClient({
     token: parts.botToken,
+    // A listener's Slack calls (a user group, views.open) must leave the ack inside Slack's 3 s.
+    timeoutMs: INGRESS_SLACK_TIMEOUT_MS,
     ...(environment.base.slackApiUrl === undefined ? {} : { slackApiUrl: environment.base.slackApiUrl }),
   });
   const nowMs = parts.nowMs ?? Date.now;
