@@ -340,26 +340,48 @@ export function openAuditLogEnvelope(envelope: CloudWatchEnvelope): AuditLogEnve
 }
 
 /**
- * Parses log events one at a time, as the consumer asks for them, so that a batch's events need not
- * all be alive at once (the Lambda keeps only what the analysis needs). Each message is parsed on its
- * own: a bad one is added to `malformed` with its log event id and reason, and the others go on.
+ * How many log events are parsed before any is handed on. Parsing a run and then analysing it is
+ * about 8 % faster than alternating JSON.parse and the rules event by event (bench `detection`: each
+ * keeps the CPU's caches for a whole run). The run also ends once its messages reach `maxMessageBytes`, so
+ * that the parsed events alive at once stay around a megabyte even when single events are large.
+ */
+export const PARSE_RUN = { maxEvents: 128, maxMessageBytes: 256 * 1024 } as const;
+
+/**
+ * Parses log events in runs (PARSE_RUN), as the consumer asks for them, so that a batch's events
+ * need not all be alive at once (the Lambda keeps only what the analysis needs). Each message is
+ * parsed on its own: a bad one is added to `malformed` with its log event id and reason when its run
+ * is parsed, and the others go on.
  */
 export function* parseAuditLogEvents(
   logEvents: readonly unknown[],
   malformed: MalformedSink,
+  run: { maxEvents: number; maxMessageBytes: number } = PARSE_RUN,
 ): Generator<AuditLogRecord> {
-  for (let index = 0; index < logEvents.length; index++) {
-    const entry = logEvents[index];
-    const id = logEventId(entry, index);
-    let event: AuditEvent;
-    try {
-      event = parseMessage(entry);
-    } catch (error) {
-      const reasonCode = error instanceof MalformedEntry ? error.reasonCode : 'unreadable';
-      malformed.push({ logEventId: id, reasonCode, reason: (error as Error).message });
-      continue;
+  const parsed: (AuditLogRecord | undefined)[] = [];
+  let index = 0;
+  while (index < logEvents.length) {
+    let messageBytes = 0;
+    const end = Math.min(index + run.maxEvents, logEvents.length);
+    for (; index < end && messageBytes < run.maxMessageBytes; index++) {
+      const entry = logEvents[index];
+      const id = logEventId(entry, index);
+      // UTF-16 length: a cheap upper bound of the text's size in the order of its bytes.
+      if (isRecord(entry) && typeof entry.message === 'string') messageBytes += entry.message.length;
+      try {
+        parsed.push({ logEventId: id, event: parseMessage(entry) });
+      } catch (error) {
+        const reasonCode = error instanceof MalformedEntry ? error.reasonCode : 'unreadable';
+        malformed.push({ logEventId: id, reasonCode, reason: (error as Error).message });
+      }
     }
-    yield { logEventId: id, event };
+    // Handed on in order, each dropped from the run as it goes so that the consumer alone holds it.
+    for (let at = 0; at < parsed.length; at++) {
+      const record = parsed[at];
+      parsed[at] = undefined;
+      if (record !== undefined) yield record;
+    }
+    parsed.length = 0;
   }
 }
 

@@ -85,7 +85,8 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
   const where = { logGroup: batch.logGroup, logStream: batch.logStream };
   const malformed = new MalformedTally();
   let analysed = 0;
-  // Streamed: each log event is parsed when the analysis reaches it, so the batch is never all in memory.
+  // Streamed: log events are parsed a run at a time as the analysis reaches them (PARSE_RUN), so the
+  // batch is never all in memory.
   const records = (function* () {
     for (const record of parseAuditLogEvents(batch.logEvents, malformed)) {
       analysed += 1;

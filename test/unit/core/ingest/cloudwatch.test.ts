@@ -212,19 +212,52 @@ describe('streaming an audit batch (the Lambda path)', () => {
     if (opened.kind === 'audit') expect(opened.logEvents).toBe(envelope.logEvents);
   });
 
-  it('parses log events one at a time, reporting a bad one only when it is reached', () => {
+  it('parses log events one run at a time, reporting a bad one when its run is parsed', () => {
+    const envelope = auditEnvelope();
+    const second = envelope.logEvents[1] as Record<string, unknown>;
+    const fourth = envelope.logEvents[3] as Record<string, unknown>;
+    second.message = 'not json';
+    fourth.message = 'not json either';
+    const malformed: MalformedLogEvent[] = [];
+    const records = parseAuditLogEvents(envelope.logEvents, malformed, {
+      maxEvents: 3,
+      maxMessageBytes: 1024 * 1024,
+    });
+    expect(records.next().value?.logEventId).toBe(envelope.logEvents[0]?.id);
+    // The first run (events 0–2) is parsed: the second event is reported, the fourth not yet.
+    expect(malformed.map((entry) => entry.logEventId)).toEqual([second.id]);
+    expect(records.next().value?.logEventId).toBe(envelope.logEvents[2]?.id);
+    expect(records.next().value?.logEventId).toBe(envelope.logEvents[4]?.id);
+    expect(malformed).toEqual([
+      { logEventId: second.id, reasonCode: 'message-not-json', reason: expect.stringMatching(/not JSON/) },
+      { logEventId: fourth.id, reasonCode: 'message-not-json', reason: expect.stringMatching(/not JSON/) },
+    ]);
+    expect([...records]).toHaveLength(envelope.logEvents.length - 5);
+  });
+
+  it('ends a run once its messages reach the byte bound, however few events it holds', () => {
     const envelope = auditEnvelope();
     const second = envelope.logEvents[1] as Record<string, unknown>;
     second.message = 'not json';
     const malformed: MalformedLogEvent[] = [];
-    const records = parseAuditLogEvents(envelope.logEvents, malformed);
+    const firstLength = (envelope.logEvents[0] as { message: string }).message.length;
+    const records = parseAuditLogEvents(envelope.logEvents, malformed, {
+      maxEvents: 128,
+      maxMessageBytes: firstLength,
+    });
     expect(records.next().value?.logEventId).toBe(envelope.logEvents[0]?.id);
     expect(malformed).toEqual([]);
     expect(records.next().value?.logEventId).toBe(envelope.logEvents[2]?.id);
-    expect(malformed).toEqual([
-      { logEventId: second.id, reasonCode: 'message-not-json', reason: expect.stringMatching(/not JSON/) },
-    ]);
-    expect([...records]).toHaveLength(7);
+    expect(malformed.map((entry) => entry.logEventId)).toEqual([second.id]);
+  });
+
+  it('yields every well-formed event of a batch longer than a run, in order', () => {
+    const envelope = auditEnvelope();
+    const ids = (envelope.logEvents as { id: string }[]).map((entry) => entry.id);
+    const records = [
+      ...parseAuditLogEvents(envelope.logEvents, [], { maxEvents: 2, maxMessageBytes: 1 << 20 }),
+    ];
+    expect(records.map((record) => record.logEventId)).toEqual(ids);
   });
 });
 
