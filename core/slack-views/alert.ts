@@ -18,9 +18,10 @@ import {
   type SectionBlock,
   type SlackMessage,
 } from './blocks.ts';
+import { plainSafe } from './format.ts';
 import { ALERT_ACTION_IDS, EKS_CLUSTER_NAME } from './ids.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
-import { safeMrkdwn, sentenceMrkdwn, truncate, untrustedText } from './mrkdwn.ts';
+import { codeSpan, safeMrkdwn, sentenceMrkdwn, singleLine, truncate, untrustedText } from './mrkdwn.ts';
 
 export { guardDutyGuide } from '../guardduty/guide.ts';
 export type { Block, SlackMessage } from './blocks.ts';
@@ -74,7 +75,7 @@ export function buildAlertMessage(
     {
       type: 'header',
       block_id: 'alert_header',
-      text: plainText(truncate(plainSafe(headerText(detection)), L.headerText)),
+      text: plainText(plainSafe(headerText(detection), L.headerText)),
     },
     {
       type: 'section',
@@ -174,27 +175,10 @@ function pushFields(blocks: Block[], blockId: string, fields: Field[]): void {
     type: 'section',
     block_id: blockId,
     fields: present.map((f) =>
-      mrkdwn(`*${f.label}*\n${code(f.value ?? '', Math.min(VALUE_CAP, L.fieldText))}`),
+      mrkdwn(`*${f.label}*\n${codeSpan(f.value ?? '', Math.min(VALUE_CAP, L.fieldText))}`),
     ),
   };
   blocks.push(section);
-}
-
-/** An inline code span holding an escaped, truncated, single-line value; at most `max` characters. */
-function code(value: string, max: number): string {
-  return `\`${safeMrkdwn(singleLine(value), max - 2).replace(/`/g, "'")}\``;
-}
-
-/**
- * plain_text is not parsed by Slack, but a value copied from it (or a client that renders it
- * loosely) should still never carry `<!channel>` or a link: angle brackets become look-alikes.
- */
-function plainSafe(value: string): string {
-  return value.replace(/</g, '‹').replace(/>/g, '›');
-}
-
-function singleLine(value: string): string {
-  return value.replace(/[\r\n\t]+/g, ' ');
 }
 
 // ---- evidence ----
@@ -228,6 +212,7 @@ const EVIDENCE_LABEL: Record<string, string> = {
   libraryPath: 'Library',
   moduleName: 'Kernel module',
   targetProcess: 'Target process',
+  auditId: 'Audit ID',
   socketPath: 'Socket',
   releaseAgentPath: 'Release agent',
   runcBinaryPath: 'runc binary',
@@ -242,19 +227,19 @@ function evidenceText(d: Detection): string {
   const lines = ['*Evidence*', sourceLine(d)];
   const request = d.evidence.requestUri;
   if (request !== undefined) {
-    const verb = d.evidence.verb === undefined ? '' : `${code(d.evidence.verb, 40)} `;
-    const status = d.evidence.statusCode === undefined ? '' : ` → ${code(d.evidence.statusCode, 20)}`;
-    lines.push(`• Request: ${verb}${code(request, VALUE_CAP)}${status}`);
+    const verb = d.evidence.verb === undefined ? '' : `${codeSpan(d.evidence.verb, 40)} `;
+    const status = d.evidence.statusCode === undefined ? '' : ` → ${codeSpan(d.evidence.statusCode, 20)}`;
+    lines.push(`• Request: ${verb}${codeSpan(request, VALUE_CAP)}${status}`);
   }
-  if (d.container !== undefined) lines.push(`• Container: ${code(d.container, VALUE_CAP)}`);
-  if (d.image !== undefined) lines.push(`• Image: ${code(d.image, VALUE_CAP)}`);
+  if (d.container !== undefined) lines.push(`• Container: ${codeSpan(d.container, VALUE_CAP)}`);
+  if (d.image !== undefined) lines.push(`• Image: ${codeSpan(d.image, VALUE_CAP)}`);
   const processLine = processText(d);
   if (processLine !== undefined) lines.push(`• Process: ${processLine}`);
   if (d.secretNames !== undefined && d.secretNames.length > 0) {
     lines.push(
       `• Secrets: ${d.secretNames
         .slice(0, 5)
-        .map((name) => code(name, 200))
+        .map((name) => codeSpan(name, 200))
         .join(', ')}`,
     );
   }
@@ -264,19 +249,19 @@ function evidenceText(d: Detection): string {
     ([key]) => !SHOWN_EVIDENCE.has(key) && !implied.includes(key),
   );
   for (const [key, value] of extra.slice(0, MAX_EXTRA_EVIDENCE)) {
-    lines.push(`• ${safeMrkdwn(EVIDENCE_LABEL[key] ?? key, 60)}: ${code(value, VALUE_CAP)}`);
+    lines.push(`• ${safeMrkdwn(EVIDENCE_LABEL[key] ?? key, 60)}: ${codeSpan(value, VALUE_CAP)}`);
   }
   return joinWithin(lines, L.sectionText);
 }
 
 /** Where the detection came from: the GuardDuty type linked to the console, or the catalog rule. */
 function sourceLine(d: Detection): string {
-  if (d.findingType === undefined) return `• Rule: ${code(d.ruleId, 100)}`;
+  if (d.findingType === undefined) return `• Rule: ${codeSpan(d.ruleId, 100)}`;
   const type = safeMrkdwn(d.findingType, 200).replace(/\|/g, '¦');
   const url = d.consoleUrl;
   const linkable = url !== undefined && url.length <= MAX_LINK_LENGTH && CONSOLE_URL.test(url);
   const linked = linkable ? `<${url}|${type}>` : type;
-  const rule = d.ruleId === d.findingType ? '' : ` (${code(d.ruleId, 40)})`;
+  const rule = d.ruleId === d.findingType ? '' : ` (${codeSpan(d.ruleId, 40)})`;
   return `• GuardDuty: ${linked}${rule}`;
 }
 
@@ -286,12 +271,12 @@ function processText(d: Detection): string | undefined {
   const what = p.commandLine ?? p.executablePath ?? p.name;
   if (what === undefined) return undefined;
   const who = [
-    p.user === undefined ? '' : `user ${code(p.user, 60)}`,
+    p.user === undefined ? '' : `user ${codeSpan(p.user, 60)}`,
     p.pid === undefined ? '' : `pid ${p.pid}`,
   ]
     .filter((part) => part !== '')
     .join(', ');
-  return `${code(what, VALUE_CAP * 2)}${who === '' ? '' : ` (${who})`}`;
+  return `${codeSpan(what, VALUE_CAP * 2)}${who === '' ? '' : ` (${who})`}`;
 }
 
 /** Joins the whole lines that fit, so a limit never cuts an escape sequence or a code span in half. */
@@ -335,7 +320,7 @@ function statusText(finding: Finding): string | undefined {
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
 
 function actorText(actor: string): string {
-  return SLACK_USER_ID.test(actor) ? `<@${actor}>` : code(actor, 100);
+  return SLACK_USER_ID.test(actor) ? `<@${actor}>` : codeSpan(actor, 100);
 }
 
 /** Slack's date token renders in each reader's time zone; the fallback is the canonical ISO time. */
@@ -424,7 +409,7 @@ function isolateButton(d: Detection, value: string): ButtonElement {
     value,
     confirm: {
       title: plainText('Isolate this pod?'),
-      text: plainText(truncate(plainSafe(question + plan), L.confirmText)),
+      text: plainText(plainSafe(question + plan, L.confirmText)),
       confirm: plainText('Show the plan'),
       deny: plainText('Cancel'),
       style: 'danger',

@@ -1,5 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../../core/detection/audit-event.ts';
+import { DEFAULT_DETECTION_CONFIG } from '../../../../core/detection/config.ts';
+import { evaluateAuditEvent } from '../../../../core/detection/engine.ts';
 import { normalizeGuardDutyEvent } from '../../../../core/guardduty/normalize.ts';
 import type { Detection } from '../../../../core/model/detection.ts';
 import { type Finding, openFinding } from '../../../../core/model/finding.ts';
@@ -459,5 +462,21 @@ describe('GuardDuty guide', () => {
     ];
     const texts = new Set(families.map((family) => guardDutyGuide(`${family}:Kubernetes/X`).whyItMatters));
     expect(texts.size).toBe(families.length);
+  });
+});
+
+describe('alert evidence of an audit-log detection', () => {
+  it("labels the API server's Audit-ID and shows it as a value", () => {
+    const event = loadFixture<AuditEvent>('eks-audit-exec-pod-create.json');
+    const [detection] = evaluateAuditEvent(event, {
+      cluster: 'prod-cluster',
+      config: DEFAULT_DETECTION_CONFIG,
+      now: NOW,
+    }).detections;
+    if (detection === undefined) throw new Error('the exec fixture must be detected');
+    const message = buildAlertMessage(openFinding(detection, NOW), GUIDE);
+    const evidence = block<SectionBlock>(message.blocks, 'alert_evidence').text?.text;
+    expect(evidence).toContain(`• Audit ID: \`${event.auditID}\``);
+    expect(evidence).not.toContain('auditId');
   });
 });
