@@ -1,10 +1,18 @@
-import { slackSignature } from '../../core/chatops/signature.ts';
+import {
+  blockActionsPayload,
+  interactionForm,
+  type SlackAppRef,
+  signedHeaders,
+  slashCommandForm,
+  viewSubmissionPayload,
+} from '../../cli/sandbox/slack/payloads.ts';
 import { loadFixture } from './fixtures.ts';
 
 /**
- * Slack requests as the bot receives them, derived from the real payload fixtures
- * (test/fixtures/slack-*.json): a slash command's form fields, a block_actions or view_submission
- * payload in a `payload=` form field, signed like Slack signs them (a fresh timestamp by default).
+ * Slack requests as the bot receives them, built by the sandbox's own builders
+ * (cli/sandbox/slack/payloads.ts, one implementation) with the workspace, app and values of the real
+ * payload fixtures (test/fixtures/slack-*.json), signed like Slack signs them (a fresh timestamp by
+ * default). test/unit/cli/sandbox/slack/payloads.test.ts holds the builders to the fixtures' shape.
  */
 
 /** Slack's documented example signing secret, which also signed the fixtures. */
@@ -15,16 +23,37 @@ export interface SlackRequest {
   headers: Record<string, string>;
 }
 
+/** The workspace, app and person of the real fixtures (T111, A111, W111 "primary-owner"). */
+function fixtureApp(): SlackAppRef & { user: { id: string; name: string } } {
+  const parsed = loadFixture<Record<string, string>>('slack-slash-command.json', 'parsed');
+  const payload = loadFixture<Record<string, unknown>>('slack-block-actions.json');
+  const team = payload.team as Record<string, string>;
+  return {
+    team: {
+      id: String(team.id),
+      domain: String(team.domain),
+      enterpriseId: String(parsed.enterprise_id),
+      enterpriseName: String(parsed.enterprise_name),
+    },
+    apiAppId: String(payload.api_app_id),
+    token: String(payload.token),
+    user: { id: String(parsed.user_id), name: String(parsed.user_name) },
+  };
+}
+
 /** A slash command (`slack-slash-command.json`) with the fields given replacing the fixture's. */
 export function slashCommandBody(fields: Record<string, string>): string {
   const parsed = loadFixture<Record<string, string>>('slack-slash-command.json', 'parsed');
-  return new URLSearchParams({
-    ...parsed,
+  const form = slashCommandForm({
+    ...fixtureApp(),
+    channel: { id: String(parsed.channel_id), name: String(parsed.channel_name) },
     command: '/k8s',
-    api_app_id: 'A111',
-    is_enterprise_install: 'false',
-    ...fields,
-  }).toString();
+    text: String(parsed.text),
+    responseUrl: String(parsed.response_url),
+    triggerId: String(parsed.trigger_id),
+  });
+  for (const [key, value] of Object.entries(fields)) form.set(key, value);
+  return form.toString();
 }
 
 export interface ClickOptions {
@@ -44,34 +73,33 @@ export interface ClickOptions {
  * payloads for a non-ephemeral message carry the message and `state`, and `is_ephemeral` is false.
  */
 export function blockActionBody(options: ClickOptions): string {
-  const payload = loadFixture<Record<string, unknown>>('slack-block-actions.json');
-  const [action] = payload.actions as Record<string, unknown>[];
-  const user = payload.user as Record<string, unknown>;
-  const clicked = {
-    ...payload,
-    user: { ...user, id: options.userId },
+  const fixture = loadFixture<Record<string, unknown>>('slack-block-actions.json');
+  const [action] = fixture.actions as Record<string, unknown>[];
+  const app = fixtureApp();
+  const payload = blockActionsPayload({
+    ...app,
+    user: { ...app.user, id: options.userId },
     container: {
       type: 'message',
       message_ts: options.messageTs,
       channel_id: options.channel,
       is_ephemeral: false,
     },
+    triggerId: options.triggerId ?? `${Date.now()}.111.${Math.random().toString(16).slice(2, 10)}`,
     channel: { id: options.channel, name: 'kubeguard-alerts' },
-    trigger_id: options.triggerId ?? `${Date.now()}.111.${Math.random().toString(16).slice(2, 10)}`,
-    response_url: options.responseUrl ?? (payload.response_url as string),
     message: { type: 'message', ts: options.messageTs, text: 'alert', blocks: [] },
     state: { values: {} },
-    actions: [
-      {
-        ...action,
-        action_id: options.actionId,
-        block_id: 'alert_actions',
-        value: options.value,
-        action_ts: options.actionTs ?? `${(Date.now() / 1000).toFixed(6)}`,
-      },
-    ],
-  };
-  return `payload=${encodeURIComponent(JSON.stringify(clicked))}`;
+    responseUrl: options.responseUrl ?? String(fixture.response_url),
+    action: {
+      type: 'button',
+      action_id: options.actionId,
+      block_id: 'alert_actions',
+      text: action?.text,
+      value: options.value,
+    },
+    actionTs: options.actionTs ?? `${(Date.now() / 1000).toFixed(6)}`,
+  });
+  return interactionForm(payload);
 }
 
 export interface SubmissionOptions {
@@ -86,9 +114,8 @@ export interface SubmissionOptions {
 
 /** A form submission (`slack-view-submission.json`) with the given callback, metadata and values. */
 export function viewSubmissionBody(options: SubmissionOptions): string {
-  const payload = loadFixture<Record<string, unknown>>('slack-view-submission.json');
-  const view = payload.view as Record<string, unknown>;
-  const user = payload.user as Record<string, unknown>;
+  const fixture = loadFixture<Record<string, unknown>>('slack-view-submission.json');
+  const view = fixture.view as Record<string, unknown>;
   const values = Object.fromEntries(
     Object.entries(options.values).map(([block, actions]) => [
       block,
@@ -97,9 +124,11 @@ export function viewSubmissionBody(options: SubmissionOptions): string {
       ),
     ]),
   );
-  const submitted = {
-    ...payload,
-    user: { ...user, id: options.userId },
+  const app = fixtureApp();
+  const payload = viewSubmissionPayload({
+    ...app,
+    user: { ...app.user, id: options.userId },
+    triggerId: String(fixture.trigger_id),
     view: {
       ...view,
       id: options.viewId ?? view.id,
@@ -108,8 +137,8 @@ export function viewSubmissionBody(options: SubmissionOptions): string {
       state: { values },
       hash: options.hash ?? view.hash,
     },
-  };
-  return `payload=${encodeURIComponent(JSON.stringify(submitted))}`;
+  });
+  return interactionForm(payload);
 }
 
 /** Signs a body as Slack does, at `timestamp` (seconds; default now). */
@@ -117,13 +146,11 @@ export function signed(
   body: string,
   options: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
 ): SlackRequest {
-  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   return {
     body,
     headers: {
-      'Content-Type': 'application/x-www-form-urlencoded',
-      'X-Slack-Request-Timestamp': timestamp,
-      'X-Slack-Signature': slackSignature(options.secret ?? FIXTURE_SIGNING_SECRET, timestamp, body),
+      ...signedHeaders(body, options.secret ?? FIXTURE_SIGNING_SECRET, timestamp),
       ...options.headers,
     },
   };
