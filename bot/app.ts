@@ -2,6 +2,7 @@ import { App } from '../adapters/slack/bolt-runtime.ts';
 import type { IngressDeps } from '../core/chatops/ingress.ts';
 import { registerActionListeners } from './listeners/actions.ts';
 import { registerCommandListeners } from './listeners/commands.ts';
+import { registerEventListeners } from './listeners/events.ts';
 import { registerViewListeners } from './listeners/views.ts';
 
 /**
@@ -34,6 +35,7 @@ export function createApp(options: CreateAppOptions): App {
   registerCommandListeners(app, options.deps);
   registerActionListeners(app, options.deps);
   registerViewListeners(app, options.deps);
+  registerEventListeners(app, options.deps);
   app.error(async (error) => {
     options.deps.log.error('bolt failed to process a slack request', {
       code: (error as { code?: string }).code ?? 'unknown',

@@ -1,8 +1,14 @@
 import { type KnownBlock, LogLevel, type View, WebClient } from '@slack/web-api';
-import type { ReplyTarget, SlackReplies, SlackViews, UserGroupDirectory } from '../../core/chatops/ports.ts';
+import type {
+  ReplyTarget,
+  SlackHomeTabs,
+  SlackReplies,
+  SlackViews,
+  UserGroupDirectory,
+} from '../../core/chatops/ports.ts';
 import type { SlackReply } from '../../core/chatops/replies.ts';
 import { KubeguardError } from '../../core/errors.ts';
-import type { ModalView } from '../../core/slack-views/blocks.ts';
+import type { HomeView, ModalView } from '../../core/slack-views/blocks.ts';
 import { toKubeguardError } from './web-api-messenger.ts';
 
 /**
@@ -37,6 +43,19 @@ export function createSlackViews(client: WebClient): SlackViews {
         await client.views.open({ trigger_id: triggerId, view: view as unknown as View });
       } catch (error) {
         throw toKubeguardError(error, 'views.open', '-');
+      }
+    },
+  };
+}
+
+/** Publishing a person's App Home tab (`views.publish`; the worker calls it, never the listener). */
+export function createSlackHomeTabs(client: WebClient): SlackHomeTabs {
+  return {
+    async publish(userId: string, view: HomeView): Promise<void> {
+      try {
+        await client.views.publish({ user_id: userId, view: view as unknown as View });
+      } catch (error) {
+        throw toKubeguardError(error, 'views.publish', userId);
       }
     },
   };

@@ -1,12 +1,14 @@
+import { NO_DIGEST_SUBSCRIPTIONS } from '../../core/chatops/handlers/home.ts';
 import type { ChatopsLog } from '../../core/chatops/ports.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import type { DeliveryTrigger } from '../../core/ports.ts';
+import { DynamoAuditHistoryStore } from '../aws/audit-history-store.ts';
 import { DynamoAuditTrailStore } from '../aws/audit-trail-store.ts';
 import { DynamoFindingStore } from '../aws/findings-store.ts';
 import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
 import { createDeliveryTriggerFromEnv } from '../aws/lambda-delivery-trigger.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
-import { createBotWebClient, createSlackReplies } from './bot-web-api.ts';
+import { createBotWebClient, createSlackHomeTabs, createSlackReplies } from './bot-web-api.ts';
 import { createSlackMessengerFromEnv } from './messenger-from-env.ts';
 
 /**
@@ -40,6 +42,11 @@ export function workerDepsFromEnv(
     }),
     delivery: parts.delivery ?? createDeliveryTriggerFromEnv(environment) ?? { nudge: async () => {} },
     messenger: createSlackMessengerFromEnv(environment),
+    home: {
+      history: new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName }),
+      digests: NO_DIGEST_SUBSCRIPTIONS,
+      tabs: createSlackHomeTabs(client),
+    },
     clock: parts.clock ?? (() => new Date().toISOString()),
     log: parts.log,
   };

@@ -31,7 +31,8 @@ export const AUDIT_RESULTS = [
  */
 export type AuditResult = (typeof AUDIT_RESULTS)[number];
 
-export const AUDIT_SOURCES = ['command', 'button', 'modal'] as const;
+/** `event`: an Events API event the person caused (opening the App Home tab). */
+export const AUDIT_SOURCES = ['command', 'button', 'modal', 'event'] as const;
 export type AuditSource = (typeof AUDIT_SOURCES)[number];
 
 export interface AuditRecord {

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
  * - A click: `action_ts` with the user and action (a retry repeats the payload); and, for buttons
  *   that change something, the button itself — message, action and value, whoever clicked — for
  *   `DOUBLE_CLICK_SECONDS`: a double click, or two people clicking Acknowledge at once, run once.
+ * - An event (the App Home tab opened): its `event_id`; a retried delivery repeats it.
  *
  * The request id is derived from the exact key, so a retried request keeps its id and its audit
  * records (`<requestId>:<type>`) are written once.
@@ -37,6 +38,11 @@ export function clickKey(
   actionId: string,
 ): string {
   return `click:${teamId ?? '-'}:${userId}:${actionTs}:${actionId}`;
+}
+
+/** An Events API event (the App Home tab opened): its `event_id`, which Slack's retries repeat. */
+export function eventKey(teamId: string | undefined, eventId: string): string {
+  return `event:${teamId ?? '-'}:${eventId}`;
 }
 
 /** The button's key, the same whoever clicks it, for a double click or concurrent clicks. */

@@ -19,6 +19,7 @@ import {
   clickKey,
   commandKey,
   DOUBLE_CLICK_SECONDS,
+  eventKey,
   REQUEST_KEY_SECONDS,
   requestIdOf,
   viewSubmissionKey,
@@ -259,6 +260,32 @@ export async function handleFormSubmission(request: FormRequest, deps: IngressDe
     plan.channelId === undefined ? admission.origin : { ...admission.origin, channelId: plan.channelId };
   const queued = await submit({ ...admission, origin }, plan.body, [key], deps);
   return queued === undefined ? undefined : fieldError(spec, queued.text);
+}
+
+/** The App Home tab opened (`app_home_opened`, tab `home`): who, and the event's id. */
+export interface HomeOpenedRequest {
+  userId: string;
+  teamId?: string;
+  /** `event_id` of the Events API wrapper; Slack's retries repeat it. */
+  eventId: string;
+}
+
+/**
+ * The Home tab opened: claimed by the event's id, recorded and queued for the worker, which reads
+ * the figures and publishes the tab (core/chatops/handlers/home.ts; decision in docs/decisions.md).
+ * Whom the tab may show what is decided there, per cluster; the groups that could grant a viewer
+ * role anywhere are resolved here, as for any request.
+ */
+export async function handleHomeOpened(request: HomeOpenedRequest, deps: IngressDeps): Promise<void> {
+  const key = eventKey(request.teamId, request.eventId);
+  const admission = admissionOf(requestIdOf(key), 'event', 'home', request, deps);
+  if (!(await claim(deps, key, REQUEST_KEY_SECONDS))) {
+    deps.log.info('duplicate slack request', { requestId: admission.requestId, source: 'event' });
+    return;
+  }
+  admission.groups = await groupsOf(request.userId, { role: 'viewer', anyCluster: true }, deps);
+  const failed = await submit(admission, { kind: 'home', args: {} }, [key], deps);
+  if (failed !== undefined) deps.log.error('slack home tab not queued', { requestId: admission.requestId });
 }
 
 // ---- steps ----

@@ -9,8 +9,8 @@ import { COMMANDS, SLASH_COMMAND } from './commands/registry.ts';
  * Scopes are the fewest the bot uses: `commands` (/k8s), `chat:write` (alerts, thread notes,
  * ephemeral answers), `usergroups:read` (roles granted to user groups), `channels:history` and
  * `groups:history` (finding an alert again when Slack's answer to its post was lost, public and
- * private channels). The Home tab is on; its `app_home_opened` event is subscribed to once the bot
- * renders the tab, so Slack is never sent to a listener that does not exist.
+ * private channels). The Home tab is on and `app_home_opened` (no scope needed) is subscribed to:
+ * bot/listeners/events.ts queues the tab's publication when a person opens it.
  */
 export const BOT_SCOPES = [
   'channels:history',
@@ -19,6 +19,9 @@ export const BOT_SCOPES = [
   'groups:history',
   'usergroups:read',
 ] as const;
+
+/** Events API events the bot subscribes to (bot/listeners/events.ts). */
+export const BOT_EVENTS = ['app_home_opened'] as const;
 
 /** What the repository's manifest carries until the deployed URL is known (docs/slack-bot.md). */
 export const PLACEHOLDER_REQUEST_URL = 'https://kubeguard.example.com/slack/events';
@@ -60,6 +63,10 @@ export function slackAppManifest(options: ManifestOptions = {}): Record<string, 
     },
     oauth_config: { scopes: { bot: [...BOT_SCOPES] } },
     settings: {
+      event_subscriptions: {
+        ...(socketMode ? {} : { request_url: requestUrl }),
+        bot_events: [...BOT_EVENTS],
+      },
       interactivity: { is_enabled: true, ...(socketMode ? {} : { request_url: requestUrl }) },
       org_deploy_enabled: false,
       socket_mode_enabled: socketMode,

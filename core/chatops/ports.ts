@@ -1,4 +1,5 @@
-import type { ModalView } from '../slack-views/blocks.ts';
+import type { HomeView, ModalView } from '../slack-views/blocks.ts';
+import type { DigestSubscriptionSummary } from '../slack-views/home.ts';
 import type { SlackReply } from './replies.ts';
 import type { QueuedRequest } from './requests.ts';
 
@@ -56,4 +57,17 @@ export interface ChatopsLog {
   info(message: string, attributes?: Record<string, unknown>): void;
   warn(message: string, attributes?: Record<string, unknown>): void;
   error(message: string, attributes?: Record<string, unknown>): void;
+}
+
+/** Publishing a person's App Home tab (`views.publish`). */
+export interface SlackHomeTabs {
+  publish(userId: string, view: HomeView): Promise<void>;
+}
+
+/**
+ * The digest subscriptions a person has, for their Home tab. Digests do not exist yet (issue 13):
+ * until they do, the worker is given NO_DIGEST_SUBSCRIPTIONS (core/chatops/handlers/home.ts).
+ */
+export interface DigestSubscriptions {
+  subscriptionsOf(userId: string): Promise<readonly DigestSubscriptionSummary[]>;
 }

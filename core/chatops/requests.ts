@@ -29,6 +29,8 @@ const kinds = {
   status: z.object({}),
   /** A reply that needs no work, only a Slack call (a denial explained to a click). */
   reply: z.object({ text: shortText(3000) }),
+  /** Publish the person's App Home tab (core/chatops/handlers/home.ts); who it is for is the actor. */
+  home: z.object({}),
 } as const;
 
 export type ActionKind = keyof typeof kinds;
@@ -62,6 +64,7 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('findings'), args: kinds.findings }),
   z.object({ ...common, kind: z.literal('status'), args: kinds.status }),
   z.object({ ...common, kind: z.literal('reply'), args: kinds.reply }),
+  z.object({ ...common, kind: z.literal('home'), args: kinds.home }),
 ]);
 
 export type QueuedRequest = z.output<typeof requestSchema>;

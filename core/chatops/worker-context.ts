@@ -11,7 +11,8 @@ import type { KubeguardConfig } from '../config/schema.ts';
 import { KubeguardError } from '../errors.ts';
 import type { FindingLister, FindingStore } from '../findings/ports.ts';
 import type { Clock, DeliveryTrigger, SlackMessenger } from '../ports.ts';
-import type { ChatopsLog, SlackReplies } from './ports.ts';
+import type { AuditHistoryStore } from '../posture/history.ts';
+import type { ChatopsLog, DigestSubscriptions, SlackHomeTabs, SlackReplies } from './ports.ts';
 import type { SlackReply } from './replies.ts';
 import type { ActionKind, QueuedRequest, QueuedRequestOf } from './requests.ts';
 
@@ -33,6 +34,15 @@ export interface WorkerDeps {
   messenger?: SlackMessenger;
   clock: Clock;
   log: ChatopsLog;
+  /** What publishing the App Home tab needs (core/chatops/handlers/home.ts). */
+  home?: HomeTabDeps;
+}
+
+/** The Home tab's sources: posture history per cluster, digest subscriptions, and views.publish. */
+export interface HomeTabDeps {
+  history: AuditHistoryStore;
+  digests: DigestSubscriptions;
+  tabs: SlackHomeTabs;
 }
 
 /**
@@ -52,7 +62,8 @@ export interface WorkerAttempt {
 
 /** What a handler did: the answer, and what the audit trail's outcome says. */
 export interface HandlerOutcome {
-  reply: SlackReply;
+  /** The answer to the person; absent when the handler showed its result itself (the Home tab). */
+  reply?: SlackReply;
   result: AuditResult;
   detail?: string;
   cluster?: string;

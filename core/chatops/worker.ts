@@ -1,4 +1,5 @@
 import { asKubeguardError, type KubeguardError } from '../errors.ts';
+import { homeHandler } from './handlers/home.ts';
 import { findingsHandler, statusHandler } from './handlers/read.ts';
 import { ackHandler, suppressHandler } from './handlers/status-change.ts';
 import type { ReplyTarget } from './ports.ts';
@@ -41,6 +42,7 @@ export const WORKER_HANDLERS: { [K in ActionKind]: WorkerHandler<K> } = {
   findings: findingsHandler,
   status: statusHandler,
   reply: async (request) => ({ reply: textReply(request.args.text), result: 'done' }),
+  home: homeHandler,
 };
 
 /** Runs a request; 'retry' asks the queue to deliver it again (a transient failure, not the last try). */
@@ -91,7 +93,7 @@ export async function runQueuedRequest(
       ...(outcome.target === undefined ? {} : { target: outcome.target }),
     });
   }
-  const sent = await answer(deps, request, target, outcome.reply);
+  const sent = outcome.reply === undefined ? true : await answer(deps, request, target, outcome.reply);
   // A `reply` is nothing but its message: one that could not be sent is tried again.
   return request.kind === 'reply' && !sent && !attempt.final ? 'retry' : 'done';
 }

@@ -1,7 +1,14 @@
 import { SEVERITIES, type Severity } from '../model/severity.ts';
 import { type AuditHistoryEntry, newestFirst } from '../posture/history.ts';
 import { scoreChange } from './audit-report.ts';
-import { type Block, type HomeView, mrkdwn, plainText, type SectionBlock } from './blocks.ts';
+import {
+  type Block,
+  type HomeView,
+  mrkdwn,
+  plainText,
+  type SectionBlock,
+  type SlackMessage,
+} from './blocks.ts';
 import { linesWithin, personText, slackDate } from './format.ts';
 import { SLACK_CALLBACK_IDS } from './ids.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
@@ -80,6 +87,26 @@ export function buildHomeView(input: HomeInput): HomeView {
   blocks.push({ type: 'divider', block_id: 'home_divider_digests' });
   blocks.push(section('home_digests', digestsText(input.digests)));
   return { type: 'home', callback_id: SLACK_CALLBACK_IDS.home, blocks };
+}
+
+/**
+ * The Home tab of someone who holds no role: the denial every other request gets (which role, whom
+ * to ask; core/slack-views/errors.ts denialMessage) and nothing else — no cluster, score or count.
+ */
+export function buildNoAccessHomeView(input: { userId: string; denial: SlackMessage }): HomeView {
+  return {
+    type: 'home',
+    callback_id: SLACK_CALLBACK_IDS.home,
+    blocks: [
+      { type: 'header', block_id: 'home_header', text: plainText('kubeguard') },
+      {
+        type: 'context',
+        block_id: 'home_no_access',
+        elements: [mrkdwn(`For ${personText(input.userId)} · no access`)],
+      },
+      ...input.denial.blocks,
+    ],
+  };
 }
 
 function clusterSection(cluster: HomeCluster, index: number): SectionBlock {

@@ -1,3 +1,4 @@
+import { DynamoAuditHistoryStore } from '../../adapters/aws/audit-history-store.ts';
 import { DynamoAuditTrailStore } from '../../adapters/aws/audit-trail-store.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
@@ -7,12 +8,14 @@ import { InProcessDeliveryTrigger } from '../../adapters/local/in-process-delive
 import {
   cachedUserGroupDirectory,
   createBotWebClient,
+  createSlackHomeTabs,
   createSlackReplies,
   createSlackViews,
   createUserGroupDirectory,
 } from '../../adapters/slack/bot-web-api.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { type LocalBot, startLocalBot } from '../../bot/local.ts';
+import { NO_DIGEST_SUBSCRIPTIONS } from '../../core/chatops/handlers/home.ts';
 import type { IngressDeps } from '../../core/chatops/ingress.ts';
 import type { ChatopsLog } from '../../core/chatops/ports.ts';
 import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
@@ -67,6 +70,8 @@ export interface BotHarness {
   slack: SlackApiDouble;
   store: DynamoFindingStore;
   trail: DynamoAuditTrailStore;
+  /** The posture history the Home tab reads (seed it with `put`). */
+  history: DynamoAuditHistoryStore;
   queue: InProcessActionQueue;
   logs: LogLine[];
   /** Records a GuardDuty finding and delivers its alert; the alert's ids and its buttons' value. */
@@ -106,6 +111,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     nowSeconds: () => Math.floor(Date.now() / 1000),
   });
   const trail = new DynamoAuditTrailStore({ client: db.documentClient, tableName });
+  const history = new DynamoAuditHistoryStore({ client: db.documentClient, tableName });
   const messenger = createWebApiMessenger({ token: BOT_TOKEN, slackApiUrl: slack.url });
   const delivery = alertDeliveryFor({
     config: BOT_CONFIG,
@@ -125,6 +131,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     messenger,
     clock: () => new Date().toISOString(),
     log,
+    home: { history, digests: NO_DIGEST_SUBSCRIPTIONS, tabs: createSlackHomeTabs(client) },
   };
   const queue = new InProcessActionQueue((request, attempt) =>
     options.runWorker === false
@@ -156,6 +163,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     slack,
     store,
     trail,
+    history,
     queue,
     logs,
     async alert(fixture = 'guardduty-eks-exec-in-kube-system-pod.json') {

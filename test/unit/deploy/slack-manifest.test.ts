@@ -12,7 +12,11 @@ interface Manifest {
     app_home: { home_tab_enabled: boolean };
   };
   oauth_config: { scopes: { bot: string[] } };
-  settings: { interactivity: { is_enabled: boolean; request_url?: string }; socket_mode_enabled: boolean };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string };
+    event_subscriptions: { request_url?: string; bot_events: string[] };
+    socket_mode_enabled: boolean;
+  };
 }
 
 describe('the Slack app manifest', () => {
@@ -29,6 +33,19 @@ describe('the Slack app manifest', () => {
     expect(command?.usage_hint.split(' | ')).toEqual(COMMANDS.map((c) => c.usage.replace('/k8s ', '')));
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  });
+
+  it('subscribes to app_home_opened at the same URL, so opening the Home tab publishes it', () => {
+    const url = 'https://abc123.execute-api.us-east-1.amazonaws.com/slack/events';
+    const manifest = slackAppManifest({ requestUrl: url }) as unknown as Manifest;
+
+    expect(manifest.settings.event_subscriptions).toEqual({
+      request_url: url,
+      bot_events: ['app_home_opened'],
+    });
+    expect(
+      (slackAppManifest({ socketMode: true }) as unknown as Manifest).settings.event_subscriptions,
+    ).toEqual({ bot_events: ['app_home_opened'] });
   });
 
   it('asks for the fewest scopes the bot uses', () => {
