@@ -299,36 +299,40 @@ function podEvents(
   age: number,
 ): JsonObject[] {
   const metadata = pod.metadata as { name: string; namespace: string; uid: string };
-  const at = clock.ago(age);
-  const event = (reason: string, message: string, source: JsonObject, fieldPath?: string): JsonObject => ({
-    apiVersion: 'v1',
-    kind: 'Event',
-    metadata: {
-      name: `${metadata.name}.${uidOf('event', metadata.name, reason, fieldPath ?? '')
-        .replaceAll('-', '')
-        .slice(0, 16)}`,
-      namespace: metadata.namespace,
-      creationTimestamp: at,
-    },
-    involvedObject: {
-      kind: 'Pod',
-      namespace: metadata.namespace,
-      name: metadata.name,
-      uid: metadata.uid,
+  let second = 0;
+  const event = (reason: string, message: string, source: JsonObject, fieldPath?: string): JsonObject => {
+    // One second apart, so `kubectl describe` lists them in the order they happened.
+    const at = clock.ago(age - second++ / 60);
+    return {
       apiVersion: 'v1',
-      ...(fieldPath ? { fieldPath } : {}),
-    },
-    reason,
-    message,
-    source,
-    firstTimestamp: at,
-    lastTimestamp: at,
-    count: 1,
-    type: 'Normal',
-    eventTime: null,
-    reportingComponent: String(source.component),
-    reportingInstance: String(source.host ?? ''),
-  });
+      kind: 'Event',
+      metadata: {
+        name: `${metadata.name}.${uidOf('event', metadata.name, reason, fieldPath ?? '')
+          .replaceAll('-', '')
+          .slice(0, 16)}`,
+        namespace: metadata.namespace,
+        creationTimestamp: at,
+      },
+      involvedObject: {
+        kind: 'Pod',
+        namespace: metadata.namespace,
+        name: metadata.name,
+        uid: metadata.uid,
+        apiVersion: 'v1',
+        ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason,
+      message,
+      source,
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
+      type: 'Normal',
+      eventTime: null,
+      reportingComponent: String(source.component),
+      reportingInstance: String(source.host ?? ''),
+    };
+  };
   const kubelet = { component: 'kubelet', host: node.name };
   return [
     event('Scheduled', `Successfully assigned ${metadata.namespace}/${metadata.name} to ${node.name}`, {

@@ -5,7 +5,7 @@ import { apiVersionOf, type ResourceType } from './resources.ts';
  * The discovery documents of the in-memory API: `/version`, `/api`, `/apis`, `/api/v1` and
  * `/apis/<group>/<version>`, listing exactly the resources it serves.
  *
- * Aggregated discovery is not served (docs/decisions.md, "The demo cluster serves legacy discovery"): kubectl asks `/api` and `/apis` for
+ * Aggregated discovery is not served (decision D39): kubectl asks `/api` and `/apis` for
  * `application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList` first, and client-go's
  * `downloadLegacy`/`downloadAPIs` choose the parser by the response's Content-Type — a plain
  * `application/json` answer is read as `APIVersions` / `APIGroupList`, and the resources are then
