@@ -67,6 +67,8 @@ export async function startSandboxSlack(options: SandboxSlackOptions = {}): Prom
     channels: options.channels ?? DEFAULT_CHANNELS,
     users: options.users ?? DEFAULT_USERS,
     teamId,
+    // Real time: the page shows when each message arrived, and ts values order them.
+    clock: Date.now,
   });
   const proxy =
     options.botEventsUrl === undefined || options.signingSecret === undefined

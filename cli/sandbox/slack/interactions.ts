@@ -198,7 +198,6 @@ function acted(
     block_id: found.blockId,
     ...(element.text === undefined ? {} : { text: element.text }),
     ...(typeof element.value === 'string' ? { value: element.value } : {}),
-    ...(typeof element.style === 'string' ? { style: element.style } : {}),
     ...(option === undefined ? {} : { selected_option: option }),
   };
 }

@@ -73,7 +73,6 @@ export interface ActedElement {
   block_id: string;
   text?: unknown;
   value?: string;
-  style?: string;
   selected_option?: unknown;
 }
 
@@ -136,7 +135,6 @@ export function blockActionsPayload(input: BlockActionsInput): Record<string, un
         block_id: action.block_id,
         ...(action.text === undefined ? {} : { text: action.text }),
         ...(action.value === undefined ? {} : { value: action.value }),
-        ...(action.style === undefined ? {} : { style: action.style }),
         type: action.type,
         ...(action.selected_option === undefined ? {} : { selected_option: action.selected_option }),
         action_ts: input.actionTs,

@@ -95,7 +95,7 @@ const postEphemeral: MethodHandler = ({ state, body }) => {
   if (user === undefined || (state.users.length > 0 && state.user(user) === undefined)) {
     return apiError('user_not_found');
   }
-  const messageTs = `${1_700_000_000 + state.ephemerals.length + 1}.000100`;
+  const messageTs = state.nextTs();
   const threadTs = stringField(body, 'thread_ts');
   state.addEphemeral(
     {
