@@ -131,7 +131,7 @@ describe('the sandbox Slack page in a browser', () => {
     expect(click?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(sortedKeys(click?.payload)).toEqual([...sortedKeys(fixture), 'message', 'state'].sort());
     const [fixtureAction] = fixture.actions as Record<string, unknown>[];
-    const [action] = click?.payload?.actions as Record<string, unknown>[];
+    const [action] = (click?.payload?.actions ?? []) as Record<string, unknown>[];
     expect(sortedKeys(action)).toEqual(sortedKeys(fixtureAction));
     expect(action).toMatchObject({
       action_id: 'acknowledge',
@@ -162,7 +162,10 @@ describe('the sandbox Slack page in a browser', () => {
     await page.locator('#confirm-yes', { hasText: 'Show the plan' }).click();
     await expect.poll(() => interactions('block_actions').length).toBe(before + 1);
 
-    const [action] = interactions('block_actions').at(-1)?.payload?.actions as Record<string, unknown>[];
+    const [action] = (interactions('block_actions').at(-1)?.payload?.actions ?? []) as Record<
+      string,
+      unknown
+    >[];
     expect(action?.action_id).toBe('isolate_pod');
   });
 
