@@ -70,3 +70,15 @@ export function dueDigests(
   }
   return due;
 }
+
+/** A period ending now, for a preview (`/k8s digest preview`, `kubeguard render digest`). */
+export function periodEndingAt(frequency: DigestFrequency, at: string): DigestPeriodRange {
+  const end = Date.parse(at);
+  const length = (frequency === 'weekly' ? 7 : 1) * 86_400_000;
+  return {
+    frequency,
+    from: new Date(end - length).toISOString(),
+    to: new Date(end).toISOString(),
+    nextTo: new Date(end + length).toISOString(),
+  };
+}
