@@ -1,6 +1,7 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { LoadedConfig } from './config.ts';
+import { NotifyAlarmTopic } from './constructs/alarm-topic.ts';
 import { StatefulStack } from './stacks/stateful-stack.ts';
 import { StatelessStack } from './stacks/stateless-stack.ts';
 
@@ -58,6 +59,11 @@ export function addKubeguardStacks(
     resourcePrefix: prefix,
     guardDutyRuleName,
   });
+
+  // Every alarm of both stacks, those added later included, reaches whoever subscribes to the topic.
+  const notify = new NotifyAlarmTopic(stateful.alarmTopic.topic);
+  Aspects.of(stateful).add(notify);
+  Aspects.of(stateless).add(notify);
 
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { stateful, stateless };

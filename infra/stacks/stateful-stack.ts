@@ -9,6 +9,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { SlackActionQueue } from '../constructs/action-queue.ts';
+import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { ALARM_PERIOD, anyOccurrenceAlarm } from '../constructs/alarms.ts';
 import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { evidenceBucketName } from '../constructs/posture-audit-access.ts';
@@ -50,6 +51,8 @@ export class StatefulStack extends Stack {
   /** Failed asynchronous invocations and undeliverable EventBridge events, kept 14 days. */
   readonly deadLetterQueue: Queue;
   readonly deadLetterAlarm: Alarm;
+  /** Every kubeguard alarm of both stacks notifies this topic (kubeguard-app.ts); subscribe to it. */
+  readonly alarmTopic: AlarmTopic;
   /**
    * Evidence for compliance reviews and incident response: posture audit exports under `audits/`
    * (adapters/evidence/report-exports.ts). Versioned, encrypted, private, TLS only, retained.
@@ -116,6 +119,7 @@ export class StatefulStack extends Stack {
     );
     this.allowRulesToDeadLetter(props.deadLetterRuleNames);
 
+    this.alarmTopic = new AlarmTopic(this, 'Alarms');
     this.deadLetterAlarm = anyOccurrenceAlarm(this, 'DeadLettersAlarm', {
       description:
         'kubeguard: events or invocations failed for good and wait in the dead-letter queue (see docs/operations.md)',
@@ -168,6 +172,11 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'ActionDeadLetterQueueUrl', {
       value: this.actionQueue.deadLetterQueue.queueUrl,
       description: 'Slack requests the action worker failed three times (docs/deploy.md)',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description:
+        'Every kubeguard alarm notifies this topic: subscribe an e-mail, a pager or AWS Chatbot (docs/deploy.md)',
     });
     new CfnOutput(this, 'FindingsTableName', { value: this.table.tableName });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
