@@ -4,7 +4,9 @@ import type {
   SlackHomeTabs,
   SlackReplies,
   SlackViews,
+  SlackViewUpdates,
   UserGroupDirectory,
+  ViewTarget,
 } from '../../core/chatops/ports.ts';
 import type { SlackReply } from '../../core/chatops/replies.ts';
 import { KubeguardError } from '../../core/errors.ts';
@@ -43,6 +45,25 @@ export function createSlackViews(client: WebClient): SlackViews {
         await client.views.open({ trigger_id: triggerId, view: view as unknown as View });
       } catch (error) {
         throw toKubeguardError(error, 'views.open', '-');
+      }
+    },
+  };
+}
+
+/**
+ * Replacing an open modal (`views.update`), by Slack's view id or the external id kubeguard gave it
+ * when it opened the modal: the worker fills a modal the listener opened (a plan, an audit page).
+ */
+export function createSlackViewUpdates(client: WebClient): SlackViewUpdates {
+  return {
+    async update(target: ViewTarget, view: ModalView): Promise<void> {
+      try {
+        await client.views.update({
+          ...('id' in target ? { view_id: target.id } : { external_id: target.externalId }),
+          view: view as unknown as View,
+        });
+      } catch (error) {
+        throw toKubeguardError(error, 'views.update', 'id' in target ? target.id : target.externalId);
       }
     },
   };

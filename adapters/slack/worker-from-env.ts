@@ -1,5 +1,6 @@
 import { NO_DIGEST_SUBSCRIPTIONS } from '../../core/chatops/handlers/home.ts';
-import type { ChatopsLog } from '../../core/chatops/ports.ts';
+import type { ChatopsLog, SlackViewUpdates } from '../../core/chatops/ports.ts';
+import type { RemediationRuntime } from '../../core/chatops/remediation-runtime.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import type { DeliveryTrigger } from '../../core/ports.ts';
 import { DynamoAuditHistoryStore } from '../aws/audit-history-store.ts';
@@ -7,8 +8,16 @@ import { DynamoAuditTrailStore } from '../aws/audit-trail-store.ts';
 import { DynamoFindingStore } from '../aws/findings-store.ts';
 import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
 import { createDeliveryTriggerFromEnv } from '../aws/lambda-delivery-trigger.ts';
+import { DynamoPlanStore } from '../aws/plan-store.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
-import { createBotWebClient, createSlackHomeTabs, createSlackReplies } from './bot-web-api.ts';
+import { auditWorkerPortsFromEnv } from '../kubernetes/audit-worker-from-env.ts';
+import { remediationRuntimeFromEnv } from '../kubernetes/remediation-runtime.ts';
+import {
+  createBotWebClient,
+  createSlackHomeTabs,
+  createSlackReplies,
+  createSlackViewUpdates,
+} from './bot-web-api.ts';
 import { createSlackMessengerFromEnv } from './messenger-from-env.ts';
 
 /**
@@ -17,7 +26,14 @@ import { createSlackMessengerFromEnv } from './messenger-from-env.ts';
  */
 export function workerDepsFromEnv(
   environment: FunctionEnvironment,
-  parts: { botToken: string; log: ChatopsLog; delivery?: DeliveryTrigger; clock?: () => string },
+  parts: {
+    botToken: string;
+    log: ChatopsLog;
+    delivery?: DeliveryTrigger;
+    clock?: () => string;
+    /** Cluster access for remediations. @default the configured EKS clusters (remediationRuntimeFromEnv) */
+    remediation?: RemediationRuntime;
+  },
 ): WorkerDeps {
   const table = kubeguardTableFromEnv(environment);
   const client = createBotWebClient({
@@ -47,7 +63,20 @@ export function workerDepsFromEnv(
       digests: NO_DIGEST_SUBSCRIPTIONS,
       tabs: createSlackHomeTabs(client),
     },
+    // Plans wait in the kubeguard table; clusters are reached as the worker's (remediation) role.
+    remediation: {
+      runtime: parts.remediation ?? remediationRuntimeFromEnv(environment, table),
+      plans: new DynamoPlanStore(table),
+      views: createSlackViewUpdates(client),
+    },
     clock: parts.clock ?? (() => new Date().toISOString()),
     log: parts.log,
+    ...auditPorts(environment, createSlackViewUpdates(client)),
   };
+}
+
+/** `/k8s audit` and Show details, when an evidence store is configured (else they say so). */
+function auditPorts(environment: FunctionEnvironment, views: SlackViewUpdates) {
+  const audit = auditWorkerPortsFromEnv(environment, views);
+  return audit === undefined ? {} : { audit };
 }

@@ -1,10 +1,23 @@
 import type { Role } from '../authz/policy.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
+import {
+  AUDIT_ACTION_IDS,
+  buildAuditDetailsLoadingView,
+  parseAuditDetailsPage,
+  parseAuditReportRef,
+} from '../slack-views/audit-report.ts';
 import type { ModalView } from '../slack-views/blocks.ts';
-import { ALERT_ACTION_IDS, EKS_CLUSTER_NAME } from '../slack-views/ids.ts';
+import {
+  ALERT_ACTION_IDS,
+  EKS_CLUSTER_NAME,
+  OUTCOME_ACTION_IDS,
+  parseReleaseValue,
+} from '../slack-views/ids.ts';
 import { buildSuppressForm } from '../slack-views/suppress-form.ts';
 import { invalid } from './commands/args.ts';
+import { auditCluster } from './commands/audit.ts';
 import type { RequestScope } from './commands/command.ts';
+import { type PlanAsk, planStart, REMEDIATION_PURPOSE, REMEDIATION_ROLE } from './remediation-ask.ts';
 import type { ActionBody } from './requests.ts';
 
 /**
@@ -17,10 +30,27 @@ export interface ButtonClick {
   value?: string;
   /** The message the button is on. */
   message?: { channel: string; ts: string };
+  /** The modal the button is in (`view.id` of a block_actions payload from a modal). */
+  view?: { id: string };
+  /** The click's trigger id: unique, so it also names a modal the plan opens (its external id). */
+  triggerId?: string;
 }
 
 export type ButtonPlan =
-  | { type: 'enqueue'; body: ActionBody; scope: RequestScope; target: string; finding?: string }
+  | {
+      type: 'enqueue';
+      body: ActionBody;
+      scope: RequestScope;
+      target: string;
+      finding?: string;
+      /**
+       * Whether the button is held for DOUBLE_CLICK_SECONDS whoever clicks it. Off for buttons
+       * that only show something (paging a modal): each click is its own request. @default true
+       */
+      once?: boolean;
+      /** A modal the ingress opens before queueing (a loading view the worker then replaces). */
+      openFirst?: ModalView;
+    }
   | { type: 'open-form'; view: ModalView; scope: RequestScope; target: string; finding?: string };
 
 export interface ButtonSpec {
@@ -101,5 +131,172 @@ const suppressButton: ButtonSpec = {
   },
 };
 
+const runAuditButton: ButtonSpec = {
+  actionId: ALERT_ACTION_IDS.runAudit,
+  kind: 'audit',
+  role: 'viewer',
+  purpose: 'run posture audits',
+  plan(click, config) {
+    const reference = parseAlertReference(click.value);
+    const cluster = auditCluster(reference.c, config, 'the Run audit button of an alert');
+    return {
+      type: 'enqueue',
+      body: {
+        kind: 'audit',
+        args: {
+          cluster,
+          finding: reference.fp,
+          ...(click.message === undefined
+            ? {}
+            : { thread: { channel: click.message.channel, ts: click.message.ts } }),
+        },
+      },
+      scope: { cluster },
+      target: `cluster ${cluster}`,
+      finding: reference.fp,
+    };
+  },
+};
+
+/** A page of a stored audit report; INVALID_ARGUMENT when the value is not one kubeguard wrote. */
+function auditPage(value: string | undefined): { ref: string; page: number; cluster: string } {
+  const page = parseAuditDetailsPage(value ?? '');
+  const where = page === undefined ? undefined : parseAuditReportRef(page.ref);
+  if (page === undefined || where === undefined || !EKS_CLUSTER_NAME.test(where.cluster)) {
+    throw invalid('this button does not name an audit report kubeguard stored; run /k8s audit again');
+  }
+  return { ...page, cluster: where.cluster };
+}
+
+const showDetailsButton: ButtonSpec = {
+  actionId: AUDIT_ACTION_IDS.details,
+  kind: 'audit-details',
+  role: 'viewer',
+  purpose: 'read posture audit reports',
+  plan(click) {
+    const { ref, page, cluster } = auditPage(click.value);
+    if (click.triggerId === undefined) {
+      throw invalid('the click carried no trigger_id to open the details with; click Show details again');
+    }
+    // Reading and laying out the stored report does not fit in the trigger's 3 seconds for large
+    // reports (docs/decisions.md, "Show details"): a loading modal now, the worker fills it.
+    const externalId = `audit-details:${click.triggerId}`;
+    return {
+      type: 'enqueue',
+      body: { kind: 'audit-details', args: { ref, page, view: { externalId } } },
+      scope: { cluster },
+      target: `audit report ${ref}`,
+      once: false,
+      openFirst: buildAuditDetailsLoadingView(ref, page, externalId),
+    };
+  },
+};
+
+/** Previous / next page inside the details modal: the worker updates the same modal. */
+function auditPageButton(actionId: string): ButtonSpec {
+  return {
+    actionId,
+    kind: 'audit-details',
+    role: 'viewer',
+    purpose: 'read posture audit reports',
+    plan(click) {
+      const { ref, page, cluster } = auditPage(click.value);
+      if (click.view === undefined) {
+        throw invalid('this page button is not in an audit details modal; click Show details again');
+      }
+      return {
+        type: 'enqueue',
+        body: { kind: 'audit-details', args: { ref, page, view: { id: click.view.id } } },
+        scope: { cluster },
+        target: `audit report ${ref}`,
+        once: false,
+      };
+    },
+  };
+}
+
+/**
+ * A remediation button: the ingress opens the planning modal and queues a `plan` request; each click
+ * is its own plan (nothing runs before the confirmation, which is claimed once).
+ */
+function remediationButton(
+  actionId: string,
+  kind: string,
+  action: PlanAsk['action'],
+  ask: (click: ButtonClick) => { ask: PlanAsk; target?: string },
+): ButtonSpec {
+  return {
+    actionId,
+    kind,
+    role: REMEDIATION_ROLE,
+    purpose: REMEDIATION_PURPOSE[action],
+    plan(click) {
+      const { ask: what, target } = ask(click);
+      const start = planStart(what, click.triggerId, target);
+      return {
+        type: 'enqueue',
+        body: start.body,
+        scope: start.scope,
+        target: start.target,
+        ...(start.finding === undefined ? {} : { finding: start.finding }),
+        once: false,
+        openFirst: start.view,
+      };
+    },
+  };
+}
+
+/** The alert's finding: the worker reads the pod or the secret from the stored finding. */
+function fromAlert(action: PlanAsk['action']) {
+  return (click: ButtonClick) => {
+    const reference = parseAlertReference(click.value);
+    return {
+      ask: { action, finding: reference.fp, ...(reference.c === undefined ? {} : { cluster: reference.c }) },
+    };
+  };
+}
+
+const isolateButton = remediationButton(
+  ALERT_ACTION_IDS.isolatePod,
+  'isolate',
+  'isolate-pod',
+  fromAlert('isolate-pod'),
+);
+const rotateButton = remediationButton(
+  ALERT_ACTION_IDS.rotateSecret,
+  'rotate',
+  'rotate-secret',
+  fromAlert('rotate-secret'),
+);
+const releaseButton = remediationButton(OUTCOME_ACTION_IDS.releasePod, 'release', 'release-pod', (click) => {
+  const value = parseReleaseValue(click.value ?? '');
+  if (value === undefined) {
+    throw invalid(
+      'this Release button does not name a quarantine kubeguard made; use /k8s release NAMESPACE/POD',
+    );
+  }
+  return {
+    ask: {
+      action: 'release-pod',
+      namespace: value.ns,
+      pod: value.p,
+      quarantineId: value.q,
+      ...(value.fp === undefined ? {} : { finding: value.fp }),
+      ...(value.c === undefined ? {} : { cluster: value.c }),
+    },
+    target: `Pod ${value.ns}/${value.p}`,
+  };
+});
+
 /** The buttons the bot handles, by action_id. */
-export const BUTTONS: readonly ButtonSpec[] = [acknowledgeButton, suppressButton];
+export const BUTTONS: readonly ButtonSpec[] = [
+  acknowledgeButton,
+  suppressButton,
+  runAuditButton,
+  showDetailsButton,
+  auditPageButton(AUDIT_ACTION_IDS.previousPage),
+  auditPageButton(AUDIT_ACTION_IDS.nextPage),
+  isolateButton,
+  rotateButton,
+  releaseButton,
+];

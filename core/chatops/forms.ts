@@ -1,10 +1,15 @@
 import type { Role } from '../authz/policy.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
 import type { KubeguardError } from '../errors.ts';
+import type { ModalView } from '../slack-views/blocks.ts';
+import { CONFIRM_REASON_INPUT, readConfirmSubmission } from '../slack-views/confirm-modal.ts';
+import { CONFIRM_CALLBACK_IDS, parseConfirmReference } from '../slack-views/ids.ts';
+import { buildRunningModal } from '../slack-views/remediation-run.ts';
 import { parseSuppressForm, SUPPRESS_FORM } from '../slack-views/suppress-form.ts';
 import { durationMinutes, invalid } from './commands/args.ts';
 import type { RequestScope } from './commands/command.ts';
-import type { ActionBody } from './requests.ts';
+import { REMEDIATION_PURPOSE, REMEDIATION_ROLE } from './remediation-ask.ts';
+import { type ActionBody, REMEDIATION_ACTIONS, type RemediationActionId } from './requests.ts';
 
 /**
  * What each form (modal) does when submitted, keyed by its callback_id: the role it needs (checked
@@ -19,6 +24,8 @@ export interface FormSubmission {
   callbackId: string;
   privateMetadata: string;
   values: FormValues;
+  /** The submitted view's id: a form that stays open as a progress view is updated by it. */
+  viewId?: string;
 }
 
 export type FormPlan =
@@ -31,6 +38,8 @@ export type FormPlan =
       finding?: string;
       /** Where the answer goes (a form has no response URL): the alert's channel. */
       channelId?: string;
+      /** Shown in place of the form once queued (`response_action: update`); absent = it closes. */
+      showNext?: ModalView;
     };
 
 export interface FormSpec {
@@ -82,5 +91,53 @@ const suppressForm: FormSpec = {
   },
 };
 
+/**
+ * A remediation's confirmation modal (core/slack-views/confirm-modal.ts): the reason is required and
+ * validated as the modal says; the submission names the stored plan (ConfirmReference `r`), which
+ * the worker executes as stored. The modal stays open as a progress view the worker then fills.
+ */
+function confirmForm(action: RemediationActionId): FormSpec {
+  return {
+    callbackId: CONFIRM_CALLBACK_IDS[action],
+    kind: 'execute',
+    role: REMEDIATION_ROLE,
+    purpose: REMEDIATION_PURPOSE[action],
+    firstBlockId: CONFIRM_REASON_INPUT.blockId,
+    plan(submission) {
+      const read = readConfirmSubmission({
+        callback_id: submission.callbackId,
+        private_metadata: submission.privateMetadata,
+        state: { values: submission.values as never },
+      });
+      if (!read.ok && read.kind === 'foreign') {
+        throw invalid('this confirmation does not name a plan kubeguard made; close it and plan again');
+      }
+      const reference = read.ok ? read.reference : parseConfirmReference(submission.privateMetadata);
+      const scope: RequestScope =
+        reference?.c === undefined ? { anyCluster: true } : { cluster: reference.c };
+      if (!read.ok) return { type: 'errors', errors: read.response.errors, scope };
+      if (!/^r-[0-9a-f]{16}$/.test(read.reference.r)) {
+        throw invalid('this confirmation does not name a plan kubeguard stored; close it and plan again');
+      }
+      return {
+        type: 'enqueue',
+        body: {
+          kind: 'execute',
+          args: {
+            action,
+            plan: read.reference.r,
+            reason: read.reason,
+            ...(submission.viewId === undefined ? {} : { view: submission.viewId }),
+          },
+        },
+        scope,
+        target: read.reference.t ?? read.reference.r,
+        ...(read.reference.fp === undefined ? {} : { finding: read.reference.fp }),
+        showNext: buildRunningModal(read.reference),
+      };
+    },
+  };
+}
+
 /** The forms the bot handles, by callback_id. */
-export const FORMS: readonly FormSpec[] = [suppressForm];
+export const FORMS: readonly FormSpec[] = [suppressForm, ...REMEDIATION_ACTIONS.map(confirmForm)];

@@ -10,6 +10,7 @@ import {
 import { authorize, type Decision, type Requirement, userGroupsToCheck } from '../authz/policy.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
 import { asKubeguardError, KubeguardError } from '../errors.ts';
+import type { ModalView } from '../slack-views/blocks.ts';
 import { BUTTONS, type ButtonPlan, type ButtonSpec } from './buttons.ts';
 import type { CommandPlan, CommandSpec, RequestScope } from './commands/command.ts';
 import { COMMANDS, findCommand, planCommand } from './commands/registry.ts';
@@ -76,6 +77,8 @@ export interface ButtonRequest extends RequestOrigin {
   triggerId?: string;
   /** The message the button is on. */
   message?: { channel: string; ts: string };
+  /** The modal the button is in. */
+  view?: { id: string };
 }
 
 export interface FormRequest extends RequestOrigin {
@@ -87,7 +90,11 @@ export interface FormRequest extends RequestOrigin {
 }
 
 /** The acknowledgement of a form submission: field errors, or nothing (the form closes). */
-export type FormAck = { response_action: 'errors'; errors: Record<string, string> } | undefined;
+export type FormAck =
+  | { response_action: 'errors'; errors: Record<string, string> }
+  /** The form stays open as another view (a remediation's progress, filled by the worker). */
+  | { response_action: 'update'; view: ModalView }
+  | undefined;
 
 /** A request on its way through the ingress: its id and what the audit trail says about it. */
 interface Admission {
@@ -120,7 +127,11 @@ export async function handleCommand(request: CommandRequest, deps: IngressDeps):
     const found = findCommand(request.text, deps.commands ?? COMMANDS);
     spec = found.spec;
     admission.kind = spec.name;
-    plan = planCommand(spec, found.words, { config: deps.config, commands: deps.commands ?? COMMANDS });
+    plan = planCommand(spec, found.words, {
+      config: deps.config,
+      commands: deps.commands ?? COMMANDS,
+      triggerId: request.triggerId,
+    });
     admission.scope = plan.scope;
     if (plan.type === 'enqueue') Object.assign(admission, targetOf(plan));
   } catch (error) {
@@ -141,6 +152,18 @@ export async function handleCommand(request: CommandRequest, deps: IngressDeps):
   if (plan.type === 'answer') {
     await record(deps, admission, 'request', { result: 'answered' });
     return plan.reply;
+  }
+  if (plan.openFirst !== undefined) {
+    // The remediation planning modal: the trigger id lives about 3 seconds, so it opens now.
+    try {
+      await deps.views.open(request.triggerId, plan.openFirst);
+    } catch (error) {
+      const failure = asKubeguardError(error);
+      deps.log.warn('slack modal not opened', { requestId: admission.requestId, code: failure.code });
+      await record(deps, admission, 'request', { result: 'failed', detail: 'the modal could not be opened' });
+      await deps.claims.release(key).catch(() => undefined);
+      return errorReply(failure, admission.requestId);
+    }
   }
   const queued = await submit(admission, plan.body, [key], deps);
   return queued ?? textReply(`${plan.working} (request \`${admission.requestId}\`)`);
@@ -169,6 +192,8 @@ export async function handleButton(request: ButtonRequest, deps: IngressDeps): P
         actionId: request.actionId,
         ...(request.value === undefined ? {} : { value: request.value }),
         ...(request.message === undefined ? {} : { message: request.message }),
+        ...(request.view === undefined ? {} : { view: request.view }),
+        ...(request.triggerId === undefined ? {} : { triggerId: request.triggerId }),
       },
       deps.config,
     );
@@ -194,6 +219,18 @@ export async function handleButton(request: ButtonRequest, deps: IngressDeps): P
   }
   if (plan.type === 'open-form') {
     await openForm(admission, request.triggerId, plan, deps);
+    return;
+  }
+  if (
+    plan.openFirst !== undefined &&
+    !(await openFirst(admission, request.triggerId, plan.openFirst, deps))
+  ) {
+    await deps.claims.release(key).catch(() => undefined);
+    return;
+  }
+  if (plan.once === false) {
+    const queued = await submit(admission, plan.body, [key], deps);
+    if (queued !== undefined) await replyLater(admission, queued, deps);
     return;
   }
   // A double click, or two people clicking at once: the button runs once.
@@ -259,7 +296,8 @@ export async function handleFormSubmission(request: FormRequest, deps: IngressDe
   const origin =
     plan.channelId === undefined ? admission.origin : { ...admission.origin, channelId: plan.channelId };
   const queued = await submit({ ...admission, origin }, plan.body, [key], deps);
-  return queued === undefined ? undefined : fieldError(spec, queued.text);
+  if (queued !== undefined) return fieldError(spec, queued.text);
+  return plan.showNext === undefined ? undefined : { response_action: 'update', view: plan.showNext };
 }
 
 /** The App Home tab opened (`app_home_opened`, tab `home`): who, and the event's id. */
@@ -417,6 +455,27 @@ async function replyLater(admission: Admission, reply: SlackReply, deps: Ingress
       requestId: admission.requestId,
       code: asKubeguardError(error).code,
     });
+  }
+}
+
+/** Opens the modal a click's plan shows while the worker runs; false (answered) when it could not. */
+async function openFirst(
+  admission: Admission,
+  triggerId: string | undefined,
+  view: ModalView,
+  deps: IngressDeps,
+): Promise<boolean> {
+  try {
+    if (triggerId === undefined)
+      throw new KubeguardError('INVALID_ARGUMENT', 'the click carried no trigger_id to open a modal with');
+    await deps.views.open(triggerId, view);
+    return true;
+  } catch (error) {
+    const failure = asKubeguardError(error);
+    deps.log.warn('slack modal not opened', { requestId: admission.requestId, code: failure.code });
+    await record(deps, admission, 'request', { result: 'failed', detail: 'the modal could not be opened' });
+    await replyLater(admission, errorReply(failure, admission.requestId), deps);
+    return false;
   }
 }
 

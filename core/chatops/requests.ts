@@ -12,6 +12,12 @@ import { SEVERITIES } from '../model/severity.ts';
 
 /** Lower-case hex: a whole fingerprint (32) or a prefix of at least 8 typed by a person. */
 const findingRef = z.string().check(z.regex(/^[0-9a-f]{8,32}$/, 'must be 8 to 32 hex digits'));
+const fingerprint = z.string().check(z.regex(/^[0-9a-f]{32}$/, 'must be a whole fingerprint'));
+const requestId = z.string().check(z.regex(/^r-[0-9a-f]{16}$/));
+
+/** The remediations the bot plans and runs (core/remediation/action.ts ActionId). */
+export const REMEDIATION_ACTIONS = ['isolate-pod', 'release-pod', 'rotate-secret'] as const;
+export type RemediationActionId = (typeof REMEDIATION_ACTIONS)[number];
 const shortText = (max: number) => z.string().check(z.maxLength(max));
 
 const kinds = {
@@ -31,6 +37,44 @@ const kinds = {
   reply: z.object({ text: shortText(3000) }),
   /** Publish the person's App Home tab (core/chatops/handlers/home.ts); who it is for is the actor. */
   home: z.object({}),
+  /** A posture audit on demand (core/chatops/handlers/audit.ts); `thread` = the alert it was asked from. */
+  audit: z.object({
+    cluster: shortText(100),
+    /** The alert's finding (Run audit): the audit keeps to its namespace when it has one. */
+    finding: z.optional(findingRef),
+    namespace: z.optional(shortText(63)),
+    thread: z.optional(z.object({ channel: shortText(30), ts: shortText(30) })),
+  }),
+  /** A page of a stored audit report in a modal: the loading modal's external id, or a shown modal's id. */
+  'audit-details': z.object({
+    ref: shortText(300),
+    page: z.int().check(z.gte(1), z.lte(1000)),
+    view: z.union([z.object({ externalId: shortText(255) }), z.object({ id: shortText(255) })]),
+  }),
+  /**
+   * Prepare a remediation's dry-run plan (core/chatops/handlers/remediation-plan.ts) and show it in
+   * the planning modal the ingress opened (its external id is `view`). The target is a finding
+   * (the pod or secret it names) or what a command or the Release button names.
+   */
+  plan: z.object({
+    action: z.enum(REMEDIATION_ACTIONS),
+    view: shortText(255),
+    cluster: z.optional(shortText(100)),
+    finding: z.optional(fingerprint),
+    namespace: z.optional(shortText(63)),
+    pod: z.optional(shortText(253)),
+    quarantineId: z.optional(shortText(40)),
+    /** A Secrets Manager secret name or ARN. */
+    secret: z.optional(shortText(2048)),
+  }),
+  /** Run the plan stored under request `plan`, confirmed with `reason` (remediation-execute.ts). */
+  execute: z.object({
+    action: z.enum(REMEDIATION_ACTIONS),
+    plan: requestId,
+    reason: shortText(2000),
+    /** The confirmation modal's view id: it stays open and shows the result. */
+    view: z.optional(shortText(255)),
+  }),
 } as const;
 
 export type ActionKind = keyof typeof kinds;
@@ -41,7 +85,7 @@ const common = {
   /** Format version of the message. */
   v: z.literal(1),
   /** Stable per request: a retried or redelivered request keeps it (core/chatops/idempotency.ts). */
-  requestId: z.string().check(z.regex(/^r-[0-9a-f]{16}$/)),
+  requestId,
   source: z.enum(AUDIT_SOURCES),
   /** ISO-8601, when the ingress accepted it. */
   receivedAt: z.iso.datetime({ offset: true }),
@@ -65,6 +109,10 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('status'), args: kinds.status }),
   z.object({ ...common, kind: z.literal('reply'), args: kinds.reply }),
   z.object({ ...common, kind: z.literal('home'), args: kinds.home }),
+  z.object({ ...common, kind: z.literal('audit'), args: kinds.audit }),
+  z.object({ ...common, kind: z.literal('audit-details'), args: kinds['audit-details'] }),
+  z.object({ ...common, kind: z.literal('plan'), args: kinds.plan }),
+  z.object({ ...common, kind: z.literal('execute'), args: kinds.execute }),
 ]);
 
 export type QueuedRequest = z.output<typeof requestSchema>;

@@ -12,7 +12,9 @@ import { KubeguardError } from '../errors.ts';
 import type { FindingLister, FindingStore } from '../findings/ports.ts';
 import type { Clock, DeliveryTrigger, SlackMessenger } from '../ports.ts';
 import type { AuditHistoryStore } from '../posture/history.ts';
+import type { AuditWorkerPorts } from './audit-ports.ts';
 import type { ChatopsLog, DigestSubscriptions, SlackHomeTabs, SlackReplies } from './ports.ts';
+import type { RemediationDeps } from './remediation-runtime.ts';
 import type { SlackReply } from './replies.ts';
 import type { ActionKind, QueuedRequest, QueuedRequestOf } from './requests.ts';
 
@@ -34,8 +36,12 @@ export interface WorkerDeps {
   messenger?: SlackMessenger;
   clock: Clock;
   log: ChatopsLog;
+  /** What `/k8s audit` and the audit details modal need (core/chatops/handlers/audit.ts). */
+  audit?: AuditWorkerPorts;
   /** What publishing the App Home tab needs (core/chatops/handlers/home.ts). */
   home?: HomeTabDeps;
+  /** Planning and running remediations (core/chatops/handlers/remediation-*.ts). */
+  remediation?: RemediationDeps;
 }
 
 /** The Home tab's sources: posture history per cluster, digest subscriptions, and views.publish. */
@@ -80,8 +86,10 @@ export type WorkerHandler<K extends ActionKind> = (
 export class AccessDeniedError extends KubeguardError {
   readonly decision: Extract<Decision, { allowed: false }>;
   readonly purpose: string;
+  /** The finding the request was about, so the denial is in that finding's trail. */
+  readonly finding: string | undefined;
 
-  constructor(decision: Extract<Decision, { allowed: false }>, purpose: string) {
+  constructor(decision: Extract<Decision, { allowed: false }>, purpose: string, finding?: string) {
     super(
       'FORBIDDEN',
       `needs the ${decision.needed} role${decision.cluster === undefined ? '' : ` on ${decision.cluster}`} to ${purpose}`,
@@ -89,6 +97,7 @@ export class AccessDeniedError extends KubeguardError {
     this.name = 'AccessDeniedError';
     this.decision = decision;
     this.purpose = purpose;
+    this.finding = finding;
   }
 }
 
@@ -99,13 +108,15 @@ export function requireRole(
   role: Role,
   cluster: string | undefined,
   purpose: string,
+  /** The finding's fingerprint when the request is about one (recorded with a denial). */
+  finding?: string,
 ): void {
   const decision = authorize(
     deps.config.authorization,
     { userId: request.actor.userId, groups: new Set(request.actor.groups) },
     { role, ...(cluster === undefined ? {} : { cluster }) },
   );
-  if (!decision.allowed) throw new AccessDeniedError(decision, purpose);
+  if (!decision.allowed) throw new AccessDeniedError(decision, purpose, finding);
 }
 
 /** Writes one of the request's records (the same id on a redelivery: written once). */

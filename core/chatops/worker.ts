@@ -1,6 +1,9 @@
 import { asKubeguardError, type KubeguardError } from '../errors.ts';
+import { auditDetailsHandler, auditHandler } from './handlers/audit.ts';
 import { homeHandler } from './handlers/home.ts';
 import { findingsHandler, statusHandler } from './handlers/read.ts';
+import { executeHandler } from './handlers/remediation-execute.ts';
+import { planHandler } from './handlers/remediation-plan.ts';
 import { ackHandler, suppressHandler } from './handlers/status-change.ts';
 import type { ReplyTarget } from './ports.ts';
 import { denialReply, errorReply, type SlackReply, TRANSIENT_CODES, textReply } from './replies.ts';
@@ -43,6 +46,10 @@ export const WORKER_HANDLERS: { [K in ActionKind]: WorkerHandler<K> } = {
   status: statusHandler,
   reply: async (request) => ({ reply: textReply(request.args.text), result: 'done' }),
   home: homeHandler,
+  audit: auditHandler,
+  'audit-details': auditDetailsHandler,
+  plan: planHandler,
+  execute: executeHandler,
 };
 
 /** Runs a request; 'retry' asks the queue to deliver it again (a transient failure, not the last try). */
@@ -63,6 +70,7 @@ export async function runQueuedRequest(
         role: error.decision.needed,
         detail: error.message,
         ...(error.decision.cluster === undefined ? {} : { cluster: error.decision.cluster }),
+        ...(error.finding === undefined ? {} : { finding: error.finding }),
       });
       await answer(
         deps,

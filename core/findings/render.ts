@@ -4,6 +4,7 @@ import { type Finding, incidentSeverity } from '../model/finding.ts';
 import { routeDetection } from '../routing.ts';
 import { buildAlertMessage } from '../slack-views/alert.ts';
 import type { SlackMessage } from '../slack-views/blocks.ts';
+import { buildOutcomeBlocks, withOutcome } from '../slack-views/outcome.ts';
 
 /**
  * The alert for a finding's current state: what the bot posts first and what every later update
@@ -12,8 +13,21 @@ import type { SlackMessage } from '../slack-views/blocks.ts';
  */
 export function renderFindingAlert(finding: Finding, slack: KubeguardConfig['slack']): SlackMessage {
   const route = routeDetection({ ...finding.detection, severity: incidentSeverity(finding) }, slack);
-  return buildAlertMessage(finding, guideForDetection(finding.detection), {
+  const alert = buildAlertMessage(finding, guideForDetection(finding.detection), {
     mention: route.mention,
     ruleGuide: guideForDetection,
   });
+  // A remediation's verified outcome stays on the alert whatever re-renders it later.
+  const run = finding.remediation;
+  if (run === undefined) return alert;
+  return withOutcome(
+    alert,
+    buildOutcomeBlocks({
+      outcome: run.outcome,
+      finding: { fingerprint: finding.fingerprint },
+      ...(run.cluster === undefined ? {} : { cluster: run.cluster }),
+      ...(run.reason === undefined ? {} : { reason: run.reason }),
+      ...(run.approvedBy === undefined ? {} : { approvedBy: run.approvedBy }),
+    }),
+  );
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ActionOutcome } from '../remediation/action.ts';
 import { actorKey } from './actor.ts';
 import type { Detection } from './detection.ts';
 import { foldRule, highestSeverity, type IncidentRule, rankRules, reportOf } from './incident.ts';
@@ -45,6 +46,22 @@ export interface Finding {
   lastSeen: string;
   slack?: SlackMessageRef;
   history: FindingHistoryEntry[];
+  /**
+   * The last remediation run from the alert (isolate, release, rotate): the alert shows its verified
+   * outcome under the evidence, on every later render too (core/findings/render.ts).
+   */
+  remediation?: FindingRemediation;
+}
+
+/** A remediation's outcome as the finding keeps it for its alert. */
+export interface FindingRemediation {
+  /** The confirmation that ran it. */
+  requestId: string;
+  /** As stored (core/chatops/plan-store.ts storedOutcome: the plan without its step list). */
+  outcome: ActionOutcome;
+  cluster?: string;
+  reason?: string;
+  approvedBy?: string;
 }
 
 const hash = (parts: readonly string[]) =>

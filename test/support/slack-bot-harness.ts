@@ -2,6 +2,7 @@ import { DynamoAuditHistoryStore } from '../../adapters/aws/audit-history-store.
 import { DynamoAuditTrailStore } from '../../adapters/aws/audit-trail-store.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
+import { DynamoPlanStore } from '../../adapters/aws/plan-store.ts';
 import { DynamoClaimStore } from '../../adapters/aws/replay-claims.ts';
 import { InProcessActionQueue } from '../../adapters/local/in-process-action-queue.ts';
 import { InProcessDeliveryTrigger } from '../../adapters/local/in-process-delivery-trigger.ts';
@@ -11,17 +12,21 @@ import {
   createSlackHomeTabs,
   createSlackReplies,
   createSlackViews,
+  createSlackViewUpdates,
   createUserGroupDirectory,
 } from '../../adapters/slack/bot-web-api.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { type LocalBot, startLocalBot } from '../../bot/local.ts';
+import type { AuditWorkerPorts } from '../../core/chatops/audit-ports.ts';
 import { NO_DIGEST_SUBSCRIPTIONS } from '../../core/chatops/handlers/home.ts';
 import type { IngressDeps } from '../../core/chatops/ingress.ts';
 import type { ChatopsLog } from '../../core/chatops/ports.ts';
+import type { RemediationRuntime } from '../../core/chatops/remediation-runtime.ts';
 import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
 import { type KubeguardConfig, parseConfig } from '../../core/config/schema.ts';
 import { alertDeliveryFor, findingRecorderFor } from '../../core/findings/compose.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
+import type { Detection } from '../../core/model/detection.ts';
 import { guardDutyDetection } from './detections.ts';
 import { type Dynalite, startDynalite } from './dynalite.ts';
 import { type SlackApiDouble, startSlackApiDouble } from './slack-api-double.ts';
@@ -75,7 +80,10 @@ export interface BotHarness {
   queue: InProcessActionQueue;
   logs: LogLine[];
   /** Records a GuardDuty finding and delivers its alert; the alert's ids and its buttons' value. */
-  alert(fixture?: string): Promise<{ finding: StoredFinding; channel: string; ts: string; value: string }>;
+  alert(
+    fixture?: string,
+    overrides?: Partial<Detection>,
+  ): Promise<{ finding: StoredFinding; channel: string; ts: string; value: string }>;
   /** Waits until the worker and alert delivery have nothing left to do. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -91,6 +99,15 @@ export interface BotHarnessOptions {
    * measures the acknowledgement alone. @default true
    */
   runWorker?: boolean;
+  /**
+   * How `/k8s audit` collects and where reports go; the harness adds history and claims on its
+   * table and views.update on the double. @default no audits (the worker says so)
+   */
+  audit?: Pick<AuditWorkerPorts, 'runner' | 'exports' | 'reports'>;
+  /** Cluster access for remediations (the Kubernetes API double); absent = the worker does not remediate. */
+  remediation?: RemediationRuntime;
+  /** The worker's clock (ISO-8601). @default the system clock */
+  workerClock?: () => string;
 }
 
 export async function startBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
@@ -129,9 +146,28 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     replies: createSlackReplies({ client, extraResponseOrigins: [new URL(slack.url).origin] }),
     delivery: trigger,
     messenger,
-    clock: () => new Date().toISOString(),
+    clock: options.workerClock ?? (() => new Date().toISOString()),
     log,
     home: { history, digests: NO_DIGEST_SUBSCRIPTIONS, tabs: createSlackHomeTabs(client) },
+    ...(options.audit === undefined
+      ? {}
+      : {
+          audit: {
+            ...options.audit,
+            history,
+            claims: new DynamoClaimStore({ client: db.documentClient, tableName }),
+            views: createSlackViewUpdates(client),
+          },
+        }),
+    ...(options.remediation === undefined
+      ? {}
+      : {
+          remediation: {
+            runtime: options.remediation,
+            plans: new DynamoPlanStore({ client: db.documentClient, tableName }),
+            views: createSlackViewUpdates(client),
+          },
+        }),
   };
   const queue = new InProcessActionQueue((request, attempt) =>
     options.runWorker === false
@@ -166,9 +202,10 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     history,
     queue,
     logs,
-    async alert(fixture = 'guardduty-eks-exec-in-kube-system-pod.json') {
+    async alert(fixture = 'guardduty-eks-exec-in-kube-system-pod.json', overrides = {}) {
       const detection = guardDutyDetection(fixture, {
         eventId: `event-${Math.random().toString(16).slice(2)}`,
+        ...overrides,
       });
       const report = await recorder.record([detection]);
       await delivery.deliverPending({ owner: 'bot-harness' });

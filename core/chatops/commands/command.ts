@@ -1,5 +1,6 @@
 import type { Role } from '../../authz/policy.ts';
 import type { KubeguardConfig } from '../../config/schema.ts';
+import type { ModalView } from '../../slack-views/blocks.ts';
 import type { SlackReply } from '../replies.ts';
 import type { ActionBody } from '../requests.ts';
 import type { ParsedArgs } from './args.ts';
@@ -30,6 +31,8 @@ export interface CommandContext {
   config: KubeguardConfig;
   /** Every command, for `help`. */
   commands: readonly CommandSpec[];
+  /** The command's trigger id: a modal it opens is opened with it and named after it. */
+  triggerId?: string;
 }
 
 /** Which clusters a request is about, for authorization (core/authz/policy.ts Requirement). */
@@ -51,4 +54,6 @@ export type CommandPlan =
       finding?: string;
       /** The acknowledgement's text while the worker runs. */
       working: string;
+      /** A modal the ingress opens before queueing (the remediation planning modal; the worker fills it). */
+      openFirst?: ModalView;
     };

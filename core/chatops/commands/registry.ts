@@ -1,9 +1,13 @@
 import { ackCommand } from './ack.ts';
 import { invalid, parseArgs, quoted } from './args.ts';
+import { auditCommand } from './audit.ts';
 import type { CommandContext, CommandPlan, CommandSpec } from './command.ts';
 import { digestCommand } from './digest.ts';
 import { findingsCommand } from './findings.ts';
 import { helpCommand } from './help.ts';
+import { isolateCommand } from './isolate.ts';
+import { releaseCommand } from './release.ts';
+import { rotateCommand } from './rotate.ts';
 import { statusCommand } from './status.ts';
 import { suppressCommand } from './suppress.ts';
 
@@ -20,7 +24,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   findingsCommand,
   ackCommand,
   suppressCommand,
+  isolateCommand,
+  releaseCommand,
+  rotateCommand,
   statusCommand,
+  auditCommand,
   digestCommand,
 ];
 

@@ -36,8 +36,20 @@ describe('/k8s commands', () => {
   });
 
   it('refuses an unknown command, listing the known ones', () => {
-    expect(() => plan('isolate shop/web')).toThrow(
-      'unknown command "isolate"; commands: help, findings, ack, suppress, status, digest — try /k8s help',
+    expect(() => plan('quarantine shop/web')).toThrow(
+      `unknown command "quarantine"; commands: ${COMMANDS.map((c) => c.name).join(', ')} — try /k8s help`,
+    );
+    expect(COMMANDS.map((c) => c.name)).toEqual(
+      expect.arrayContaining([
+        'help',
+        'findings',
+        'ack',
+        'suppress',
+        'isolate',
+        'release',
+        'rotate',
+        'status',
+      ]),
     );
   });
 

@@ -1,0 +1,56 @@
+import {
+  type ExecutionClaim,
+  type PlanExecution,
+  type PlanStore,
+  planExpired,
+  type StoredPlan,
+} from '../../core/chatops/plan-store.ts';
+import type { ActionOutcome } from '../../core/remediation/action.ts';
+
+/**
+ * PlanStore in one process (local runs, tests): the contract of adapters/aws/plan-store.ts, held by
+ * the same suite (test/integration/plan-store-contract.test.ts). Plans are copied in and out, as a
+ * store would serialize them, so a caller never changes a stored plan by accident.
+ */
+export class InMemoryPlanStore implements PlanStore {
+  readonly #plans = new Map<string, StoredPlan>();
+
+  async putIfAbsent(plan: StoredPlan): Promise<StoredPlan> {
+    const stored = this.#plans.get(plan.requestId);
+    if (stored !== undefined) return copy(stored);
+    this.#plans.set(plan.requestId, copy(plan));
+    return copy(plan);
+  }
+
+  async get(requestId: string): Promise<StoredPlan | undefined> {
+    const stored = this.#plans.get(requestId);
+    return stored === undefined ? undefined : copy(stored);
+  }
+
+  async claimExecution(planRequestId: string, execution: PlanExecution): Promise<ExecutionClaim> {
+    const stored = this.#plans.get(planRequestId);
+    if (stored === undefined) return { claimed: false, why: 'missing' };
+    if (stored.execution !== undefined && stored.execution.requestId !== execution.requestId) {
+      return { claimed: false, why: 'taken', plan: copy(stored) };
+    }
+    if (stored.execution === undefined) {
+      if (planExpired(stored, execution.at)) return { claimed: false, why: 'expired', plan: copy(stored) };
+      stored.execution = { ...execution };
+    }
+    return { claimed: true, plan: copy(stored) };
+  }
+
+  async recordOutcome(
+    planRequestId: string,
+    executionRequestId: string,
+    outcome: ActionOutcome,
+  ): Promise<void> {
+    const stored = this.#plans.get(planRequestId);
+    if (stored?.execution?.requestId !== executionRequestId) return;
+    stored.outcome = copy(outcome);
+  }
+}
+
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
