@@ -4,6 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ClusterConfig } from '../../core/config/schema.ts';
 import type { Clock } from '../../core/ports.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
+import type { CollectorProgress } from '../../core/slack-views/audit-progress.ts';
 import { collectEksClusterSnapshot } from './eks-cluster-snapshot.ts';
 import { createEksTokenProvider, type EksTokenProvider } from './eks-token.ts';
 
@@ -20,7 +21,7 @@ interface RegionalClients {
  */
 export function createEksClusterCollector(
   clock: Clock,
-): (cluster: ClusterConfig) => Promise<ClusterSnapshot> {
+): (cluster: ClusterConfig, onProgress?: (progress: CollectorProgress) => void) => Promise<ClusterSnapshot> {
   const regions = new Map<string, RegionalClients>();
   const clientsIn = (region: string): RegionalClients => {
     let clients = regions.get(region);
@@ -48,13 +49,14 @@ export function createEksClusterCollector(
     }
     return provider;
   };
-  return (cluster) => {
+  return (cluster, onProgress) => {
     const clients = clientsIn(cluster.region);
     return collectEksClusterSnapshot({
       clusterName: cluster.name,
       ...clients,
       tokens: tokensFor(cluster, clients.eks),
       clock,
+      ...(onProgress === undefined ? {} : { onProgress }),
     });
   };
 }

@@ -8,7 +8,7 @@ import type { ClusterSnapshot } from '#core/posture/snapshot.ts';
 import { errorName, isAccessDenied } from '../aws/collect-support.ts';
 import type { EksTokenProvider } from './eks-token.ts';
 import { clusterAccessFrom, type EksClusterAccess, kubeConfigForEks } from './kubeconfig.ts';
-import { collectClusterSnapshot } from './snapshot-collector.ts';
+import { type CollectOptions, collectClusterSnapshot } from './snapshot-collector.ts';
 
 export interface EksClusterSnapshotOptions {
   /** EKS cluster name. */
@@ -25,6 +25,8 @@ export interface EksClusterSnapshotOptions {
   readKubeletConfig?: boolean;
   /** Builds the client configuration from DescribeCluster's endpoint and CA. @default kubeConfigForEks */
   kubeConfigFor?: (access: EksClusterAccess, tokens: EksTokenProvider) => Promise<KubeConfig>;
+  /** Told as each collector starts and ends (`/k8s audit` shows it). */
+  onProgress?: CollectOptions['onProgress'];
 }
 
 /**
@@ -36,7 +38,18 @@ export interface EksClusterSnapshotOptions {
 export async function collectEksClusterSnapshot(
   options: EksClusterSnapshotOptions,
 ): Promise<ClusterSnapshot> {
-  const access = clusterAccessFrom(await describeCluster(options.eks, options.clusterName));
+  let access: EksClusterAccess;
+  try {
+    access = clusterAccessFrom(await describeCluster(options.eks, options.clusterName));
+  } catch (error) {
+    // Without the endpoint nothing can be collected: the cluster's objects are the first to say so.
+    options.onProgress?.({
+      collector: 'cluster',
+      status: 'failed',
+      detail: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  }
   const kubeConfig = await (options.kubeConfigFor ?? kubeConfigForEks)(access, options.tokens);
   return collectClusterSnapshot({
     kubeConfig,
@@ -44,6 +57,7 @@ export async function collectEksClusterSnapshot(
     clock: options.clock,
     ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
     ...(options.readKubeletConfig === undefined ? {} : { readKubeletConfig: options.readKubeletConfig }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     aws: {
       clusterName: options.clusterName,
       eks: options.eks,
@@ -53,7 +67,8 @@ export async function collectEksClusterSnapshot(
   });
 }
 
-async function describeCluster(eks: EKSClient, name: string) {
+/** DescribeCluster, failing with a KubeguardError that names the cluster and what to check. */
+export async function describeCluster(eks: EKSClient, name: string) {
   try {
     const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
     if (cluster === undefined) throw new Error('DescribeCluster returned no cluster');

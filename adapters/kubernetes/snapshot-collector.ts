@@ -7,6 +7,7 @@ import type { KubeKind } from '#core/model/kube-kinds.ts';
 import type { Clock } from '#core/ports.ts';
 import type { AwsSnapshot, ClusterSnapshot, KubeObject, ResourceType } from '#core/posture/snapshot.ts';
 import { referencedSecretIds } from '#core/secrets/references.ts';
+import type { AuditCollector, CollectorProgress } from '#core/slack-views/audit-progress.ts';
 import { mapLimited, type Unavailable } from '../aws/collect-support.ts';
 import { collectEksSnapshot } from '../aws/eks-snapshot.ts';
 import { collectGuardDutySnapshot } from '../aws/guardduty-snapshot.ts';
@@ -31,6 +32,8 @@ export interface CollectOptions {
     guardDuty?: GuardDutyClient;
     secretsManager?: SecretsManagerClient;
   };
+  /** Told as each collector (the cluster's objects, EKS, GuardDuty, Secrets Manager) starts and ends. */
+  onProgress?: (progress: CollectorProgress) => void;
 }
 
 /**
@@ -128,6 +131,8 @@ export async function collectClusterSnapshot(options: CollectOptions): Promise<C
   const takenAt = options.clock();
   const unavailable: Unavailable = {};
   const objects: KubeObject[] = [];
+  const tell = options.onProgress ?? (() => undefined);
+  tell({ collector: 'cluster', status: 'running' });
   const outcomes = await client.listEach(POSTURE_LISTINGS.map(({ kind }) => ({ kind })));
   outcomes.forEach((outcome, at) => {
     const type = (POSTURE_LISTINGS[at] as (typeof POSTURE_LISTINGS)[number]).type;
@@ -157,43 +162,86 @@ export async function collectClusterSnapshot(options: CollectOptions): Promise<C
     else unavailable['kubelet:config'] = kubelets.reason ?? 'kubelet configuration not read';
   }
 
+  tell(clusterProgress(objects.length, unavailable));
   await collectAws(options, snapshot);
   return snapshot;
 }
 
+const KUBE_TYPES = new Set<string>(POSTURE_LISTINGS.map((listing) => listing.type));
+
+/** Failed when nothing could be listed; done otherwise, naming what could not be read. */
+function clusterProgress(count: number, unavailable: Unavailable): CollectorProgress {
+  const missing = Object.entries(unavailable).filter(([type]) => KUBE_TYPES.has(type));
+  if (count === 0 && missing.length > 0) {
+    return { collector: 'cluster', status: 'failed', detail: missing[0]?.[1] ?? 'nothing could be listed' };
+  }
+  const partly = missing.length === 0 ? '' : `; not read: ${missing.map(([type]) => type).join(', ')}`;
+  return { collector: 'cluster', status: 'done', detail: `${count} objects${partly}` };
+}
+
+/** An AWS collector's end: failed when none of its types could be read, else done naming the gaps. */
+function awsProgress(
+  collector: AuditCollector,
+  types: readonly ResourceType[],
+  unavailable: Unavailable,
+): CollectorProgress {
+  const missing = types.filter((type) => unavailable[type] !== undefined);
+  if (missing.length === types.length) {
+    return { collector, status: 'failed', detail: unavailable[types[0] as ResourceType] as string };
+  }
+  return missing.length === 0
+    ? { collector, status: 'done' }
+    : { collector, status: 'done', detail: `not read: ${missing.join(', ')}` };
+}
+
 async function collectAws(options: CollectOptions, snapshot: ClusterSnapshot): Promise<void> {
   const { unavailable } = snapshot;
+  const tell = options.onProgress ?? (() => undefined);
   const aws = options.aws;
+  const eksTypes = AWS_TYPES.filter((t) => t.startsWith('eks:'));
   if (aws === undefined) {
-    for (const type of AWS_TYPES) unavailable[type] = 'no AWS access for this audit (Kubernetes API only)';
+    const reason = 'no AWS access for this audit (Kubernetes API only)';
+    for (const type of AWS_TYPES) unavailable[type] = reason;
+    for (const collector of ['eks', 'guardduty', 'secretsmanager'] as const)
+      tell({ collector, status: 'skipped', detail: reason });
     return;
   }
   const collected: AwsSnapshot = {};
+  if (aws.eks !== undefined) tell({ collector: 'eks', status: 'running' });
+  if (aws.guardDuty !== undefined) tell({ collector: 'guardduty', status: 'running' });
   const [eks, guardDuty] = await Promise.all([
     aws.eks === undefined ? undefined : collectEksSnapshot(aws.eks, aws.clusterName),
     aws.guardDuty === undefined ? undefined : collectGuardDutySnapshot(aws.guardDuty),
   ]);
   if (eks === undefined) {
-    for (const type of AWS_TYPES.filter((t) => t.startsWith('eks:')))
-      unavailable[type] = 'no EKS client given';
+    for (const type of eksTypes) unavailable[type] = 'no EKS client given';
+    tell({ collector: 'eks', status: 'skipped', detail: 'no EKS client given' });
   } else {
     Object.assign(collected, eks.aws);
     Object.assign(unavailable, eks.unavailable);
+    tell(awsProgress('eks', eksTypes, unavailable));
   }
-  if (guardDuty === undefined) unavailable['guardduty:detectors'] = 'no GuardDuty client given';
-  else {
+  if (guardDuty === undefined) {
+    unavailable['guardduty:detectors'] = 'no GuardDuty client given';
+    tell({ collector: 'guardduty', status: 'skipped', detail: 'no GuardDuty client given' });
+  } else {
     Object.assign(collected, guardDuty.aws);
     Object.assign(unavailable, guardDuty.unavailable);
+    tell(awsProgress('guardduty', ['guardduty:detectors'], unavailable));
   }
   if (aws.secretsManager === undefined) {
     unavailable['secretsmanager:secrets'] = 'no Secrets Manager client given';
+    tell({ collector: 'secretsmanager', status: 'skipped', detail: 'no Secrets Manager client given' });
   } else if (unavailable.externalsecrets !== undefined) {
-    unavailable['secretsmanager:secrets'] =
-      `the secrets the cluster references are unknown: ${unavailable.externalsecrets}`;
+    const reason = `the secrets the cluster references are unknown: ${unavailable.externalsecrets}`;
+    unavailable['secretsmanager:secrets'] = reason;
+    tell({ collector: 'secretsmanager', status: 'skipped', detail: reason });
   } else {
+    tell({ collector: 'secretsmanager', status: 'running' });
     const secrets = await collectSecretsSnapshot(aws.secretsManager, referencedSecretIds(snapshot.objects));
     Object.assign(collected, secrets.aws);
     Object.assign(unavailable, secrets.unavailable);
+    tell(awsProgress('secretsmanager', ['secretsmanager:secrets'], unavailable));
   }
   snapshot.aws = collected;
 }

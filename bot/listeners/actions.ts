@@ -25,6 +25,7 @@ export function registerActionListeners(app: App, deps: IngressDeps): void {
               actionTs: action.action_ts,
               triggerId: body.trigger_id,
               ...messageOf(body),
+              ...(body.view?.id === undefined ? {} : { view: { id: body.view.id } }),
             },
             deps,
           );

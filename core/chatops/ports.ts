@@ -40,6 +40,14 @@ export interface SlackViews {
   open(triggerId: string, view: ModalView): Promise<void>;
 }
 
+/** Which open modal `views.update` replaces: Slack's view id, or the external id kubeguard gave it. */
+export type ViewTarget = { id: string } | { externalId: string };
+
+/** Replacing an open modal's content (`views.update`): the worker fills a modal the ingress opened. */
+export interface SlackViewUpdates {
+  update(target: ViewTarget, view: ModalView): Promise<void>;
+}
+
 /** Where a reply goes: the request's response URL when it has one, else ephemerally in the channel. */
 export interface ReplyTarget {
   userId: string;

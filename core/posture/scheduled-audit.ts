@@ -2,8 +2,14 @@ import { asKubeguardError, KubeguardError } from '../errors.ts';
 import type { SlackMessenger } from '../ports.ts';
 import { auditReportRef, buildAuditSummaryMessage } from '../slack-views/audit-report.ts';
 import { type AuditOptions, runAudit } from './engine.ts';
-import { type AuditHistoryStore, historyEntryOf, previousEntry } from './history.ts';
-import { type ReportExportStore, renderReportExports, reportExportId } from './report-exports.ts';
+import { type AuditHistoryEntry, type AuditHistoryStore, historyEntryOf, previousEntry } from './history.ts';
+import { type AuditReport, buildReport } from './report.ts';
+import {
+  type ReportExportLinks,
+  type ReportExportStore,
+  renderReportExports,
+  reportExportId,
+} from './report-exports.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /** What one scheduled (or requested) audit of a cluster needs from the outside. */
@@ -33,27 +39,75 @@ export interface ScheduledAuditOutcome {
 /** Entries read to find the previous audit; more than one in case a clock went backwards. */
 const HISTORY_LOOKBACK = 5;
 
+/** What auditing and storing a cluster needs: the scheduled audit's ports without Slack. */
+export type AuditStorePorts = Pick<ScheduledAuditPorts, 'collect' | 'history' | 'exports' | 'options'> & {
+  /**
+   * Keep only what concerns this namespace (an on-demand `/k8s audit --namespace`): its objects'
+   * results and the checks that could not run at all. Such a report is stored as evidence but not
+   * in the cluster's history, whose trend is of whole-cluster audits (docs/decisions.md, "On-demand audits").
+   */
+  namespace?: string;
+};
+
+/** An audit that was run and stored: what a Slack message about it is built from. */
+export interface StoredAudit {
+  report: AuditReport;
+  snapshot: ClusterSnapshot;
+  previous?: AuditHistoryEntry;
+  reportId: string;
+  links: ReportExportLinks;
+}
+
+/**
+ * collect → audit → read the previous history entry → store the exports → store the new history
+ * entry: every step of an audit before anything is said about it in Slack, shared by the scheduled
+ * audit and `/k8s audit` (core/chatops/handlers/audit.ts). A failed step rejects, naming it.
+ */
+export async function auditAndStore(cluster: string, ports: AuditStorePorts): Promise<StoredAudit> {
+  const snapshot = await step(cluster, 'collecting the snapshot', ports.collect);
+  const whole = runAudit(snapshot, undefined, ports.options ?? {});
+  const report = ports.namespace === undefined ? whole : namespaceReport(whole, ports.namespace);
+  const previous =
+    ports.namespace === undefined
+      ? previousEntry(
+          await step(cluster, 'reading the audit history', () =>
+            ports.history.latest(cluster, HISTORY_LOOKBACK),
+          ),
+          report.takenAt,
+        )
+      : undefined;
+  const reportId = reportExportId(report);
+  const links = await step(cluster, 'storing the evidence exports', () =>
+    ports.exports.putReportExports(reportId, renderReportExports(report), report.takenAt),
+  );
+  if (ports.namespace === undefined) {
+    await step(cluster, 'storing the audit history', () =>
+      ports.history.put(historyEntryOf(report, reportId)),
+    );
+  }
+  return { report, snapshot, reportId, links, ...(previous === undefined ? {} : { previous }) };
+}
+
+/** The results about one namespace's objects, and the checks that could not run (cluster-wide skips). */
+export function namespaceReport(report: AuditReport, namespace: string): AuditReport {
+  const results = report.results.filter(
+    (result) =>
+      result.object.namespace === namespace ||
+      (result.status === 'skip' && result.object.namespace === undefined),
+  );
+  return buildReport({ cluster: report.cluster, takenAt: report.takenAt }, report.checks, results);
+}
+
 /**
  * One audit of one cluster, in the order that keeps every Slack message backed by stored data:
- * collect → audit → read the previous history entry → store the exports → store the new history
- * entry → post the summary (its evidence links and "Show details" reference what was just stored).
- * A failure of any step rejects, naming the step; nothing is posted then.
+ * auditAndStore, then post the summary (its evidence links and "Show details" reference what was
+ * just stored). A failure of any step rejects, naming the step; nothing is posted then.
  */
 export async function runScheduledAudit(
   cluster: string,
   ports: ScheduledAuditPorts,
 ): Promise<ScheduledAuditOutcome> {
-  const snapshot = await step(cluster, 'collecting the snapshot', ports.collect);
-  const report = runAudit(snapshot, undefined, ports.options ?? {});
-  const previous = previousEntry(
-    await step(cluster, 'reading the audit history', () => ports.history.latest(cluster, HISTORY_LOOKBACK)),
-    report.takenAt,
-  );
-  const reportId = reportExportId(report);
-  const links = await step(cluster, 'storing the evidence exports', () =>
-    ports.exports.putReportExports(reportId, renderReportExports(report), report.takenAt),
-  );
-  await step(cluster, 'storing the audit history', () => ports.history.put(historyEntryOf(report, reportId)));
+  const { report, snapshot, previous, reportId, links } = await auditAndStore(cluster, ports);
   const message = buildAuditSummaryMessage(report, previous, {
     evidenceLinks: links,
     reportRef: auditReportRef(report),

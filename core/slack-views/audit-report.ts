@@ -53,6 +53,8 @@ export interface AuditSummaryOptions {
   evidenceLinks?: EvidenceLinks;
   /** The reference the "Show details" button carries. @default auditReportRef(report) */
   reportRef?: string;
+  /** The namespace an on-demand audit kept to: named in the header, never compared with history. */
+  namespace?: string;
 }
 
 export interface AuditDetailsOptions {
@@ -134,12 +136,23 @@ export function buildAuditSummaryMessage(
     {
       type: 'header',
       block_id: 'audit_header',
-      text: plainText(truncate(plainSafe(`Posture audit: ${report.cluster}`), L.headerText)),
+      text: plainText(
+        truncate(
+          plainSafe(
+            `Posture audit: ${report.cluster}${options.namespace === undefined ? '' : ` (namespace ${options.namespace})`}`,
+          ),
+          L.headerText,
+        ),
+      ),
     },
     {
       type: 'section',
       block_id: 'audit_score',
-      text: mrkdwn(scoreText(report, previous)),
+      text: mrkdwn(
+        options.namespace === undefined
+          ? scoreText(report, previous)
+          : `*Score ${report.score}/100* · one namespace: not compared with the cluster's audits`,
+      ),
       fields: [
         mrkdwn(`*Failed*\n${count(report.summary.fail)}`),
         mrkdwn(`*Passed*\n${count(report.summary.pass)}`),
@@ -329,6 +342,44 @@ export function buildAuditDetailsView(
     close: plainText('Close'),
     private_metadata: pageValue(ref, number),
     blocks,
+  };
+}
+
+/**
+ * The modal opened at once when "Show details" is clicked (the trigger id lives 3 seconds; reading
+ * the stored report does not fit in them): the worker replaces it, found by `externalId`.
+ */
+export function buildAuditDetailsLoadingView(ref: string, page: number, externalId: string): ModalView {
+  const where = parseAuditReportRef(ref);
+  const what = where === undefined ? 'the audit report' : `the audit of ${where.cluster}`;
+  return {
+    type: 'modal',
+    callback_id: AUDIT_DETAILS_CALLBACK_ID,
+    external_id: truncate(externalId, L.idLength),
+    title: plainText('Audit details'),
+    close: plainText('Close'),
+    private_metadata: pageValue(ref, page),
+    blocks: [
+      {
+        type: 'section',
+        block_id: 'audit_details_loading',
+        text: mrkdwn(`:hourglass_flowing_sand: Loading ${untrustedText(what, 200)}…`),
+      },
+    ],
+  };
+}
+
+/** What replaces the loading modal when the report cannot be shown; `text` is kubeguard's (errors.ts). */
+export function buildAuditDetailsErrorView(ref: string, text: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: AUDIT_DETAILS_CALLBACK_ID,
+    title: plainText('Audit details'),
+    close: plainText('Close'),
+    private_metadata: pageValue(ref, 1),
+    blocks: [
+      { type: 'section', block_id: 'audit_details_error', text: mrkdwn(truncate(text, L.sectionText)) },
+    ],
   };
 }
 

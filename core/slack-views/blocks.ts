@@ -129,6 +129,8 @@ export interface ModalView {
   callback_id?: string;
   /** Returned in view_submission / block_actions payloads; a reference, never data. */
   private_metadata?: string;
+  /** Unique per workspace: lets views.update find a modal whose view id nobody kept. */
+  external_id?: string;
 }
 
 /** The App Home tab as views.publish takes it. */

@@ -102,6 +102,43 @@ export function blockActionBody(options: ClickOptions): string {
   return interactionForm(payload);
 }
 
+export interface ModalClickOptions {
+  actionId: string;
+  value: string;
+  userId: string;
+  /** The modal as Slack sent it back (views.open/update answer): id, hash, callback_id … */
+  view: Record<string, unknown>;
+  blockId?: string;
+  actionTs?: string;
+  triggerId?: string;
+}
+
+/**
+ * A button click inside a modal: the container is the view, the payload carries the view (with its
+ * state) and, as Slack sends it, no channel, message or response URL.
+ */
+export function modalBlockActionBody(options: ModalClickOptions): string {
+  const fixture = loadFixture<Record<string, unknown>>('slack-block-actions.json');
+  const [action] = fixture.actions as Record<string, unknown>[];
+  const app = fixtureApp();
+  const payload = blockActionsPayload({
+    ...app,
+    user: { ...app.user, id: options.userId },
+    container: { type: 'view', view_id: String(options.view.id) },
+    triggerId: options.triggerId ?? `${Date.now()}.111.${Math.random().toString(16).slice(2, 10)}`,
+    view: { ...options.view, state: { values: {} } },
+    action: {
+      type: 'button',
+      action_id: options.actionId,
+      block_id: options.blockId ?? 'audit_details_pages',
+      text: action?.text,
+      value: options.value,
+    },
+    actionTs: options.actionTs ?? `${(Date.now() / 1000).toFixed(6)}`,
+  });
+  return interactionForm(payload);
+}
+
 export interface SubmissionOptions {
   callbackId: string;
   privateMetadata: string;
