@@ -1,8 +1,9 @@
+import type { AuditRecord } from '../audit-trail/record.ts';
 import type { DetectionSource } from '../model/detection.ts';
 import { type Finding, incidentSeverity } from '../model/finding.ts';
 import type { Severity } from '../model/severity.ts';
 import { type Block, mrkdwn } from './blocks.ts';
-import { slackDate } from './format.ts';
+import { personText, slackDate } from './format.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
 import { codeSpan, untrustedText } from './mrkdwn.ts';
 
@@ -38,6 +39,17 @@ export interface FindingsListOptions {
   /** What was asked, e.g. "open findings on prod-cluster, high and above". */
   heading: string;
   truncated: boolean;
+  /** Per fingerprint, the newest audit-trail record about the finding (who did what, when). */
+  lastActions?: ReadonlyMap<string, LastAction>;
+}
+
+/** What the list shows of a finding's newest audit record. */
+export type LastAction = Pick<AuditRecord, 'actor' | 'kind' | 'type' | 'result' | 'at'>;
+
+/** `Last: @ana ack — done, <date>`; a denial reads `ack — denied`. */
+function lastActionLine(action: LastAction): string {
+  const what = `${codeSpan(action.kind, 40)} — ${action.result ?? action.type}`;
+  return `Last: ${personText(action.actor)} ${what}, ${slackDate(action.at)}`;
 }
 
 /** The `/k8s findings` answer: one line per finding, most recent first. */
@@ -53,7 +65,10 @@ export function findingsList(
   const blocks: Block[] = [{ type: 'section', block_id: 'findings_heading', text: mrkdwn(heading) }];
   // One section per finding keeps each under Slack's 3,000 characters whatever the titles hold.
   findings.slice(0, BLOCK_KIT_LIMITS.blocksPerMessage - 2).forEach((finding, index) => {
-    blocks.push({ type: 'section', block_id: `finding_${index}`, text: mrkdwn(findingLine(finding)) });
+    const last = options.lastActions?.get(finding.fingerprint);
+    const text =
+      last === undefined ? findingLine(finding) : `${findingLine(finding)}\n${lastActionLine(last)}`;
+    blocks.push({ type: 'section', block_id: `finding_${index}`, text: mrkdwn(text) });
   });
   if (options.truncated) {
     blocks.push({

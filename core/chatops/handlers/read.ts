@@ -1,8 +1,8 @@
 import { OPEN_STATUSES } from '../../findings/list.ts';
 import type { DetectionSource } from '../../model/detection.ts';
 import { SEVERITIES, type Severity } from '../../model/severity.ts';
-import { findingsList, statusReply } from '../../slack-views/bot-replies.ts';
-import type { WorkerHandler } from '../worker-context.ts';
+import { findingsList, type LastAction, statusReply } from '../../slack-views/bot-replies.ts';
+import type { WorkerDeps, WorkerHandler } from '../worker-context.ts';
 
 /** Findings an answer lists at most. */
 const LIST_LIMIT = 20;
@@ -24,13 +24,36 @@ export const findingsHandler: WorkerHandler<'findings'> = async (request, deps) 
     cluster === undefined ? '' : ` on ${cluster}`,
     severity === undefined ? '' : `, ${severity} and above`,
   ].join('');
+  const lastActions = await lastActionsOf(
+    deps,
+    listing.findings.map((finding) => finding.fingerprint),
+  );
   return {
-    reply: findingsList(listing.findings, { heading, truncated: listing.truncated }),
+    reply: findingsList(listing.findings, { heading, truncated: listing.truncated, lastActions }),
     result: 'done',
     detail: `listed ${listing.findings.length}${listing.truncated ? '+' : ''} findings`,
     ...(cluster === undefined ? {} : { cluster }),
   };
 };
+
+/**
+ * The newest audit-trail record of each listed finding (acknowledged, suppressed, denied, failed …),
+ * one query per finding, all at once: the trail shown where the findings are listed.
+ */
+async function lastActionsOf(
+  deps: Pick<WorkerDeps, 'trail'>,
+  fingerprints: readonly string[],
+): Promise<Map<string, LastAction>> {
+  const newest = await Promise.all(
+    fingerprints.map(async (fingerprint) => (await deps.trail.byFinding(fingerprint, 1)).at(-1)),
+  );
+  const actions = new Map<string, LastAction>();
+  fingerprints.forEach((fingerprint, index) => {
+    const record = newest[index];
+    if (record !== undefined) actions.set(fingerprint, record);
+  });
+  return actions;
+}
 
 export const statusHandler: WorkerHandler<'status'> = async (_request, deps) => {
   const pendingList = await deps.findings.listPendingDeliveries(ANY_TIME, STATUS_SAMPLE);

@@ -26,7 +26,14 @@ import { resolveFinding } from './resolve.ts';
 
 export const ackHandler: WorkerHandler<'ack'> = async (request, deps) => {
   const finding = await resolveFinding(deps.findings, request.args.finding);
-  requireRole(request, deps, 'responder', finding.detection.cluster, 'acknowledge findings');
+  requireRole(
+    request,
+    deps,
+    'responder',
+    finding.detection.cluster,
+    'acknowledge findings',
+    finding.fingerprint,
+  );
   return changeStatus(request, deps, finding, {
     at: deps.clock(),
     to: 'acknowledged',
@@ -39,7 +46,14 @@ export const ackHandler: WorkerHandler<'ack'> = async (request, deps) => {
 
 export const suppressHandler: WorkerHandler<'suppress'> = async (request, deps) => {
   const finding = await resolveFinding(deps.findings, request.args.finding);
-  requireRole(request, deps, 'responder', finding.detection.cluster, 'suppress findings');
+  requireRole(
+    request,
+    deps,
+    'responder',
+    finding.detection.cluster,
+    'suppress findings',
+    finding.fingerprint,
+  );
   const at = deps.clock();
   const until = new Date(Date.parse(at) + request.args.minutes * 60_000).toISOString();
   const duration = formatMinutes(request.args.minutes);

@@ -223,3 +223,27 @@ describe('the action worker', () => {
     expect(s.trail.all()).toEqual([]);
   });
 });
+
+describe('the action worker’s denials', () => {
+  it('records a denial in the trail of the finding it was about, for /k8s findings to show', async () => {
+    const s = await setup({ cluster: 'staging' });
+
+    await runQueuedRequest(
+      request('ack', s.fingerprint.slice(0, 12), { userId: 'U0ONCALL', groups: ['S0ONCALL'] }),
+      s.deps,
+      first,
+    );
+
+    expect(
+      (await s.trail.byFinding(s.fingerprint)).map(({ type, result, role, cluster, finding }) => ({
+        type,
+        result,
+        role,
+        cluster,
+        finding,
+      })),
+    ).toEqual([
+      { type: 'denial', result: 'denied', role: 'responder', cluster: 'staging', finding: s.fingerprint },
+    ]);
+  });
+});
