@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { type AuthorizationConfig, ROLES } from '../authz/policy.ts';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from '../detection/config.ts';
+import type { DigestSettings } from '../digest/subscriptions.ts';
+import { isTimeZone } from '../digest/time-zone.ts';
 import { ConfigError } from '../errors.ts';
 import { SEVERITIES } from '../model/severity.ts';
 
@@ -187,6 +189,28 @@ const authorizationSchema = z._default(
   { grants: [], userGroupCacheSeconds: 60 },
 );
 
+/** Posture digests (core/digest); docs/configuration.md `digest`. */
+const digestSchema = z._default(
+  z.object({
+    /** The least role that may subscribe a channel (a DM digest needs viewer). @default 'admin' */
+    channelSubscriberRole: z._default(z.enum(ROLES), 'admin'),
+    /** IANA zone whose 09:00 channel digests are sent at. @default 'UTC' */
+    channelTimeZone: z._default(
+      z.string().check(z.refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin or UTC')),
+      'UTC',
+    ),
+    /** The namespace label naming a namespace's owner, shown beside the top risks. @default 'owner' */
+    ownerLabel: z._default(
+      pattern(
+        /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+        'must be a Kubernetes label key such as owner or example.com/team',
+      ),
+      'owner',
+    ),
+  }),
+  { channelSubscriberRole: 'admin', channelTimeZone: 'UTC', ownerLabel: 'owner' },
+);
+
 export const configSchema = z.object({
   clusters: z.array(clusterSchema).check(z.minLength(1, 'configure at least one cluster')),
   slack: z.object({
@@ -201,6 +225,7 @@ export const configSchema = z.object({
   incidents: incidentsSchema,
   remediation: remediationSchema,
   authorization: authorizationSchema,
+  digest: digestSchema,
 });
 
 export type KubeguardConfigInput = z.input<typeof configSchema>;
@@ -224,6 +249,7 @@ export interface KubeguardConfig {
     workerVpc?: { subnetIds: readonly string[]; securityGroupIds: readonly string[] };
   };
   authorization: AuthorizationConfig;
+  digest: DigestSettings;
 }
 
 function formatIssues(error: {
@@ -281,6 +307,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       rotationFunctionArns: [...new Set(parsed.remediation.rotationFunctionArns)],
     },
     authorization: parsed.authorization,
+    digest: parsed.digest,
   });
 }
 
