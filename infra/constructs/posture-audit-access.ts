@@ -133,6 +133,28 @@ export function postureAuditPolicy(
 }
 
 /**
+ * What the action worker adds for `/k8s audit` and Show details: the posture audit's own grants
+ * (the same collectors and exports), and reading reports back under `audits/` of the evidence bucket.
+ */
+export function onDemandAuditPolicy(
+  scope: Construct,
+  id: string,
+  options: { role: IRole; clusters: readonly ClusterConfig[]; resourcePrefix: string },
+): Policy {
+  return policyFromGrants(scope, id, options.role, [
+    ...grants(options.clusters, options.resourcePrefix),
+    {
+      sid: 'ReadAuditReports',
+      actions: ['s3:GetObject'],
+      resources: (p) => [`arn:${p.partition}:s3:::${evidenceBucketName(options.resourcePrefix, p)}/audits/*`],
+      wildcardReason:
+        'Show details reads the report.json of the audit its button names (audits/<cluster>/<time>/); the ' +
+        'wildcard stays under the audits/ prefix of the evidence bucket.',
+    },
+  ]);
+}
+
+/**
  * A policy on `role` with one statement per grant; every wildcard resource is acknowledged to
  * cdk-nag with its grant's reason, by the exact ARN template cdk-nag reports.
  */

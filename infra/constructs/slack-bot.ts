@@ -11,7 +11,12 @@ import type { KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { ACTION_WORKER_TIMEOUT } from './action-queue.ts';
 import { KubeguardFunction } from './kubeguard-function.ts';
-import { type CFN_PSEUDO, type Grant, policyFromGrants } from './posture-audit-access.ts';
+import {
+  type CFN_PSEUDO,
+  type Grant,
+  onDemandAuditPolicy,
+  policyFromGrants,
+} from './posture-audit-access.ts';
 import type { RemediationAccess } from './remediation-access.ts';
 import { SlackEndpoint } from './slack-endpoint.ts';
 
@@ -85,6 +90,8 @@ export interface SlackBotProps {
   readonly remediation: RemediationAccess;
   /** The evidence bucket's name (forensic bundles, on-demand audit exports). */
   readonly evidenceBucketName: string;
+  /** The stack's resource prefix: names the evidence bucket in the on-demand audit's grants. */
+  readonly resourcePrefix: string;
   /** Alert delivery: the worker nudges it after a status change so the alert shows it at once. */
   readonly delivery: IFunction;
 }
@@ -189,6 +196,12 @@ export class SlackBot extends Construct {
         resources: [props.delivery.functionArn],
       }),
     );
+    // `/k8s audit` runs the posture audit's collectors and reads stored reports (Show details).
+    onDemandAuditPolicy(this, 'WorkerPostureAudit', {
+      role: this.worker.role,
+      clusters: props.config.clusters,
+      resourcePrefix: props.resourcePrefix,
+    });
     const vpc = props.config.remediation.workerVpc;
     if (vpc !== undefined) this.runWorkerInVpc(vpc);
 

@@ -148,6 +148,7 @@ export class StatelessStack extends Stack {
       actionQueue: props.actionQueue,
       remediation: this.remediation,
       evidenceBucketName: evidenceBucketName(props.resourcePrefix),
+      resourcePrefix: props.resourcePrefix,
       delivery: this.delivery.function,
     });
     this.deliverySchedule = new Rule(this, 'DeliverAlerts', {

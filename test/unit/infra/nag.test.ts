@@ -86,6 +86,17 @@ describe('cdk-nag AwsSolutions checks', () => {
         // The remediation worker: forensic bundles, opted-in secrets (rotation functions by ARN).
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/forensics/*]',
         arn('secretsmanager', 'secret:*'),
+        // The action worker's on-demand audit (/k8s audit): the posture audit's grants, and reading reports.
+        'AwsSolutions-IAM5[Resource::*]',
+        ...['prod-cluster', 'staging-cluster'].flatMap((cluster) => [
+          arn('eks', `addon/${cluster}/*`),
+          arn('eks', `access-entry/${cluster}/*`),
+          arn('eks', `nodegroup/${cluster}/*`),
+        ]),
+        arn('guardduty', 'detector/*'),
+        arn('secretsmanager', 'secret:*'),
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/audits/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/audits/*]',
         'AwsSolutions-IAM5[Resource::*]',
         'AwsSolutions-S1',
         // The Slack endpoint: Slack signs its requests instead of an IAM or token authorizer.
