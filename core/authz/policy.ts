@@ -1,3 +1,5 @@
+import type { ApprovalRule } from './approval.ts';
+
 /**
  * Who may do what in Slack (decision D36): three roles, each including the ones below
  * it — a viewer lists and reads, a responder also acknowledges, suppresses and remediates, an admin
@@ -33,6 +35,8 @@ export interface AuthorizationConfig {
   contact?: string;
   /** How long user-group membership read from Slack is reused, in seconds. */
   userGroupCacheSeconds: number;
+  /** Actions that need a second person's approval (core/authz/approval.ts); absent = none. */
+  approvals?: readonly ApprovalRule[];
 }
 
 export const DEFAULT_AUTHORIZATION: AuthorizationConfig = Object.freeze({

@@ -1,4 +1,11 @@
 import * as z from 'zod/mini';
+import {
+  APPROVAL_ACTIONS,
+  APPROVAL_MINUTES_RANGE,
+  APPROVER_ROLES,
+  DEFAULT_APPROVAL_MINUTES,
+  isApprovalAction,
+} from '../authz/approval.ts';
 import { type AuthorizationConfig, ROLES } from '../authz/policy.ts';
 import { DEFAULT_DETECTION_CONFIG, type DetectionConfig } from '../detection/config.ts';
 import type { DigestSettings } from '../digest/subscriptions.ts';
@@ -152,6 +159,34 @@ const incidentsSchema = z._default(
 
 const CACHE_RANGE = 'must be a whole number of seconds from 0 to 3600';
 
+const APPROVAL_MINUTES = `must be a whole number of minutes from ${APPROVAL_MINUTES_RANGE.min} to ${APPROVAL_MINUTES_RANGE.max}`;
+
+/**
+ * One two-person approval rule (docs/configuration.md `authorization.approvals`). Action and cluster
+ * names are checked by checkApprovals, so the error names the unknown value.
+ */
+const approvalRuleSchema = z.object({
+  actions: z.array(nonEmpty()).check(z.minLength(1, 'list at least one action, such as isolate-pod')),
+  /** Configured cluster names; omitted = every cluster. */
+  clusters: z.optional(
+    z
+      .array(nonEmpty())
+      .check(z.minLength(1, 'list at least one cluster, or omit the field for every cluster')),
+  ),
+  /** @default 'admin' */
+  approverRole: z._default(z.enum(APPROVER_ROLES), 'admin'),
+  /** @default 30 */
+  withinMinutes: z._default(
+    z
+      .int(APPROVAL_MINUTES)
+      .check(
+        z.gte(APPROVAL_MINUTES_RANGE.min, APPROVAL_MINUTES),
+        z.lte(APPROVAL_MINUTES_RANGE.max, APPROVAL_MINUTES),
+      ),
+    DEFAULT_APPROVAL_MINUTES,
+  ),
+});
+
 /** Slack roles for the bot (core/authz/policy.ts); docs/configuration.md `authorization`. */
 const authorizationSchema = z._default(
   z.object({
@@ -185,6 +220,8 @@ const authorizationSchema = z._default(
       z.int(CACHE_RANGE).check(z.gte(0, CACHE_RANGE), z.lte(3600, CACHE_RANGE)),
       60,
     ),
+    /** Actions that need a second person's approval (core/authz/approval.ts); absent = none. */
+    approvals: z.optional(z.array(approvalRuleSchema)),
   }),
   { grants: [], userGroupCacheSeconds: 60 },
 );
@@ -282,6 +319,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
   if (duplicate !== undefined)
     throw new ConfigError(`invalid ${source}: cluster "${duplicate}" is listed twice`);
   checkGrants(parsed.authorization.grants, names, source);
+  checkApprovals(parsed.authorization.approvals ?? [], names, source);
   const d = parsed.detection;
   return deepFreeze({
     clusters: parsed.clusters.map((c) => ({
@@ -306,7 +344,8 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
       ...parsed.remediation,
       rotationFunctionArns: [...new Set(parsed.remediation.rotationFunctionArns)],
     },
-    authorization: parsed.authorization,
+    // checkApprovals let only known action names through.
+    authorization: parsed.authorization as AuthorizationConfig,
     digest: parsed.digest,
   });
 }
@@ -326,6 +365,29 @@ function checkGrants(
     if (unknown !== undefined) {
       throw new ConfigError(
         `${where}: unknown cluster "${unknown}"; configured clusters: ${clusters.join(', ')} — fix the name or add the cluster`,
+      );
+    }
+  });
+}
+
+/** An approval rule names only remediations kubeguard has and configured clusters. */
+function checkApprovals(
+  rules: NonNullable<z.output<typeof authorizationSchema>['approvals']>,
+  clusters: readonly string[],
+  source: string,
+): void {
+  rules.forEach((rule, index) => {
+    const where = `invalid ${source}: authorization.approvals.${index}`;
+    const action = rule.actions.find((name) => !isApprovalAction(name));
+    if (action !== undefined) {
+      throw new ConfigError(
+        `${where}.actions: unknown action "${action}"; actions: ${APPROVAL_ACTIONS.join(', ')} — fix the name`,
+      );
+    }
+    const cluster = (rule.clusters ?? []).find((name) => !clusters.includes(name));
+    if (cluster !== undefined) {
+      throw new ConfigError(
+        `${where}.clusters: unknown cluster "${cluster}"; configured clusters: ${clusters.join(', ')} — fix the name or add the cluster`,
       );
     }
   });
