@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SocketModeReceiver } from '@slack/bolt';
+import { LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { DynamoFindingStore } from '../adapters/aws/findings-store.ts';
 import { kubeguardTableFromEnv } from '../adapters/aws/kubeguard-table.ts';
 import { type BotEnvironment, botEnvironment } from '../adapters/config/bot-env.ts';
@@ -91,8 +91,17 @@ export async function startSocketModeBot(options: {
   deps: IngressDeps;
   botToken: string;
   appToken: string;
+  /** Where apps.connections.open is called (a local Slack double). @default https://slack.com/api/ */
+  slackApiUrl?: string;
 }): Promise<{ stop(): Promise<void> }> {
-  const receiver = new SocketModeReceiver({ appToken: options.appToken });
+  const receiver = new SocketModeReceiver({
+    appToken: options.appToken,
+    // Connection notices stay out of the bot's log; failures still reach it through the app.
+    logLevel: LogLevel.ERROR,
+    ...(options.slackApiUrl === undefined
+      ? {}
+      : { installerOptions: { clientOptions: { slackApiUrl: options.slackApiUrl } } }),
+  });
   const app = createApp({ deps: options.deps, receiver, botToken: options.botToken });
   await app.start();
   return {
@@ -148,7 +157,12 @@ export async function startLocalBotFromEnv(environment: BotEnvironment = botEnvi
   const queue = new InProcessActionQueue((request, attempt) => runQueuedRequest(request, worker, attempt));
   const deps = ingressDepsFromEnv(environment, { botToken, log, queue });
   if (appToken !== undefined) {
-    await startSocketModeBot({ deps, botToken, appToken });
+    await startSocketModeBot({
+      deps,
+      botToken,
+      appToken,
+      ...(environment.base.slackApiUrl === undefined ? {} : { slackApiUrl: environment.base.slackApiUrl }),
+    });
     log.info('kubeguard bot connected over Socket Mode');
     return;
   }

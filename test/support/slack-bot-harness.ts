@@ -78,6 +78,8 @@ export interface BotHarness {
   /** The posture history the Home tab reads (seed it with `put`). */
   history: DynamoAuditHistoryStore;
   queue: InProcessActionQueue;
+  /** What the listeners run with: another entry (Socket Mode) can serve the same app. */
+  deps: IngressDeps;
   logs: LogLine[];
   /** Records a GuardDuty finding and delivers its alert; the alert's ids and its buttons' value. */
   alert(
@@ -201,6 +203,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     trail,
     history,
     queue,
+    deps,
     logs,
     async alert(fixture = 'guardduty-eks-exec-in-kube-system-pod.json', overrides = {}) {
       const detection = guardDutyDetection(fixture, {
