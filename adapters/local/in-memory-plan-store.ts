@@ -1,5 +1,11 @@
 import {
+  type ApprovalAsk,
+  type ApprovalDecision,
+  type ApprovalDecisionResult,
+  approvalExpired,
   type ExecutionClaim,
+  laterOf,
+  type PlanApproval,
   type PlanExecution,
   type PlanStore,
   planExpired,
@@ -35,9 +41,54 @@ export class InMemoryPlanStore implements PlanStore {
     }
     if (stored.execution === undefined) {
       if (planExpired(stored, execution.at)) return { claimed: false, why: 'expired', plan: copy(stored) };
+      if (stored.approval !== undefined && stored.approval.decision?.status !== 'approved') {
+        return { claimed: false, why: 'unapproved', plan: copy(stored) };
+      }
       stored.execution = { ...execution };
     }
     return { claimed: true, plan: copy(stored) };
+  }
+
+  async requestApproval(planRequestId: string, approval: PlanApproval): Promise<ApprovalAsk> {
+    const stored = this.#plans.get(planRequestId);
+    if (stored === undefined) return { asked: false, why: 'missing' };
+    if (stored.approval === undefined) {
+      if (stored.execution !== undefined) return { asked: false, why: 'executed', plan: copy(stored) };
+      if (planExpired(stored, approval.requestedAt))
+        return { asked: false, why: 'expired', plan: copy(stored) };
+      stored.approval = copy(approval);
+      stored.expiresAt = laterOf(stored.expiresAt, approval.expiresAt);
+    } else if (stored.approval.requestId !== approval.requestId) {
+      return { asked: false, why: 'taken', plan: copy(stored) };
+    }
+    return { asked: true, plan: copy(stored) as StoredPlan & { approval: PlanApproval } };
+  }
+
+  async recordApprovalMessage(
+    planRequestId: string,
+    approvalRequestId: string,
+    message: { channel: string; ts: string },
+  ): Promise<void> {
+    const approval = this.#plans.get(planRequestId)?.approval;
+    if (approval?.requestId === approvalRequestId) approval.message = { ...message };
+  }
+
+  async decideApproval(planRequestId: string, decision: ApprovalDecision): Promise<ApprovalDecisionResult> {
+    const stored = this.#plans.get(planRequestId);
+    if (stored === undefined) return { decided: false, why: 'missing' };
+    const approval = stored.approval;
+    if (approval === undefined) return { decided: false, why: 'not-asked', plan: copy(stored) };
+    if (approval.decision === undefined) {
+      if (approvalExpired(approval, decision.at))
+        return { decided: false, why: 'expired', plan: copy(stored) };
+      approval.decision = { ...decision };
+    } else if (approval.decision.requestId !== decision.requestId) {
+      return { decided: false, why: 'decided', plan: copy(stored) };
+    }
+    return {
+      decided: true,
+      plan: copy(stored) as Extract<ApprovalDecisionResult, { decided: true }>['plan'],
+    };
   }
 
   async recordOutcome(

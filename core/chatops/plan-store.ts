@@ -1,3 +1,4 @@
+import type { ApproverRole } from '../authz/approval.ts';
 import type { ActionOutcome, RemediationPlan } from '../remediation/action.ts';
 import type { RemediationActionId } from './requests.ts';
 
@@ -34,7 +35,53 @@ export interface StoredPlan {
   execution?: PlanExecution;
   /** What the run ended with (recorded by the same confirmation). */
   outcome?: ActionOutcome;
+  /** Set once, by a confirmation of an action that needs a second person (two-person approval). */
+  approval?: PlanApproval;
 }
+
+/**
+ * A confirmed plan waiting for, or decided by, a second person. Pending while `decision` is absent
+ * and `expiresAt` is in the future; the plan itself lasts at least as long.
+ */
+export interface PlanApproval {
+  /** The confirmation that asked for it. */
+  requestId: string;
+  requestedBy: string;
+  /** ISO-8601. */
+  requestedAt: string;
+  /** ISO-8601: from then on it can no longer be approved. */
+  expiresAt: string;
+  /** The reason given with the confirmation: the run records it. */
+  reason: string;
+  /** The role the approver needs on the plan's cluster. */
+  approverRole: ApproverRole;
+  /** The requester's modal, which shows what came of it. */
+  view?: string;
+  /** The approval message, once posted. */
+  message?: { channel: string; ts: string };
+  /** Set once, by the first Approve or Deny in time. */
+  decision?: ApprovalDecision;
+}
+
+export interface ApprovalDecision {
+  status: 'approved' | 'denied';
+  /** Slack user id of the approver. */
+  by: string;
+  /** ISO-8601. */
+  at: string;
+  /** The click's request id: its redelivery is granted the same decision. */
+  requestId: string;
+}
+
+export type ApprovalAsk =
+  | { asked: true; plan: StoredPlan & { approval: PlanApproval } }
+  | { asked: false; why: 'missing' }
+  | { asked: false; why: 'expired' | 'taken' | 'executed'; plan: StoredPlan };
+
+export type ApprovalDecisionResult =
+  | { decided: true; plan: StoredPlan & { approval: PlanApproval & { decision: ApprovalDecision } } }
+  | { decided: false; why: 'missing' }
+  | { decided: false; why: 'not-asked' | 'expired' | 'decided'; plan: StoredPlan };
 
 export interface PlanExecution {
   /** The confirmation's request id. */
@@ -42,13 +89,17 @@ export interface PlanExecution {
   by: string;
   at: string;
   reason: string;
+  /** The second person who approved it, when the action needed one. */
+  approvedBy?: string;
 }
 
 export type ExecutionClaim =
   | { claimed: true; plan: StoredPlan }
   | { claimed: false; why: 'missing' }
   | { claimed: false; why: 'expired'; plan: StoredPlan }
-  | { claimed: false; why: 'taken'; plan: StoredPlan };
+  | { claimed: false; why: 'taken'; plan: StoredPlan }
+  /** An approval was asked for and the plan is not approved (pending, denied or expired). */
+  | { claimed: false; why: 'unapproved'; plan: StoredPlan };
 
 export interface PlanStore {
   /**
@@ -60,10 +111,29 @@ export interface PlanStore {
   get(requestId: string): Promise<StoredPlan | undefined>;
   /**
    * Marks the plan as run by `execution`, atomically: granted when it is not expired at
-   * `execution.at` and no other confirmation claimed it (the same confirmation again — a
-   * redelivery — is granted and gets the plan as it stands, outcome included).
+   * `execution.at`, no other confirmation claimed it, and — when an approval was asked for — it is
+   * approved (the same confirmation again — a redelivery — is granted and gets the plan as it
+   * stands, outcome included).
    */
   claimExecution(planRequestId: string, execution: PlanExecution): Promise<ExecutionClaim>;
+  /**
+   * Asks for a second person's approval, atomically: granted when the plan has not expired at
+   * `approval.requestedAt`, nobody claimed its execution and no other confirmation asked (the same
+   * one again is granted, with the approval as it stands). The plan's expiry becomes the
+   * approval's when that is later, so an approved plan can still run.
+   */
+  requestApproval(planRequestId: string, approval: PlanApproval): Promise<ApprovalAsk>;
+  /** Where the approval message of `approvalRequestId`'s request was posted. */
+  recordApprovalMessage(
+    planRequestId: string,
+    approvalRequestId: string,
+    message: { channel: string; ts: string },
+  ): Promise<void>;
+  /**
+   * Approves or denies, atomically: granted when an approval was asked for, is undecided and has
+   * not expired at `decision.at` (the same click again — a redelivery — is granted as it stands).
+   */
+  decideApproval(planRequestId: string, decision: ApprovalDecision): Promise<ApprovalDecisionResult>;
   /** Records the outcome of the run `executionRequestId` claimed. */
   recordOutcome(planRequestId: string, executionRequestId: string, outcome: ActionOutcome): Promise<void>;
 }
@@ -71,6 +141,16 @@ export interface PlanStore {
 /** Whether the plan can no longer be confirmed at `at`. */
 export function planExpired(plan: Pick<StoredPlan, 'expiresAt'>, at: string): boolean {
   return Date.parse(plan.expiresAt) <= Date.parse(at);
+}
+
+/** Whether an approval can no longer be given at `at`. */
+export function approvalExpired(approval: Pick<PlanApproval, 'expiresAt'>, at: string): boolean {
+  return Date.parse(approval.expiresAt) <= Date.parse(at);
+}
+
+/** The later of two ISO-8601 instants. */
+export function laterOf(a: string, b: string): string {
+  return Date.parse(a) >= Date.parse(b) ? a : b;
 }
 
 /** When a plan made at `plannedAt` expires. */
