@@ -17,7 +17,7 @@ import type { DigestSettings, DigestSubscription, DigestSubscriptionStore } from
  * the next run retries; a crash leaves a lease that runs out.
  */
 export interface ChartRasterizer {
-  png(chart: TrendChart): Uint8Array;
+  png(chart: TrendChart): Promise<Uint8Array>;
 }
 
 /** The Slack Web API calls a digest needs (adapters/slack/digest-slack.ts). */
@@ -175,7 +175,7 @@ async function sendOne(
       filename: `kubeguard-posture-${period.key}.png`,
       title: `Posture score, 12 weeks to ${period.to.slice(0, 10)}`,
       altText: chart.altText,
-      bytes: deps.chart.png(chart),
+      bytes: await deps.chart.png(chart),
     });
     await mustRecord(deps, key, { chartShared: true });
   }

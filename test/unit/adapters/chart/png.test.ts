@@ -8,7 +8,7 @@ import { darkPixels, decodePng, pngSize } from '#test/support/png.ts';
 const END = '2026-12-07T09:00:00.000Z';
 
 describe('digest chart as PNG (resvg)', () => {
-  it('is a valid PNG of the chart’s size with a line per cluster', () => {
+  it('is a valid PNG of the chart’s size with a line per cluster', async () => {
     const trends = ['prod', 'staging', 'dev'].map((name, index) =>
       clusterTrend(
         name,
@@ -17,7 +17,7 @@ describe('digest chart as PNG (resvg)', () => {
       ),
     );
 
-    const png = createResvgRasterizer().png(renderTrendChart(trends));
+    const png = await createResvgRasterizer().png(renderTrendChart(trends));
 
     expect(pngSize(png)).toEqual({ width: 960, height: 540 });
     const image = decodePng(png);
@@ -26,8 +26,8 @@ describe('digest chart as PNG (resvg)', () => {
     expect(darkPixels(image, { left: 56, top: 12, right: 400, bottom: 40 })).toBeGreaterThan(200);
   });
 
-  it('draws "No audit yet" on axes rather than an empty picture', () => {
-    const png = createResvgRasterizer().png(
+  it('draws "No audit yet" on axes rather than an empty picture', async () => {
+    const png = await createResvgRasterizer().png(
       renderTrendChart([clusterTrend('new', [], END)], { width: 640, height: 360 }),
     );
 
@@ -39,7 +39,7 @@ describe('digest chart as PNG (resvg)', () => {
 
   it('refuses a font file that is missing rather than drawing a chart without text', () => {
     expect(() => createResvgRasterizer({ fontFile: '/nonexistent/font.ttf' })).toThrow(
-      "the digest chart's font file /nonexistent/font.ttf does not exist",
+      "the digest chart's font file /nonexistent/font.ttf does not exist; the bundle must copy adapters/chart/fonts",
     );
   });
 });

@@ -32,7 +32,7 @@ async function setup(subscriptionsToAdd = [kiwi, angel]) {
       history: dailyHistory('prod', '2026-12-08T00:00:00.000Z', 84, (day) => 50 + (day % 7)),
     }),
     slack,
-    chart: { png: () => new Uint8Array([137, 80, 78, 71]) },
+    chart: { png: async () => new Uint8Array([137, 80, 78, 71]) },
     clusters: ['prod'],
     suppressions: [],
     settings: DEFAULT_DIGEST_SETTINGS,
