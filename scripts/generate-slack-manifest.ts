@@ -6,12 +6,14 @@ import { manifestText } from '../core/chatops/manifest.ts';
 /**
  * `npm run manifest`: writes deploy/slack/manifest.json from the command registry.
  * `npm run manifest -- --request-url https://…/slack/events` prints the manifest for a deployed stack
- * (its SlackRequestUrl output) instead; `--socket-mode` prints one for Socket Mode (bot/local.ts).
+ * (its SlackRequestUrl output) instead; `--socket-mode` prints one for Socket Mode (bot/local.ts);
+ * `--without-events` leaves the Home tab's event subscription out (the first install, docs/deploy.md).
  */
 const args = process.argv.slice(2);
 const urlIndex = args.indexOf('--request-url');
 const requestUrl = urlIndex === -1 ? undefined : args[urlIndex + 1];
 const socketMode = args.includes('--socket-mode');
+const withoutEvents = args.includes('--without-events');
 
 if (urlIndex !== -1 && (requestUrl === undefined || !/^https:\/\/[^\s/]+\/\S*$/.test(requestUrl))) {
   console.error(
@@ -19,8 +21,10 @@ if (urlIndex !== -1 && (requestUrl === undefined || !/^https:\/\/[^\s/]+\/\S*$/.
   );
   process.exit(2);
 }
-if (requestUrl !== undefined || socketMode) {
-  process.stdout.write(manifestText({ ...(requestUrl === undefined ? {} : { requestUrl }), socketMode }));
+if (requestUrl !== undefined || socketMode || withoutEvents) {
+  process.stdout.write(
+    manifestText({ ...(requestUrl === undefined ? {} : { requestUrl }), socketMode, withoutEvents }),
+  );
 } else {
   const path = join(dirname(fileURLToPath(import.meta.url)), '..', 'deploy', 'slack', 'manifest.json');
   writeFileSync(path, manifestText());

@@ -31,6 +31,11 @@ export interface ManifestOptions {
   requestUrl?: string;
   /** Socket Mode (a developer's workspace, bot/local.ts with SLACK_APP_TOKEN): no request URLs. */
   socketMode?: boolean;
+  /**
+   * Leave the event subscription out: the first install, before the signing secret is stored, when
+   * kubeguard cannot yet answer the URL check Slack makes for it (docs/deploy.md §5). @default false
+   */
+  withoutEvents?: boolean;
   commands?: readonly CommandSpec[];
 }
 
@@ -63,10 +68,14 @@ export function slackAppManifest(options: ManifestOptions = {}): Record<string, 
     },
     oauth_config: { scopes: { bot: [...BOT_SCOPES] } },
     settings: {
-      event_subscriptions: {
-        ...(socketMode ? {} : { request_url: requestUrl }),
-        bot_events: [...BOT_EVENTS],
-      },
+      ...(options.withoutEvents === true
+        ? {}
+        : {
+            event_subscriptions: {
+              ...(socketMode ? {} : { request_url: requestUrl }),
+              bot_events: [...BOT_EVENTS],
+            },
+          }),
       interactivity: { is_enabled: true, ...(socketMode ? {} : { request_url: requestUrl }) },
       org_deploy_enabled: false,
       socket_mode_enabled: socketMode,

@@ -203,6 +203,18 @@ describe('the App Home tab', () => {
     expect(published()).toHaveLength(1);
   });
 
+  it('answers the challenge Slack sends when the manifest saves the Events request URL', async () => {
+    const challenge = loadFixture<{ challenge: string }>('slack-url-verification.json');
+
+    const answer = await send(
+      h.bot.url,
+      signed(JSON.stringify(challenge), { headers: { 'Content-Type': 'application/json' } }),
+    );
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ challenge: challenge.challenge });
+  });
+
   it('publishes nothing when the Messages tab is opened', async () => {
     const answer = await send(h.bot.url, homeOpened(USERS.viewer, { tab: 'messages' }));
     await h.settle();

@@ -48,6 +48,15 @@ describe('the Slack app manifest', () => {
     ).toEqual({ bot_events: ['app_home_opened'] });
   });
 
+  it('leaves the event subscription out for the first install, keeping the rest', () => {
+    const url = 'https://abc123.execute-api.us-east-1.amazonaws.com/slack/events';
+    const manifest = slackAppManifest({ requestUrl: url, withoutEvents: true }) as unknown as Manifest;
+
+    expect(manifest.settings.event_subscriptions).toBeUndefined();
+    expect(manifest.settings.interactivity.request_url).toBe(url);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  });
+
   it('asks for the fewest scopes the bot uses', () => {
     expect((slackAppManifest() as unknown as Manifest).oauth_config.scopes.bot).toEqual([
       'channels:history',
