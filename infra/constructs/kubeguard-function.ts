@@ -3,7 +3,7 @@ import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -49,6 +49,8 @@ export interface KubeguardFunctionProps {
    * it is given the same log and X-Ray grants. @default a new role with nothing but those grants
    */
   readonly role?: Role;
+  /** Files the bundle needs beside its code (the digest's WebAssembly and font). @default none */
+  readonly commandHooks?: ICommandHooks;
 }
 
 /**
@@ -92,7 +94,10 @@ export class KubeguardFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
-      bundling: nodejsBundlingOptions(),
+      bundling: {
+        ...nodejsBundlingOptions(),
+        ...(props.commandHooks === undefined ? {} : { commandHooks: props.commandHooks }),
+      },
       ...(props.onFailure === undefined ? {} : { onFailure: new SqsDestination(props.onFailure) }),
       ...(props.maxEventAge === undefined ? {} : { maxEventAge: props.maxEventAge }),
       retryAttempts: props.retryAttempts ?? 2,

@@ -11,6 +11,7 @@ import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
+import { DIGEST_ENTRY, Digest } from '../constructs/digest.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
 import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
 import { RemediationAccess } from '../constructs/remediation-access.ts';
@@ -35,6 +36,7 @@ export const FUNCTION_ENTRIES = Object.freeze({
   postureAudit: lambdaEntry('posture-audit'),
   slackIngress: SLACK_BOT_ENTRIES.slackIngress,
   actionWorker: SLACK_BOT_ENTRIES.actionWorker,
+  digest: DIGEST_ENTRY,
 });
 
 /** When the daily posture audit runs (UTC): before the working day in Europe, after it in the Americas. */
@@ -76,6 +78,8 @@ export class StatelessStack extends Stack {
   readonly remediation: RemediationAccess;
   /** The Slack endpoint, ingress function and action worker (the worker runs as `remediation.role`). */
   readonly slackBot: SlackBot;
+  /** The digest function and its schedule. */
+  readonly digest: Digest;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -150,6 +154,11 @@ export class StatelessStack extends Stack {
       evidenceBucketName: evidenceBucketName(props.resourcePrefix),
       resourcePrefix: props.resourcePrefix,
       delivery: this.delivery.function,
+    });
+    this.digest = new Digest(this, 'Digest', {
+      configJson: props.configJson,
+      table: props.table,
+      slackSecret: props.slackSecret,
     });
     this.deliverySchedule = new Rule(this, 'DeliverAlerts', {
       description: 'kubeguard: every minute, deliver the Slack alerts that are pending and due',

@@ -71,8 +71,8 @@ describe('cdk-nag AwsSolutions checks', () => {
       `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${service}:us-east-1:<AWS::AccountId>:${resource}]`;
     expect(acks.map((a) => a.id).sort()).toEqual(
       [
-        // X-Ray, on each of the six function roles.
-        ...Array.from({ length: 6 }, () => 'AwsSolutions-IAM5[Resource::*]'),
+        // X-Ray, on each of the seven function roles.
+        ...Array.from({ length: 7 }, () => 'AwsSolutions-IAM5[Resource::*]'),
         // The posture audit's reads: region-wide calls, then each wildcard ARN.
         'AwsSolutions-IAM5[Resource::*]',
         ...['prod-cluster', 'staging-cluster'].flatMap((cluster) => [
