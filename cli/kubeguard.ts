@@ -39,3 +39,6 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   }
   return command.run(rest, io);
 }
+
+// `npm start` runs this file directly (`node cli/kubeguard.ts start`); bin/kubeguard.js imports it.
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -14,12 +14,14 @@ export function alertDeliveryFor(deps: {
   store: FindingStore;
   messenger: SlackMessenger;
   timers: Timers;
+  /** Least time between two posts to one channel. @default 1000 (Slack's pace); the sandbox's Slack has none */
+  channelPaceMs?: number;
 }) {
   return createAlertDelivery({
     store: deps.store,
     messenger: deps.messenger,
     render: (finding) => renderFindingAlert(finding, deps.config.slack),
-    pacer: new ChannelPacer(deps.timers),
+    pacer: new ChannelPacer(deps.timers, deps.channelPaceMs),
     timers: deps.timers,
     retry: DEFAULT_RETRY_POLICY,
   });

@@ -92,6 +92,28 @@ function isAuditEventList(value: unknown): value is { items: unknown } {
   return isRecord(value) && value.kind === 'EventList' && 'items' in value;
 }
 
+/** What kind of record a JSON value is, by the same tests `readInput` applies; undefined: none. */
+export type RecordKind =
+  | 'audit-event'
+  | 'audit-event-list'
+  | 'cloudwatch-logs-event'
+  | 'cloudwatch-envelope'
+  | 'guardduty-event';
+
+export function recordKind(value: unknown): RecordKind | undefined {
+  if (looksLikeAuditRecord(value)) return 'audit-event';
+  if (isAuditEventList(value)) return 'audit-event-list';
+  if (looksLikeCloudWatchLogsEvent(value)) return 'cloudwatch-logs-event';
+  if (looksLikeCloudWatchEnvelope(value)) return 'cloudwatch-envelope';
+  if (looksLikeGuardDutyEvent(value)) return 'guardduty-event';
+  return undefined;
+}
+
+/** The reason given for a value that is none of the records kubeguard reads. */
+export function unrecognizedRecord(value: unknown): string {
+  return `${UNRECOGNIZED}; received ${describeValue(value)}`;
+}
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -123,16 +145,17 @@ class InputReader {
 
   readRecord(value: unknown, line: number): void {
     try {
-      if (looksLikeAuditRecord(value))
+      const kind = recordKind(value);
+      if (kind === 'audit-event')
         this.readAuditEvent(this.parseAudit(value, `line-${line}`), line, 'audit-event');
-      else if (isAuditEventList(value)) this.readEventList(value.items, line);
-      else if (looksLikeCloudWatchLogsEvent(value))
+      else if (kind === 'audit-event-list') this.readEventList((value as { items: unknown }).items, line);
+      else if (kind === 'cloudwatch-logs-event')
         this.readEnvelope(this.decodeAwsLogs(value), line, 'cloudwatch-logs-event');
-      else if (looksLikeCloudWatchEnvelope(value))
+      else if (kind === 'cloudwatch-envelope')
         this.readEnvelope(parseCloudWatchEnvelope(value), line, 'cloudwatch-envelope');
-      else if (looksLikeGuardDutyEvent(value))
+      else if (kind === 'guardduty-event')
         this.result.records.push({ line, kind: 'guardduty-event', result: normalizeGuardDutyEvent(value) });
-      else this.malformed(line, `${UNRECOGNIZED}; received ${describeValue(value)}`);
+      else this.malformed(line, unrecognizedRecord(value));
     } catch (error) {
       this.malformed(line, errorText(error));
     }

@@ -48,8 +48,8 @@ const LAYERS: Record<string, LayerRule> = {
     check: ownFunctionOnly,
   },
   bot: { layers: ['core', 'adapters', 'bot'], packages: true, forbiddenPackages: [SDK_BUT_BOLT] },
-  // The CLI runs functions locally (sandbox), so it may import lambdas/.
-  cli: { layers: ['core', 'adapters', 'lambdas', 'cli'], packages: true, forbiddenPackages: [SDK] },
+  // The CLI runs functions and the bot locally (`kubeguard start`), so it may import lambdas/ and bot/.
+  cli: { layers: ['core', 'adapters', 'lambdas', 'bot', 'cli'], packages: true, forbiddenPackages: [SDK] },
   // infra/ shares the table definition with the store (adapters/aws/findings-table.ts).
   infra: { layers: ['core', 'adapters', 'infra'], packages: true, forbiddenPackages: [SDK] },
   scripts: { layers: ['core', 'adapters', 'scripts'], packages: true, forbiddenPackages: [SDK] },
