@@ -36,8 +36,8 @@ export interface SandboxCluster {
   stop(): Promise<void>;
 }
 
-/** The demo cluster's region, as the seeded secret's ARN says. */
-const DEMO_REGION = 'us-west-2';
+/** The demo cluster's region, as its nodes' names say. */
+const DEMO_REGION = 'eu-west-1';
 
 /** What the demo's Secrets Manager holds: the ExternalSecret's key, rotation configured. */
 const DEMO_SECRETS = [

@@ -1,6 +1,7 @@
 import * as api from './api.js';
 import { renderBlocks, renderMessageText } from './blocks.js';
 import { ModalView, showConfirm } from './modal.js';
+import { setupScenarios } from './scenarios.js';
 
 /**
  * The sandbox's Slack-like page: channels, messages with threads, ephemeral messages, updates
@@ -290,6 +291,7 @@ async function start() {
   if (!page.facts.connected) status('No bot is connected: the page can show messages but not send.', 'error');
   setupUsers();
   setupComposer();
+  await setupScenarios($('scenarios'), status);
   await poll();
   document.body.dataset.ready = 'true';
 }
