@@ -13,6 +13,7 @@ import { ratedBy } from '#core/model/incident.ts';
 import { routeDetection } from '#core/routing.ts';
 import { printable, readInputs } from '../input-files.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
+import { RENDER_DIGEST_USAGE, runRenderDigest } from './render-digest.ts';
 
 /**
  * `kubeguard render alert [--config FILE] [--lenient] [--cluster NAME] [--per-detection] [FILE...]`:
@@ -24,8 +25,9 @@ import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
  * `--per-detection` prints one line per detection as its own alert, `{eventId, ruleId, message}`.
  * Routing comes from the configuration (default ./kubeguard.config.json when it exists).
  */
-const USAGE =
+const ALERT_USAGE =
   'kubeguard render alert [--config FILE] [--lenient] [--cluster NAME] [--per-detection] [FILE...]   (no FILE: stdin)';
+const USAGE = `${ALERT_USAGE}\n       ${RENDER_DIGEST_USAGE}`;
 
 interface RenderOptions {
   configFile?: string;
@@ -39,7 +41,7 @@ function parseArgs(args: readonly string[]): RenderOptions | { usage: string } {
   const [what, ...rest] = args;
   if (what !== 'alert') {
     return {
-      usage: `render needs what to render: "alert"; received ${what === undefined ? 'nothing' : JSON.stringify(what)}`,
+      usage: `render needs what to render: "alert" or "digest"; received ${what === undefined ? 'nothing' : JSON.stringify(what)}`,
     };
   }
   const options: RenderOptions = { lenient: false, perDetection: false, files: [] };
@@ -92,9 +94,11 @@ async function loadSlackConfig(
 
 export const renderCommand: CliCommand = {
   name: 'render',
-  summary: 'Print the Slack alert the bot would post for each incident of the input (preview)',
+  summary:
+    'Preview what Slack would receive: the alert for each incident of the input, or a digest and its chart',
   usage: USAGE,
   run: async (args, io) => {
+    if (args[0] === 'digest') return runRenderDigest(args.slice(1), io);
     const options = parseArgs(args);
     if ('usage' in options) {
       io.stderr(`kubeguard render: ${options.usage}\nUsage: ${USAGE}\n`);
