@@ -72,7 +72,10 @@ export function postureFactsOf(
       object,
       message: cap(result.message),
     };
-    const owner = result.object.namespace === undefined ? undefined : owners.get(result.object.namespace);
+    // A namespace's own failures (no NetworkPolicy, no Pod Security label) belong to its owner too.
+    const namespace =
+      result.object.namespace ?? (result.object.kind === 'Namespace' ? result.object.name : undefined);
+    const owner = namespace === undefined ? undefined : owners.get(namespace);
     if (owner !== undefined) risk.owner = owner;
     return risk;
   });

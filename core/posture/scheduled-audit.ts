@@ -1,3 +1,5 @@
+import type { PostureFactsStore } from '../digest/ports.ts';
+import { postureFactsOf } from '../digest/posture-facts.ts';
 import { asKubeguardError, KubeguardError } from '../errors.ts';
 import type { SlackMessenger } from '../ports.ts';
 import { auditReportRef, buildAuditSummaryMessage } from '../slack-views/audit-report.ts';
@@ -22,6 +24,8 @@ export interface ScheduledAuditPorts {
   /** Where the summary goes (routing's channelForCluster). */
   channel: string;
   options?: AuditOptions;
+  /** Where the digests read the report's top risks and GuardDuty gaps (core/digest). @default none */
+  facts?: { store: Pick<PostureFactsStore, 'put'>; ownerLabel: string };
 }
 
 export interface ScheduledAuditOutcome {
@@ -40,7 +44,10 @@ export interface ScheduledAuditOutcome {
 const HISTORY_LOOKBACK = 5;
 
 /** What auditing and storing a cluster needs: the scheduled audit's ports without Slack. */
-export type AuditStorePorts = Pick<ScheduledAuditPorts, 'collect' | 'history' | 'exports' | 'options'> & {
+export type AuditStorePorts = Pick<
+  ScheduledAuditPorts,
+  'collect' | 'history' | 'exports' | 'options' | 'facts'
+> & {
   /**
    * Keep only what concerns this namespace (an on-demand `/k8s audit --namespace`): its objects'
    * results and the checks that could not run at all. Such a report is stored as evidence but not
@@ -84,6 +91,14 @@ export async function auditAndStore(cluster: string, ports: AuditStorePorts): Pr
     await step(cluster, 'storing the audit history', () =>
       ports.history.put(historyEntryOf(report, reportId)),
     );
+    const { facts } = ports;
+    if (facts !== undefined) {
+      // The digests' top risks and GuardDuty gaps, with each namespace's owner label.
+      const namespaces = snapshot.objects.filter((object) => object.kind === 'Namespace');
+      await step(cluster, 'storing the digest facts', () =>
+        facts.store.put(postureFactsOf(report, namespaces, facts.ownerLabel)),
+      );
+    }
   }
   return { report, snapshot, reportId, links, ...(previous === undefined ? {} : { previous }) };
 }

@@ -1,4 +1,6 @@
 import { createAuditHistoryStoreFromEnv } from '../../adapters/aws/audit-history-store.ts';
+import { DynamoPostureFacts } from '../../adapters/aws/digest-stores.ts';
+import { kubeguardTableFromEnv } from '../../adapters/aws/kubeguard-table.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
 import { createReportExportStoreFromEnv } from '../../adapters/evidence/report-exports.ts';
 import { createEksClusterCollector } from '../../adapters/kubernetes/eks-cluster-collector.ts';
@@ -20,5 +22,6 @@ export const composePostureAudit = once(() => {
     collect: createEksClusterCollector(systemClock),
     history: createAuditHistoryStoreFromEnv(environment),
     exports: createReportExportStoreFromEnv(environment),
+    facts: new DynamoPostureFacts(kubeguardTableFromEnv(environment)),
   };
 });

@@ -1,4 +1,5 @@
 import type { ClusterConfig, KubeguardConfig } from '../../core/config/schema.ts';
+import type { PostureFactsStore } from '../../core/digest/ports.ts';
 import { asKubeguardError, KubeguardError } from '../../core/errors.ts';
 import type { SlackMessenger } from '../../core/ports.ts';
 import type { AuditHistoryStore } from '../../core/posture/history.ts';
@@ -18,6 +19,8 @@ export interface PostureAuditDeps {
   collect: (cluster: ClusterConfig) => Promise<ClusterSnapshot>;
   history: AuditHistoryStore;
   exports: ReportExportStore;
+  /** The digests' posture facts (top risks, GuardDuty gaps). @default not stored */
+  facts?: Pick<PostureFactsStore, 'put'>;
 }
 
 export interface PostureAuditResult {
@@ -47,6 +50,9 @@ export function createPostureAuditHandler(
           messenger: deps.messenger,
           channel: channelForCluster(cluster.name, deps.config.slack),
           options: auditOptions(deps.config),
+          ...(deps.facts === undefined
+            ? {}
+            : { facts: { store: deps.facts, ownerLabel: deps.config.digest.ownerLabel } }),
         });
         result.audited.push(outcome);
         deps.logger.info('posture audit posted', {
