@@ -7,11 +7,19 @@ import type { Role } from '../authz/policy.ts';
  * typed (bounded); never a token, a response URL, a secret value or event data.
  */
 
-export const AUDIT_RECORD_TYPES = ['request', 'denial', 'approval', 'action', 'outcome'] as const;
+export const AUDIT_RECORD_TYPES = [
+  'request',
+  'denial',
+  'approval-requested',
+  'approval',
+  'action',
+  'outcome',
+] as const;
 /**
  * `request`: a command, click or submission accepted (or answered at once); `denial`: refused by
- * authorization; `approval`: a second person approved; `action`: a change is about to be made (its
- * plan); `outcome`: what the change or the answer came to.
+ * authorization; `approval-requested`: a confirmed action waits for a second person (its plan, the
+ * approver role, until when); `approval`: a second person approved or denied it, or found it expired;
+ * `action`: a change is about to be made (its plan); `outcome`: what the change or the answer came to.
  */
 export type AuditRecordType = (typeof AUDIT_RECORD_TYPES)[number];
 

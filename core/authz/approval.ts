@@ -1,5 +1,7 @@
 import type { ActionId } from '../remediation/action.ts';
-import { type Role, roleSatisfies } from './policy.ts';
+import { type ApprovalRule, type Role, roleSatisfies } from './policy.ts';
+
+export type { ApprovalRule };
 
 /**
  * Two-person approval (docs/slack-bot.md "Two-person approval"): `authorization.approvals` lists the
@@ -25,16 +27,6 @@ export type ApproverRole = (typeof APPROVER_ROLES)[number];
 export const DEFAULT_APPROVAL_MINUTES = 30;
 /** Bounds of `withinMinutes`: at least a minute to find someone, at most a day (the plan is stale by then). */
 export const APPROVAL_MINUTES_RANGE = { min: 1, max: 1440 } as const;
-
-export interface ApprovalRule {
-  actions: readonly ActionId[];
-  /** The clusters the rule is for; absent = every cluster. */
-  clusters?: readonly string[];
-  /** The role the second person needs on the action's cluster. */
-  approverRole: ApproverRole;
-  /** How long the request waits for an approval before it expires. */
-  withinMinutes: number;
-}
 
 /** What a configured action needs before it runs. */
 export interface ApprovalNeed {

@@ -1,4 +1,4 @@
-import type { ApprovalRule } from './approval.ts';
+import type { ActionId } from '../remediation/action.ts';
 
 /**
  * Who may do what in Slack (decision D36): three roles, each including the ones below
@@ -27,6 +27,20 @@ export interface RoleGrant {
   userGroups: readonly string[];
   /** The clusters the grant is for; absent = every cluster. */
   clusters?: readonly string[];
+}
+
+/**
+ * A two-person approval rule (`authorization.approvals`; core/authz/approval.ts decides with them):
+ * the actions that need a second person, on which clusters, the approver's role and the window.
+ */
+export interface ApprovalRule {
+  actions: readonly ActionId[];
+  /** The clusters the rule is for; absent = every cluster. */
+  clusters?: readonly string[];
+  /** The role the second person needs on the action's cluster (a viewer never approves). */
+  approverRole: Exclude<Role, 'viewer'>;
+  /** How long the request waits for an approval before it expires. */
+  withinMinutes: number;
 }
 
 export interface AuthorizationConfig {

@@ -1,3 +1,4 @@
+import { approvalRequirement } from '../authz/approval.ts';
 import type { Role } from '../authz/policy.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
 import {
@@ -9,8 +10,10 @@ import {
 import type { ModalView } from '../slack-views/blocks.ts';
 import {
   ALERT_ACTION_IDS,
+  APPROVAL_ACTION_IDS,
   EKS_CLUSTER_NAME,
   OUTCOME_ACTION_IDS,
+  parseApprovalValue,
   parseReleaseValue,
 } from '../slack-views/ids.ts';
 import { buildSuppressForm } from '../slack-views/suppress-form.ts';
@@ -34,6 +37,8 @@ export interface ButtonClick {
   view?: { id: string };
   /** The click's trigger id: unique, so it also names a modal the plan opens (its external id). */
   triggerId?: string;
+  /** Slack user id of the person who clicked. */
+  userId?: string;
 }
 
 export type ButtonPlan =
@@ -50,8 +55,12 @@ export type ButtonPlan =
       once?: boolean;
       /** A modal the ingress opens before queueing (a loading view the worker then replaces). */
       openFirst?: ModalView;
+      /** The role this click needs when the configuration decides it (an approver's); else the spec's. */
+      role?: Role;
     }
-  | { type: 'open-form'; view: ModalView; scope: RequestScope; target: string; finding?: string };
+  | { type: 'open-form'; view: ModalView; scope: RequestScope; target: string; finding?: string }
+  /** Refused for who is asking, whatever their role (the requester approving their own request): a denial. */
+  | { type: 'refuse'; text: string; detail: string; scope: RequestScope; target: string; role?: Role };
 
 export interface ButtonSpec {
   actionId: string;
@@ -288,6 +297,50 @@ const releaseButton = remediationButton(OUTCOME_ACTION_IDS.releasePod, 'release'
   };
 });
 
+/**
+ * Approve / Deny of a two-person approval (core/slack-views/approval.ts). The value names the stored
+ * plan, its action, cluster and requester (kubeguard wrote it): the clicker needs the configured
+ * approver role on that cluster, and the requester is refused whatever their role. The worker checks
+ * both again against the stored plan and decides once (core/chatops/handlers/remediation-approval.ts).
+ */
+function approvalButton(actionId: string, kind: 'approve' | 'deny'): ButtonSpec {
+  return {
+    actionId,
+    kind,
+    // The least any approval needs; the plan names the configured role.
+    role: 'responder',
+    purpose: 'decide on two-person approval requests',
+    plan(click, config) {
+      const value = parseApprovalValue(click.value ?? '');
+      if (value === undefined || !PLAN_REQUEST_ID.test(value.r)) {
+        throw invalid(
+          'this button does not name a request kubeguard is waiting on; ask for the action again',
+        );
+      }
+      const scope: RequestScope = value.c === undefined ? { anyCluster: true } : { cluster: value.c };
+      const need =
+        value.a === undefined || value.c === undefined
+          ? undefined
+          : approvalRequirement(config.authorization, value.a, value.c);
+      const role = need?.approverRole ?? 'responder';
+      const target = `plan ${value.r}`;
+      if (value.u !== undefined && value.u === click.userId) {
+        return {
+          type: 'refuse',
+          text: 'You asked for this action, so you cannot approve or deny it: a second person must. It stays waiting until someone else decides or it expires.',
+          detail: 'the requester may not approve or deny their own request',
+          scope,
+          target,
+          role,
+        };
+      }
+      return { type: 'enqueue', body: { kind, args: { plan: value.r } }, scope, target, role };
+    },
+  };
+}
+
+const PLAN_REQUEST_ID = /^r-[0-9a-f]{16}$/;
+
 /** The buttons the bot handles, by action_id. */
 export const BUTTONS: readonly ButtonSpec[] = [
   acknowledgeButton,
@@ -299,4 +352,6 @@ export const BUTTONS: readonly ButtonSpec[] = [
   isolateButton,
   rotateButton,
   releaseButton,
+  approvalButton(APPROVAL_ACTION_IDS.approve, 'approve'),
+  approvalButton(APPROVAL_ACTION_IDS.deny, 'deny'),
 ];

@@ -194,6 +194,7 @@ export async function handleButton(request: ButtonRequest, deps: IngressDeps): P
         ...(request.message === undefined ? {} : { message: request.message }),
         ...(request.view === undefined ? {} : { view: request.view }),
         ...(request.triggerId === undefined ? {} : { triggerId: request.triggerId }),
+        userId: request.userId,
       },
       deps.config,
     );
@@ -203,9 +204,20 @@ export async function handleButton(request: ButtonRequest, deps: IngressDeps): P
     failure = asKubeguardError(error);
   }
   const requirement: Requirement = {
-    role: spec.role,
+    // A plan names the role when the configuration decides it (an approver's).
+    role: (plan?.type === 'open-form' ? undefined : plan?.role) ?? spec.role,
     ...(plan === undefined ? { anyCluster: true } : plan.scope),
   };
+  // Refused for who asks, whatever their role (the requester approving their own request).
+  if (plan?.type === 'refuse') {
+    await record(deps, admission, 'denial', {
+      result: 'denied',
+      role: requirement.role,
+      detail: plan.detail,
+    });
+    await replyLater(admission, textReply(plan.text), deps);
+    return;
+  }
   const denied = await deny(admission, requirement, spec.purpose, deps);
   if (denied !== undefined) {
     await replyLater(admission, denied, deps);

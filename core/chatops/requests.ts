@@ -75,6 +75,12 @@ const kinds = {
     /** The confirmation modal's view id: it stays open and shows the result. */
     view: z.optional(shortText(255)),
   }),
+  /**
+   * Approve or deny the plan stored under request `plan`, which waits for a second person
+   * (core/chatops/handlers/remediation-approval.ts); an approval runs exactly that plan.
+   */
+  approve: z.object({ plan: requestId }),
+  deny: z.object({ plan: requestId }),
 } as const;
 
 export type ActionKind = keyof typeof kinds;
@@ -113,6 +119,8 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('audit-details'), args: kinds['audit-details'] }),
   z.object({ ...common, kind: z.literal('plan'), args: kinds.plan }),
   z.object({ ...common, kind: z.literal('execute'), args: kinds.execute }),
+  z.object({ ...common, kind: z.literal('approve'), args: kinds.approve }),
+  z.object({ ...common, kind: z.literal('deny'), args: kinds.deny }),
 ]);
 
 export type QueuedRequest = z.output<typeof requestSchema>;

@@ -2,6 +2,7 @@ import { asKubeguardError, type KubeguardError } from '../errors.ts';
 import { auditDetailsHandler, auditHandler } from './handlers/audit.ts';
 import { homeHandler } from './handlers/home.ts';
 import { findingsHandler, statusHandler } from './handlers/read.ts';
+import { approveHandler, denyHandler } from './handlers/remediation-approval.ts';
 import { executeHandler } from './handlers/remediation-execute.ts';
 import { planHandler } from './handlers/remediation-plan.ts';
 import { ackHandler, suppressHandler } from './handlers/status-change.ts';
@@ -50,6 +51,8 @@ export const WORKER_HANDLERS: { [K in ActionKind]: WorkerHandler<K> } = {
   'audit-details': auditDetailsHandler,
   plan: planHandler,
   execute: executeHandler,
+  approve: approveHandler,
+  deny: denyHandler,
 };
 
 /** Runs a request; 'retry' asks the queue to deliver it again (a transient failure, not the last try). */

@@ -9,7 +9,8 @@ import { codeSpan, untrustedText } from './mrkdwn.ts';
 /**
  * Two-person approval: "X requests <action> on <target> — reason …" with Approve and Deny, the
  * expiry, and the same message once resolved (approved by Y, denied by Y, expired), without
- * buttons. The buttons carry the request id only; whoever clicks is authorized again, and the
+ * buttons. The buttons carry references (the request id, action, cluster and requester), never the
+ * plan; whoever clicks is authorized again, and the
  * requester cannot approve their own request (the bot checks both; the message says so).
  */
 
@@ -90,7 +91,12 @@ function stateText(state: Exclude<ApprovalState, { status: 'pending' }>): string
 }
 
 function approvalButtons(request: ApprovalRequest): ActionsBlock {
-  const value = encodeApprovalValue({ r: request.requestId });
+  const value = encodeApprovalValue({
+    r: request.requestId,
+    a: request.action,
+    ...(request.cluster === undefined ? {} : { c: request.cluster }),
+    u: request.requestedBy,
+  });
   const words = ACTION_WORDS[request.action];
   const where = request.cluster === undefined ? '' : ` on ${request.cluster}`;
   const question = `${words.title} on ${request.target}${where} runs as soon as you approve, recorded under your name next to the requester's.`;

@@ -87,6 +87,8 @@ const KUBE_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const QUARANTINE_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 /** Request ids are kubeguard's (the idempotency key): printable, no spaces, bounded. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Slack user ids. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
 /** Secrets Manager secret names and ARNs (ARNs at most 2048 characters). */
 const SECRET_ID = /^[A-Za-z0-9/_+=.@:-]{1,2048}$/;
 
@@ -112,9 +114,17 @@ export interface ConfirmReference {
   t?: string;
 }
 
-/** What Approve / Deny carry: the approval's request id. */
+/**
+ * What Approve / Deny carry: the request id of the stored plan waiting for approval, and — so the
+ * ingress can check the clicker before anything is queued — its action, cluster and requester. The
+ * worker checks again against the stored plan.
+ */
 export interface ApprovalButtonValue {
   r: string;
+  a?: ActionId;
+  c?: string;
+  /** Slack user id of the requester (who may not approve their own request). */
+  u?: string;
 }
 
 export function encodeReleaseValue(value: ReleaseButtonValue): string {
@@ -160,13 +170,29 @@ export function parseConfirmReference(text: string): ConfirmReference | undefine
   };
 }
 
+/** Only references parseApprovalValue accepts are written (a button value holds 2000 characters). */
 export function encodeApprovalValue(value: ApprovalButtonValue): string {
-  return JSON.stringify(value);
+  const { r, a, c, u } = value;
+  return JSON.stringify({
+    r,
+    ...(a === undefined ? {} : { a }),
+    ...(c === undefined || !EKS_CLUSTER_NAME.test(c) ? {} : { c }),
+    ...(u === undefined || !SLACK_USER_ID.test(u) ? {} : { u }),
+  });
 }
 
 export function parseApprovalValue(text: string): ApprovalButtonValue | undefined {
   const value = parseObject(text);
-  return value !== undefined && matches(value.r, REQUEST_ID) ? { r: value.r as string } : undefined;
+  if (value === undefined || !matches(value.r, REQUEST_ID)) return undefined;
+  const { a, c, u } = value;
+  if (a !== undefined && !ACTION_IDS.includes(a as ActionId)) return undefined;
+  if (!optional(c, EKS_CLUSTER_NAME) || !optional(u, SLACK_USER_ID)) return undefined;
+  return {
+    r: value.r as string,
+    ...(a === undefined ? {} : { a: a as ActionId }),
+    ...(c === undefined ? {} : { c: c as string }),
+    ...(u === undefined ? {} : { u: u as string }),
+  };
 }
 
 /** Whether a value is a finding fingerprint a reference can carry. */

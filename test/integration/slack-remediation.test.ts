@@ -1,25 +1,15 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createKubeClient } from '../../adapters/kubernetes/client.ts';
-import type { AuditRecord } from '../../core/audit-trail/record.ts';
-import type { RemediationRuntime } from '../../core/chatops/remediation-runtime.ts';
 import type { KubeObject } from '../../core/remediation/kube-objects.ts';
 import { QUARANTINE_LABEL, RELEASED_ANNOTATION } from '../../core/remediation/quarantine.ts';
-import { requiredRbacRules } from '../../core/remediation/registry.ts';
 import { ALERT_ACTION_IDS, CONFIRM_CALLBACK_IDS, OUTCOME_ACTION_IDS } from '../../core/slack-views/ids.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
-import { describedSecret, FakeSecretRotator } from '../support/fake-secret-rotator.ts';
-import { InMemoryRotationClaims } from '../support/in-memory-rotation-claims.ts';
-import { KubeApiDouble } from '../support/kube-api-double.ts';
-import { InMemoryEvidenceStore, SUSPECT, shopCluster } from '../support/remediation-cluster.ts';
-import { ALERT_CHANNEL, type BotHarness, startBotHarness, USERS } from '../support/slack-bot-harness.ts';
-import {
-  blockActionBody,
-  send,
-  signed,
-  slashCommandBody,
-  viewSubmissionBody,
-} from '../support/slack-requests.ts';
+import type { FakeSecretRotator } from '../support/fake-secret-rotator.ts';
+import type { KubeApiDouble } from '../support/kube-api-double.ts';
+import { type InMemoryEvidenceStore, SUSPECT } from '../support/remediation-cluster.ts';
+import type { BotHarness } from '../support/slack-bot-harness.ts';
+import { USERS } from '../support/slack-bot-harness.ts';
+import { REASON, RemediationBot, SECRET_ID, textOf } from '../support/slack-remediation.ts';
+import { send } from '../support/slack-requests.ts';
 
 /**
  * Remediation from Slack end to end over loopback: a signed click or `/k8s isolate` opens the
@@ -29,16 +19,11 @@ import {
  */
 
 let db: Dynalite;
+let r: RemediationBot;
 let h: BotHarness;
 let api: KubeApiDouble;
 let evidence: InMemoryEvidenceStore;
 let rotator: FakeSecretRotator;
-let sequence = 0;
-/** Minutes the worker's clock is ahead of the system clock (an expired plan). */
-let aheadMinutes = 0;
-
-const SECRET_ID = 'MyTestSecret';
-const REASON = 'crypto miner seen on the pod at 03:12';
 
 beforeAll(async () => {
   db = await startDynalite();
@@ -47,151 +32,23 @@ afterAll(async () => {
   await db.stop();
 });
 beforeEach(async () => {
-  aheadMinutes = 0;
-  api = await new KubeApiDouble({ objects: shopCluster() as never }).start();
-  api.allowOnly(
-    requiredRbacRules().flatMap((rule) => rule.verbs.map((verb) => ({ verb, resource: rule.resource }))),
-  );
-  const config = new KubeConfig();
-  config.loadFromOptions(api.kubeConfigOptions());
-  const kube = createKubeClient({ kubeConfig: config });
-  evidence = new InMemoryEvidenceStore();
-  rotator = new FakeSecretRotator(
-    describedSecret('describe-secret-rotating', {
-      versionStages: { 'a1b2c3d4-5678-90ab-cdef-EXAMPLE22222': ['AWSCURRENT'] },
-    }),
-  );
-  const runtime: RemediationRuntime = {
-    forCluster: async () => ({ kube, evidence, secrets: rotator, enforcement: 'enabled' }),
-    rotationClaims: new InMemoryRotationClaims(),
-    timers: { nowMs: () => Date.now(), sleep: async () => {} },
-  };
-  h = await startBotHarness({
-    db,
-    remediation: runtime,
-    workerClock: () => new Date(Date.now() + aheadMinutes * 60_000).toISOString(),
-  });
+  r = await RemediationBot.start({ db });
+  ({ h, api, evidence, rotator } = r);
 });
 afterEach(async () => {
-  await h.stop();
-  await api.stop();
+  await r.stop();
 });
 
-interface Alert {
-  channel: string;
-  ts: string;
-  value: string;
-  finding: { fingerprint: string };
-}
-
-/** The alert of a GuardDuty finding about the suspect pod of the shop cluster. */
-function shopAlert(): Promise<Alert> {
-  return h.alert('guardduty-eks-exec-in-kube-system-pod.json', { namespace: 'shop', pod: SUSPECT });
-}
-
-function click(user: string, alert: { channel: string; ts: string }, actionId: string, value: string) {
-  sequence += 1;
-  const triggerId = `${sequence}.333.remediation`;
-  return {
-    triggerId,
-    request: signed(
-      blockActionBody({
-        actionId,
-        value,
-        userId: user,
-        channel: alert.channel,
-        messageTs: alert.ts,
-        triggerId,
-        actionTs: `1733230000.${String(sequence).padStart(6, '0')}`,
-        responseUrl: h.slack.responseUrl(`actions/T111/${sequence}/z`),
-      }),
-    ),
-  };
-}
-
-function command(user: string, text: string) {
-  sequence += 1;
-  const triggerId = `${sequence}.444.remediation`;
-  return {
-    triggerId,
-    request: signed(
-      slashCommandBody({
-        user_id: user,
-        team_id: 'T111',
-        channel_id: ALERT_CHANNEL,
-        text,
-        trigger_id: triggerId,
-        response_url: h.slack.responseUrl(`commands/T111/${sequence}/r`),
-      }),
-    ),
-  };
-}
-
-/** The modal opened with `triggerId`, as Slack holds it now (after the worker's views.update). */
-function modalOf(triggerId: string) {
-  const found = [...h.slack.state.views.values()].find((v) => v.current.external_id === `plan:${triggerId}`);
-  if (found === undefined) throw new Error(`no modal was opened for ${triggerId}`);
-  return found.current as {
-    id: string;
-    hash: string;
-    callback_id: string;
-    private_metadata: string;
-    blocks: { block_id?: string; text?: { text: string } }[];
-  };
-}
-
-/** A modal as Slack holds it now, by its view id. */
-function viewById(id: string): { blocks: unknown[] } {
-  const found = h.slack.state.views.get(id);
-  if (found === undefined) throw new Error(`no view ${id}`);
-  return found.current as { blocks: unknown[] };
-}
-
-function textOf(blocks: readonly unknown[]): string {
-  return JSON.stringify(blocks);
-}
-
-function confirm(user: string, modal: ReturnType<typeof modalOf>, reason = REASON) {
-  return signed(
-    viewSubmissionBody({
-      callbackId: modal.callback_id,
-      privateMetadata: modal.private_metadata,
-      values: { confirm_reason: { reason } },
-      userId: user,
-      viewId: modal.id,
-      hash: modal.hash,
-    }),
-  );
-}
-
-async function records(): Promise<Pick<AuditRecord, 'type' | 'kind' | 'actor' | 'result' | 'source'>[]> {
-  const now = Date.now();
-  const page = await h.trail.byTime({
-    from: new Date(now - 86_400_000).toISOString(),
-    to: new Date(now + 86_400_000).toISOString(),
-    limit: 1000,
-  });
-  return page.records.map(({ type, kind, actor, result, source }) => ({
-    type,
-    kind,
-    actor,
-    source,
-    ...(result === undefined ? {} : { result }),
-  }));
-}
-
-function quarantinePolicies(): KubeObject[] {
-  return (api.objects('networkpolicies', 'shop') as unknown as KubeObject[]).filter((policy) =>
-    policy.metadata.name.startsWith('kubeguard-quarantine-'),
-  );
-}
-
-async function isolateFromAlert(alert: Alert, user: string = USERS.oncall) {
-  const clicked = click(user, alert, ALERT_ACTION_IDS.isolatePod, alert.value);
-  const ack = await send(h.bot.url, clicked.request);
-  await h.settle();
-  return { ack, modal: modalOf(clicked.triggerId) };
-}
+const shopAlert = () => r.shopAlert();
+const click = (...args: Parameters<RemediationBot['click']>) => r.click(...args);
+const command = (...args: Parameters<RemediationBot['command']>) => r.command(...args);
+const modalOf = (triggerId: string) => r.modalOf(triggerId);
+const viewById = (id: string) => r.viewById(id);
+const confirm = (...args: Parameters<RemediationBot['confirm']>) => r.confirm(...args);
+const records = () => r.records();
+const quarantinePolicies = () => r.quarantinePolicies();
+const isolateFromAlert = (...args: Parameters<RemediationBot['isolateFromAlert']>) =>
+  r.isolateFromAlert(...args);
 
 describe('Isolate pod from an alert', () => {
   it('opens the planning modal, shows the plan, and after a confirmation with a reason isolates the pod, updates the alert and records every step', async () => {
@@ -303,7 +160,7 @@ describe('Isolate pod from an alert', () => {
   it('refuses a plan that expired and says to plan again', async () => {
     const alert = await shopAlert();
     const { modal } = await isolateFromAlert(alert);
-    aheadMinutes = 16;
+    r.aheadMinutes = 16;
 
     await send(h.bot.url, confirm(USERS.oncall, modal));
     await h.settle();

@@ -110,10 +110,13 @@ export interface BotHarnessOptions {
   remediation?: RemediationRuntime;
   /** The worker's clock (ISO-8601). @default the system clock */
   workerClock?: () => string;
+  /** The configuration of the ingress, the worker and delivery. @default BOT_CONFIG */
+  config?: KubeguardConfig;
 }
 
 export async function startBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
   const db = options.db ?? (await startDynalite());
+  const config = options.config ?? BOT_CONFIG;
   tables += 1;
   const tableName = `bot-${tables}`;
   await db.createTable(findingsTableDefinition(tableName));
@@ -133,7 +136,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   const history = new DynamoAuditHistoryStore({ client: db.documentClient, tableName });
   const messenger = createWebApiMessenger({ token: BOT_TOKEN, slackApiUrl: slack.url });
   const delivery = alertDeliveryFor({
-    config: BOT_CONFIG,
+    config,
     store,
     messenger,
     // Real time: pacing between posts to one channel is the only wait, and tests post little.
@@ -142,7 +145,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   const trigger = new InProcessDeliveryTrigger(() => delivery.deliverPending({ owner: 'bot-harness' }));
   const client = createBotWebClient({ token: BOT_TOKEN, slackApiUrl: slack.url });
   const worker: WorkerDeps = {
-    config: BOT_CONFIG,
+    config,
     findings: store,
     trail,
     replies: createSlackReplies({ client, extraResponseOrigins: [new URL(slack.url).origin] }),
@@ -177,7 +180,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       : runQueuedRequest(request, worker, attempt),
   );
   const deps: IngressDeps = {
-    config: BOT_CONFIG,
+    config,
     claims: new DynamoClaimStore({ client: db.documentClient, tableName }),
     queue,
     trail,
@@ -187,7 +190,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     nowMs: () => Date.now(),
   };
   const bot = await startLocalBot({ deps, botToken: BOT_TOKEN, signingSecret: FIXTURE_SIGNING_SECRET });
-  const recorder = findingRecorderFor({ config: BOT_CONFIG, store, clock: () => new Date().toISOString() });
+  const recorder = findingRecorderFor({ config, store, clock: () => new Date().toISOString() });
 
   const settle = async () => {
     do {

@@ -1,29 +1,34 @@
+import { approvalRequirement } from '../../authz/approval.ts';
 import { KubeguardError } from '../../errors.ts';
-import type { ActionOutcome } from '../../remediation/action.ts';
 import { personText, slackDate } from '../../slack-views/format.ts';
 import type { ConfirmReference } from '../../slack-views/ids.ts';
 import { buildOutcomeBlocks, buildOutcomeMessage } from '../../slack-views/outcome.ts';
-import { buildRunErrorModal, buildRunResultModal } from '../../slack-views/remediation-run.ts';
-import { PLAN_TTL_MINUTES, type StoredPlan, storedOutcome } from '../plan-store.ts';
+import { buildRunErrorModal, type buildRunResultModal } from '../../slack-views/remediation-run.ts';
+import { PLAN_TTL_MINUTES } from '../plan-store.ts';
 import { REMEDIATION_PURPOSE, REMEDIATION_ROLE } from '../remediation-ask.ts';
 import { textReply } from '../replies.ts';
 import type { QueuedRequestOf } from '../requests.ts';
+import { type HandlerOutcome, requireRole, type WorkerDeps, type WorkerHandler } from '../worker-context.ts';
+import { remediationOf } from './remediation-actions.ts';
+import { askForApproval } from './remediation-approval.ts';
+import type { PlanRun } from './remediation-outcome.ts';
 import {
-  type HandlerOutcome,
-  recordFor,
-  requireRole,
-  type WorkerDeps,
-  type WorkerHandler,
-} from '../worker-context.ts';
-import { actionFor, contextFor, planText, remediationOf } from './remediation-actions.ts';
-import { showOnAlert } from './remediation-outcome.ts';
+  answerPlanner,
+  factsOf,
+  outcomeFacts,
+  outcomeInput,
+  runClaimedPlan,
+  showInModal,
+} from './remediation-run.ts';
 
 /**
  * The second half of a remediation: the confirmation names the stored plan. Only the person who
  * planned it may confirm it, only before it expires, and only once (the plan store's conditional
- * claim); the role is checked again on its cluster. The action is recorded with the plan and the
- * reason before anything runs, then exactly the stored plan is executed and verified, and the
- * outcome is recorded, kept on the finding for its alert, noted in the thread and shown in the modal.
+ * claim); the role is checked again on its cluster. An action the configuration puts under
+ * two-person approval is not run here: it waits for a second person (remediation-approval.ts).
+ * The action is recorded with the plan and the reason before anything runs, then exactly the stored
+ * plan is executed and verified, and the outcome is recorded, kept on the finding for its alert,
+ * noted in the thread and shown in the modal (remediation-run.ts).
  */
 export const executeHandler: WorkerHandler<'execute'> = async (request, deps) => {
   const remediation = remediationOf(deps);
@@ -70,6 +75,11 @@ async function execute(
     );
   }
   requireRole(request, deps, REMEDIATION_ROLE, stored.cluster, REMEDIATION_PURPOSE[stored.action]);
+  // A second person must approve first: nothing runs now (core/chatops/handlers/remediation-approval.ts).
+  const need = approvalRequirement(deps.config.authorization, stored.action, stored.cluster);
+  if (need !== undefined || stored.approval !== undefined) {
+    return askForApproval(request, deps, stored, need, reference);
+  }
   const claim = await remediation.plans.claimExecution(stored.requestId, {
     requestId: request.requestId,
     by: request.actor.userId,
@@ -83,56 +93,26 @@ async function execute(
     await showResult(request, deps, reference, [{ type: 'section', text: { type: 'mrkdwn', text } }]);
     return { reply: textReply(text), result: 'unchanged', detail: 'already confirmed', ...facts };
   }
+  if (!claim.claimed && claim.why === 'unapproved') {
+    return askForApproval(request, deps, claim.plan, need, reference);
+  }
   if (!claim.claimed) {
     throw new KubeguardError(
       'PRECONDITION_FAILED',
       `the plan expired ${slackDate(stored.expiresAt)} (plans last ${PLAN_TTL_MINUTES} minutes, the cluster moves on): start again from the alert or the command to plan again`,
     );
   }
-  let outcome = claim.plan.outcome;
-  // A redelivered confirmation whose run already ended shows that run; it never runs twice.
-  if (outcome === undefined) {
-    await recordFor(deps, request, 'action', {
-      ...facts,
-      plan: planText(stored.plan),
-      reason: args.reason,
-    });
-    const runtime = await remediation.runtime.forCluster(stored.cluster);
-    const action = actionFor(stored.action, remediation.runtime, runtime, deps.config);
-    outcome = storedOutcome(await action.execute(stored.plan, contextFor(runtime, deps, request)));
-    await remediation.plans.recordOutcome(stored.requestId, request.requestId, outcome);
-    await showOnAlert(request, deps, stored, outcome);
-  }
-  const input = {
-    outcome,
-    cluster: stored.cluster,
+  const run: PlanRun = {
+    requestId: request.requestId,
+    requestedBy: request.actor.userId,
     reason: args.reason,
-    ...(stored.finding === undefined ? {} : { finding: { fingerprint: stored.finding } }),
   };
+  const outcome = await runClaimedPlan(request, deps, claim.plan, run);
+  const input = outcomeInput(stored, outcome, args.reason);
   await showResult(request, deps, reference, buildOutcomeBlocks(input));
   // Without an alert, the channel the command came from gets the outcome (and its Release button).
   if (stored.finding === undefined) await answerPlanner(deps, stored, buildOutcomeMessage(input));
-  return { result: resultOf(outcome), detail: detailOf(outcome), ...facts };
-}
-
-function factsOf(stored: StoredPlan): Pick<HandlerOutcome, 'cluster' | 'finding' | 'target'> {
-  return {
-    cluster: stored.cluster,
-    target: stored.plan.target,
-    ...(stored.finding === undefined ? {} : { finding: stored.finding }),
-  };
-}
-
-function resultOf(outcome: ActionOutcome): HandlerOutcome['result'] {
-  if (outcome.status === 'done') return 'done';
-  return outcome.status === 'failed' ? 'failed' : 'unchanged';
-}
-
-function detailOf(outcome: ActionOutcome): string {
-  if (outcome.status === 'done') return outcome.verification.summary;
-  if (outcome.status === 'failed')
-    return `${outcome.error.code}: ${outcome.error.message}; ${outcome.recovery}`;
-  return `nothing done: ${outcome.reason}`;
+  return outcomeFacts(stored, outcome);
 }
 
 async function showResult(
@@ -141,31 +121,5 @@ async function showResult(
   reference: ConfirmReference,
   blocks: Parameters<typeof buildRunResultModal>[1],
 ): Promise<void> {
-  if (request.args.view === undefined) return;
-  try {
-    await remediationOf(deps).views.update({ id: request.args.view }, buildRunResultModal(reference, blocks));
-  } catch (error) {
-    deps.log.warn('remediation modal not updated', {
-      requestId: request.requestId,
-      error: error instanceof Error ? error.name : 'unknown',
-    });
-  }
-}
-
-async function answerPlanner(
-  deps: WorkerDeps,
-  stored: StoredPlan,
-  message: { text: string; blocks: unknown[] },
-): Promise<void> {
-  try {
-    await deps.replies.reply(
-      { userId: stored.requestedBy, ...stored.reply },
-      { text: message.text, blocks: message.blocks as never },
-    );
-  } catch (error) {
-    deps.log.warn('remediation outcome not answered', {
-      requestId: stored.requestId,
-      error: error instanceof Error ? error.name : 'unknown',
-    });
-  }
+  await showInModal(deps, request.args.view, reference, blocks, request.requestId);
 }

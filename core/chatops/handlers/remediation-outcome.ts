@@ -5,8 +5,18 @@ import { ACTION_WORDS, objectText } from '../../slack-views/actions.ts';
 import { mrkdwn } from '../../slack-views/blocks.ts';
 import { untrustedText } from '../../slack-views/mrkdwn.ts';
 import type { StoredPlan } from '../plan-store.ts';
-import type { QueuedRequestOf } from '../requests.ts';
 import type { WorkerDeps } from '../worker-context.ts';
+
+/** One run of a stored plan: the request it runs under, who asked, why, and who approved. */
+export interface PlanRun {
+  /** The confirmation's request id, or the approval's when a second person approved. */
+  requestId: string;
+  /** Slack user id of the person who confirmed the plan. */
+  requestedBy: string;
+  reason: string;
+  /** Slack user id of the second person, when the action needed one. */
+  approvedBy?: string;
+}
 
 /**
  * A remediation's outcome on its alert: kept on the finding (so every later render of the alert
@@ -14,29 +24,29 @@ import type { WorkerDeps } from '../worker-context.ts';
  * (the outbox does the chat.update), and a note in the alert's thread.
  */
 export async function showOnAlert(
-  request: QueuedRequestOf<'execute'>,
+  run: PlanRun,
   deps: WorkerDeps,
   stored: StoredPlan,
   outcome: ActionOutcome,
 ): Promise<void> {
   if (stored.finding === undefined) return;
-  const finding = await keepOnFinding(deps, stored, request, outcome);
+  const finding = await keepOnFinding(deps, stored, run, outcome);
   if (finding === undefined) return;
   try {
     await deps.delivery.nudge();
   } catch (error) {
     deps.log.warn('delivery nudge failed; the schedule delivers within a minute', {
-      requestId: request.requestId,
+      requestId: run.requestId,
       error: error instanceof Error ? error.name : 'unknown',
     });
   }
-  await threadNote(request, deps, finding, outcome);
+  await threadNote(run, deps, finding, outcome);
 }
 
 async function keepOnFinding(
   deps: WorkerDeps,
   stored: StoredPlan,
-  request: QueuedRequestOf<'execute'>,
+  run: PlanRun,
   outcome: ActionOutcome,
 ): Promise<StoredFinding | undefined> {
   const fingerprint = stored.finding ?? '';
@@ -46,10 +56,10 @@ async function keepOnFinding(
     const next: StoredFinding = {
       ...current,
       remediation: {
-        requestId: request.requestId,
+        requestId: run.requestId,
         outcome,
         cluster: stored.cluster,
-        reason: request.args.reason,
+        reason: run.reason,
       },
       version: current.version + 1,
       // A quiet finding has no alert to correct.
@@ -74,7 +84,7 @@ async function keepOnFinding(
 
 /** "<@U…> isolated Pod shop/web: isolation complete (request r-…)" in the alert's thread. */
 async function threadNote(
-  request: QueuedRequestOf<'execute'>,
+  run: PlanRun,
   deps: WorkerDeps,
   finding: StoredFinding,
   outcome: ActionOutcome,
@@ -87,7 +97,8 @@ async function threadNote(
       : outcome.status === 'failed'
         ? `failed (${outcome.error.code}): ${outcome.recovery}`
         : `nothing done: ${outcome.reason}`;
-  const text = `<@${request.actor.userId}> ran *${words.title}* on ${objectText(outcome.target)}: ${untrustedText(verdict, 600)} — reason: ${untrustedText(request.args.reason, 500)} (request \`${request.requestId}\`)`;
+  const approved = run.approvedBy === undefined ? '' : `, approved by <@${run.approvedBy}>`;
+  const text = `<@${run.requestedBy}> ran *${words.title}* on ${objectText(outcome.target)}${approved}: ${untrustedText(verdict, 600)} — reason: ${untrustedText(run.reason, 500)} (request \`${run.requestId}\`)`;
   try {
     await deps.messenger.postMessage({
       channel: finding.slack.channel,
@@ -97,7 +108,7 @@ async function threadNote(
     });
   } catch (error) {
     deps.log.warn('thread note not posted', {
-      requestId: request.requestId,
+      requestId: run.requestId,
       error: error instanceof Error ? error.name : 'unknown',
     });
   }

@@ -1,3 +1,4 @@
+import { approvalRequirement } from '../../authz/approval.ts';
 import { asKubeguardError } from '../../errors.ts';
 import type { StoredFinding } from '../../findings/stored-finding.ts';
 import type { PreflightResult } from '../../remediation/action.ts';
@@ -74,10 +75,19 @@ export const planHandler: WorkerHandler<'plan'> = async (request, deps) => {
     reply: request.reply,
     plan: result.plan,
   });
+  // The confirmation says when a second person must approve before anything runs.
+  const need = approvalRequirement(deps.config.authorization, args.action, cluster);
   const shown = await show(
     request,
     deps,
-    buildConfirmModal({ preflight: { status: 'ready', plan: stored.plan }, reference, cluster }),
+    buildConfirmModal({
+      preflight: { status: 'ready', plan: stored.plan },
+      reference,
+      cluster,
+      ...(need === undefined
+        ? {}
+        : { approval: { role: need.approverRole, withinMinutes: need.withinMinutes } }),
+    }),
   );
   return {
     ...(shown

@@ -15,6 +15,7 @@ const REQUEST: ApprovalRequest = {
   expiresAt: '2024-05-01T10:15:00Z',
   approverRole: 'responder',
 };
+const VALUE = '{"r":"req-7f3a","a":"isolate-pod","c":"prod","u":"U024BE7LH"}';
 const HEADLINE =
   ':closed_lock_with_key: <@U024BE7LH> requests *Isolate pod* on Pod `shop/web-5cdcc99dbf-rgw6z` on cluster `prod`\n*Reason:* reverse shell from web';
 
@@ -31,13 +32,18 @@ describe('two-person approval message', () => {
     );
     const actions = message.blocks.find((b) => b.block_id === 'approval_actions') as ActionsBlock;
     expect(actions.elements.map((b) => [b.action_id, b.text.text, b.style, b.value])).toEqual([
-      ['approval_approve', 'Approve', 'primary', '{"r":"req-7f3a"}'],
-      ['approval_deny', 'Deny', 'danger', '{"r":"req-7f3a"}'],
+      ['approval_approve', 'Approve', 'primary', VALUE],
+      ['approval_deny', 'Deny', 'danger', VALUE],
     ]);
     expect(actions.elements[0]?.confirm?.text.text).toBe(
       "Isolate pod on Pod shop/web-5cdcc99dbf-rgw6z on prod runs as soon as you approve, recorded under your name next to the requester's.",
     );
-    expect(parseApprovalValue(actions.elements[1]?.value ?? '')).toEqual({ r: 'req-7f3a' });
+    expect(parseApprovalValue(actions.elements[1]?.value ?? '')).toEqual({
+      r: 'req-7f3a',
+      a: 'isolate-pod',
+      c: 'prod',
+      u: 'U024BE7LH',
+    });
     expect(validateBlockKitMessage(message)).toEqual([]);
   });
 

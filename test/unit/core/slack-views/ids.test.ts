@@ -137,5 +137,13 @@ describe('references in button values and private_metadata', () => {
     ).toBeUndefined();
     expect(parseApprovalValue(JSON.stringify({ r: 'req-1' }))).toEqual({ r: 'req-1' });
     expect(parseApprovalValue(JSON.stringify({ r: '' }))).toBeUndefined();
+    expect(
+      parseApprovalValue(
+        JSON.stringify({ r: 'r-0123456789abcdef', a: 'rotate-secret', c: 'prod', u: 'U0ADMIN' }),
+      ),
+    ).toEqual({ r: 'r-0123456789abcdef', a: 'rotate-secret', c: 'prod', u: 'U0ADMIN' });
+    expect(parseApprovalValue(JSON.stringify({ r: 'req-1', a: 'delete-cluster' }))).toBeUndefined();
+    expect(parseApprovalValue(JSON.stringify({ r: 'req-1', c: 'prod cluster' }))).toBeUndefined();
+    expect(parseApprovalValue(JSON.stringify({ r: 'req-1', u: '<@U0ADMIN>' }))).toBeUndefined();
   });
 });
