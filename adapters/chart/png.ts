@@ -9,7 +9,7 @@ import { KubeguardError } from '../../core/errors.ts';
 
 /**
  * The digest chart's SVG (core/digest/chart.ts) as PNG, with resvg compiled to WebAssembly
- * (@resvg/resvg-wasm; decision D39: the same file runs on a laptop and on Lambda's arm64, and the
+ * (@resvg/resvg-wasm; decision D46: the same file runs on a laptop and on Lambda's arm64, and the
  * bundle is built without Docker or a download). resvg draws text only with a font it was given;
  * system fonts are never loaded (a Lambda has none, and a laptop's would make the picture differ by
  * machine): kubeguard ships Roboto Regular subset to ASCII (13 KB, fonts/OFL.txt). The digest

@@ -1,7 +1,7 @@
 import type { ClusterTrend } from './trend.ts';
 
 /**
- * The 12-week posture chart as SVG, written by hand (decision D39): one line per cluster on a 0–100
+ * The 12-week posture chart as SVG, written by hand (decision D46): one line per cluster on a 0–100
  * axis, a gap where a week had no audit, a legend with each cluster's latest score. More than
  * MAX_LINES clusters: the lowest-scoring ones are drawn and the rest become one "others (mean)"
  * line. No audited cluster at all: the axes and "No audit yet" — never an empty picture. Text uses

@@ -1,5 +1,5 @@
 /**
- * Exactly one digest per subscription and period (decision D39), with single-item conditional
+ * Exactly one digest per subscription and period (decision D46), with single-item conditional
  * writes (dynalite has no transactions), shaped like the alert outbox's posting lease (D16):
  *
  * - `claim` takes a lease on (subscription, period) unless the period is sent or another sender's

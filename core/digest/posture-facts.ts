@@ -6,7 +6,7 @@ import type { KubeObject } from '../posture/snapshot.ts';
 /**
  * What a digest needs from the latest posture report, kept small (a few KB per cluster): the top
  * failed checks with the owner of their namespace, and the GuardDuty checks that did not pass.
- * Computed by the posture audit from its report and the namespaces it read (decision D39).
+ * Computed by the posture audit from its report and the namespaces it read (decision D46).
  */
 export interface PostureRisk {
   checkId: string;

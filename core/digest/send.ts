@@ -12,7 +12,7 @@ import type { DigestSettings, DigestSubscription, DigestSubscriptionStore } from
 
 /**
  * The scheduled fan-out: every run (EventBridge Scheduler, every 15 minutes) finds the subscriptions
- * whose period is due and sends each digest exactly once (ledger.ts, decision D39): claim → (look up a
+ * whose period is due and sends each digest exactly once (ledger.ts, decision D46): claim → (look up a
  * post whose answer was lost) → post → share the chart → mark sent. A failure releases the claim and
  * the next run retries; a crash leaves a lease that runs out.
  */

@@ -12,7 +12,7 @@ import { KubeguardFunction } from './kubeguard-function.ts';
 /**
  * Posture digests: one EventBridge Scheduler schedule invokes the digest function every 15 minutes;
  * the function sends the digests that are due (Monday or daily 09:00 in each subscriber's zone),
- * each exactly once through the send ledger in the table (decision D39). The bundle carries resvg's
+ * each exactly once through the send ledger in the table (decision D46). The bundle carries resvg's
  * WebAssembly and the chart font beside its code.
  */
 export const DIGEST_ENTRY = fileURLToPath(new URL('../../lambdas/digest/handler.ts', import.meta.url));
