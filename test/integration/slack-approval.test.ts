@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../core/config/schema.ts';
-import { APPROVAL_ACTION_IDS } from '../../core/slack-views/ids.ts';
+import { APPROVAL_ACTION_IDS, OUTCOME_ACTION_IDS } from '../../core/slack-views/ids.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
-import { BOT_CONFIG, USERS } from '../support/slack-bot-harness.ts';
+import { SUSPECT } from '../support/remediation-cluster.ts';
+import { ALERT_CHANNEL, BOT_CONFIG, USERS } from '../support/slack-bot-harness.ts';
 import { type Alert, RemediationBot, textOf } from '../support/slack-remediation.ts';
 import { send } from '../support/slack-requests.ts';
 
@@ -262,5 +263,29 @@ describe('two-person approval of Isolate pod on prod-cluster', () => {
     expect(clicks.flatMap((clicked) => r.answersTo(clicked))).toContain(
       'This button was just clicked; kubeguard runs it once.',
     );
+  });
+
+  it("/k8s isolate posts the request in the command's channel and answers it with the outcome once approved", async () => {
+    const sent = r.command(USERS.oncall, `isolate shop/${SUSPECT} --cluster prod-cluster`);
+    await send(r.h.bot.url, sent.request);
+    await r.h.settle();
+    const modal = r.modalOf(sent.triggerId);
+    expect(textOf(modal.blocks)).toContain('*Needs a second approver.*');
+
+    await send(r.h.bot.url, r.confirm(USERS.oncall, modal));
+    await r.h.settle();
+
+    expect(r.quarantinePolicies()).toEqual([]);
+    const posted = [...r.h.slack.messages.values()].filter((m) =>
+      textOf(m.blocks).includes('approval_actions'),
+    ) as unknown as PostedMessage[];
+    expect(posted.map((m) => [m.channel, m.threadTs])).toEqual([[ALERT_CHANNEL, undefined]]);
+    const [message] = posted as [PostedMessage];
+
+    await clickOn(USERS.admin, message, APPROVAL_ACTION_IDS.approve, approvalValue(message));
+
+    expect(r.quarantinePolicies()).toHaveLength(1);
+    expect(textOf(r.h.slack.ephemerals.at(-1)?.blocks ?? [])).toContain(OUTCOME_ACTION_IDS.releasePod);
+    expect(lastAnswerTo(USERS.admin)).toContain('Isolate pod');
   });
 });
