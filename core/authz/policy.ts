@@ -83,6 +83,8 @@ export type Decision =
       allowed: false;
       needed: Role;
       cluster?: string;
+      /** The role was asked for on any one cluster (checked before the cluster was known). */
+      anyCluster?: true;
       /** The highest role the person holds where it was needed, if any. */
       held?: Role;
       /** Clusters where the person does hold the needed role (to suggest `--cluster`). */
@@ -122,6 +124,7 @@ export function authorize(config: AuthorizationConfig, subject: Subject, require
     allowed: false,
     needed: requirement.role,
     ...(requirement.cluster === undefined ? {} : { cluster: requirement.cluster }),
+    ...(requirement.cluster === undefined && requirement.anyCluster === true ? { anyCluster: true } : {}),
     ...(held === undefined ? {} : { held }),
     heldOn: [...heldOn].sort(),
   };

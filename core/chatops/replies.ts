@@ -36,6 +36,7 @@ export function denialReply(
     what,
     needed: decision.needed,
     ...(decision.cluster === undefined ? {} : { cluster: decision.cluster }),
+    ...(decision.anyCluster === true ? { anyCluster: true } : {}),
     ...(decision.held === undefined ? {} : { held: decision.held }),
     heldOn: decision.heldOn,
     admins: adminsOf(config),

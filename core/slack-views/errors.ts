@@ -148,6 +148,8 @@ export interface DenialInput {
   needed: string;
   /** The cluster it was needed on; absent for a request about no single cluster. */
   cluster?: string;
+  /** Needed on any one cluster (a request whose cluster was not known yet), not on every one. */
+  anyCluster?: boolean;
   /** The highest role the person holds there, if any. */
   held?: string;
   /** Clusters where the person does hold the needed role. */
@@ -166,7 +168,11 @@ const MAX_NAMED = 5;
  */
 export function denialMessage(denial: DenialInput): SlackMessage {
   const where =
-    denial.cluster === undefined ? ' on every cluster' : ` on cluster ${codeSpan(denial.cluster, 120)}`;
+    denial.cluster !== undefined
+      ? ` on cluster ${codeSpan(denial.cluster, 120)}`
+      : denial.anyCluster === true
+        ? ' on at least one cluster'
+        : ' on every cluster';
   const lines = [
     `You need the *${untrustedText(denial.needed, 20)}* role to ${untrustedText(denial.what, 120)}${where} — ${askText(denial)}.`,
   ];

@@ -80,6 +80,7 @@ describe('authorization', () => {
     ).toEqual({
       allowed: false,
       needed: 'viewer',
+      anyCluster: true,
       heldOn: [],
     });
   });

@@ -121,6 +121,21 @@ describe('authorization denials', () => {
     );
   });
 
+  it('says "at least one cluster" for a role asked on any cluster, "every cluster" for one asked on all', () => {
+    const base = {
+      what: 'use kubeguard in Slack',
+      needed: 'viewer',
+      heldOn: [],
+      admins: { users: [], userGroups: [] },
+    };
+    expect(denialMessage({ ...base, anyCluster: true }).text).toBe(
+      'You need the viewer role to use kubeguard in Slack on at least one cluster — ask a kubeguard admin.',
+    );
+    expect(denialMessage(base).text).toBe(
+      'You need the viewer role to use kubeguard in Slack on every cluster — ask a kubeguard admin.',
+    );
+  });
+
   it('asks a kubeguard admin when none is configured, and shows a free-text contact as text', () => {
     const bare = denialMessage({
       what: 'list findings',
