@@ -188,10 +188,14 @@ describe('kubeguard functions', () => {
   });
 
   it('sends failed asynchronous invocations to the dead-letter queue, after two retries but for the audit', () => {
-    // Delivery keeps nothing; the Slack bot's functions are only invoked synchronously (slack-bot.test.ts).
-    const others = ['kubeguard-delivery', 'kubeguard-slack-ingress', 'kubeguard-action-worker'].map(
-      (service) => logicalIdOf('AWS::Lambda::Function', service),
-    );
+    // Delivery and the digest keep nothing (the next scheduled run is their retry); the Slack bot's
+    // functions are only invoked synchronously (slack-bot.test.ts).
+    const others = [
+      'kubeguard-delivery',
+      'kubeguard-digest',
+      'kubeguard-slack-ingress',
+      'kubeguard-action-worker',
+    ].map((service) => logicalIdOf('AWS::Lambda::Function', service));
     const configs = Object.values(
       resourcesOf(synth.statelessTemplate, 'AWS::Lambda::EventInvokeConfig'),
     ).filter((config) => !others.some((id) => JSON.stringify(config.Properties?.FunctionName).includes(id)));
@@ -211,8 +215,8 @@ describe('kubeguard functions', () => {
   });
 
   it('logs to its own log group, kept 90 days and retained', () => {
-    // Six functions, and the Slack endpoint's access logs.
-    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 7);
+    // Seven functions, and the Slack endpoint's access logs.
+    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 8);
     synth.statelessTemplate.allResources('AWS::Logs::LogGroup', {
       Properties: { RetentionInDays: 90 },
       DeletionPolicy: 'Retain',
@@ -226,7 +230,7 @@ describe('kubeguard functions', () => {
     );
 
     expect(alarms).toHaveLength(functionsByService().size);
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1 });
     }
@@ -339,12 +343,12 @@ describe('IAM', () => {
       expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*Findings/);
       expect(JSON.stringify(s.Resource)).not.toContain('index');
     }
-    // Delivery, the posture audit, the Slack ingress and the action worker call Slack; ingest never
-    // does. The signing secret is the ingress's alone (slack-bot.test.ts).
+    // Delivery, the posture audit, the digest, the Slack ingress and the action worker call Slack;
+    // ingest never does. The signing secret is the ingress's alone (slack-bot.test.ts).
     const tokenReads = secretReads.filter((s) => !JSON.stringify(s.Resource).includes('SlackSigningSecret'));
-    expect(tokenReads).toHaveLength(4);
+    expect(tokenReads).toHaveLength(5);
     for (const s of tokenReads) expect(JSON.stringify(s.Resource)).toMatch(/ImportValue.*SlackCredentials/);
-    expect(secretReads).toHaveLength(5);
+    expect(secretReads).toHaveLength(6);
   });
 
   it('lets only the delivery function and the action worker (`/k8s status`) query the pending-deliveries index, by its name', () => {
@@ -391,7 +395,7 @@ describe('IAM', () => {
   it('lets each function write only its own log group', () => {
     const logWrites = statements().filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
 
-    expect(logWrites).toHaveLength(6);
+    expect(logWrites).toHaveLength(7);
     for (const s of logWrites)
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
   });
