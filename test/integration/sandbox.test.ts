@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,6 +183,63 @@ describe('the sandbox’s state on disk', () => {
       expect(answer.map(shown).join('\n')).toContain('Anonymous access granted');
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('with a real workspace’s credentials', () => {
+  it('serves no page: the bot verifies Slack’s requests with the given secret and the sandbox API stays on loopback', async () => {
+    const secret = 'a'.repeat(32);
+    const sandbox = await startSandbox({
+      memory: true,
+      port: 0,
+      env: { SLACK_BOT_TOKEN: 'xoxb-real-workspace', SLACK_SIGNING_SECRET: secret },
+    });
+    try {
+      const body = new URLSearchParams({
+        team_id: 'T0REAL',
+        channel_id: 'C0REAL',
+        user_id: 'U0SANDBOXADM',
+        command: '/k8s',
+        text: 'help',
+        response_url: 'https://hooks.slack.com/commands/T0REAL/1/x',
+        trigger_id: '1.2.real',
+      }).toString();
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const signature = `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+      const answer = await fetch(String(sandbox.botEventsUrl), {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Slack-Request-Timestamp': timestamp,
+          'X-Slack-Signature': signature,
+        },
+        body,
+      });
+      const forged = await fetch(String(sandbox.botEventsUrl), {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'X-Slack-Request-Timestamp': timestamp,
+          'X-Slack-Signature': `v0=${'0'.repeat(64)}`,
+        },
+        body: `${body}&x=1`,
+      });
+
+      expect(sandbox.mode).toBe('slack-http');
+      expect(sandbox.slack).toBeUndefined();
+      expect(sandbox.signingSecret).toEqual({ value: secret, generated: false });
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toContain('kubeguard commands');
+      expect(forged.status).toBe(401);
+      expect((await fetch(sandbox.url)).status).toBe(404);
+      expect(await (await fetch(`${sandbox.url}api/sandbox`)).json()).toMatchObject({
+        clusters: ['sandbox-cluster'],
+        channels: [],
+        teamId: '',
+      });
+    } finally {
+      await sandbox.stop();
     }
   });
 });
