@@ -133,7 +133,11 @@ export async function runStart(
     sandbox = await startSandbox({ ...parsed.options, env: deps.env, log: stderrLog(io) });
   } catch (error) {
     const failure = asKubeguardError(error);
-    io.stderr(`kubeguard start: ${failure.message}\n`);
+    const hint =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+        ? '; another program uses that port: pass --port N (or PORT=N)'
+        : '';
+    io.stderr(`kubeguard start: ${failure.message}${hint}\n`);
     return 1;
   }
   io.stdout(banner(sandbox));

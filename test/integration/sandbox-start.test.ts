@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runStart } from '../../cli/commands/start.ts';
 
 /**
  * `npm start` as a newcomer runs it: a child process that prints the page's URL, serves the page
@@ -110,4 +113,34 @@ describe('npm start', () => {
       signal: 'SIGINT',
     });
   }, 60_000);
+});
+
+describe('kubeguard start on a busy port', () => {
+  it('says which port is taken and how to choose another, and exits 1', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = busy.address() as AddressInfo;
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      readStdin: async () => '',
+      cwd: ROOT,
+    };
+    try {
+      const code = await runStart(['--memory', '--port', String(port)], io, {
+        env: {},
+        stopped: () => new Promise<string>(() => {}),
+      });
+
+      expect(code).toBe(1);
+      expect(err.join('')).toBe(
+        `kubeguard start: listen EADDRINUSE: address already in use 127.0.0.1:${port}; another program uses that port: pass --port N (or PORT=N)\n`,
+      );
+      expect(out).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => busy.close(() => resolve()));
+    }
+  });
 });
