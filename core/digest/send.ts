@@ -62,7 +62,7 @@ export interface DigestRunReport {
   alreadySent: number;
   /** Claimed by another run right now. */
   busy: number;
-  /** Left for the next run: the time budget ran out. */
+  /** Left for the next run: the time budget ran out, or the person's time zone could not be read. */
   deferred: number;
   failed: { subscription: string; period: string; code: string; message: string }[];
 }
@@ -77,15 +77,22 @@ export async function runDueDigests(deps: DigestRunDeps): Promise<DigestRunRepor
   const at = deps.clock();
   const subscriptions = await deps.subscriptions.listAll();
   const zones = new Map<string, string | undefined>();
+  const unknownZone = new Set<string>();
   for (const subscription of subscriptions) {
-    if (subscription.target.kind !== 'dm' || zones.has(subscription.target.user)) continue;
-    // A failed lookup falls back to UTC for this run only; the period key then follows UTC.
-    zones.set(
-      subscription.target.user,
-      await deps.slack.timeZoneOf(subscription.target.user).catch(() => undefined),
-    );
+    const { target } = subscription;
+    if (target.kind !== 'dm' || zones.has(target.user) || unknownZone.has(target.user)) continue;
+    try {
+      // No `tz` in the profile: UTC. A failed lookup: the person's digests wait for the next run,
+      // since guessing UTC could send one at the wrong hour.
+      zones.set(target.user, await deps.slack.timeZoneOf(target.user));
+    } catch {
+      unknownZone.add(target.user);
+    }
   }
-  const due = dueDigests(subscriptions, at, {
+  const known = subscriptions.filter(
+    (subscription) => subscription.target.kind !== 'dm' || !unknownZone.has(subscription.target.user),
+  );
+  const due = dueDigests(known, at, {
     channelTimeZone: deps.settings.channelTimeZone,
     zoneOf: (user) => zones.get(user),
   });
@@ -94,7 +101,7 @@ export async function runDueDigests(deps: DigestRunDeps): Promise<DigestRunRepor
     sent: [],
     alreadySent: 0,
     busy: 0,
-    deferred: 0,
+    deferred: subscriptions.length - known.length,
     failed: [],
   };
   const contents = new Map<string, Promise<DigestContent>>();

@@ -14,6 +14,8 @@ export class FakeDigestSlack implements DigestSlack {
   loseNextPostAnswers = 0;
   /** The next N uploads fail with UPSTREAM. */
   failNextUploads = 0;
+  /** users.info fails (rate limited) while set. */
+  failZoneLookups = false;
   #ts = 0;
   readonly #clock: () => string;
 
@@ -55,6 +57,12 @@ export class FakeDigestSlack implements DigestSlack {
   }
 
   async timeZoneOf(user: string): Promise<string | undefined> {
+    if (this.failZoneLookups) {
+      throw new KubeguardError(
+        'RATE_LIMITED',
+        `Slack users.info to ${user} was rate limited; retry after 3 s`,
+      );
+    }
     return this.zones[user];
   }
 

@@ -168,4 +168,15 @@ describe('sending digests at 09:00 in each subscriber’s zone, once per period'
       ['C0SEC', '2026-12-07'],
     ]);
   });
+
+  it('waits for the next run when a person’s time zone cannot be read, rather than guessing UTC', async () => {
+    const world = await setup([kiwi]);
+    world.slack.failZoneLookups = true;
+    world.at('2026-12-06T20:00:00.000Z');
+
+    expect(await runDueDigests(world.deps('run-1'))).toMatchObject({ due: 0, sent: [], deferred: 1 });
+    world.slack.failZoneLookups = false;
+    world.at('2026-12-06T20:15:00.000Z');
+    expect((await runDueDigests(world.deps('run-2'))).sent).toEqual([`${kiwi.id}:2026-W50`]);
+  });
 });
