@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -5,6 +6,7 @@ import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esbuildBuildOptions } from '#infra/constructs/lambda-bundle.ts';
 import { FUNCTION_ENTRIES } from '#infra/stacks/stateless-stack.ts';
+import { slashCommandBody } from '../../support/slack-requests.ts';
 
 /**
  * The Slack ingress bundle, built with the options the CDK app deploys it with (lambda-bundle.ts):
@@ -37,5 +39,49 @@ describe('the Slack ingress bundle', () => {
   it('never bundles @kubernetes/client-node, nor the Kubernetes adapter', () => {
     expect(inputs.filter((path) => path.includes('@kubernetes/client-node'))).toEqual([]);
     expect(inputs.filter((path) => path.startsWith('adapters/kubernetes/'))).toEqual([]);
+  });
+});
+
+describe('the Lambda bundles without Socket Mode and raw-body', () => {
+  it('leave out Socket Mode (and undici) and raw-body (and iconv-lite), which Bolt requires but Lambda never runs', () => {
+    for (const name of ['@slack/socket-mode', 'undici', 'raw-body', 'iconv-lite']) {
+      expect(inputs.filter((path) => path.includes(`node_modules/${name}/`))).toEqual([]);
+    }
+    expect(inputs).toContain('infra/bundle-stubs/slack-socket-mode.cjs');
+    expect(inputs).toContain('infra/bundle-stubs/raw-body.cjs');
+  });
+
+  it('still run Bolt with AwsLambdaReceiver: a slash command built the same way is acknowledged', async () => {
+    const bundleDir = mkdtempSync(join(tmpdir(), 'kubeguard-bolt-bundle-'));
+    try {
+      await build({
+        ...esbuildBuildOptions('(stdin)', bundleDir),
+        entryPoints: undefined,
+        stdin: {
+          resolveDir: ROOT,
+          sourcefile: 'bolt-probe.ts',
+          loader: 'ts',
+          contents: `
+            import { App, AwsLambdaReceiver } from './adapters/slack/bolt-runtime.ts';
+            const receiver = new AwsLambdaReceiver({ signingSecret: 'unused', signatureVerification: false });
+            const app = new App({ receiver, authorize: async () => ({ botToken: 'xoxb-probe' }), ignoreSelf: false });
+            app.command('/k8s', async ({ ack }) => { await ack('probe answered'); });
+            const response = await receiver.toHandler()(
+              { body: process.argv[2], headers: { 'content-type': 'application/x-www-form-urlencoded' }, isBase64Encoded: false },
+              {},
+              () => {},
+            );
+            process.stdout.write(JSON.stringify(response));
+          `,
+        },
+        logLevel: 'silent',
+      });
+      const output = execFileSync(process.execPath, [join(bundleDir, 'index.mjs'), slashCommandBody({})], {
+        encoding: 'utf8',
+      });
+      expect(JSON.parse(output)).toMatchObject({ statusCode: 200, body: 'probe answered' });
+    } finally {
+      rmSync(bundleDir, { recursive: true, force: true });
+    }
   });
 });
