@@ -1,14 +1,16 @@
-import { NO_DIGEST_SUBSCRIPTIONS } from '../../core/chatops/handlers/home.ts';
+import { digestSubscriptionsFor } from '../../core/chatops/handlers/digest.ts';
 import type { ChatopsLog, SlackViewUpdates } from '../../core/chatops/ports.ts';
 import type { RemediationRuntime } from '../../core/chatops/remediation-runtime.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import type { DeliveryTrigger } from '../../core/ports.ts';
 import { DynamoAuditHistoryStore } from '../aws/audit-history-store.ts';
 import { DynamoAuditTrailStore } from '../aws/audit-trail-store.ts';
+import { digestStoresFromEnv } from '../aws/digest-from-env.ts';
 import { DynamoFindingStore } from '../aws/findings-store.ts';
 import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
 import { createDeliveryTriggerFromEnv } from '../aws/lambda-delivery-trigger.ts';
 import { DynamoPlanStore } from '../aws/plan-store.ts';
+import { createResvgRasterizer } from '../chart/png.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
 import { auditWorkerPortsFromEnv } from '../kubernetes/audit-worker-from-env.ts';
 import { remediationRuntimeFromEnv } from '../kubernetes/remediation-runtime.ts';
@@ -18,6 +20,7 @@ import {
   createSlackReplies,
   createSlackViewUpdates,
 } from './bot-web-api.ts';
+import { createDigestSlack } from './digest-slack.ts';
 import { createSlackMessengerFromEnv } from './messenger-from-env.ts';
 
 /**
@@ -41,6 +44,8 @@ export function workerDepsFromEnv(
     timeoutMs: 10_000,
     ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
   });
+  // The digest function's own stores and Slack calls: a preview is built exactly as a sent digest.
+  const digestStores = digestStoresFromEnv(environment);
   return {
     config: environment.config,
     findings: new DynamoFindingStore({
@@ -60,7 +65,7 @@ export function workerDepsFromEnv(
     messenger: createSlackMessengerFromEnv(environment),
     home: {
       history: new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName }),
-      digests: NO_DIGEST_SUBSCRIPTIONS,
+      digests: digestSubscriptionsFor(digestStores.subscriptions, environment.config.digest),
       tabs: createSlackHomeTabs(client),
     },
     // Plans wait in the kubeguard table; clusters are reached as the worker's (remediation) role.
@@ -68,6 +73,15 @@ export function workerDepsFromEnv(
       runtime: parts.remediation ?? remediationRuntimeFromEnv(environment, table),
       plans: new DynamoPlanStore(table),
       views: createSlackViewUpdates(client),
+    },
+    digest: {
+      subscriptions: digestStores.subscriptions,
+      sources: digestStores.sources,
+      slack: createDigestSlack({
+        token: parts.botToken,
+        ...(environment.slackApiUrl === undefined ? {} : { slackApiUrl: environment.slackApiUrl }),
+      }),
+      chart: createResvgRasterizer(),
     },
     clock: parts.clock ?? (() => new Date().toISOString()),
     log: parts.log,

@@ -11,6 +11,7 @@ import type { ModalView } from '../slack-views/blocks.ts';
 import {
   ALERT_ACTION_IDS,
   APPROVAL_ACTION_IDS,
+  DIGEST_ACTION_IDS,
   EKS_CLUSTER_NAME,
   OUTCOME_ACTION_IDS,
   parseApprovalValue,
@@ -340,6 +341,47 @@ function approvalButton(actionId: string, kind: 'approve' | 'deny'): ButtonSpec 
 }
 
 const PLAN_REQUEST_ID = /^r-[0-9a-f]{16}$/;
+const SUBSCRIPTION_ID = /^[0-9a-f]{24}$/;
+
+/**
+ * The App Home's digest toggles (core/slack-views/home.ts): queued as the `digest` request with
+ * `home`, so the worker makes the change and publishes the tab again. One's own subscriptions only:
+ * the worker looks the id up among the clicker's.
+ */
+const digestUnsubscribeButton: ButtonSpec = {
+  actionId: DIGEST_ACTION_IDS.unsubscribe,
+  kind: 'digest',
+  role: 'viewer',
+  purpose: 'manage digest subscriptions',
+  plan(click) {
+    const id = click.value ?? '';
+    if (!SUBSCRIPTION_ID.test(id)) {
+      throw invalid('this button does not name a digest subscription; /k8s digest list shows yours');
+    }
+    return {
+      type: 'enqueue',
+      body: { kind: 'digest', args: { op: 'unsubscribe', id, home: true } },
+      scope: { anyCluster: true },
+      target: `digest subscription ${id}`,
+    };
+  },
+};
+
+const digestSubscribeWeeklyButton: ButtonSpec = {
+  actionId: DIGEST_ACTION_IDS.subscribeWeekly,
+  kind: 'digest',
+  // A DM digest of every cluster: viewer on every cluster (core/digest subscriptionRequirement).
+  role: 'viewer',
+  purpose: 'manage digest subscriptions',
+  plan() {
+    return {
+      type: 'enqueue',
+      body: { kind: 'digest', args: { op: 'subscribe', frequency: 'weekly', home: true } },
+      scope: {},
+      target: 'weekly digest of every cluster by direct message',
+    };
+  },
+};
 
 /** The buttons the bot handles, by action_id. */
 export const BUTTONS: readonly ButtonSpec[] = [
@@ -354,4 +396,6 @@ export const BUTTONS: readonly ButtonSpec[] = [
   releaseButton,
   approvalButton(APPROVAL_ACTION_IDS.approve, 'approve'),
   approvalButton(APPROVAL_ACTION_IDS.deny, 'deny'),
+  digestUnsubscribeButton,
+  digestSubscribeWeeklyButton,
 ];

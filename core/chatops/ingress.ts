@@ -131,6 +131,7 @@ export async function handleCommand(request: CommandRequest, deps: IngressDeps):
       config: deps.config,
       commands: deps.commands ?? COMMANDS,
       triggerId: request.triggerId,
+      userId: request.userId,
     });
     admission.scope = plan.scope;
     if (plan.type === 'enqueue') Object.assign(admission, targetOf(plan));
@@ -141,7 +142,7 @@ export async function handleCommand(request: CommandRequest, deps: IngressDeps):
   const requirement: Requirement =
     plan === undefined
       ? { role: spec?.role ?? 'viewer', anyCluster: true }
-      : { role: spec?.role ?? 'viewer', ...plan.scope };
+      : { role: (plan.type === 'enqueue' ? plan.role : undefined) ?? spec?.role ?? 'viewer', ...plan.scope };
   const denied = await deny(admission, requirement, spec?.purpose ?? 'use kubeguard in Slack', deps);
   if (denied !== undefined) return denied;
   if (failure !== undefined || plan === undefined) {

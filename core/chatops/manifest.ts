@@ -9,15 +9,19 @@ import { COMMANDS, SLASH_COMMAND } from './commands/registry.ts';
  * Scopes are the fewest the bot uses: `commands` (/k8s), `chat:write` (alerts, thread notes,
  * ephemeral answers), `usergroups:read` (roles granted to user groups), `channels:history` and
  * `groups:history` (finding an alert again when Slack's answer to its post was lost, public and
- * private channels). The Home tab is on and `app_home_opened` (no scope needed) is subscribed to:
+ * private channels), and for the digests `users:read` (a person's time zone), `im:write` (a digest or
+ * a preview by direct message) and `files:write` (the trend chart). The Home tab is on and `app_home_opened` (no scope needed) is subscribed to:
  * bot/listeners/events.ts queues the tab's publication when a person opens it.
  */
 export const BOT_SCOPES = [
   'channels:history',
   'chat:write',
   'commands',
+  'files:write',
   'groups:history',
+  'im:write',
   'usergroups:read',
+  'users:read',
 ] as const;
 
 /** Events API events the bot subscribes to (bot/listeners/events.ts). */

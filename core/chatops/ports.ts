@@ -73,9 +73,11 @@ export interface SlackHomeTabs {
 }
 
 /**
- * The digest subscriptions a person has, for their Home tab. Digests do not exist yet (issue 13):
- * until they do, the worker is given NO_DIGEST_SUBSCRIPTIONS (core/chatops/handlers/home.ts).
+ * The digest subscriptions a person has, for their Home tab (core/chatops/handlers/digest.ts
+ * digestSubscriptionsFor over the subscription store; NO_DIGEST_SUBSCRIPTIONS when digests are not set up).
  */
 export interface DigestSubscriptions {
   subscriptionsOf(userId: string): Promise<readonly DigestSubscriptionSummary[]>;
+  /** The tab offers to subscribe and unsubscribe (buttons handled as the `digest` request). */
+  toggles?: boolean;
 }

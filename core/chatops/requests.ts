@@ -81,6 +81,24 @@ const kinds = {
    */
   approve: z.object({ plan: requestId }),
   deny: z.object({ plan: requestId }),
+  /**
+   * A digest subscription change or a preview (core/chatops/handlers/digest.ts). `home`: asked from
+   * the App Home, which is published again once the change is made.
+   */
+  digest: z.object({
+    op: z.enum(['subscribe', 'unsubscribe', 'list', 'preview']),
+    frequency: z.optional(z.enum(['weekly', 'daily'])),
+    cluster: z.optional(shortText(100)),
+    target: z.optional(
+      z.union([
+        z.object({ kind: z.literal('dm'), user: z.string().check(z.regex(/^[UW][A-Z0-9]{2,30}$/)) }),
+        z.object({ kind: z.literal('channel'), channel: z.string().check(z.regex(/^[CG][A-Z0-9]{2,30}$/)) }),
+      ]),
+    ),
+    /** A subscription id or a prefix of it (6+ hex), as `list` shows it. */
+    id: z.optional(z.string().check(z.regex(/^[0-9a-f]{6,24}$/))),
+    home: z.optional(z.boolean()),
+  }),
 } as const;
 
 export type ActionKind = keyof typeof kinds;
@@ -121,6 +139,7 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('execute'), args: kinds.execute }),
   z.object({ ...common, kind: z.literal('approve'), args: kinds.approve }),
   z.object({ ...common, kind: z.literal('deny'), args: kinds.deny }),
+  z.object({ ...common, kind: z.literal('digest'), args: kinds.digest }),
 ]);
 
 export type QueuedRequest = z.output<typeof requestSchema>;

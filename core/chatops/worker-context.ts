@@ -13,6 +13,7 @@ import type { FindingLister, FindingStore } from '../findings/ports.ts';
 import type { Clock, DeliveryTrigger, SlackMessenger } from '../ports.ts';
 import type { AuditHistoryStore } from '../posture/history.ts';
 import type { AuditWorkerPorts } from './audit-ports.ts';
+import type { DigestWorkerDeps } from './handlers/digest.ts';
 import type { ChatopsLog, DigestSubscriptions, SlackHomeTabs, SlackReplies } from './ports.ts';
 import type { RemediationDeps } from './remediation-runtime.ts';
 import type { SlackReply } from './replies.ts';
@@ -42,6 +43,8 @@ export interface WorkerDeps {
   home?: HomeTabDeps;
   /** Planning and running remediations (core/chatops/handlers/remediation-*.ts). */
   remediation?: RemediationDeps;
+  /** `/k8s digest` and the Home's digest toggles (core/chatops/handlers/digest.ts). */
+  digest?: DigestWorkerDeps;
 }
 
 /** The Home tab's sources: posture history per cluster, digest subscriptions, and views.publish. */

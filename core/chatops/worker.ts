@@ -1,5 +1,6 @@
 import { asKubeguardError, type KubeguardError } from '../errors.ts';
 import { auditDetailsHandler, auditHandler } from './handlers/audit.ts';
+import { digestHandler } from './handlers/digest.ts';
 import { homeHandler } from './handlers/home.ts';
 import { findingsHandler, statusHandler } from './handlers/read.ts';
 import { approveHandler, denyHandler } from './handlers/remediation-approval.ts';
@@ -53,6 +54,7 @@ export const WORKER_HANDLERS: { [K in ActionKind]: WorkerHandler<K> } = {
   execute: executeHandler,
   approve: approveHandler,
   deny: denyHandler,
+  digest: digestHandler,
 };
 
 /** Runs a request; 'retry' asks the queue to deliver it again (a transient failure, not the last try). */

@@ -10,7 +10,7 @@ import {
   type SlackMessage,
 } from './blocks.ts';
 import { linesWithin, personText, slackDate } from './format.ts';
-import { SLACK_CALLBACK_IDS } from './ids.ts';
+import { DIGEST_ACTION_IDS, SLACK_CALLBACK_IDS } from './ids.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
 import { codeSpan, untrustedText } from './mrkdwn.ts';
 
@@ -38,6 +38,8 @@ export interface DigestSubscriptionSummary {
   clusters?: readonly string[];
   /** Where it is posted: a channel id (`C…`) is linked, a DM says so. */
   channel?: string;
+  /** The subscription's id: with it the tab offers an Unsubscribe button. */
+  id?: string;
 }
 
 export interface HomeInput {
@@ -46,6 +48,8 @@ export interface HomeInput {
   clusters: readonly HomeCluster[];
   /** The viewer's digest subscriptions. */
   digests: readonly DigestSubscriptionSummary[];
+  /** Offer "Subscribe me weekly" (digests are set up). */
+  offerDigest?: boolean;
   /** ISO-8601: when the figures were read. */
   updatedAt: string;
 }
@@ -53,11 +57,15 @@ export interface HomeInput {
 const L = BLOCK_KIT_LIMITS;
 /** Blocks besides the clusters' sections: header, context, headings, dividers, findings, digests, "more". */
 const FIXED_BLOCKS = 10;
-const MAX_CLUSTERS = L.blocksPerView - FIXED_BLOCKS;
+/** Subscriptions shown each with its Unsubscribe button; more are counted (`/k8s digest list` has all). */
+const MAX_DIGEST_TOGGLES = 10;
 const SEVERITY_ORDER: readonly Severity[] = [...SEVERITIES].reverse();
 
 export function buildHomeView(input: HomeInput): HomeView {
   const clusters = [...input.clusters].sort((a, b) => a.name.localeCompare(b.name));
+  const digestBlocks = digestSection(input);
+  // The digest toggles take their blocks from the clusters' share, so the tab stays within 100.
+  const MAX_CLUSTERS = L.blocksPerView - FIXED_BLOCKS - (digestBlocks.length - 1);
   const blocks: Block[] = [
     { type: 'header', block_id: 'home_header', text: plainText('kubeguard') },
     {
@@ -85,7 +93,7 @@ export function buildHomeView(input: HomeInput): HomeView {
     section('home_findings', `*Open findings, all clusters*\n${severityCounts(totalOpen(clusters))}`),
   );
   blocks.push({ type: 'divider', block_id: 'home_divider_digests' });
-  blocks.push(section('home_digests', digestsText(input.digests)));
+  blocks.push(...digestBlocks);
   return { type: 'home', callback_id: SLACK_CALLBACK_IDS.home, blocks };
 }
 
@@ -147,28 +155,82 @@ function totalOpen(clusters: readonly HomeCluster[]): Record<Severity, number> {
 }
 
 const CHANNEL_ID = /^[CGD][A-Z0-9]{2,30}$/;
+const SUBSCRIPTION_ID = /^[0-9a-f]{6,24}$/;
+
+/**
+ * The digest subscriptions: as text, or — when each carries its id — one section per subscription
+ * with an Unsubscribe button, and "Subscribe me weekly" when digests are set up.
+ */
+function digestSection(input: HomeInput): Block[] {
+  const { digests } = input;
+  const toggles =
+    digests.length > 0 && digests.every((d) => d.id !== undefined && SUBSCRIPTION_ID.test(d.id));
+  const blocks: Block[] = [];
+  if (!toggles) {
+    blocks.push(section('home_digests', digestsText(digests)));
+  } else {
+    blocks.push(section('home_digests', '*Your digest subscriptions*'));
+    digests.slice(0, MAX_DIGEST_TOGGLES).forEach((digest, index) => {
+      blocks.push({
+        type: 'section',
+        block_id: `home_digest_${index + 1}`,
+        text: mrkdwn(digestLine(digest)),
+        accessory: {
+          type: 'button',
+          text: plainText('Unsubscribe'),
+          action_id: DIGEST_ACTION_IDS.unsubscribe,
+          value: digest.id ?? '',
+        },
+      });
+    });
+    if (digests.length > MAX_DIGEST_TOGGLES) {
+      blocks.push({
+        type: 'context',
+        block_id: 'home_more_digests',
+        elements: [mrkdwn(`…and ${digests.length - MAX_DIGEST_TOGGLES} more: \`/k8s digest list\``)],
+      });
+    }
+  }
+  if (input.offerDigest === true) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'home_digest_actions',
+      elements: [
+        {
+          type: 'button',
+          text: plainText('Subscribe me weekly (every cluster)'),
+          action_id: DIGEST_ACTION_IDS.subscribeWeekly,
+          value: 'weekly',
+        },
+      ],
+    });
+  }
+  return blocks;
+}
 
 function digestsText(digests: readonly DigestSubscriptionSummary[]): string {
   if (digests.length === 0) return '*Your digest subscriptions*\nNo digest subscriptions.';
-  const lines = digests.map((digest) => {
-    const clusters =
-      digest.clusters === undefined || digest.clusters.length === 0
-        ? 'every cluster'
-        : digest.clusters
-            .slice(0, 5)
-            .map((c) => codeSpan(c, 120))
-            .join(', ') + (digest.clusters.length > 5 ? ` and ${digest.clusters.length - 5} more` : '');
-    const where =
-      digest.channel === undefined
-        ? ''
-        : CHANNEL_ID.test(digest.channel)
-          ? digest.channel.startsWith('D')
-            ? ' · by direct message'
-            : ` · in <#${digest.channel}>`
-          : ` · in ${codeSpan(digest.channel, 120)}`;
-    return `• *${untrustedText(digest.name, 120)}* · ${untrustedText(digest.schedule, 120)} · ${clusters}${where}`;
-  });
+  const lines = digests.map(digestLine);
   return linesWithin(['*Your digest subscriptions*', ...lines], L.sectionText);
+}
+
+function digestLine(digest: DigestSubscriptionSummary): string {
+  const clusters =
+    digest.clusters === undefined || digest.clusters.length === 0
+      ? 'every cluster'
+      : digest.clusters
+          .slice(0, 5)
+          .map((c) => codeSpan(c, 120))
+          .join(', ') + (digest.clusters.length > 5 ? ` and ${digest.clusters.length - 5} more` : '');
+  const where =
+    digest.channel === undefined
+      ? ''
+      : CHANNEL_ID.test(digest.channel)
+        ? digest.channel.startsWith('D')
+          ? ' · by direct message'
+          : ` · in <#${digest.channel}>`
+        : ` · in ${codeSpan(digest.channel, 120)}`;
+  return `• *${untrustedText(digest.name, 120)}* · ${untrustedText(digest.schedule, 120)} · ${clusters}${where}`;
 }
 
 function section(blockId: string, text: string): SectionBlock {

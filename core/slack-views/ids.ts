@@ -29,6 +29,14 @@ export const APPROVAL_ACTION_IDS = {
   deny: 'approval_deny',
 } as const;
 
+/** The App Home's digest toggles (core/chatops/buttons.ts → the `digest` request). */
+export const DIGEST_ACTION_IDS = {
+  /** Value: the subscription's id. */
+  unsubscribe: 'digest_unsubscribe',
+  /** The weekly digest of every cluster by direct message. */
+  subscribeWeekly: 'digest_subscribe_weekly',
+} as const;
+
 export { AUDIT_ACTION_IDS };
 
 /** Every action id, for a dispatcher; a unit test keeps them distinct. */
@@ -36,6 +44,8 @@ export const SLACK_ACTION_IDS = {
   ...ALERT_ACTION_IDS,
   ...OUTCOME_ACTION_IDS,
   ...APPROVAL_ACTION_IDS,
+  digestUnsubscribe: DIGEST_ACTION_IDS.unsubscribe,
+  digestSubscribeWeekly: DIGEST_ACTION_IDS.subscribeWeekly,
   auditDetails: AUDIT_ACTION_IDS.details,
   auditDetailsPrevious: AUDIT_ACTION_IDS.previousPage,
   auditDetailsNext: AUDIT_ACTION_IDS.nextPage,

@@ -120,10 +120,12 @@ describe('slash commands', () => {
     ]);
   });
 
-  it('says digests are not built yet', async () => {
+  it('refuses a digest subcommand it does not know, with the usage', async () => {
     const answer = await send(h.bot.url, command(USERS.viewer, 'digest weekly'));
 
-    expect((answer.body as { text: string }).text).toContain('Digests are not built yet');
+    expect((answer.body as { text: string }).text).toContain(
+      'unknown digest command "weekly": subscribe, unsubscribe, list, preview',
+    );
   });
 
   it('lists open findings through the response URL, with the ids /k8s ack takes', async () => {

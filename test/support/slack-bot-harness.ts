@@ -1,9 +1,11 @@
 import { DynamoAuditHistoryStore } from '../../adapters/aws/audit-history-store.ts';
 import { DynamoAuditTrailStore } from '../../adapters/aws/audit-trail-store.ts';
+import { DynamoDigestSubscriptions, DynamoPostureFacts } from '../../adapters/aws/digest-stores.ts';
 import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { DynamoPlanStore } from '../../adapters/aws/plan-store.ts';
 import { DynamoClaimStore } from '../../adapters/aws/replay-claims.ts';
+import { createResvgRasterizer } from '../../adapters/chart/png.ts';
 import { InProcessActionQueue } from '../../adapters/local/in-process-action-queue.ts';
 import { InProcessDeliveryTrigger } from '../../adapters/local/in-process-delivery-trigger.ts';
 import {
@@ -15,15 +17,17 @@ import {
   createSlackViewUpdates,
   createUserGroupDirectory,
 } from '../../adapters/slack/bot-web-api.ts';
+import { createDigestSlack } from '../../adapters/slack/digest-slack.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { type LocalBot, startLocalBot } from '../../bot/local.ts';
 import type { AuditWorkerPorts } from '../../core/chatops/audit-ports.ts';
-import { NO_DIGEST_SUBSCRIPTIONS } from '../../core/chatops/handlers/home.ts';
+import { digestSubscriptionsFor } from '../../core/chatops/handlers/digest.ts';
 import type { IngressDeps } from '../../core/chatops/ingress.ts';
 import type { ChatopsLog } from '../../core/chatops/ports.ts';
 import type { RemediationRuntime } from '../../core/chatops/remediation-runtime.ts';
 import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
 import { type KubeguardConfig, parseConfig } from '../../core/config/schema.ts';
+import { digestSourcesOver } from '../../core/digest/sources.ts';
 import { alertDeliveryFor, findingRecorderFor } from '../../core/findings/compose.ts';
 import type { StoredFinding } from '../../core/findings/stored-finding.ts';
 import type { Detection } from '../../core/model/detection.ts';
@@ -144,6 +148,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   });
   const trigger = new InProcessDeliveryTrigger(() => delivery.deliverPending({ owner: 'bot-harness' }));
   const client = createBotWebClient({ token: BOT_TOKEN, slackApiUrl: slack.url });
+  const subscriptions = new DynamoDigestSubscriptions({ client: db.documentClient, tableName });
   const worker: WorkerDeps = {
     config,
     findings: store,
@@ -153,7 +158,22 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     messenger,
     clock: options.workerClock ?? (() => new Date().toISOString()),
     log,
-    home: { history, digests: NO_DIGEST_SUBSCRIPTIONS, tabs: createSlackHomeTabs(client) },
+    home: {
+      history,
+      digests: digestSubscriptionsFor(subscriptions, config.digest),
+      tabs: createSlackHomeTabs(client),
+    },
+    digest: {
+      subscriptions,
+      sources: digestSourcesOver({
+        history,
+        findings: store,
+        trail,
+        facts: new DynamoPostureFacts({ client: db.documentClient, tableName }),
+      }),
+      slack: createDigestSlack({ token: BOT_TOKEN, slackApiUrl: slack.url }),
+      chart: createResvgRasterizer(),
+    },
     ...(options.audit === undefined
       ? {}
       : {

@@ -153,6 +153,8 @@ export class SlackState {
   /** The modal stack per user, bottom first. */
   readonly modalStacks = new Map<string, string[]>();
   readonly files = new Map<string, SandboxFile>();
+  /** Direct-message channels conversations.open opened: channel id → the person. */
+  readonly directMessages = new Map<string, string>();
   readonly triggers = new Map<string, TriggerRecord>();
   readonly responseTargets = new Map<string, ResponseTarget>();
   // Kept beside the records, whose shape the tests compare whole.
@@ -184,11 +186,31 @@ export class SlackState {
 
   knowsChannel(channel: string | undefined): channel is string {
     if (channel === undefined) return false;
-    return this.channels === undefined || this.channels.some((c) => c.id === channel);
+    return (
+      this.channels === undefined ||
+      this.channels.some((c) => c.id === channel) ||
+      this.directMessages.has(channel)
+    );
   }
 
   channelName(channel: string): string {
+    const person = this.directMessages.get(channel);
+    if (person !== undefined) return `@${this.user(person)?.name ?? person}`;
     return this.channels?.find((c) => c.id === channel)?.name ?? channel.toLowerCase();
+  }
+
+  /**
+   * The bot's direct-message channel with a person (conversations.open): the same id every time,
+   * `D` and the user id's rest, as Slack keeps one DM per pair. `opened` false when it existed.
+   */
+  openDirectMessage(user: string): { channel: string; opened: boolean } {
+    const channel = `D${user.slice(1)}`;
+    const opened = !this.directMessages.has(channel);
+    if (opened) {
+      this.directMessages.set(channel, user);
+      this.changed();
+    }
+    return { channel, opened };
   }
 
   user(id: string): SandboxUser | undefined {

@@ -181,6 +181,22 @@ const usersInfo: MethodHandler = ({ state, body }) => {
   });
 };
 
+/**
+ * conversations.open with `users` (one person): Slack answers `{ok, channel: {id: "D…"}}`, and
+ * `no_op` and `already_open` true when the DM existed (docs.slack.dev conversations.open;
+ * @slack/web-api ConversationsOpenResponse). Group DMs and `return_im` are not needed by kubeguard.
+ */
+const conversationsOpen: MethodHandler = ({ state, body }) => {
+  const users = (stringField(body, 'users') ?? '').split(',').filter((u) => u !== '');
+  if (users.length === 0) return apiError('users_list_not_supplied');
+  const [user] = users;
+  if (users.length > 1 || user === undefined) return apiError('method_not_supported_for_channel_type');
+  if (state.users.length > 0 && state.user(user) === undefined) return apiError('user_not_found');
+  if (!/^[UW][A-Z0-9]{2,30}$/.test(user)) return apiError('user_not_found');
+  const { channel, opened } = state.openDirectMessage(user);
+  return ok({ ...(opened ? {} : { no_op: true, already_open: true }), channel: { id: channel } });
+};
+
 const authTest: MethodHandler = ({ state, origin }) =>
   ok({
     url: `${origin}/`,
@@ -198,6 +214,7 @@ export const MESSAGE_METHODS: Readonly<Record<string, MethodHandler>> = {
   'chat.postEphemeral': postEphemeral,
   'conversations.history': history,
   'conversations.replies': replies,
+  'conversations.open': conversationsOpen,
   'usergroups.users.list': userGroupMembers,
   'users.info': usersInfo,
   'auth.test': authTest,

@@ -33,6 +33,8 @@ export interface CommandContext {
   commands: readonly CommandSpec[];
   /** The command's trigger id: a modal it opens is opened with it and named after it. */
   triggerId?: string;
+  /** Who sent the command (a digest for "me" is theirs). */
+  userId?: string;
 }
 
 /** Which clusters a request is about, for authorization (core/authz/policy.ts Requirement). */
@@ -56,4 +58,6 @@ export type CommandPlan =
       working: string;
       /** A modal the ingress opens before queueing (the remediation planning modal; the worker fills it). */
       openFirst?: ModalView;
+      /** The role this request needs when its arguments decide it (a digest for a channel); else the spec's. */
+      role?: Role;
     };

@@ -22,7 +22,7 @@ export const HOME_OPEN_FINDINGS_LIMIT = 5000;
 const HISTORY_ENTRIES = 2;
 const HOME_PURPOSE = 'use kubeguard in Slack';
 
-/** Digests are not built yet (issue 13): nobody has a subscription, and the tab says so. */
+/** Digests not set up (no subscription store): nobody has a subscription, and the tab says so. */
 export const NO_DIGEST_SUBSCRIPTIONS: DigestSubscriptions = {
   subscriptionsOf: async () => [],
 };
@@ -78,7 +78,16 @@ export const homeHandler: WorkerHandler<'home'> = async (request, deps) => {
     audits: histories[index] ?? [],
     openFindings: open.get(name) ?? zeroCounts(),
   }));
-  await home.tabs.publish(userId, buildHomeView({ userId, clusters, digests, updatedAt: deps.clock() }));
+  await home.tabs.publish(
+    userId,
+    buildHomeView({
+      userId,
+      clusters,
+      digests,
+      updatedAt: deps.clock(),
+      offerDigest: home.digests.toggles === true,
+    }),
+  );
   return {
     result: 'done',
     detail: `published the Home tab: ${clusters.length} of ${deps.config.clusters.length} clusters`,

@@ -107,8 +107,25 @@ describe('/k8s commands', () => {
     expect(plan('findings')).toMatchObject({ body: { args: { scope: 'open' } }, scope: {} });
   });
 
-  it('answers /k8s digest without queueing anything', () => {
-    expect(plan('digest weekly on')).toMatchObject({ type: 'answer' });
+  it('queues /k8s digest subscribe for a channel mention, needing the configured channel role on the cluster', () => {
+    const { spec, words } = findCommand('digest subscribe daily prod-cluster <#C0123ABCD|security>');
+    expect(planCommand(spec, words, { config, commands: COMMANDS, userId: 'U0ASKER' })).toEqual({
+      type: 'enqueue',
+      body: {
+        kind: 'digest',
+        args: {
+          op: 'subscribe',
+          frequency: 'daily',
+          cluster: 'prod-cluster',
+          target: { kind: 'channel', channel: 'C0123ABCD' },
+        },
+      },
+      scope: { cluster: 'prod-cluster' },
+      role: 'admin',
+      target: 'daily digest of prod-cluster for channel C0123ABCD',
+      working: 'Subscribing <#C0123ABCD> to the daily digest of prod-cluster…',
+    });
+    expect(() => plan('digest weekly on')).toThrow('unknown digest command "weekly"');
   });
 });
 
