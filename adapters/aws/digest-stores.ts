@@ -27,7 +27,9 @@ import { FINDINGS_TABLE } from './findings-table.ts';
  */
 const PK = FINDINGS_TABLE.partitionKey;
 const SK = FINDINGS_TABLE.sortKey;
-const SUBSCRIPTIONS = 'DIGEST#SUBSCRIPTIONS';
+/** The partition holding every subscription (the action worker's delete is kept to it, infra). */
+export const DIGEST_SUBSCRIPTIONS_PARTITION = 'DIGEST#SUBSCRIPTIONS';
+const SUBSCRIPTIONS = DIGEST_SUBSCRIPTIONS_PARTITION;
 const LEDGER_TTL_SECONDS = 60 * 86_400;
 
 export interface DigestTableOptions {

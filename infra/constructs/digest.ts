@@ -20,6 +20,19 @@ export const DIGEST_RATE = Duration.minutes(15);
 const FONT_PATH = fileURLToPath(new URL(`../../adapters/chart/fonts/${CHART_FONT_FILE}`, import.meta.url));
 const WASM_PATH = createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm');
 
+/**
+ * Bundling hooks copying resvg's WebAssembly and the chart font beside a bundle's code: the digest
+ * function's and the action worker's (`/k8s digest preview` draws the same chart).
+ */
+export const CHART_ASSET_HOOKS = Object.freeze({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_input: string, output: string) => [
+    `cp "${WASM_PATH}" "${output}/${RESVG_WASM_FILE}"`,
+    `cp "${FONT_PATH}" "${output}/${CHART_FONT_FILE}"`,
+  ],
+});
+
 export interface DigestProps {
   readonly configJson: string;
   readonly table: ITable;
@@ -49,14 +62,7 @@ export class Digest extends Construct {
       // The next scheduled run retries whatever failed; a retried invocation would only race it.
       retryAttempts: 0,
       maxEventAge: Duration.minutes(15),
-      commandHooks: {
-        beforeBundling: () => [],
-        beforeInstall: () => [],
-        afterBundling: (_input: string, output: string) => [
-          `cp "${WASM_PATH}" "${output}/${RESVG_WASM_FILE}"`,
-          `cp "${FONT_PATH}" "${output}/${CHART_FONT_FILE}"`,
-        ],
-      },
+      commandHooks: CHART_ASSET_HOOKS,
     });
     // Subscriptions and history (Query), the send ledger (GetItem, conditional UpdateItem), findings
     // listed by scanning the table (decision D37), audit-trail pages (Query) — the table only, no index.

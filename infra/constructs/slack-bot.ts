@@ -8,8 +8,10 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KubeguardConfig } from '#core/config/schema.ts';
+import { DIGEST_SUBSCRIPTIONS_PARTITION } from '../../adapters/aws/digest-stores.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { ACTION_WORKER_TIMEOUT } from './action-queue.ts';
+import { CHART_ASSET_HOOKS } from './digest.ts';
 import { KubeguardFunction } from './kubeguard-function.ts';
 import {
   type CFN_PSEUDO,
@@ -160,6 +162,8 @@ export class SlackBot extends Construct {
       timeout: ACTION_WORKER_TIMEOUT,
       // The event source invokes it synchronously; failed requests return to the queue instead.
       retryAttempts: 0,
+      // `/k8s digest preview` rasterizes the digest's chart as the digest function does.
+      commandHooks: CHART_ASSET_HOOKS,
       environment: {
         KUBEGUARD_TABLE_NAME: tableName,
         SLACK_SECRET_ARN: props.botTokenSecret.secretArn,
@@ -179,6 +183,18 @@ export class SlackBot extends Construct {
         sid: 'UseFindingsAndAuditTrail',
         actions: [...WORKER_TABLE_ACTIONS],
         resources: [props.table.tableArn],
+      }),
+    );
+    // `/k8s digest unsubscribe` and the Home's Unsubscribe delete a subscription item; the worker
+    // deletes nothing else (subscribing is a conditional put, covered above).
+    this.worker.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'CancelDigestSubscriptions',
+        actions: ['dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [DIGEST_SUBSCRIPTIONS_PARTITION] },
+        },
       }),
     );
     this.worker.role.addToPolicy(

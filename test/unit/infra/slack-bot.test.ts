@@ -480,6 +480,13 @@ describe('the action worker role', () => {
         Resource: importOf('Findings', 'Arn'),
       },
       {
+        Sid: 'CancelDigestSubscriptions',
+        Effect: 'Allow',
+        Action: 'dynamodb:DeleteItem',
+        Resource: importOf('Findings', 'Arn'),
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['DIGEST#SUBSCRIPTIONS'] } },
+      },
+      {
         Sid: 'ListPendingDeliveries',
         Effect: 'Allow',
         Action: 'dynamodb:Query',
