@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DigestRunReport } from '#core/digest/send.ts';
 import type { IngestReport } from './ingest.ts';
 import { findScenario, SCENARIOS, scenarioEvent } from './scenarios.ts';
 import { BodyTooLargeError, readBody, sendJson } from './slack/http.ts';
@@ -10,6 +11,7 @@ import type { SandboxChannel, SandboxUser } from './slack/index.ts';
  *   GET  /api/sandbox/scenarios        the built-in scenarios
  *   POST /api/sandbox/scenarios/<id>   plays one (a new event each time)
  *   POST /api/sandbox/ingest           anything `kubeguard detect` reads, through the ingest handlers
+ *   POST /api/sandbox/digests/send     every subscription's digest for its current period, now (digests.ts)
  * Bodies that change something must be sent as JSON (application/json, or application/x-ndjson for
  * JSON Lines): another site's form cannot send those without the browser asking first, so a page
  * visited in the same browser cannot feed findings to the sandbox.
@@ -29,6 +31,7 @@ export interface SandboxFacts {
 export interface SandboxApi {
   facts(): SandboxFacts;
   ingest(text: string): Promise<IngestReport>;
+  sendDigests(): Promise<DigestRunReport>;
 }
 
 /** Audit logs, findings and their batches: larger than Slack's requests, still bounded. */
@@ -61,6 +64,11 @@ export function sandboxRoutes(api: SandboxApi) {
       }
       if (!isJson(request)) return refuseType(response);
       sendJson(response, 200, { ok: true, scenario: id, ...(await api.ingest(scenarioEvent(scenario))) });
+      return true;
+    }
+    if (path === '/api/sandbox/digests/send') {
+      if (!isJson(request)) return refuseType(response);
+      sendJson(response, 200, { ok: true, ...(await api.sendDigests()) });
       return true;
     }
     if (path === '/api/sandbox/ingest') {

@@ -12,6 +12,7 @@ import { ConfigError } from '#core/errors.ts';
 import { type SandboxApi, type SandboxFacts, sandboxRoutes } from './api.ts';
 import { type SandboxCluster, startSandboxCluster } from './cluster.ts';
 import { loadSandboxConfig, type SandboxSetup, sandboxChannels, withCluster } from './config.ts';
+import { type SandboxDigests, startSandboxDigests } from './digests.ts';
 import { ingestText } from './ingest.ts';
 import { composeKubeguard, type Kubeguard } from './kubeguard.ts';
 import { sendText } from './slack/http.ts';
@@ -56,6 +57,8 @@ export interface Sandbox {
   /** The sandbox's Slack (sandbox mode only). */
   slack?: SandboxSlack;
   kubeguard: Kubeguard;
+  /** The in-process digest schedule and "Send digests now". */
+  digests: SandboxDigests;
   facts(): SandboxFacts;
   ingest: SandboxApi['ingest'];
   stop(): Promise<void>;
@@ -101,11 +104,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const botToken = mode === 'sandbox' ? DEFAULT_BOT_TOKEN : String(env.SLACK_BOT_TOKEN).trim();
     const botPort = mode === 'sandbox' ? await freePort() : botPortOf(env, port);
     let kubeguard: Kubeguard | undefined;
+    let digests: SandboxDigests | undefined;
     const api: SandboxApi = {
       facts: () => facts(setup, cluster, slack, url),
       ingest: (text) => {
         if (kubeguard === undefined) throw new Error('the sandbox is still starting');
         return ingestText(text, kubeguard.ingest);
+      },
+      sendDigests: () => {
+        if (digests === undefined) throw new Error('the sandbox is still starting');
+        return digests.sendNow();
       },
     };
     const routes = sandboxRoutes(api);
@@ -150,6 +158,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       paced: mode !== 'sandbox',
     });
     stops.push(() => (kubeguard as Kubeguard).stop());
+    digests = startSandboxDigests({ environment: environment.base, log });
+    stops.push(() => (digests as SandboxDigests).stop());
     let botEventsUrl: string | undefined;
     if (mode === 'slack-socket-mode') {
       const bot = await startSocketModeBot({
@@ -180,6 +190,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         : { signingSecret: { value: signingSecret, generated: generated !== undefined } }),
       ...(slack === undefined ? {} : { slack }),
       kubeguard: running,
+      digests,
       facts: api.facts,
       ingest: api.ingest,
       stop: stopAll,

@@ -148,9 +148,13 @@ function messageNode(message, inThread) {
 function renderChannels() {
   const list = $('channels');
   list.replaceChildren();
-  for (const channel of [...page.facts.channels, { id: 'home', name: 'kubeguard (App Home)' }]) {
+  const own = [
+    { id: 'home', name: 'kubeguard (App Home)' },
+    { id: 'dm', name: 'kubeguard (direct messages)' },
+  ];
+  for (const channel of [...page.facts.channels, ...own]) {
     const item = el('button', `channel${channel.id === page.channel ? ' active' : ''}`, [
-      channel.id === 'home' ? channel.name : `# ${channel.name}`,
+      own.includes(channel) ? channel.name : `# ${channel.name}`,
     ]);
     item.dataset.channel = channel.id;
     item.addEventListener('click', () => {
@@ -194,12 +198,16 @@ function renderMain() {
     $('composer').hidden = true;
     return;
   }
-  $('composer').hidden = false;
-  $('channel-title').textContent = `# ${directory.channelName(page.channel) ?? page.channel}`;
+  // The bot's direct messages with the signed-in person (digests, previews): the sandbox's Slack
+  // opens one per person as D + the user id's rest (cli/sandbox/slack/state.ts openDirectMessage).
+  const channel = page.channel === 'dm' ? `D${page.user.slice(1)}` : page.channel;
+  $('composer').hidden = page.channel === 'dm';
+  $('channel-title').textContent =
+    page.channel === 'dm'
+      ? 'kubeguard — direct messages'
+      : `# ${directory.channelName(page.channel) ?? page.channel}`;
   $('composer-input').placeholder = `Message #${directory.channelName(page.channel) ?? ''} — try /k8s help`;
-  const top = page.messages.filter(
-    (m) => m.channel === page.channel && m.thread_ts === undefined && visible(m),
-  );
+  const top = page.messages.filter((m) => m.channel === channel && m.thread_ts === undefined && visible(m));
   list.replaceChildren(
     ...(top.length > 0 ? top.map((m) => messageNode(m, false)) : [el('div', 'empty', ['No messages yet.'])]),
   );

@@ -48,5 +48,43 @@ export async function setupScenarios(container, status) {
     });
     container.append(button);
   }
+  container.append(digestButton(status));
   container.hidden = false;
+}
+
+/**
+ * "Send digests now": every subscription's digest for its current period, through the digest
+ * function's handler (POST /api/sandbox/digests/send); a period already sent is not sent again.
+ */
+function digestButton(status) {
+  const button = document.createElement('button');
+  button.className = 'scenario';
+  button.type = 'button';
+  button.dataset.action = 'send-digests';
+  button.title = 'Send every subscription its digest for the current period (once per period)';
+  button.textContent = '✉ Send digests now';
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status('Sending digests…');
+    try {
+      const response = await fetch('/api/sandbox/digests/send', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      const result = await response.json().catch(() => ({ ok: false, error: `HTTP ${response.status}` }));
+      if (!result.ok) {
+        status(result.error ?? 'the digests could not be sent', 'error');
+        return;
+      }
+      const failed = result.failed?.length ?? 0;
+      status(
+        `${result.sent.length} sent, ${result.alreadySent} already sent this period${failed > 0 ? `, ${failed} failed` : ''}; see kubeguard (direct messages)`,
+        failed > 0 ? 'error' : 'info',
+      );
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
 }
