@@ -20,7 +20,8 @@ const SUBSCRIPTION_ID = /^[0-9a-f]{6,24}$/;
 
 export const digestCommand: CommandSpec = {
   name: 'digest',
-  usage: USAGE,
+  // Short: the manifest joins every command's usage with ` | ` (`/k8s help digest` has the words).
+  usage: '/k8s digest subscribe|unsubscribe|list|preview …',
   summary: 'Subscribe to weekly or daily posture digests, list or cancel them, or preview one now.',
   details:
     "`subscribe weekly all me` sends you the weekly digest of every cluster by direct message (Mondays 09:00 in your time zone); name a cluster and pick a channel from Slack's suggestions (`#security`) to post it there instead — a channel needs the role `digest.channelSubscriberRole` (default admin). `list` shows your subscriptions and their ids; `unsubscribe ID` (or the words you subscribed with) cancels one; `preview` sends you the digest as it would be sent now, chart included.",

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, SLASH_COMMAND } from '../../../core/chatops/commands/registry.ts';
-import { BOT_SCOPES, manifestText, slackAppManifest } from '../../../core/chatops/manifest.ts';
+import { manifestText, slackAppManifest } from '../../../core/chatops/manifest.ts';
 
 const MANIFEST = join(import.meta.dirname, '..', '..', '..', 'deploy', 'slack', 'manifest.json');
 
@@ -62,10 +62,12 @@ describe('the Slack app manifest', () => {
       'channels:history',
       'chat:write',
       'commands',
+      'files:write',
       'groups:history',
+      'im:write',
       'usergroups:read',
+      'users:read',
     ]);
-    expect(BOT_SCOPES).not.toContain('files:write');
   });
 
   it('points the command and interactivity at the deployed URL when given one', () => {
