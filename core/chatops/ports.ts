@@ -1,3 +1,6 @@
+import type { DigestSources } from '../digest/ports.ts';
+import type { ChartRasterizer, DigestSlack } from '../digest/send.ts';
+import type { DigestSubscriptionStore } from '../digest/subscriptions.ts';
 import type { HomeView, ModalView } from '../slack-views/blocks.ts';
 import type { DigestSubscriptionSummary } from '../slack-views/home.ts';
 import type { SlackReply } from './replies.ts';
@@ -80,4 +83,13 @@ export interface DigestSubscriptions {
   subscriptionsOf(userId: string): Promise<readonly DigestSubscriptionSummary[]>;
   /** The tab offers to subscribe and unsubscribe (buttons handled as the `digest` request). */
   toggles?: boolean;
+}
+
+/** What the worker's digest handler needs: the digest function's own stores, Slack calls and chart. */
+export interface DigestWorkerDeps {
+  subscriptions: DigestSubscriptionStore;
+  /** What a preview reads (the digest function's sources). */
+  sources: DigestSources;
+  slack: Pick<DigestSlack, 'postMessage' | 'openDirectMessage' | 'uploadFile'>;
+  chart: ChartRasterizer;
 }

@@ -13,8 +13,13 @@ import type { FindingLister, FindingStore } from '../findings/ports.ts';
 import type { Clock, DeliveryTrigger, SlackMessenger } from '../ports.ts';
 import type { AuditHistoryStore } from '../posture/history.ts';
 import type { AuditWorkerPorts } from './audit-ports.ts';
-import type { DigestWorkerDeps } from './handlers/digest.ts';
-import type { ChatopsLog, DigestSubscriptions, SlackHomeTabs, SlackReplies } from './ports.ts';
+import type {
+  ChatopsLog,
+  DigestSubscriptions,
+  DigestWorkerDeps,
+  SlackHomeTabs,
+  SlackReplies,
+} from './ports.ts';
 import type { RemediationDeps } from './remediation-runtime.ts';
 import type { SlackReply } from './replies.ts';
 import type { ActionKind, QueuedRequest, QueuedRequestOf } from './requests.ts';

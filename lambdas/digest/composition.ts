@@ -2,9 +2,9 @@ import { digestStoresFromEnv } from '../../adapters/aws/digest-from-env.ts';
 import { createResvgRasterizer } from '../../adapters/chart/png.ts';
 import { type FunctionEnvironment, functionEnvironment } from '../../adapters/config/env.ts';
 import { createDigestSlackFromEnv } from '../../adapters/slack/digest-slack-from-env.ts';
+import type { DigestRunDeps } from '../../core/digest/send.ts';
 import { createFunctionLogger } from '../shared/logger.ts';
 import { once, systemClock } from '../shared/runtime.ts';
-import type { DigestHandlerDeps } from './handler.ts';
 
 /**
  * What a digest run needs from an environment: the function's (below) and the sandbox's in-process
@@ -13,7 +13,7 @@ import type { DigestHandlerDeps } from './handler.ts';
 export function digestRunFromEnv(
   environment: FunctionEnvironment,
   clock: () => string = systemClock,
-): DigestHandlerDeps['run'] {
+): Omit<DigestRunDeps, 'owner' | 'remainingMs'> {
   const { subscriptions, ledger, sources } = digestStoresFromEnv(environment);
   return {
     subscriptions,

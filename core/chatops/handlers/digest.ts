@@ -1,7 +1,5 @@
 import { authorize } from '../../authz/policy.ts';
-import type { DigestSources } from '../../digest/ports.ts';
 import { previewDigest } from '../../digest/preview.ts';
-import type { ChartRasterizer, DigestSlack } from '../../digest/send.ts';
 import {
   type DigestSettings,
   type DigestSubscription,
@@ -14,7 +12,7 @@ import {
 } from '../../digest/subscriptions.ts';
 import { KubeguardError } from '../../errors.ts';
 import { codeSpan } from '../../slack-views/mrkdwn.ts';
-import type { DigestSubscriptions } from '../ports.ts';
+import type { DigestSubscriptions, DigestWorkerDeps } from '../ports.ts';
 import { type SlackReply, textReply } from '../replies.ts';
 import type { QueuedRequestOf } from '../requests.ts';
 import {
@@ -27,6 +25,8 @@ import {
 } from '../worker-context.ts';
 import { homeHandler } from './home.ts';
 
+const PURPOSE = 'manage digest subscriptions';
+
 /**
  * `/k8s digest …` and the App Home's digest toggles, run by the action worker: the role is checked
  * again (the configuration may have changed since the ingress), the change is recorded as an
@@ -35,16 +35,6 @@ import { homeHandler } from './home.ts';
  * never in an ephemeral message (decision in docs/decisions.md). A toggle from the Home publishes the
  * tab again instead of answering.
  */
-export interface DigestWorkerDeps {
-  subscriptions: DigestSubscriptionStore;
-  /** What a preview reads (the digest function's sources). */
-  sources: DigestSources;
-  slack: Pick<DigestSlack, 'postMessage' | 'openDirectMessage' | 'uploadFile'>;
-  chart: ChartRasterizer;
-}
-
-const PURPOSE = 'manage digest subscriptions';
-
 export const digestHandler: WorkerHandler<'digest'> = async (request, deps) => {
   const digest = deps.digest;
   if (digest === undefined) {
