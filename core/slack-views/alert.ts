@@ -213,6 +213,8 @@ const EVIDENCE_LABEL: Record<string, string> = {
   moduleName: 'Kernel module',
   targetProcess: 'Target process',
   auditId: 'Audit ID',
+  command: 'Command',
+  stage: 'Stage',
   socketPath: 'Socket',
   releaseAgentPath: 'Release agent',
   runcBinaryPath: 'runc binary',
@@ -245,8 +247,10 @@ function evidenceText(d: Detection): string {
   }
   // The request line already says which object was acted on.
   const implied = request === undefined ? [] : ['resource', 'subresource', 'resourceName'];
+  // A rule's own copy of the container or image is not shown twice.
+  const alreadyShown: Record<string, string | undefined> = { container: d.container, image: d.image };
   const extra = Object.entries(d.evidence).filter(
-    ([key]) => !SHOWN_EVIDENCE.has(key) && !implied.includes(key),
+    ([key, value]) => !SHOWN_EVIDENCE.has(key) && !implied.includes(key) && alreadyShown[key] !== value,
   );
   for (const [key, value] of extra.slice(0, MAX_EXTRA_EVIDENCE)) {
     lines.push(`• ${safeMrkdwn(EVIDENCE_LABEL[key] ?? key, 60)}: ${codeSpan(value, VALUE_CAP)}`);
@@ -360,7 +364,10 @@ function actionsBlock(finding: Finding): ActionsBlock {
   const value = buttonValue(finding);
   const active = finding.status !== 'resolved';
   const elements: ButtonElement[] = [];
-  if (active && d.pod !== undefined) elements.push(isolateButton(d, value));
+  // Once the pod is quarantined the alert offers Release (core/slack-views/outcome.ts), not Isolate.
+  const last = finding.remediation?.outcome;
+  const quarantined = last?.action === 'isolate-pod' && last.status === 'done';
+  if (active && d.pod !== undefined && !quarantined) elements.push(isolateButton(d, value));
   if (active && d.secretNames !== undefined && d.secretNames.length > 0) {
     elements.push({
       type: 'button',

@@ -117,6 +117,8 @@ describe('Isolate pod from an alert', () => {
     expect(shown).toContain('Acknowledged');
     expect(shown).toContain('outcome_result');
     expect(shown).toContain(OUTCOME_ACTION_IDS.releasePod);
+    // A quarantined pod is offered Release, not a second Isolate.
+    expect(shown).not.toContain(`"action_id":"${ALERT_ACTION_IDS.isolatePod}"`);
   });
 
   it('refuses a viewer, records the denial, and opens no modal', async () => {
@@ -212,9 +214,10 @@ describe('Release pod', () => {
     expect(pod.metadata.labels).toMatchObject({ app: 'web', 'pod-template-hash': '5cdcc99dbf' });
     expect(pod.metadata.labels?.[QUARANTINE_LABEL]).toBeUndefined();
     expect(pod.metadata.annotations?.[RELEASED_ANNOTATION]).toBeDefined();
-    expect(textOf(h.slack.messages.get(`${alert.channel}:${alert.ts}`)?.blocks ?? [])).toContain(
-      '*Release pod*',
-    );
+    const released = textOf(h.slack.messages.get(`${alert.channel}:${alert.ts}`)?.blocks ?? []);
+    expect(released).toContain('*Release pod*');
+    // Released: the alert offers Isolate pod again.
+    expect(released).toContain(`"action_id":"${ALERT_ACTION_IDS.isolatePod}"`);
   });
 });
 

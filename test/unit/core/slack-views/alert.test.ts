@@ -478,5 +478,9 @@ describe('alert evidence of an audit-log detection', () => {
     const evidence = block<SectionBlock>(message.blocks, 'alert_evidence').text?.text;
     expect(evidence).toContain(`• Audit ID: \`${event.auditID}\``);
     expect(evidence).not.toContain('auditId');
+    // The rule's copy of the container is not listed a second time under its raw key.
+    expect(detection.evidence.container).toBe(detection.container);
+    expect(evidence?.match(/• Container: /g)).toHaveLength(1);
+    expect(evidence).not.toContain('• container:');
   });
 });
