@@ -1,5 +1,5 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { GetDetectorCommand, GuardDutyClient, ListDetectorsCommand } from '@aws-sdk/client-guardduty';
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -15,11 +15,16 @@ import { type ClusterConfig, parseConfig } from '#core/config/schema.ts';
 import { parseAuditDetailsPage } from '#core/slack-views/audit-report.ts';
 import { createPostureAuditHandler, type PostureAuditResult } from '#lambdas/posture-audit/handler.ts';
 import type { FunctionLogger } from '#lambdas/shared/logger.ts';
-import { loadAwsResponse } from '#test/support/aws-fixtures.ts';
 import { type Dynalite, startDynalite } from '#test/support/dynalite.ts';
-import { type JsonObject, KubeApiDouble, type ResourceType } from '#test/support/kube-api-double.ts';
-import { corpusManifest } from '#test/support/rbac-objects.ts';
-import { secretConsumerObjects } from '#test/support/secret-consumer-objects.ts';
+import { KubeApiDouble } from '#test/support/kube-api-double.ts';
+import {
+  awsError,
+  eksMock,
+  mockPostureAws,
+  POSTURE_EXTRA_RESOURCES,
+  postureClusterObjects,
+  secretsMock,
+} from '#test/support/posture-cluster.ts';
 import { type SlackApiDouble, startSlackApiDouble } from '#test/support/slack-api-double.ts';
 
 /**
@@ -46,65 +51,6 @@ const CONFIG = parseConfig({
   },
 });
 
-/** Kinds the collector lists that the double does not serve by default. */
-const EXTRA: ResourceType[] = [
-  { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
-  { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', kind: 'Ingress', namespaced: true },
-  {
-    group: 'admissionregistration.k8s.io',
-    version: 'v1',
-    resource: 'mutatingwebhookconfigurations',
-    kind: 'MutatingWebhookConfiguration',
-    namespaced: false,
-  },
-  {
-    group: 'admissionregistration.k8s.io',
-    version: 'v1',
-    resource: 'validatingwebhookconfigurations',
-    kind: 'ValidatingWebhookConfiguration',
-    namespaced: false,
-  },
-  ...['externalsecrets', 'secretstores'].map((resource) => ({
-    group: 'external-secrets.io',
-    version: 'v1',
-    resource,
-    kind: resource === 'externalsecrets' ? 'ExternalSecret' : 'SecretStore',
-    namespaced: true,
-    custom: true,
-  })),
-  {
-    group: 'external-secrets.io',
-    version: 'v1',
-    resource: 'clustersecretstores',
-    kind: 'ClusterSecretStore',
-    namespaced: false,
-    custom: true,
-  },
-  {
-    group: 'secrets-store.csi.x-k8s.io',
-    version: 'v1',
-    resource: 'secretproviderclasses',
-    kind: 'SecretProviderClass',
-    namespaced: true,
-    custom: true,
-  },
-];
-const SERVED = new Set(['v1', ...EXTRA.map((t) => `${t.group}/${t.version}`), 'apps/v1', 'batch/v1']);
-const SERVED_GROUPS = ['networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'policy/v1'];
-
-function clusterObjects(): JsonObject[] {
-  const objects = [
-    ...secretConsumerObjects(),
-    ...['m08.yaml', 'm16.yaml', 'm18.yaml'].flatMap(corpusManifest),
-  ] as unknown as JsonObject[];
-  return [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
-    ...objects.filter(
-      (o) => SERVED.has(String(o.apiVersion)) || SERVED_GROUPS.includes(String(o.apiVersion)),
-    ),
-  ];
-}
-
 interface LogLine {
   level: 'info' | 'warn' | 'error';
   message: string;
@@ -118,45 +64,23 @@ function recordingLogger(lines: LogLine[]): FunctionLogger {
   return { info: record('info'), warn: record('warn'), error: record('error') };
 }
 
-function awsError(name: string, message: string, httpStatusCode: number): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode } });
-}
-
-const eksMock = mockClient(EKSClient);
-const guardDutyMock = mockClient(GuardDutyClient);
-const secretsMock = mockClient(SecretsManagerClient);
 const s3Mock = mockClient(S3Client);
 
+/** The AWS answers of test/support/posture-cluster.ts, and S3 taking every export. */
 function mockAws(): void {
-  eksMock.reset();
-  guardDutyMock.reset();
-  secretsMock.reset();
+  mockPostureAws();
   s3Mock.reset();
-  // Only DescribeCluster is answered: the other EKS reads fail and skip their checks with the reason.
-  eksMock.on(DescribeClusterCommand).callsFake((input: { name: string }) => {
-    const { cluster } = loadAwsResponse<{ cluster: Record<string, unknown> }>(
-      'eks-describe-cluster-public-open.json',
-    );
-    return { cluster: { ...cluster, name: input.name } };
-  });
-  guardDutyMock.on(ListDetectorsCommand).resolves(loadAwsResponse('guardduty-list-detectors.json'));
-  guardDutyMock.on(GetDetectorCommand).resolves(loadAwsResponse('guardduty-get-detector-runtime-off.json'));
-  secretsMock
-    .on(DescribeSecretCommand)
-    .callsFake((input: { SecretId: string }) =>
-      loadAwsResponse(
-        input.SecretId === 'MyTestSecret'
-          ? 'secretsmanager-describe-secret-rotating.json'
-          : 'secretsmanager-describe-secret-not-rotating.json',
-      ),
-    );
   s3Mock.on(PutObjectCommand).callsFake((input: { ChecksumSHA256: string }) => ({
     ChecksumSHA256: input.ChecksumSHA256,
   }));
 }
 
 describe('posture-audit handler', () => {
-  const api = new KubeApiDouble({ token: KUBE_TOKEN, extraResources: EXTRA, objects: clusterObjects() });
+  const api = new KubeApiDouble({
+    token: KUBE_TOKEN,
+    extraResources: POSTURE_EXTRA_RESOURCES,
+    objects: postureClusterObjects(),
+  });
   let db: Dynalite;
   let slack: SlackApiDouble;
   let tables = 0;
