@@ -192,22 +192,12 @@ export class DynamoPlanStore implements PlanStore {
     approvalRequestId: string,
     message: { channel: string; ts: string },
   ): Promise<void> {
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: planKey(planRequestId),
-          UpdateExpression: 'SET #message = :message',
-          ConditionExpression: '#approvalBy = :request',
-          ExpressionAttributeNames: { '#message': 'approvalMessage', '#approvalBy': 'approvalRequestId' },
-          ExpressionAttributeValues: { ':message': JSON.stringify(message), ':request': approvalRequestId },
-        }),
-      );
-    } catch (error) {
-      // Another confirmation's approval: not this one's message to record.
-      if (isConditionFailure(error)) return;
-      throw storeError('recording an approval message', error);
-    }
+    // Another confirmation's approval: not this one's message to record.
+    await this.#setIfOwnedBy(planRequestId, {
+      owner: ['approvalRequestId', approvalRequestId],
+      set: ['approvalMessage', message],
+      what: 'recording an approval message',
+    });
   }
 
   async decideApproval(planRequestId: string, decision: ApprovalDecision): Promise<ApprovalDecisionResult> {
@@ -256,21 +246,42 @@ export class DynamoPlanStore implements PlanStore {
     executionRequestId: string,
     outcome: ActionOutcome,
   ): Promise<void> {
+    // Another confirmation's claim: its outcome is not this one's to write.
+    await this.#setIfOwnedBy(planRequestId, {
+      owner: ['executionRequestId', executionRequestId],
+      set: ['outcome', outcome],
+      what: 'recording an outcome',
+    });
+  }
+
+  /**
+   * Writes one attribute (as JSON) when the plan's `owner` attribute holds the given request id; a
+   * plan owned by another request is left as it is, silently (its own request writes it).
+   */
+  async #setIfOwnedBy(
+    planRequestId: string,
+    write: {
+      owner: [attribute: string, requestId: string];
+      set: [attribute: string, value: unknown];
+      what: string;
+    },
+  ): Promise<void> {
+    const [ownerName, ownerId] = write.owner;
+    const [valueName, value] = write.set;
     try {
       await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: planKey(planRequestId),
-          UpdateExpression: 'SET #outcome = :outcome',
-          ConditionExpression: '#by = :request',
-          ExpressionAttributeNames: { '#outcome': 'outcome', '#by': 'executionRequestId' },
-          ExpressionAttributeValues: { ':outcome': JSON.stringify(outcome), ':request': executionRequestId },
+          UpdateExpression: 'SET #value = :value',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#value': valueName, '#owner': ownerName },
+          ExpressionAttributeValues: { ':value': JSON.stringify(value), ':owner': ownerId },
         }),
       );
     } catch (error) {
-      // Another confirmation's claim: its outcome is not this one's to write.
       if (isConditionFailure(error)) return;
-      throw storeError('recording an outcome', error);
+      throw storeError(write.what, error);
     }
   }
 }
