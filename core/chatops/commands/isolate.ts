@@ -13,17 +13,18 @@ export const isolateCommand: CommandSpec = {
   role: REMEDIATION_ROLE,
   purpose: REMEDIATION_PURPOSE['isolate-pod'],
   flags: ['cluster'],
-  plan(args, context) {
-    const [ref = ''] = expectPositionals(args, ['NAMESPACE/POD'], USAGE);
-    const { namespace, pod } = namespacedPod(ref, USAGE);
-    const cluster = commandCluster(args.flags.get('cluster'), context.config, USAGE);
-    return startPlan(
-      { action: 'isolate-pod', cluster, namespace, pod },
-      context.triggerId,
-      `Pod ${namespace}/${pod}`,
-    );
-  },
+  plan: podActionPlan('isolate-pod', USAGE),
 };
+
+/** `plan` of a command taking NAMESPACE/POD and `--cluster` (isolate, release). */
+export function podActionPlan(action: 'isolate-pod' | 'release-pod', usage: string): CommandSpec['plan'] {
+  return (args, context) => {
+    const [ref = ''] = expectPositionals(args, ['NAMESPACE/POD'], usage);
+    const { namespace, pod } = namespacedPod(ref, usage);
+    const cluster = commandCluster(args.flags.get('cluster'), context.config, usage);
+    return startPlan({ action, cluster, namespace, pod }, context.triggerId, `Pod ${namespace}/${pod}`);
+  };
+}
 
 /** The command's plan: the planning modal opens, the worker fills it with the dry-run plan. */
 export function startPlan(

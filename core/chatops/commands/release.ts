@@ -1,7 +1,6 @@
-import { commandCluster, REMEDIATION_PURPOSE, REMEDIATION_ROLE } from '../remediation-ask.ts';
-import { expectPositionals, namespacedPod } from './args.ts';
+import { REMEDIATION_PURPOSE, REMEDIATION_ROLE } from '../remediation-ask.ts';
 import type { CommandSpec } from './command.ts';
-import { startPlan } from './isolate.ts';
+import { podActionPlan } from './isolate.ts';
 
 const USAGE = '/k8s release NAMESPACE/POD [--cluster C]';
 
@@ -14,14 +13,5 @@ export const releaseCommand: CommandSpec = {
   role: REMEDIATION_ROLE,
   purpose: REMEDIATION_PURPOSE['release-pod'],
   flags: ['cluster'],
-  plan(args, context) {
-    const [ref = ''] = expectPositionals(args, ['NAMESPACE/POD'], USAGE);
-    const { namespace, pod } = namespacedPod(ref, USAGE);
-    const cluster = commandCluster(args.flags.get('cluster'), context.config, USAGE);
-    return startPlan(
-      { action: 'release-pod', cluster, namespace, pod },
-      context.triggerId,
-      `Pod ${namespace}/${pod}`,
-    );
-  },
+  plan: podActionPlan('release-pod', USAGE),
 };
