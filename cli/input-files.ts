@@ -14,12 +14,12 @@ export async function readInputs(
   files: readonly string[],
   io: CliIo,
 ): Promise<Input[] | { unreadable: string }> {
-  if (files.length === 0) return [{ name: '<stdin>', fromFile: false, text: await io.readStdin() }];
+  if (files.length === 0) return [{ name: '<stdin>', fromFile: false, text: await readAll(io) }];
   const inputs: Input[] = [];
   let stdin: string | undefined;
   for (const file of files) {
     if (file === '-') {
-      stdin ??= await io.readStdin();
+      stdin ??= await readAll(io);
       inputs.push({ name: '<stdin>', fromFile: false, text: stdin });
       continue;
     }
@@ -47,4 +47,10 @@ export function printable(text: string): string {
     out += control ? `\\u${code.toString(16).padStart(4, '0')}` : char;
   }
   return out;
+}
+
+async function readAll(io: CliIo): Promise<string> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of io.stdin()) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,5 +1,7 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { readClusterObjects } from '#adapters/kubernetes/netpol-source.ts';
 import { asKubeguardError, KubeguardError } from '#core/errors.ts';
 import { parseManifests } from '#core/manifests/load.ts';
@@ -284,27 +286,38 @@ function checkedPods(query: SingleQuery, evaluator: NetpolEvaluator): Connection
 }
 
 async function answerQueries(source: string, evaluator: NetpolEvaluator, io: CliIo): Promise<number> {
-  let text: string;
+  const name = source === '-' ? 'standard input' : source;
+  let lines: AsyncIterable<string>;
   try {
-    text = source === '-' ? await io.readStdin() : await readFile(resolve(io.cwd, source), 'utf8');
+    lines = createInterface({
+      input: source === '-' ? Readable.from(io.stdin()) : await openReadable(resolve(io.cwd, source)),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
   } catch (error) {
     return usageError(io, `--queries: cannot read "${source}" (${codeOf(error)})`);
   }
-  const name = source === '-' ? 'standard input' : source;
   let failed = 0;
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber++;
+    if (line.trim() === '') continue;
     const answer = answerLine(line, evaluator);
     if ('error' in answer) {
       failed++;
-      io.stderr(`kubeguard netpol: ${name} line ${index + 1}: ${answer.error}\n`);
-      io.stdout(`${JSON.stringify({ line: index + 1, error: answer.error })}\n`);
+      io.stderr(`kubeguard netpol: ${name} line ${lineNumber}: ${answer.error}\n`);
+      io.stdout(`${JSON.stringify({ line: lineNumber, error: answer.error })}\n`);
     } else {
       if (answer.verdict === 'unknown') failed++;
       io.stdout(`${JSON.stringify(answer)}\n`);
     }
-  });
+  }
   return failed > 0 ? EXIT_UNANSWERED : 0;
+}
+
+/** A file stream that has opened (so a missing file is an error here, not mid-iteration). */
+async function openReadable(path: string): Promise<Readable> {
+  const handle = await open(path, 'r');
+  return handle.createReadStream();
 }
 
 interface RawQueryLine {

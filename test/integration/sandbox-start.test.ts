@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStart } from '../../cli/commands/start.ts';
+import { stdinOf } from '../../cli/io.ts';
 
 /**
  * `npm start` as a newcomer runs it: a child process that prints the page's URL, serves the page
@@ -125,8 +126,10 @@ describe('kubeguard start on a busy port', () => {
     const io = {
       stdout: (t: string) => out.push(t),
       stderr: (t: string) => err.push(t),
-      readStdin: async () => '',
+      stdin: stdinOf(''),
+      stdinIsTTY: false,
       cwd: ROOT,
+      env: {},
     };
     try {
       const code = await runStart(['--memory', '--port', String(port)], io, {
