@@ -18,7 +18,8 @@ import {
   type SideVerdict,
   type UnevaluatedPolicy,
 } from '#core/netpol/types.ts';
-import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
+import { unknownOption } from '../args.ts';
+import { type CliCommand, type CliIo, EXIT_UNREACHABLE, EXIT_USAGE } from '../io.ts';
 
 /**
  * `kubeguard netpol`: what-if for network policies. Loads pods, namespaces, NetworkPolicies,
@@ -27,8 +28,8 @@ import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
  * (`--queries`), naming the policies that decide each side. A side a policy may decide that cannot be
  * evaluated (it does not parse, it is a Calico or Cilium policy, its kind could not be read) is
  * `unknown`, with the reason, never a guess.
- * Exit codes: 0 every answer is allow or deny; 1 an answer is unknown, a pod/query could not be
- * answered or the cluster could not be read; 2 unusable arguments.
+ * Exit codes: 0 every answer is allow or deny; 1 an answer is unknown or a pod/query could not be
+ * answered; 2 unusable arguments; 3 the cluster could not be read.
  */
 
 const USAGE =
@@ -46,16 +47,42 @@ const DETAILS = [
   'ingress: {…}}. An IP that is no known pod has no side of its own: only the pod end is evaluated (n/a).',
   'Verdicts: allow, deny, or unknown when a policy that may decide could not be evaluated (reason says',
   'which: a malformed policy, a Calico or Cilium policy, an unreadable kind, an undecidable admin rule).',
-  'Exit codes: 0 every answer is allow or deny, 1 an answer is unknown or a pod or query could not be',
-  'answered, 2 bad arguments.',
+  '',
+  'Options:',
+  '  --manifests PATH...    YAML/JSON files or directories (recursively *.yaml, *.yml, *.json)',
+  '  --kubeconfig FILE      read the objects from the cluster of the kubeconfig instead',
+  '  --context NAME         the kubeconfig context to use (default: its current context)',
+  '  --from NS/POD|IP       the client end of the connection',
+  '  --to NS/POD|IP         the server end of the connection',
+  '  --port N|NAME          the destination port (number, or a container port name of the --to pod)',
+  '  --protocol P           TCP (default), UDP or SCTP',
+  '  --json                 one JSON object instead of the text answer',
+  '  --queries FILE|-       answer every JSON Lines query of FILE (or standard input), one JSON line each',
+  '',
+  'Exit codes: 0 every answer is allow or deny; 1 an answer is unknown or a pod or query could not be',
+  'answered; 2 bad arguments or an unreadable file; 3 the cluster could not be read (unreachable,',
+  'list refused).',
 ].join('\n');
 
 const EXIT_UNANSWERED = 1;
+
+const NETPOL_OPTIONS = [
+  '--manifests',
+  '--kubeconfig',
+  '--context',
+  '--from',
+  '--to',
+  '--port',
+  '--protocol',
+  '--json',
+  '--queries',
+] as const;
 
 export const netpolCommand: CliCommand = {
   name: 'netpol',
   summary: 'Would network policies allow a connection? Names the deciding policies on each side',
   usage: `${USAGE}\n${DETAILS}`,
+  options: NETPOL_OPTIONS,
   run: async (args, io) => {
     const parsed = parseArgs(args);
     if ('usage' in parsed) return usageError(io, parsed.usage);
@@ -120,7 +147,8 @@ function parseArgs(args: string[]): ParsedArgs {
       values.set(arg, value);
       i++;
     } else {
-      return { usage: `unknown argument "${arg}"` };
+      if (arg.startsWith('-')) return { usage: unknownOption(arg, NETPOL_OPTIONS) };
+      return { usage: `unexpected argument ${JSON.stringify(arg)}: files go after --manifests` };
     }
   }
   return optionsFrom(values, manifests, json);
@@ -287,6 +315,9 @@ function checkedPods(query: SingleQuery, evaluator: NetpolEvaluator): Connection
 
 async function answerQueries(source: string, evaluator: NetpolEvaluator, io: CliIo): Promise<number> {
   const name = source === '-' ? 'standard input' : source;
+  if (source === '-' && io.stdinIsTTY) {
+    io.stderr('kubeguard netpol: reading JSON Lines queries from the terminal; end with Ctrl-D\n');
+  }
   let lines: AsyncIterable<string>;
   try {
     lines = createInterface({
@@ -429,10 +460,13 @@ function usageError(io: CliIo, message: string): number {
   return EXIT_USAGE;
 }
 
+/** Error codes that mean the cluster (the source) could not be read: exit 3, as `audit` does. */
+const SOURCE_UNREADABLE = new Set(['UPSTREAM', 'FORBIDDEN', 'RATE_LIMITED']);
+
 function failure(io: CliIo, error: KubeguardError): number {
   if (error.code === 'INVALID_ARGUMENT') return usageError(io, error.message);
   io.stderr(`kubeguard netpol: ${error.message}\n`);
-  return EXIT_UNANSWERED;
+  return SOURCE_UNREADABLE.has(error.code) ? EXIT_UNREACHABLE : EXIT_UNANSWERED;
 }
 
 function codeOf(error: unknown): string {

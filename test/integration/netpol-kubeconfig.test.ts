@@ -260,12 +260,12 @@ describe('kubeguard netpol --kubeconfig', () => {
     );
   });
 
-  it('reports a refused list call with the resource and the permission it needs (exit 1)', async () => {
+  it('reports a refused list call with the resource and the permission it needs (exit 3: the source could not be read)', async () => {
     api.forbidden.add('/apis/networking.k8s.io/v1/networkpolicies');
 
     const result = await run(['--kubeconfig', KUBECONFIG, '--context', 'test', '--queries', '-']);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toBe(
       `kubeguard netpol: the Kubernetes API at ${api.url} refused to list networkpolicies (HTTP 403); the identity needs "list" on networkpolicies in all namespaces\n`,
     );
@@ -358,10 +358,10 @@ describe('kubeguard netpol --kubeconfig', () => {
     });
   });
 
-  it('reports an API server it cannot reach (exit 1), using the current context by default', async () => {
+  it('reports an API server it cannot reach (exit 3, as audit does), using the current context by default', async () => {
     const result = await run(['--kubeconfig', KUBECONFIG, '--queries', '-']);
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3);
     expect(result.stderr).toMatch(
       /^kubeguard netpol: cannot reach the Kubernetes API at http:\/\/127\.0\.0\.1:1 to list /,
     );

@@ -256,7 +256,13 @@ describe('kubeguard netpol', () => {
         ['--manifests', DENY_ALL, ...query, '--queries', 'q.jsonl'],
         '--queries cannot be combined with --from, --to, --port',
       ],
-      [['--manifests', DENY_ALL, ...query, '--verbose'], 'unknown argument "--verbose"'],
+      [['--manifests', DENY_ALL, ...query, '--verbose'], 'unknown option "--verbose"'],
+      [
+        ['--manifests', DENY_ALL, ...query, '--protocl', 'TCP'],
+        'unknown option "--protocl"; did you mean --protocol?',
+      ],
+      [['--manifest', DENY_ALL, ...query], 'unknown option "--manifest"; did you mean --manifests?'],
+      [['--manifests', DENY_ALL, ...query, '-k', 'kc'], 'unknown option "-k"; did you mean --kubeconfig?'],
       [['--manifests', DENY_ALL, '--from'], '--from needs a value'],
       [['--manifests', 'missing.yaml', ...query], '--manifests: cannot read "missing.yaml" (ENOENT)'],
       [

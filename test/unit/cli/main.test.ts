@@ -1,0 +1,54 @@
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import packageJson from '../../../package.json' with { type: 'json' };
+import { runCli } from '../../support/cli.ts';
+
+const cwd = tmpdir();
+
+describe('kubeguard (the command line itself)', () => {
+  it('prints the version with --version, -V and version', async () => {
+    for (const flag of ['--version', '-V', 'version']) {
+      const result = await runCli([flag], { cwd });
+
+      expect(result).toEqual({ code: 0, stdout: `kubeguard ${packageJson.version}\n`, stderr: '' });
+    }
+  });
+
+  it('prints one command help for `help CMD`, the same as `CMD --help`', async () => {
+    const viaHelp = await runCli(['help', 'netpol'], { cwd });
+    const viaFlag = await runCli(['netpol', '--help'], { cwd });
+
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toMatch(
+      /^Would network policies allow a connection\?.*\n\nUsage: kubeguard netpol /,
+    );
+    expect(viaHelp.stdout).toContain('  --queries FILE|-');
+    expect(viaFlag).toEqual(viaHelp);
+  });
+
+  it('answers an unknown command with the closest ones (exit 2)', async () => {
+    expect(await runCli(['audti'], { cwd })).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        'kubeguard: unknown command "audti"; did you mean audit?\nCommands: start, detect, render, audit, netpol\n',
+    });
+    expect((await runCli(['help', 'detct'], { cwd })).stderr).toBe(
+      'kubeguard: unknown command "detct"; did you mean detect?\nCommands: start, detect, render, audit, netpol\n',
+    );
+    expect((await runCli(['zzz'], { cwd })).stderr).toBe(
+      'kubeguard: unknown command "zzz"\nCommands: start, detect, render, audit, netpol\n',
+    );
+  });
+
+  it('lists the commands and the shared exit codes in --help; no command at all is exit 2 with the help', async () => {
+    const help = await runCli(['--help'], { cwd });
+    const none = await runCli([], { cwd });
+
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain(
+      'Exit codes (every command): 0 clean, 1 failures at or above --fail-on, 2 bad arguments or no usable\ninput, 3 a source (cluster, AWS) could not be reached.',
+    );
+    expect(none).toEqual({ ...help, code: 2 });
+  });
+});
