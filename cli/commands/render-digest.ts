@@ -11,6 +11,7 @@ import { staticDigestSources } from '#core/digest/sources.ts';
 import { DEFAULT_DIGEST_SETTINGS, type DigestSettings } from '#core/digest/subscriptions.ts';
 import { asKubeguardError } from '#core/errors.ts';
 import { buildDigestMessage } from '#core/slack-views/digest.ts';
+import { unknownOption } from '../args.ts';
 import { type CliIo, EXIT_USAGE } from '../io.ts';
 
 /**
@@ -20,6 +21,15 @@ import { type CliIo, EXIT_USAGE } from '../io.ts';
  * The history file's format is in docs/digests.md; test/fixtures/digest/history.json is an example.
  */
 export const RENDER_DIGEST_USAGE = 'kubeguard render digest --history FILE [--out DIR] [--config FILE]';
+export const RENDER_DIGEST_OPTIONS = ['--history', '--out', '--config'] as const;
+
+export const RENDER_DIGEST_OPTIONS_HELP = [
+  'Options of render digest:',
+  '  --history FILE  the posture history and findings to build the digest from (format: docs/digests.md)',
+  '  --out DIR       where the chart is written as digest-chart.png (default: the current directory)',
+  '  --config FILE   a kubeguard.config.json: digest settings and suppressions (default: none)',
+].join('\n');
+
 export const DIGEST_CHART_FILE = 'digest-chart.png';
 
 interface Options {
@@ -33,7 +43,7 @@ function parseArgs(args: readonly string[]): Options | { usage: string } {
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] as string;
     if (arg !== '--history' && arg !== '--out' && arg !== '--config')
-      return { usage: `unknown argument ${JSON.stringify(arg)}` };
+      return { usage: unknownOption(arg, RENDER_DIGEST_OPTIONS) };
     const value = args[++i];
     if (value === undefined || value === '') return { usage: `${arg} needs a value` };
     if (arg === '--history') options.history = value;

@@ -1,5 +1,6 @@
 import type { ChatopsLog } from '#core/chatops/ports.ts';
 import { asKubeguardError } from '#core/errors.ts';
+import { unknownOption } from '../args.ts';
 import { printable } from '../input-files.ts';
 import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
 import { type Sandbox, type SandboxOptions, startSandbox } from '../sandbox/index.ts';
@@ -22,6 +23,8 @@ const OPTIONS_HELP = [
   'Environment: SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode) connect a real',
   'Slack workspace instead of the sandbox page; SLACK_SIGNING_SECRET alone signs the page’s requests.',
 ].join('\n');
+
+const START_OPTIONS = ['--port', '--memory', '--data-dir', '--kubeconfig', '--config'] as const;
 
 type Parsed = { options: SandboxOptions } | { usage: string };
 
@@ -60,7 +63,7 @@ export function parseStartArgs(
       if (flag === '--data-dir') options.dataDir = given;
       else if (flag === '--kubeconfig') options.kubeconfig = given;
       else options.configFile = given;
-    } else return { usage: `unknown option ${JSON.stringify(arg)}` };
+    } else return { usage: unknownOption(arg, START_OPTIONS) };
   }
   if (options.memory && options.dataDir !== undefined)
     return { usage: '--memory keeps nothing on disk; leave out --data-dir' };
@@ -152,5 +155,6 @@ export const startCommand: CliCommand = {
   name: 'start',
   summary: 'Start the local sandbox: a Slack-like page, the bot, a demo cluster, embedded DynamoDB',
   usage: `${USAGE}\n\n${OPTIONS_HELP}`,
+  options: START_OPTIONS,
   run: (args, io) => runStart(args, io),
 };

@@ -96,4 +96,13 @@ describe('kubeguard render digest', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('render digest needs --history FILE');
   });
+
+  it('suggests the option meant', async () => {
+    const run = await runCli(['render', 'digest', '--histroy', 'h.json'], { cwd: tmpdir() });
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'kubeguard render: unknown option "--histroy"; did you mean --history?\nUsage: kubeguard render digest --history FILE [--out DIR] [--config FILE]\n',
+    );
+  });
 });

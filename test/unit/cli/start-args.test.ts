@@ -30,5 +30,8 @@ describe('kubeguard start arguments', () => {
     });
     expect(parseStartArgs(['--kubeconfig'], {})).toEqual({ usage: '--kubeconfig needs a path' });
     expect(parseStartArgs(['--verbose'], {})).toEqual({ usage: 'unknown option "--verbose"' });
+    expect(parseStartArgs(['--datadir', 'x'], {})).toEqual({
+      usage: 'unknown option "--datadir"; did you mean --data-dir?',
+    });
   });
 });
