@@ -43,6 +43,12 @@ export interface CheckMetadata {
   /** Resource types the check reads; when one is unavailable the check is skipped with that reason. */
   reads: ResourceType[];
   remediation: string;
+  /**
+   * What is absent when the check has nothing to look at (it returns no result), e.g. `no Secret and
+   * no workload that references one`; the engine then reports it `not applicable` with this reason.
+   * @default `no <reads> in the input`
+   */
+  nothingToCheck?: string;
 }
 
 /** Audit-wide settings some checks read (the engine passes them to every check). */

@@ -1,7 +1,7 @@
 import type { CheckOptions, CheckResult, PostureCheck } from './check.ts';
 import { ALL_CHECKS } from './registry.ts';
 import { type AuditReport, buildReport } from './report.ts';
-import { skipResult } from './results.ts';
+import { notApplicableResult, skipResult } from './results.ts';
 import type { ClusterSnapshot } from './snapshot.ts';
 
 /** Settings of one audit run; every check receives them. */
@@ -10,7 +10,8 @@ export type AuditOptions = CheckOptions;
 /**
  * Runs the checks over a snapshot. A check whose inputs are unavailable, or that throws, is reported
  * as one `skip` on the cluster object with the reason — an audit never crashes on one bad check or
- * one malformed object, and never silently drops a check.
+ * one malformed object, and never silently drops a check. A check that returns nothing had nothing
+ * to look at and is reported `not applicable` (also a `skip`, see results.ts).
  */
 export function runAudit(
   snapshot: ClusterSnapshot,
@@ -18,8 +19,22 @@ export function runAudit(
   options: AuditOptions = {},
 ): AuditReport {
   const results: CheckResult[] = [];
-  for (const check of checks) results.push(...runCheck(check, snapshot, options));
+  for (const check of checks) {
+    const checked = runCheck(check, snapshot, options);
+    // A check with nothing to inspect says so: silence would read as "checked, nothing wrong".
+    if (checked.length === 0) results.push(notApplicableResult(check, snapshot, nothingToCheck(check)));
+    else for (const result of checked) results.push(result);
+  }
   return buildReport({ cluster: snapshot.name, takenAt: snapshot.takenAt }, checks, results);
+}
+
+/** `no pods or workloads in the input`, unless the check says what it looks for. */
+export function nothingToCheck(check: PostureCheck): string {
+  if (check.nothingToCheck !== undefined) return check.nothingToCheck;
+  const reads = check.reads.length === 0 ? ['objects'] : check.reads;
+  const listed =
+    reads.length === 1 ? reads[0] : `${reads.slice(0, -1).join(', ')} or ${reads[reads.length - 1]}`;
+  return `no ${listed} in the input`;
 }
 
 export function runCheck(

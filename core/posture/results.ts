@@ -54,6 +54,26 @@ export function skipResult(check: CheckMetadata, snapshot: ClusterSnapshot, reas
   return makeResult(check, 'skip', clusterSubject(snapshot), `skipped: ${reason}`);
 }
 
+/** Prefix of the message of a check that had nothing to look at (a `skip`, excluded from the score). */
+export const NOT_APPLICABLE = 'not applicable: ';
+
+/**
+ * The one result of a check that found nothing to inspect in the snapshot (no pods for a pod check,
+ * no Secret for KP-024): `not applicable`, carried as a `skip` so it counts neither as a pass nor as
+ * a failure, and distinguishable from a check that could not run by its message.
+ */
+export function notApplicableResult(
+  check: CheckMetadata,
+  snapshot: ClusterSnapshot,
+  reason: string,
+): CheckResult {
+  return makeResult(check, 'skip', clusterSubject(snapshot), `${NOT_APPLICABLE}${reason}`);
+}
+
+export function isNotApplicable(result: CheckResult): boolean {
+  return result.status === 'skip' && result.message.startsWith(NOT_APPLICABLE);
+}
+
 const MAX_SHOWN = 120;
 
 /** A value as it appears in a message: JSON for strings (quotes make blanks visible), capped in length. */

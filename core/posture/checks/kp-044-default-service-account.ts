@@ -1,8 +1,39 @@
 import type { CheckResult, PostureCheck } from '../check.ts';
 import { podTemplates } from '../pod-templates.ts';
+import { type RbacBinding, rbacModel } from '../rbac.ts';
 import { makeResult, show, subjectOf } from '../results.ts';
-import { namespaceOf, objectsOfKind } from '../snapshot-index.ts';
+import type { ClusterSnapshot } from '../snapshot.ts';
+import { indexSnapshot, namespaceOf, objectsOfKind } from '../snapshot-index.ts';
 import { directBindings, serviceAccountName, tokenMount } from './service-account-support.ts';
+
+/** `system:serviceaccount:NS:NAME`, the user name a service account authenticates as. */
+const ACCOUNT_USER = /^system:serviceaccount:([^:]+):([^:]+)$/;
+
+/**
+ * Bindings (not shipped by Kubernetes/EKS) naming a namespace's `default` service account, by
+ * namespace: as a ServiceAccount subject or by its user name. Every namespace has that account
+ * whether or not the manifests declare it, so a binding to it is a finding on its own.
+ */
+function defaultAccountBindings(snapshot: ClusterSnapshot): Map<string, RbacBinding[]> {
+  const byNamespace = new Map<string, RbacBinding[]>();
+  for (const binding of rbacModel(snapshot).bindings) {
+    if (binding.isDefault) continue;
+    const namespaces = new Set<string>();
+    for (const subject of binding.subjects) {
+      if (subject.kind === 'ServiceAccount' && subject.name === 'default' && subject.namespace !== undefined)
+        namespaces.add(subject.namespace);
+      const user = subject.kind === 'User' ? ACCOUNT_USER.exec(subject.name) : null;
+      if (user !== null && user[2] === 'default') namespaces.add(user[1] as string);
+    }
+    for (const namespace of namespaces)
+      byNamespace.set(namespace, [...(byNamespace.get(namespace) ?? []), binding]);
+  }
+  return byNamespace;
+}
+
+function describeBinding(binding: RbacBinding): string {
+  return `${binding.kind} ${binding.name} → ${binding.roleRef.kind} ${binding.roleRef.name}`;
+}
 
 export const defaultServiceAccountCheck: PostureCheck = {
   id: 'KP-044',
@@ -16,9 +47,12 @@ export const defaultServiceAccountCheck: PostureCheck = {
     "Set automountServiceAccountToken: false on every namespace's default ServiceAccount, remove bindings that name it, and give each workload its own service account.",
   evaluate(snapshot) {
     const results: CheckResult[] = [];
+    const bound = defaultAccountBindings(snapshot);
+    const declared = new Set<string>();
     for (const account of objectsOfKind(snapshot, 'ServiceAccount')) {
       if (account.metadata.name !== 'default') continue;
       const namespace = namespaceOf(account);
+      declared.add(namespace);
       const problems: string[] = [];
       const evidence: Record<string, string> = {
         automountServiceAccountToken: show(account.automountServiceAccountToken),
@@ -28,11 +62,11 @@ export const defaultServiceAccountCheck: PostureCheck = {
           `automountServiceAccountToken is ${show(account.automountServiceAccountToken)} (want false)`,
         );
       }
-      const bindings = directBindings(snapshot, namespace, 'default');
+      const bindings = [
+        ...new Set([...directBindings(snapshot, namespace, 'default'), ...(bound.get(namespace) ?? [])]),
+      ];
       if (bindings.length > 0) {
-        const names = bindings.map(
-          (binding) => `${binding.kind} ${binding.name} → ${binding.roleRef.kind} ${binding.roleRef.name}`,
-        );
+        const names = bindings.map(describeBinding);
         problems.push(`it is bound by ${names.join(', ')}`);
         evidence.bindings = names.join('; ');
       }
@@ -52,6 +86,23 @@ export const defaultServiceAccountCheck: PostureCheck = {
               `default service account of ${namespace}: ${problems.join('; ')}`,
               evidence,
             ),
+      );
+    }
+    // Namespaces whose default account the manifests bind without declaring it: reported on the
+    // account (implicit), located at the first binding so code scanning points at a line.
+    for (const [namespace, bindings] of bound) {
+      if (declared.has(namespace)) continue;
+      const names = bindings.map(describeBinding).join(', ');
+      const first = bindings[0];
+      const location = first === undefined ? {} : (indexSnapshot(snapshot).locationOf(first.object) ?? {});
+      results.push(
+        makeResult(
+          this,
+          'fail',
+          { ref: { kind: 'ServiceAccount', namespace, name: 'default' }, ...location },
+          `default service account of ${namespace} (implicit: every namespace has one): it is bound by ${names}`,
+          { bindings: bindings.map(describeBinding).join('; ') },
+        ),
       );
     }
     for (const template of podTemplates(snapshot)) {

@@ -83,7 +83,19 @@ describe('KP-024 external secret storage', () => {
     expect(result?.message).toContain('1 ExternalSecret');
   });
 
-  it('flags a cluster with neither ExternalSecret nor SecretProviderClass', () => {
-    expect(externalSecretStorageCheck.evaluate(awsSnapshot({}))[0]?.status).toBe('fail');
+  it('flags a cluster with Secrets but neither ExternalSecret nor SecretProviderClass', () => {
+    const secret: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'payments-api-key', namespace: 'payments' },
+      type: 'Opaque',
+    };
+    expect(externalSecretStorageCheck.evaluate(awsSnapshot({}, { objects: [secret] }))[0]?.status).toBe(
+      'fail',
+    );
+  });
+
+  it('has nothing to say without Secrets (the engine reports it not applicable)', () => {
+    expect(externalSecretStorageCheck.evaluate(awsSnapshot({}))).toEqual([]);
   });
 });
