@@ -2,7 +2,6 @@ import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { readClusterObjects } from '#adapters/kubernetes/netpol-source.ts';
 import { asKubeguardError, KubeguardError } from '#core/errors.ts';
 import { parseManifests } from '#core/manifests/load.ts';
 import { parseIp } from '#core/netpol/cidr.ts';
@@ -240,6 +239,8 @@ async function readKubeconfigObjects(
   context: string | undefined,
   io: CliIo,
 ): Promise<SourceObjects> {
+  // Loaded on demand: the Kubernetes client is most of the CLI bundle, and manifests never need it.
+  const { readClusterObjects } = await import('#adapters/kubernetes/netpol-source.ts');
   const objects = await readClusterObjects({
     kubeconfigFile: resolve(io.cwd, file),
     ...(context === undefined ? {} : { context }),
