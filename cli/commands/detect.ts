@@ -1,42 +1,75 @@
-import { InMemoryDenialCounter } from '#core/detection/burst.ts';
-import { analyzeInput, type InputAnalysis, type InputDetection } from '#core/ingest/detect-input.ts';
+import type { InputDetection } from '#core/ingest/detect-input.ts';
 import { actorLabel } from '#core/model/actor.ts';
 import type { Detection } from '#core/model/detection.ts';
-import { type Input, printable, readInputs } from '../input-files.ts';
-import { type CliCommand, type CliIo, EXIT_USAGE } from '../io.ts';
+import { isAtLeast, isSeverity, SEVERITIES, type Severity } from '#core/model/severity.ts';
+import { unknownOption } from '../args.ts';
+import { loadCommandConfig } from '../config-file.ts';
+import { inputProblem, runInputs, totalsLine } from '../detect-run.ts';
+import { type Input, openInputs, printable } from '../input-files.ts';
+import { type CliCommand, EXIT_FAILURES, EXIT_OK, EXIT_USAGE, strictByDefault } from '../io.ts';
+import { type InputFlags, parseInputFlag, STDIN_TTY_MESSAGE } from './input-args.ts';
 
 /**
- * `kubeguard detect [--format json|text] [--lenient] [--cluster NAME] [FILE...]`: runs the detection
- * rules on audit logs or GuardDuty findings, read from files or standard input, in any format the
- * input auto-detection knows (JSON Lines, JSON documents and arrays, CloudWatch Logs subscription
- * events, decoded envelopes, GuardDuty EventBridge events). Detections go to stdout; malformed and
- * skipped records and the summary go to stderr. Exit 0 once the input was processed (malformed
- * records included), 2 for unusable arguments (unknown option, unreadable file).
+ * `kubeguard detect`: runs the detection rules on audit logs or GuardDuty findings, read as streams
+ * from files or standard input in any shape the input auto-detection knows (core/ingest). Each
+ * detection is written to stdout as soon as it is found; malformed and skipped records and the
+ * totals go to stderr. Exit codes as every command (cli/io.ts); --fail-on decides which detections
+ * fail the run (decision D50).
  */
 
-const USAGE =
-  'kubeguard detect [--format json|text] [--lenient] [--cluster NAME] [FILE...]   (no FILE or "-": stdin)';
+const USAGE_LINE =
+  'kubeguard detect [--format json|text] [--fail-on SEVERITY] [--config FILE] [--lenient] [--cluster NAME] [--strict|--no-strict] [FILE...]';
 
-const OPTIONS_HELP = [
+const HELP = [
+  USAGE_LINE,
+  '',
+  'Reads FILE... (or standard input: no FILE, or "-") as streams, in any size. Shapes, recognized by',
+  'content: kube-apiserver audit events (JSON Lines, JSON documents, arrays, EventList), CloudWatch Logs',
+  'subscription events and decoded envelopes, `aws logs filter-log-events` / `get-log-events` output,',
+  'CloudWatch Logs exports to S3 (gzip), GuardDuty EventBridge events, `aws guardduty get-findings` output',
+  'and bare findings. gzip (by magic bytes), a UTF-8 byte-order mark and CRLF line ends are handled.',
+  '',
   'Options:',
-  '  --format json|text  one JSON object per detection per line, or one readable line (default: text)',
-  '  --lenient           accept trimmed audit events without apiVersion, auditID or verb (test traces)',
-  '  --cluster NAME      cluster name for audit events that do not come with one',
+  '  --format json|text   one JSON object per detection per line, or one readable line (default: text)',
+  `  --fail-on SEVERITY   exit 1 when a detection of this severity or higher is found: ${SEVERITIES.join(', ')}`,
+  '                       (default: low, any detection)',
+  '  --config FILE        kubeguard configuration (rule settings, allow-lists, suppressions); default',
+  '                       ./kubeguard.config.json when it exists, as `render alert` reads it',
+  '  --lenient            accept trimmed audit events without apiVersion, auditID or verb (test traces)',
+  '  --cluster NAME       cluster name for audit events that do not come with one',
+  '  --strict             exit 2 when any record is malformed or an input is unreadable (after reporting',
+  '                       every detection); the default when CI=true',
+  '  --no-strict          report malformed records and go on (the default outside CI)',
+  '  -h, --help           this help',
+  '',
+  'Exit codes:',
+  '  0  no detection at or above --fail-on',
+  '  1  detections at or above --fail-on',
+  '  2  bad arguments; standard input is a terminal and no FILE was given; input that produced nothing',
+  '     usable (empty, nothing parseable, every record malformed, binary); with --strict, any malformed',
+  '     record or unreadable input',
 ].join('\n');
+
+const OPTIONS = [
+  '--format',
+  '--fail-on',
+  '--config',
+  '--lenient',
+  '--cluster',
+  '--strict',
+  '--no-strict',
+  '--help',
+] as const;
 
 type Format = 'json' | 'text';
 
-interface DetectOptions {
+interface DetectOptions extends InputFlags {
   format: Format;
-  lenient: boolean;
-  cluster?: string;
-  files: string[];
+  failOn: Severity;
 }
 
-type ParsedArgs = { options: DetectOptions } | { usage: string };
-
-function parseArgs(args: readonly string[]): ParsedArgs {
-  const options: DetectOptions = { format: 'text', lenient: false, files: [] };
+function parseArgs(args: readonly string[]): DetectOptions | { usage: string } {
+  const options: DetectOptions = { format: 'text', failOn: 'low', lenient: false, files: [] };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const [flag, inlineValue] = arg.startsWith('--') && arg.includes('=') ? splitOnce(arg) : [arg, undefined];
@@ -53,19 +86,25 @@ function parseArgs(args: readonly string[]): ParsedArgs {
         };
       }
       options.format = format;
-    } else if (flag === '--cluster') {
-      const cluster = value();
-      if (cluster === undefined || cluster === '') return { usage: '--cluster needs a cluster name' };
-      options.cluster = cluster;
-    } else if (flag === '--lenient' && inlineValue === undefined) {
-      options.lenient = true;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      return { usage: `unknown option ${JSON.stringify(arg)}` };
-    } else {
-      options.files.push(arg);
+      continue;
     }
+    if (flag === '--fail-on') {
+      const severity = value();
+      if (!isSeverity(severity)) {
+        return {
+          usage: `--fail-on must be one of ${SEVERITIES.join(', ')}; received ${severity === undefined ? 'nothing' : JSON.stringify(severity)}`,
+        };
+      }
+      options.failOn = severity;
+      continue;
+    }
+    const input = parseInputFlag(flag, inlineValue, value, options);
+    if (input === 'unknown') {
+      if (arg.startsWith('-') && arg !== '-') return { usage: unknownOption(arg, OPTIONS) };
+      options.files.push(arg);
+    } else if (input !== 'ok') return input;
   }
-  return { options };
+  return options;
 }
 
 function splitOnce(arg: string): [string, string] {
@@ -114,60 +153,57 @@ function textLine(found: InputDetection, input: Input): string {
   return `${printable(parts.filter((part) => part !== undefined).join(' '))}\n`;
 }
 
-function report(analysis: InputAnalysis, input: Input, format: Format, io: CliIo): void {
-  const render = format === 'json' ? jsonLine : textLine;
-  for (const found of analysis.detections) io.stdout(render(found, input));
-  for (const bad of analysis.malformed)
-    io.stderr(`${printable(`${input.name}:${bad.line}: malformed: ${bad.reason}`)}\n`);
-  for (const skip of analysis.skipped)
-    io.stderr(`${printable(`${input.name}:${skip.line}: skipped: ${skip.reason}`)}\n`);
-  if (analysis.burstFailure !== undefined) {
-    io.stderr(`${printable(`${input.name}: KD-061 burst not evaluated: ${analysis.burstFailure}`)}\n`);
-  }
-  for (const failure of analysis.ruleFailures) {
-    io.stderr(
-      `${printable(`${input.name}:${failure.line}: rule ${failure.ruleId} failed on audit event ${failure.auditId}: ${failure.message}`)}\n`,
-    );
-  }
-}
-
 export const detectCommand: CliCommand = {
   name: 'detect',
-  summary: 'Run the detection rules on audit logs or GuardDuty findings (files or stdin)',
-  usage: `${USAGE}\n\n${OPTIONS_HELP}`,
+  summary: 'Run the detection rules on audit logs or GuardDuty findings (files or stdin, any size)',
+  usage: HELP,
+  options: OPTIONS,
   run: async (args, io) => {
     const parsed = parseArgs(args);
     if ('usage' in parsed) {
-      io.stderr(`kubeguard detect: ${parsed.usage}\nUsage: ${USAGE}\n`);
+      io.stderr(`kubeguard detect: ${parsed.usage}\nUsage: ${USAGE_LINE}\n`);
       return EXIT_USAGE;
     }
-    const { options } = parsed;
-    const inputs = await readInputs(options.files, io);
+    const options = parsed;
+    if (io.stdinIsTTY && (options.files.length === 0 || options.files.includes('-'))) {
+      if (options.files.length === 0) {
+        io.stderr(`kubeguard detect: ${STDIN_TTY_MESSAGE}\nUsage: ${USAGE_LINE}\n`);
+        return EXIT_USAGE;
+      }
+      io.stderr('kubeguard detect: reading audit events from the terminal ("-"); Ctrl-D ends\n');
+    }
+    const config = await loadCommandConfig(options.configFile, io);
+    if ('error' in config) {
+      io.stderr(`kubeguard detect: ${config.error}\n`);
+      return EXIT_USAGE;
+    }
+    const inputs = await openInputs(options.files, io);
     if ('unreadable' in inputs) {
       io.stderr(`kubeguard detect: ${inputs.unreadable}\n`);
       return EXIT_USAGE;
     }
-    // One counter for the whole run: a denial burst may span files (e.g. hourly exports).
-    const counter = new InMemoryDenialCounter();
-    const now = new Date().toISOString();
-    const totals = { records: 0, detections: 0, malformed: 0, skipped: 0 };
-    for (const input of inputs) {
-      const analysis = await analyzeInput(input.text, {
-        now,
-        counter,
+    const render = options.format === 'json' ? jsonLine : textLine;
+    let failing = 0;
+    const totals = await runInputs(
+      inputs,
+      {
+        now: new Date().toISOString(),
+        config: config.detection,
         lenient: options.lenient,
-        cluster: options.cluster,
-      });
-      report(analysis, input, options.format, io);
-      totals.records += analysis.records;
-      totals.detections += analysis.detections.length;
-      totals.malformed += analysis.malformed.length;
-      totals.skipped += analysis.skipped.length;
-    }
-    const skipped = totals.skipped > 0 ? `, skipped: ${totals.skipped}` : '';
-    io.stderr(
-      `records: ${totals.records}, detections: ${totals.detections}, malformed: ${totals.malformed}${skipped}\n`,
+        ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+      },
+      io,
+      (found, input) => {
+        io.stdout(render(found, input));
+        if (isAtLeast(found.detection.severity, options.failOn)) failing += 1;
+      },
     );
-    return 0;
+    io.stderr(totalsLine(totals));
+    const problem = inputProblem(totals, options.strict ?? strictByDefault(io.env));
+    if (problem !== undefined) {
+      io.stderr(`kubeguard detect: ${problem}\n`);
+      return EXIT_USAGE;
+    }
+    return failing > 0 ? EXIT_FAILURES : EXIT_OK;
   },
 };

@@ -261,7 +261,7 @@ export function decodeCloudWatchLogsEvent(
 }
 
 const EKS_LOG_GROUP = /^\/aws\/eks\/([^/]+)\/cluster$/;
-const AUDIT_STREAM_PREFIX = 'kube-apiserver-audit-';
+export const AUDIT_STREAM_PREFIX = 'kube-apiserver-audit-';
 
 /** The cluster name of an EKS control-plane log group (`/aws/eks/<cluster>/cluster`). */
 export function clusterFromLogGroup(logGroup: string): string | undefined {

@@ -70,7 +70,7 @@ export function largestRootArrayLength(bytes: Uint8Array): number {
  * The index of the quote that closes a string whose content starts at `from` (bytes.length when the
  * text ends first): the next quote preceded by an even number of backslashes.
  */
-function closingQuote(bytes: Uint8Array, from: number): number {
+export function closingQuote(bytes: Uint8Array, from: number): number {
   let quote = bytes.indexOf(QUOTE, from);
   while (quote !== -1) {
     let backslashes = 0;

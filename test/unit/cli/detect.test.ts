@@ -55,7 +55,7 @@ describe('kubeguard detect', () => {
 
   it('prints one JSON object per detection with the documented fields (CloudWatch event on stdin)', async () => {
     const run = await detect(['--format', 'json'], { stdin: cwLambdaEvent() });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1);
     const records = jsonLines(run.stdout);
     expect(records.length).toBeGreaterThan(0);
     for (const record of records) {
@@ -135,9 +135,9 @@ describe('kubeguard detect', () => {
     expect(run.stderr).toMatch(/^records: 11, detections: \d+, malformed: 0\n$/);
   });
 
-  it('reports malformed records on stderr with file, line and reason, and still exits 0', async () => {
+  it('reports malformed records on stderr with file, line and reason, and goes on (exit 1: detections)', async () => {
     const run = await detect(['--format', 'json', 'mixed.jsonl'], { cwd: dir });
-    expect(run.code).toBe(0);
+    expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^mixed\.jsonl:2: malformed: not valid JSON/m);
     expect(run.stderr).toMatch(/^mixed\.jsonl:3: malformed: not a record kubeguard reads/m);
     expect(run.stderr).toMatch(/records: 1, detections: \d+, malformed: 2\n$/);
@@ -231,7 +231,7 @@ describe('kubeguard detect', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(hostile, { maxLength: 6 }), async (bad) => {
         const run = await detect(['--format', 'json'], { stdin: [...bad, ...good].join('\n') });
-        expect(run.code).toBe(0);
+        expect(run.code).toBe(1);
         const ids = jsonLines(run.stdout).map((r) => r.eventId);
         expect(ids).toEqual(
           expect.arrayContaining([
@@ -248,7 +248,8 @@ describe('kubeguard detect', () => {
 
 describe('kubeguard detect (the real binary)', () => {
   it('runs on a fixture file through bin/kubeguard.js', async () => {
-    const { stdout, stderr } = await promisify(execFile)(
+    // Detections exit 1: execFile rejects with the outputs and the code.
+    const { stdout, stderr, code } = (await promisify(execFile)(
       process.execPath,
       [
         'bin/kubeguard.js',
@@ -258,8 +259,13 @@ describe('kubeguard detect (the real binary)', () => {
         'json',
         'test/fixtures/corpus/public/audit-events.jsonl',
       ],
-      { cwd: REPO, maxBuffer: 16 * 1024 * 1024 },
-    );
+      { cwd: REPO, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, CI: '' } },
+    ).catch((error: { stdout: string; stderr: string; code: number }) => error)) as {
+      stdout: string;
+      stderr: string;
+      code?: number;
+    };
+    expect(code).toBe(1);
     const records = jsonLines(stdout);
     expect(records.length).toBeGreaterThan(0);
     expect(records.every((r) => r.file === 'test/fixtures/corpus/public/audit-events.jsonl')).toBe(true);
