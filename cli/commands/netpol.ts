@@ -5,8 +5,7 @@ import { Readable } from 'node:stream';
 import { asKubeguardError, KubeguardError } from '#core/errors.ts';
 import { parseManifests } from '#core/manifests/load.ts';
 import { parseIp } from '#core/netpol/cidr.ts';
-import { createEvaluator, type NetpolEvaluator } from '#core/netpol/evaluate.ts';
-import { clusterFromObjects } from '#core/netpol/objects.ts';
+import type { NetpolEvaluator } from '#core/netpol/evaluate.ts';
 import {
   type ConnectionQuery,
   type ConnectionVerdict,
@@ -88,7 +87,10 @@ export const netpolCommand: CliCommand = {
     const options = parsed.options;
     let evaluator: NetpolEvaluator;
     try {
-      evaluator = createEvaluator(await loadCluster(options, io));
+      const cluster = await loadCluster(options, io);
+      // Loaded on demand, like clusterFromObjects below: the policy schemas use zod's full API.
+      const { createEvaluator } = await import('#core/netpol/evaluate.ts');
+      evaluator = createEvaluator(cluster);
     } catch (error) {
       return failure(io, asKubeguardError(error));
     }
@@ -218,6 +220,8 @@ async function loadCluster(options: NetpolOptions, io: CliIo): Promise<NetpolClu
     options.kubeconfig === undefined
       ? { objects: await readManifestObjects(options.manifests, io), unreadable: [] }
       : await readKubeconfigObjects(options.kubeconfig, options.context, io);
+  // Loaded on demand: the policy schemas use zod's full API, a third of the CLI's start-up (cli-startup bench).
+  const { clusterFromObjects } = await import('#core/netpol/objects.ts');
   const { cluster, problems } = clusterFromObjects(objects.objects, { unreadable: objects.unreadable });
   for (const problem of problems) {
     io.stderr(
