@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type SlackMessage, validateBlockKitMessage } from '../../../core/slack-views/blocks.ts';
+import { filterLogEventsOutput, getFindingsOutput } from '../../support/aws-exports.ts';
 import { runCli } from '../../support/cli.ts';
 import { FIXTURES_DIR, fixturePath, fixtureWith, loadFixture } from '../../support/fixtures.ts';
 import { bindingEvent, execEvent } from '../../support/incident-events.ts';
@@ -222,5 +223,40 @@ describe('kubeguard render alert', () => {
     const missing = await render(['alert', '--config', 'no-such-file.json']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('no-such-file.json');
+  });
+
+  it('renders filter-log-events and get-findings output like the same events as JSON Lines', async () => {
+    const events = await render(['alert', '--per-detection'], filterLogEventsOutput());
+    const findings = await render(['alert', '--per-detection'], getFindingsOutput());
+    expect(events.code).toBe(0);
+    expect(events.lines.map((l) => l.ruleId)).toEqual(expect.arrayContaining(['KD-020', 'KD-023', 'KD-001']));
+    expect(findings.lines.map((l) => l.ruleId)).toEqual(['KD-021', 'KD-001', 'KD-050']);
+  });
+
+  it('exits 2 on empty or all-malformed input, and on a malformed record with --strict or CI=true', async () => {
+    expect((await render(['alert'], '')).code).toBe(2);
+    const malformed = await render(['alert'], 'oops\n');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('nothing usable: every record (1) is malformed');
+    const mixed = `${JSON.stringify(execEvent())}\noops\n`;
+    expect((await render(['alert'], mixed)).code).toBe(0);
+    expect((await render(['alert', '--strict'], mixed)).code).toBe(2);
+    const ci = await runCli(['render', 'alert'], { stdin: mixed, cwd: REPO, env: { CI: 'true' } });
+    expect(ci.code).toBe(2);
+  });
+
+  it('lists its options and exit codes in its help, and says what a mistyped option meant', async () => {
+    const help = await runCli(['help', 'render'], { cwd: REPO });
+    for (const option of ['--config', '--lenient', '--cluster', '--per-detection', '--strict', '--no-strict'])
+      expect(help.stdout).toContain(option);
+    expect(help.stdout).toContain('Exit codes (render alert):');
+    const typo = await render(['alert', '--per-detecton']);
+    expect(typo.stderr).toContain('unknown option "--per-detecton"; did you mean --per-detection?');
+  });
+
+  it('exits 2 at a terminal with no FILE instead of waiting', async () => {
+    const run = await runCli(['render', 'alert'], { cwd: REPO, stdinIsTTY: true });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('standard input is a terminal');
   });
 });
