@@ -15,18 +15,18 @@ import { CHART_FONT_FILE, RESVG_WASM_FILE } from '../adapters/chart/png.ts';
 import { CREATE_REQUIRE_BANNER } from '../infra/constructs/lambda-bundle.ts';
 
 /**
- * `npm run build` (also `prepare`, so `npm ci` runs it, and `prepack`): bundles the CLI
- * (cli/kubeguard.ts) for Node 20 into dist/, so `kubeguard` starts without stripping types from
- * hundreds of files and runs wherever the package is installed (decision D50). Lazily imported modules
- * (the kubeconfig reader of `audit --kubeconfig`) land in chunks loaded only when used. The chart's
- * WebAssembly and font are copied beside the chunks, where adapters/chart/png.ts looks for them.
+ * `npm run build` (also `prepack`, so `npm pack` runs it): bundles the CLI (cli/kubeguard.ts) for
+ * Node 20 into dist/, so `kubeguard` starts without stripping types from hundreds of files and runs
+ * wherever the package is installed (decision D50). Lazily imported modules (the Kubernetes client of
+ * --kubeconfig, netpol's schemas) land in chunks loaded only when used. The chart's WebAssembly and
+ * font are copied beside the chunks, where adapters/chart/png.ts looks for them.
  *
  * The build writes to a temporary directory and moves the files in, chunks (content-hashed names)
  * before the entry: several test runs share one working tree, and a process starting while another
  * builds reads either the old entry with its chunks or the new one with its chunks.
  *
- * `--if-stale` builds only when a source the last build read is newer than it (test/support's
- * globalSetup; bin/kubeguard.js in a checkout checks the same list).
+ * dist/build-inputs.json records when the build started and the repository files it read:
+ * bin/kubeguard.js in a checkout rebuilds when one of them is newer (`--quiet`: nothing on stdout).
  */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(ROOT, 'dist');

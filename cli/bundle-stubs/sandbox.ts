@@ -2,10 +2,9 @@ import { KubeguardError } from '#core/errors.ts';
 import type { startSandbox as startSandboxFromSource } from '../sandbox/index.ts';
 
 /**
- * Stands in for cli/sandbox/index.ts in the packaged CLI (scripts/build-cli.ts, decision D-number in
- * docs/decisions.md "the packaged CLI carries no sandbox"). The sandbox needs embedded DynamoDB
- * (dynalite on classic-level, a native addon), Bolt and the page's files: that is the whole dependency
- * tree the package leaves out. In a checkout, bin/kubeguard.js runs `start` from the sources instead.
+ * Stands in for cli/sandbox/index.ts in the packaged CLI (scripts/build-cli.ts, decision D50). The
+ * sandbox needs embedded DynamoDB (dynalite on classic-level, a native addon), Bolt and the page's
+ * files: the dependency tree the package leaves out. In a checkout, bin/kubeguard.js runs `start` from the sources instead.
  */
 export const SANDBOX_NOT_PACKAGED =
   'the sandbox is not part of the packaged CLI: it runs from a kubeguard checkout ' +

@@ -7,11 +7,13 @@
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19)) {
-  const error = new Error(
+  // Bundled with the CLI, so this is the same KubeguardError class the commands test for: the option
+  // cannot be used here, a usage error (exit 2) in every command.
+  const { KubeguardError } = require('../../core/errors.ts');
+  throw new KubeguardError(
+    'INVALID_ARGUMENT',
     `reading a live cluster (--kubeconfig) needs Node.js >= 22.19, for the Kubernetes client's HTTP library; this is Node.js ${process.version}. ` +
       'Upgrade Node.js, or audit the manifests instead (--manifests DIR).',
   );
-  error.code = 'UNSUPPORTED';
-  throw error;
 }
 module.exports = require('undici');

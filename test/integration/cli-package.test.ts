@@ -34,6 +34,12 @@ const NODE = systemNode();
 const run = promisify(execFile);
 let cli: InstalledCli;
 
+/** The system Node's [major, minor]. */
+async function nodeVersion(): Promise<number[]> {
+  const { stdout } = await run(NODE, ['--version']);
+  return stdout.trim().slice(1).split('.').map(Number);
+}
+
 interface Run {
   code: number;
   stdout: string;
@@ -69,8 +75,7 @@ afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
 describe('the packed CLI (npm pack, npm install -g --prefix, the system Node)', () => {
   it('runs the system Node, 20 or newer, not the repository’s pinned one', async () => {
-    const { stdout } = await run(NODE, ['--version']);
-    const [major] = stdout.trim().slice(1).split('.').map(Number);
+    const [major] = await nodeVersion();
     expect(major).toBeGreaterThanOrEqual(20);
     expect(relative(REPO, NODE).startsWith('..')).toBe(true);
   });
@@ -128,6 +133,18 @@ describe('the packed CLI (npm pack, npm install -g --prefix, the system Node)', 
     expect(result.code).toBe(0);
     const png = readFileSync(join(PROJECT, 'out', 'digest-chart.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+
+  it('kubeguard audit --kubeconfig says which Node it needs on a Node older than 22.19', async () => {
+    writeFileSync(join(PROJECT, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: []\n');
+    const result = await kubeguard(['audit', '--kubeconfig', 'kubeconfig']);
+
+    const [major = 0, minor = 0] = await nodeVersion();
+    const needs = 'reading a live cluster (--kubeconfig) needs Node.js >= 22.19';
+    if (major < 22 || (major === 22 && minor < 19)) {
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(needs);
+    } else expect(result.stderr).not.toContain(needs);
   });
 
   it('kubeguard start says the sandbox runs from a checkout', async () => {
