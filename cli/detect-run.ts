@@ -98,7 +98,7 @@ export function totalsLine(totals: RunTotals): string {
  * Why the input makes the run exit 2, if it does: nothing usable in it (empty, nothing parseable,
  * every record malformed, binary), or — with --strict — any record that could not be used.
  * Records understood but not relevant (control messages, other log streams, GuardDuty findings about
- * other resources) are skipped, never errors (decision D50).
+ * other resources) are skipped, never errors (decision D51).
  */
 export function inputProblem(totals: RunTotals, strict: boolean): string | undefined {
   const usable = totals.records + totals.skipped + totals.exports;

@@ -14,7 +14,7 @@ import { type InputFlags, parseInputFlag, STDIN_TTY_MESSAGE } from './input-args
  * from files or standard input in any shape the input auto-detection knows (core/ingest). Each
  * detection is written to stdout as soon as it is found; malformed and skipped records and the
  * totals go to stderr. Exit codes as every command (cli/io.ts); --fail-on decides which detections
- * fail the run (decision D50).
+ * fail the run (decision D51).
  */
 
 const USAGE_LINE =

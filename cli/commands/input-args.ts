@@ -12,7 +12,7 @@ export interface InputFlags {
 
 /**
  * With no FILE, standard input is read; at a terminal nothing is piped, so the command exits 2
- * instead of waiting silently (issue 14; decision D50). `-` still reads the terminal on purpose.
+ * instead of waiting silently (issue 14; decision D51). `-` still reads the terminal on purpose.
  */
 export const STDIN_TTY_MESSAGE =
   'no input: standard input is a terminal. Pass FILE..., pipe an export (e.g. `aws logs filter-log-events … --output json | kubeguard detect`), or "-" to type events (Ctrl-D ends)';
