@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PINNED_NODE, packAndInstall, REPO, SYSTEM_PATH, systemNode } from '../../test/support/packed-cli.ts';
 import { type BenchSuite, type Figure, verdict } from '../figure.ts';
@@ -65,9 +65,21 @@ export const suite: BenchSuite = {
           medianMs(system, [installed.bin, '--help'], env),
         ),
       );
+      // Through npm's own launcher, which costs most of it (npm starts before kubeguard does).
+      const npx = join(dirname(system), 'npx');
+      figures.push(
+        figure(
+          'npx --package TARBALL kubeguard --help (system npm)',
+          medianMs(npx, ['--offline', '--yes', '--package', installed.tarball, 'kubeguard', '--help'], env),
+          false,
+        ),
+        figure('npx kubeguard --help (in the checkout)', medianMs(npx, ['kubeguard', '--help']), false),
+      );
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
+    // Node's own start, for scale: the part of every figure above no bundle can remove.
+    figures.push(figure(`node ${systemMajor} alone (node -e 0)`, medianMs(system, ['-e', '0']), false));
     figures.push(
       figure(
         `sources via type stripping --help (node ${pinnedMajor}, before)`,
