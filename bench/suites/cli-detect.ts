@@ -93,7 +93,7 @@ function runCli(file: string): Promise<{ ms: number; peakRssMb: number; stderr: 
       { cwd: REPO, stdio: ['ignore', openSync('/dev/null', 'w'), 'pipe'] },
     );
     let stderr = '';
-    child.stderr.on('data', (data: Buffer) => {
+    child.stderr?.on('data', (data: Buffer) => {
       stderr += data.toString('utf8');
     });
     child.on('error', reject);
