@@ -1,4 +1,4 @@
-import { isMap, isSeq, type Node, parseAllDocuments } from 'yaml';
+import { isCollection, isMap, isPair, isSeq, type Node, parseAllDocuments, visit } from 'yaml';
 import type { KubeObject, ObjectMeta } from '../model/kube-object.ts';
 
 /**
@@ -107,12 +107,44 @@ function documentLines(contents: Node | null, lineAt: (offset: number) => number
   };
 }
 
+export const HELM_TEMPLATE = 'looks like an unrendered Helm template: run helm template first';
+
+/** `{{ … }}` of a Go template, where YAML then finds errors or mappings used as keys. */
+function looksLikeHelm(text: string): boolean {
+  return /\{\{[^\n]*\}\}/.test(text);
+}
+
+/** Whether a mapping key is itself a mapping or sequence (`{{ .Values.x }}` parses as one). */
+function hasCollectionKey(contents: Node | null): boolean {
+  let found = false;
+  visit(contents, {
+    Pair(_, pair) {
+      if (isPair(pair) && isCollection(pair.key)) {
+        found = true;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 function yamlDocuments(text: string, file: string): RawDocuments {
   const raw: RawDocuments = { values: [], errors: [] };
   const lineAt = lineLocator(text);
-  parseAllDocuments(text).forEach((document, index) => {
+  // logLevel error: the library's process warnings (e.g. "mapAsMap" for a template's `{{ }}`) must
+  // not leak onto the user's terminal; such documents are reported below, by file and index.
+  parseAllDocuments(text, { logLevel: 'error' }).forEach((document, index) => {
+    const [start, , end] = document.range;
+    const source = text.slice(start, end);
+    if (looksLikeHelm(source) && (document.errors.length > 0 || hasCollectionKey(document.contents))) {
+      raw.errors.push({ file, index, reason: HELM_TEMPLATE });
+      return;
+    }
     if (document.errors.length > 0) {
-      const reason = document.errors.map((e) => e.message.split('\n')[0]).join('; ');
+      const messages = document.errors.map((e) => e.message.split('\n')[0]);
+      const more = messages.length > 3 ? `; and ${messages.length - 3} more` : '';
+      const reason = `${messages.slice(0, 3).join('; ')}${more}`;
       raw.errors.push({ file, index, reason: `invalid YAML: ${reason}` });
       return;
     }

@@ -46,7 +46,7 @@ export interface CheckMetadata {
   /**
    * What is absent when the check has nothing to look at (it returns no result), e.g. `no Secret and
    * no workload that references one`; the engine then reports it `not applicable` with this reason.
-   * @default `no <reads> in the input`
+   * @default `no <reads> in the input that it applies to`
    */
   nothingToCheck?: string;
 }

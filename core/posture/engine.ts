@@ -28,13 +28,13 @@ export function runAudit(
   return buildReport({ cluster: snapshot.name, takenAt: snapshot.takenAt }, checks, results);
 }
 
-/** `no pods or workloads in the input`, unless the check says what it looks for. */
+/** `no pods or workloads in the input that it applies to`, unless the check says what it looks for. */
 export function nothingToCheck(check: PostureCheck): string {
   if (check.nothingToCheck !== undefined) return check.nothingToCheck;
   const reads = check.reads.length === 0 ? ['objects'] : check.reads;
   const listed =
     reads.length === 1 ? reads[0] : `${reads.slice(0, -1).join(', ')} or ${reads[reads.length - 1]}`;
-  return `no ${listed} in the input`;
+  return `no ${listed} in the input that it applies to`;
 }
 
 export function runCheck(

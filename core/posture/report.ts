@@ -8,6 +8,22 @@ export interface StatusCounts {
   skip: number;
 }
 
+/** A manifest document that could not be audited (broken YAML, no kind, an unrendered template …). */
+export interface SkippedDocument {
+  file: string;
+  /** 0-based document index in the file; absent when the whole file was unusable (binary). */
+  document?: number;
+  item?: number;
+  reason: string;
+}
+
+/** What an offline audit read: it belongs in the summary, so a skipped document is never silent. */
+export interface InputSummary {
+  files: number;
+  objects: number;
+  skipped: SkippedDocument[];
+}
+
 /** The outcome of one audit: what the exports (JSON, Markdown, CSV, SARIF) and Slack render. */
 export interface AuditReport {
   /** Cluster name, or `manifests` for an offline audit. */
@@ -17,6 +33,8 @@ export interface AuditReport {
   /** 0–100, see scoring.ts. */
   score: number;
   summary: StatusCounts;
+  /** Offline audits: the files and objects read and the documents skipped. */
+  input?: InputSummary;
   /** Counts per check category (only categories with at least one check run). */
   categories: Partial<Record<CheckCategory, StatusCounts>>;
   /** Counts per CIS Amazon EKS Benchmark v1.8.0 section, in section order. */

@@ -1,5 +1,6 @@
 import type { CheckMetadata } from '../check.ts';
 import type { AuditReport } from '../report.ts';
+import { isNotApplicable } from '../results.ts';
 
 export const CSV_COLUMNS = [
   'checkId',
@@ -32,18 +33,19 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** Every result, one row each, CRLF line ends (RFC 4180), header first. */
-export function toCsv(report: AuditReport): string {
+/** Every result, one row each, CRLF line ends (RFC 4180), header first; a row at a time. */
+export function* csvChunks(report: AuditReport): Generator<string> {
   const checks = new Map<string, CheckMetadata>(report.checks.map((check) => [check.id, check]));
-  const rows = report.results.map((result) => {
+  yield csvRow([...CSV_COLUMNS]);
+  for (const result of report.results) {
     const check = checks.get(result.checkId);
     const evidence = Object.entries(result.evidence ?? {})
       .map(([field, value]) => `${field} = ${value}`)
       .join('; ');
-    return [
+    yield csvRow([
       result.checkId,
       check?.title ?? '',
-      result.status,
+      isNotApplicable(result) ? 'not applicable' : result.status,
       result.severity,
       check?.category ?? '',
       check === undefined ? '' : String(check.core),
@@ -57,7 +59,14 @@ export function toCsv(report: AuditReport): string {
       result.message,
       evidence,
       result.remediation,
-    ];
-  });
-  return [[...CSV_COLUMNS], ...rows].map((row) => `${row.map(csvField).join(',')}\r\n`).join('');
+    ]);
+  }
+}
+
+function csvRow(cells: string[]): string {
+  return `${cells.map(csvField).join(',')}\r\n`;
+}
+
+export function toCsv(report: AuditReport): string {
+  return [...csvChunks(report)].join('');
 }

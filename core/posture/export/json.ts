@@ -1,5 +1,6 @@
 import type { CheckResult } from '../check.ts';
 import type { AuditReport } from '../report.ts';
+import { ARRAY_PLACEHOLDER, documentChunks } from './stream.ts';
 
 /** One result as the CLI and the evidence export print it. */
 export interface JsonResult {
@@ -17,13 +18,15 @@ export interface JsonResult {
 /**
  * The JSON document of `kubeguard audit --format json` and of the evidence export:
  * `{score, summary: {pass, fail, skip}, results: [...]}` first, then the context a compliance
- * reviewer needs (cluster, time, per-category and per-CIS counts, the checks that ran).
+ * reviewer needs (what was read and skipped, cluster, time, per-category and per-CIS counts, the
+ * checks that ran).
  */
 export function jsonReport(report: AuditReport) {
   return {
     score: report.score,
     summary: report.summary,
     results: report.results.map(jsonResult),
+    ...(report.input === undefined ? {} : { input: report.input }),
     cluster: report.cluster,
     takenAt: report.takenAt,
     categories: report.categories,
@@ -49,6 +52,12 @@ export function jsonResult(result: CheckResult): JsonResult {
   return json;
 }
 
+/** The JSON document in pieces, one result per line (see stream.ts): never one giant string. */
+export function* jsonChunks(report: AuditReport): Generator<string> {
+  const skeleton = { ...jsonReport({ ...report, results: [] }), results: ARRAY_PLACEHOLDER };
+  yield* documentChunks(skeleton, report.results, jsonResult);
+}
+
 export function toJson(report: AuditReport): string {
-  return `${JSON.stringify(jsonReport(report), null, 2)}\n`;
+  return [...jsonChunks(report)].join('');
 }

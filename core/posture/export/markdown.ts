@@ -1,6 +1,9 @@
 import { SEVERITIES } from '../../model/severity.ts';
 import type { CheckMetadata, CheckResult, ObjectRef } from '../check.ts';
 import type { AuditReport, StatusCounts } from '../report.ts';
+import { NOT_APPLICABLE } from '../results.ts';
+import { failureGroups, kindCount, moreLine, skipsByReason } from './groups.ts';
+import { inputLines } from './input-summary.ts';
 
 /**
  * Escapes text for a Markdown table cell: Markdown punctuation is backslash-escaped, `&`, `<`, `>`
@@ -35,25 +38,36 @@ function countsTable(heading: string, rows: [string, StatusCounts][]): string[] 
 
 function failureSection(report: AuditReport, titles: Map<string, string>): string[] {
   const lines: string[] = ['## Failures, top risks first', ''];
-  const failures = report.results.filter((r) => r.status === 'fail');
-  if (failures.length === 0) return [...lines, 'No failures.', ''];
+  const groups = failureGroups(report);
+  if (groups.length === 0) return [...lines, 'No failures.', ''];
   for (const severity of [...SEVERITIES].reverse()) {
-    const group = failures.filter((r) => r.severity === severity);
-    if (group.length === 0) continue;
-    lines.push(`### ${severity[0]?.toUpperCase()}${severity.slice(1)} (${group.length})`, '');
+    const ofSeverity = groups.filter((group) => group.severity === severity);
+    if (ofSeverity.length === 0) continue;
+    const total = ofSeverity.reduce((sum, group) => sum + group.count, 0);
     lines.push(
-      '| Check | Object | Location | Finding | Evidence | Remediation |',
-      '|---|---|---|---|---|---|',
+      `### ${severity[0]?.toUpperCase()}${severity.slice(1)} (${total.toLocaleString('en-US')})`,
+      '',
     );
-    for (const r of group) {
-      const evidence = Object.entries(r.evidence ?? {})
-        .map(([field, value]) => `${mdCell(field)} = ${mdCell(value)}`)
-        .join('<br>');
+    for (const group of ofSeverity) {
       lines.push(
-        `| ${r.checkId} ${mdCell(titles.get(r.checkId) ?? '')} | ${mdCell(objectLabel(r.object))} | ${mdCell(location(r))} | ${mdCell(r.message)} | ${evidence} | ${mdCell(r.remediation)} |`,
+        `#### ${group.checkId} ${mdCell(titles.get(group.checkId) ?? '')} — failed on ${kindCount(group.count, group.kind)}`,
+        '',
+        `Remediation: ${mdCell(group.shown[0]?.remediation ?? '')}`,
+        '',
+        '| Object | Location | Finding | Evidence |',
+        '|---|---|---|---|',
       );
+      for (const r of group.shown) {
+        const evidence = Object.entries(r.evidence ?? {})
+          .map(([field, value]) => `${mdCell(field)} = ${mdCell(value)}`)
+          .join('<br>');
+        lines.push(
+          `| ${mdCell(objectLabel(r.object))} | ${mdCell(location(r))} | ${mdCell(r.message)} | ${evidence} |`,
+        );
+      }
+      const more = moreLine(group);
+      lines.push(...(more === undefined ? [] : ['', more]), '');
     }
-    lines.push('');
   }
   return lines;
 }
@@ -80,13 +94,18 @@ function checksTable(report: AuditReport): string[] {
 /** The full report as Markdown, for compliance reviews and pull-request comments. */
 export function toMarkdown(report: AuditReport): string {
   const titles = new Map(report.checks.map((check) => [check.id, check.title]));
-  const skips = report.results.filter((r) => r.status === 'skip');
+  const { skipped, notApplicable } = skipsByReason(report);
   const { pass, fail, skip } = report.summary;
+  const applicable = notApplicable.length === 0 ? '' : ` (${notApplicable.length} not applicable)`;
+  const input = inputLines(report).map((line) =>
+    line.startsWith('  ') ? `  - ${mdCell(line.trim())}` : `- ${mdCell(line)}`,
+  );
   const lines = [
     `# kubeguard posture report: ${mdCell(report.cluster)}`,
     '',
-    `Taken at ${mdCell(report.takenAt)}. **Score ${report.score}/100** — ${pass} passed, ${fail} failed, ${skip} skipped.`,
+    `Taken at ${mdCell(report.takenAt)}. **Score ${report.score}/100** — ${pass} passed, ${fail} failed, ${skip} skipped${applicable}.`,
     '',
+    ...(input.length === 0 ? [] : [...input, '']),
     ...failureSection(report, titles),
     '## Results per category',
     '',
@@ -98,10 +117,24 @@ export function toMarkdown(report: AuditReport): string {
     '',
     '## Skipped',
     '',
-    ...(skips.length === 0
+    ...(skipped.size === 0
       ? ['Nothing skipped.']
-      : skips.map((r) => `- ${r.checkId} ${mdCell(titles.get(r.checkId) ?? '')}: ${mdCell(r.message)}`)),
+      : [...skipped].map(
+          ([reason, ids]) =>
+            `- ${ids.length === 1 ? `${ids[0]} ${mdCell(titles.get(ids[0] as string) ?? '')}` : ids.join(', ')}: ${mdCell(reason)}`,
+        )),
     '',
+    ...(notApplicable.length === 0
+      ? []
+      : [
+          '## Not applicable (nothing to look at)',
+          '',
+          ...notApplicable.map(
+            (r) =>
+              `- ${r.checkId} ${mdCell(titles.get(r.checkId) ?? '')}: ${mdCell(r.message.slice(NOT_APPLICABLE.length))}`,
+          ),
+          '',
+        ]),
     '## Checks',
     '',
     ...checksTable(report),

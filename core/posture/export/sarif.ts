@@ -1,7 +1,29 @@
 import type { Severity } from '../../model/severity.ts';
 import type { CheckMetadata, CheckResult } from '../check.ts';
 import type { AuditReport } from '../report.ts';
+import { isNotApplicable, NOT_APPLICABLE } from '../results.ts';
 import { objectLabel } from './markdown.ts';
+import { ARRAY_PLACEHOLDER, documentChunks } from './stream.ts';
+
+/** Where a result's file is, as SARIF says it: relative to SRCROOT, or an absolute `file:` URI. */
+export interface ArtifactLocation {
+  uri: string;
+  uriBaseId?: string;
+}
+
+export interface SarifOptions {
+  toolVersion?: string;
+  /**
+   * The `file:` URI (ending in `/`) of the directory artifact URIs are relative to (`--sarif-root`,
+   * default the working directory), declared as `originalUriBaseIds.SRCROOT`.
+   */
+  srcRoot?: string;
+  /** A result's file as an artifact location; default: the path as given, relative to SRCROOT. */
+  artifact?: (file: string) => ArtifactLocation;
+}
+
+/** The base id artifact URIs are relative to. */
+export const SRCROOT = 'SRCROOT';
 
 export const SARIF_VERSION = '2.1.0';
 export const SARIF_SCHEMA =
@@ -68,42 +90,54 @@ function rule(check: CheckMetadata) {
   };
 }
 
-function location(result: CheckResult) {
+function relativeArtifact(file: string): ArtifactLocation {
+  return { uri: fileUri(file), uriBaseId: SRCROOT };
+}
+
+function location(result: CheckResult, artifact: (file: string) => ArtifactLocation) {
   const logicalLocations = [
     { name: result.object.name, fullyQualifiedName: objectLabel(result.object), kind: 'resource' },
   ];
   if (result.file === undefined) return { logicalLocations };
   return {
     physicalLocation: {
-      artifactLocation: { uri: fileUri(result.file), uriBaseId: '%SRCROOT%' },
+      artifactLocation: artifact(result.file),
       region: { startLine: result.line ?? 1 },
     },
     logicalLocations,
   };
 }
 
-/** SARIF 2.1.0 for code-scanning UIs: one rule per check, one result per failure. */
-export function sarifReport(report: AuditReport, toolVersion = '0.1.0') {
-  const ruleIndex = new Map(report.checks.map((check, index) => [check.id, index]));
-  const results = report.results
-    .filter((result) => result.status === 'fail')
-    .map((result) => ({
-      ruleId: result.checkId,
-      ruleIndex: ruleIndex.get(result.checkId) ?? -1,
-      level: LEVELS[result.severity],
-      message: { text: `${objectLabel(result.object)}: ${result.message}` },
-      locations: [location(result)],
-      partialFingerprints: {
-        'kubeguardObject/v1': fingerprint(
-          `${result.checkId}|${objectLabel(result.object)}|${result.file ?? ''}`,
-        ),
-      },
-      properties: {
-        severity: result.severity,
-        remediation: result.remediation,
-        evidence: result.evidence ?? {},
-      },
-    }));
+function sarifResult(
+  result: CheckResult,
+  ruleIndex: ReadonlyMap<string, number>,
+  artifact: (file: string) => ArtifactLocation,
+) {
+  return {
+    ruleId: result.checkId,
+    ruleIndex: ruleIndex.get(result.checkId) ?? -1,
+    level: LEVELS[result.severity],
+    message: { text: `${objectLabel(result.object)}: ${result.message}` },
+    locations: [location(result, artifact)],
+    partialFingerprints: {
+      'kubeguardObject/v1': fingerprint(
+        `${result.checkId}|${objectLabel(result.object)}|${result.file ?? ''}`,
+      ),
+    },
+    properties: {
+      severity: result.severity,
+      remediation: result.remediation,
+      evidence: result.evidence ?? {},
+    },
+  };
+}
+
+/** The run without its results (ARRAY_PLACEHOLDER in their place, or the given array). */
+function sarifSkeleton<R>(report: AuditReport, options: SarifOptions, results: R) {
+  const srcRoot =
+    options.srcRoot === undefined
+      ? { description: { text: 'The directory kubeguard audit ran in' } }
+      : { uri: options.srcRoot };
   return {
     $schema: SARIF_SCHEMA,
     version: SARIF_VERSION,
@@ -112,25 +146,49 @@ export function sarifReport(report: AuditReport, toolVersion = '0.1.0') {
         tool: {
           driver: {
             name: 'kubeguard',
-            semanticVersion: toolVersion,
+            semanticVersion: options.toolVersion ?? '0.1.0',
             rules: report.checks.map(rule),
           },
         },
-        originalUriBaseIds: {
-          '%SRCROOT%': { description: { text: 'The directory kubeguard audit ran in' } },
-        },
+        originalUriBaseIds: { [SRCROOT]: srcRoot },
         results,
         properties: {
           cluster: report.cluster,
           takenAt: report.takenAt,
           score: report.score,
           summary: report.summary,
+          // Checks with nothing to look at: SARIF results are findings, so they are listed here.
+          notApplicable: report.results
+            .filter(isNotApplicable)
+            .map((r) => ({ checkId: r.checkId, reason: r.message.slice(NOT_APPLICABLE.length) })),
+          ...(report.input === undefined ? {} : { input: report.input }),
         },
       },
     ],
   };
 }
 
-export function toSarif(report: AuditReport, toolVersion?: string): string {
-  return `${JSON.stringify(sarifReport(report, toolVersion), null, 2)}\n`;
+function failures(report: AuditReport): Iterable<CheckResult> {
+  return report.results.filter((result) => result.status === 'fail');
+}
+
+/** SARIF 2.1.0 for code-scanning UIs: one rule per check, one result per failure. */
+export function sarifReport(report: AuditReport, options: SarifOptions = {}) {
+  const ruleIndex = new Map(report.checks.map((check, index) => [check.id, index]));
+  const artifact = options.artifact ?? relativeArtifact;
+  const results = [...failures(report)].map((result) => sarifResult(result, ruleIndex, artifact));
+  return sarifSkeleton(report, options, results);
+}
+
+/** The SARIF document in pieces, one result per line. */
+export function* sarifChunks(report: AuditReport, options: SarifOptions = {}): Generator<string> {
+  const ruleIndex = new Map(report.checks.map((check, index) => [check.id, index]));
+  const artifact = options.artifact ?? relativeArtifact;
+  yield* documentChunks(sarifSkeleton(report, options, ARRAY_PLACEHOLDER), failures(report), (result) =>
+    sarifResult(result, ruleIndex, artifact),
+  );
+}
+
+export function toSarif(report: AuditReport, options?: SarifOptions): string {
+  return [...sarifChunks(report, options)].join('');
 }

@@ -150,13 +150,13 @@ describe('kubeguard audit --kubeconfig (Kubernetes API double on loopback)', () 
     expect(resultsOf(result.stdout, 'KP-060')).toContainEqual(expect.objectContaining({ status: 'fail' }));
   });
 
-  it('exits 2 when nothing could be read, instead of passing an empty audit', async () => {
+  it('exits 3 (unreachable) when nothing could be read, instead of passing an empty audit', async () => {
     const wrongToken = join(WORK, 'wrong-token');
     writeFileSync(wrongToken, api.kubeconfigYaml('not-the-token'));
 
     const result = await audit(['--kubeconfig', wrongToken]);
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(3);
     expect(result.stderr).toContain(`could not read anything from ${api.url}`);
     expect(result.stderr).toContain('401');
   });

@@ -171,7 +171,7 @@ describe('kubeguard audit: unusable arguments exit 2', () => {
     ],
     [[], 'give exactly one source'],
     [['--manifests'], '--manifests needs at least one file or directory'],
-    [['--manifests', 'x.yaml', '--bogus'], 'unknown argument "--bogus"'],
+    [['--manifests', 'x.yaml', '--bogus'], 'unknown option "--bogus"'],
     [['--manifests', 'x.yaml', '--context', 'prod'], '--context needs --kubeconfig'],
   ])('%j', async (args, message) => {
     const result = await audit(args);

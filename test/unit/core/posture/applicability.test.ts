@@ -30,7 +30,7 @@ describe('a check with nothing to look at is not applicable', () => {
     const report = runAudit(snapshotOf(NAMESPACE), [externalSecretStorageCheck, kp060]);
 
     expect(report.results.map((r) => [r.checkId, r.status, r.message])).toEqual([
-      ['KP-060', 'skip', 'not applicable: no pods or workloads in the input'],
+      ['KP-060', 'skip', 'not applicable: no pods or workloads in the input that it applies to'],
       ['KP-024', 'skip', 'not applicable: no Secret and no workload that references one'],
     ]);
     expect(report.results.every(isNotApplicable)).toBe(true);

@@ -89,7 +89,7 @@ describe('SARIF export', () => {
     ]);
     expect(run?.results[0]?.locations[0]).toMatchObject({
       physicalLocation: {
-        artifactLocation: { uri: 'm29.yaml', uriBaseId: '%SRCROOT%' },
+        artifactLocation: { uri: 'm29.yaml', uriBaseId: 'SRCROOT' },
         region: { startLine: 1 },
       },
     });
