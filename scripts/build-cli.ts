@@ -12,7 +12,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { CHART_FONT_FILE, RESVG_WASM_FILE } from '../adapters/chart/png.ts';
-import { CREATE_REQUIRE_BANNER } from '../infra/constructs/lambda-bundle.ts';
 
 /**
  * `npm run build` (also `prepack`, so `npm pack` runs it): bundles the CLI (cli/kubeguard.ts) for
@@ -34,6 +33,14 @@ export const DIST = join(ROOT, 'dist');
 export const CLI_ENTRY = 'kubeguard.js';
 /** The repository files the last build read (not packed: package.json `files` lists what ships). */
 export const BUILD_INPUTS = 'build-inputs.json';
+
+/**
+ * ESM bundles need `require` for the CommonJS code they inline (undici, the Kubernetes client's
+ * dependencies), like the Lambda bundles (infra/constructs/lambda-bundle.ts, which scripts/ may not
+ * import): without it they fail at load with `Dynamic require of "node:…" is not supported`.
+ */
+const REQUIRE_BANNER =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /** The CLI bundle's target: the oldest Node the packaged CLI supports (package.json `engines`). */
 export const CLI_TARGET = 'node20';
@@ -87,7 +94,7 @@ export async function buildCli(outdir: string = DIST): Promise<BuildResult> {
       format: 'esm',
       // ESM builds of the dependencies (yaml, zod) are smaller and load faster than their CommonJS ones.
       mainFields: ['module', 'main'],
-      banner: { js: CREATE_REQUIRE_BANNER },
+      banner: { js: REQUIRE_BANNER },
       minify: true,
       // No keepNames: it wraps every function in a naming call, a bigger entry and a slower start
       // (the Lambda bundles do the same); kubeguard's errors carry their own names and codes.
