@@ -1,4 +1,3 @@
-import packageJson from '../package.json' with { type: 'json' };
 import { closest } from './args.ts';
 import { auditCommand } from './commands/audit.ts';
 import { detectCommand } from './commands/detect.ts';
@@ -6,17 +5,16 @@ import { netpolCommand } from './commands/netpol.ts';
 import { renderCommand } from './commands/render.ts';
 import { startCommand } from './commands/start.ts';
 import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE, processIo } from './io.ts';
+import { kubeguardVersion } from './version.ts';
 
 /** Every CLI command, in the order `--help` lists them. */
 const COMMANDS: CliCommand[] = [startCommand, detectCommand, renderCommand, auditCommand, netpolCommand];
-
-export const VERSION: string = packageJson.version;
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
-    `kubeguard ${VERSION} — ChatOps security for Amazon EKS`,
+    `kubeguard ${kubeguardVersion()} — ChatOps security for Amazon EKS`,
     '',
     'Usage: kubeguard <command> [options]',
     '',
@@ -47,7 +45,7 @@ function unknownCommand(name: string, io: CliIo): number {
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V' || name === 'version') {
-    io.stdout(`kubeguard ${VERSION}\n`);
+    io.stdout(`kubeguard ${kubeguardVersion()}\n`);
     return EXIT_OK;
   }
   if (name === 'help' && rest[0] !== undefined) {

@@ -1,9 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import packageJson from '../../../package.json' with { type: 'json' };
 import { runCli } from '../../support/cli.ts';
 
 const cwd = tmpdir();
+const packageJson = JSON.parse(readFileSync(join(import.meta.dirname, '../../../package.json'), 'utf8')) as {
+  version: string;
+};
 
 describe('kubeguard (the command line itself)', () => {
   it('prints the version with --version, -V and version', async () => {
