@@ -45,8 +45,18 @@ export function strictByDefault(env: CliIo['env']): boolean {
 }
 
 export function processIo(): CliIo {
+  // A reader that goes away (`kubeguard detect … | head -1`) must not crash the run with an
+  // unhandled EPIPE: later output is dropped and the command finishes, so its exit code (what a
+  // pipeline with pipefail gates on) still reflects the whole input.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
   return {
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutClosed) process.stdout.write(text);
+    },
     stderr: (text) => process.stderr.write(text),
     stdin: () => process.stdin,
     stdinIsTTY: process.stdin.isTTY === true,

@@ -382,7 +382,7 @@ function groupByOrigin(records: readonly InputRecord[]): AuditInputRecord[][] {
 }
 
 /** Records handed to the rules at a time when streaming (bounds what one batch holds). */
-export const STREAM_BATCH_RECORDS = 2000;
+export const STREAM_BATCH_RECORDS = 250;
 
 /**
  * Runs records through detection, batch after batch, keeping what spans batches and inputs: the

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -270,6 +270,24 @@ describe('kubeguard detect (the real binary)', () => {
     expect(records.length).toBeGreaterThan(0);
     expect(records.every((r) => r.file === 'test/fixtures/corpus/public/audit-events.jsonl')).toBe(true);
     expect(stderr).toBe(`records: 186, detections: ${records.length}, malformed: 0\n`);
+  });
+
+  it('stops quietly when the reader of its output goes away (`kubeguard detect … | head -1`)', async () => {
+    const child = spawn(
+      process.execPath,
+      ['bin/kubeguard.js', 'detect', '--lenient', 'test/fixtures/corpus/public/audit-events.jsonl'],
+      { cwd: REPO, env: { ...process.env, CI: '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString('utf8');
+    });
+    // The first line arrives, then the reader closes its end, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(1);
   });
 
   it('exits 2 on an unknown option', async () => {
