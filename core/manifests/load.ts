@@ -1,5 +1,6 @@
 import { isCollection, isMap, isPair, isSeq, type Node, parseAllDocuments, visit } from 'yaml';
 import type { KubeObject, ObjectMeta } from '../model/kube-object.ts';
+import { parseFastYaml, Unsupported } from './fast-yaml.ts';
 
 /**
  * Turns manifest text (multi-document YAML, JSON objects, JSON arrays, `List` kinds) into Kubernetes
@@ -129,7 +130,34 @@ function hasCollectionKey(contents: Node | null): boolean {
   return found;
 }
 
+/** The fast reader's documents, or undefined when the file is outside its subset (see fast-yaml.ts). */
+function fastDocuments(text: string): RawDocuments | undefined {
+  let documents: ReturnType<typeof parseFastYaml>;
+  try {
+    documents = parseFastYaml(text);
+  } catch (error) {
+    if (error instanceof Unsupported) return undefined;
+    throw error;
+  }
+  return {
+    values: documents.map((document, index) => ({
+      value: document.value,
+      index,
+      lineOf: (item?: number) =>
+        item === undefined ? document.line : (document.itemLines?.[item] ?? document.line),
+    })),
+    errors: [],
+  };
+}
+
 function yamlDocuments(text: string, file: string): RawDocuments {
+  const fast = fastDocuments(text);
+  if (fast !== undefined) return fast;
+  return slowYamlDocuments(text, file);
+}
+
+/** The `yaml` package: every YAML construct, and the error messages of broken documents. */
+function slowYamlDocuments(text: string, file: string): RawDocuments {
   const raw: RawDocuments = { values: [], errors: [] };
   const lineAt = lineLocator(text);
   // logLevel error: the library's process warnings (e.g. "mapAsMap" for a template's `{{ }}`) must

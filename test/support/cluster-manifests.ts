@@ -80,7 +80,7 @@ function container(random: Random, app: string) {
   return {
     name: app,
     image: pick(random, IMAGES),
-    ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+    ports: [{ name: 'http', containerPort: 8080 }],
     env: [
       { name: 'LOG_LEVEL', value: 'info' },
       random() < 0.3
@@ -265,7 +265,7 @@ export function clusterObjects(random: Random, scale = 1): KubeObject[] {
       spec: {
         type: roll < 0.05 ? 'NodePort' : roll < 0.1 ? 'LoadBalancer' : 'ClusterIP',
         selector: { app: `${APPS[i % APPS.length]}-${i}` },
-        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+        ports: [{ name: 'http', port: 80, targetPort: 8080 }],
       },
     });
   }
@@ -284,7 +284,7 @@ export function writeClusterManifests(
   const fileCount = options.files ?? CLUSTER_FILES;
   const parts: string[][] = Array.from({ length: fileCount }, () => []);
   objects.forEach((object, i) => {
-    parts[i % fileCount]?.push(stringify(object, { lineWidth: 0 }));
+    parts[i % fileCount]?.push(stringify(object, { lineWidth: 0, aliasDuplicateObjects: false }));
   });
   mkdirSync(dir, { recursive: true });
   let bytes = 0;
