@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { type CliRun, runCli } from '#test/support/cli.ts';
-import { KubeApiDouble } from '#test/support/kube-api-double.ts';
+import { KubeApiDouble, POSTURE_RESOURCES } from '#test/support/kube-api-double.ts';
 import { corpusManifest } from '#test/support/rbac-objects.ts';
 
 /**
@@ -17,6 +17,7 @@ const WORK = mkdtempSync(join(tmpdir(), 'kubeguard-audit-exec-'));
 const TOKEN = 'k8s-aws-v1.token-from-the-plugin';
 const api = new KubeApiDouble({
   token: TOKEN,
+  extraResources: POSTURE_RESOURCES,
   objects: [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
     ...corpusManifest('m08.yaml'),
