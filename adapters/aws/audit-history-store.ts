@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
 import { KubeguardError } from '#core/errors.ts';
 import type { AuditHistoryEntry, AuditHistoryStore } from '#core/posture/history.ts';
+import * as z from '#core/zod.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
 import {
   ConditionalCheckFailedException,

@@ -1,9 +1,9 @@
-import * as z from 'zod/mini';
 import type { ClaimOutcome, DigestSendLedger, SendKey, SendState } from '#core/digest/ledger.ts';
 import type { PostureFactsStore } from '#core/digest/ports.ts';
 import type { PostureFacts } from '#core/digest/posture-facts.ts';
 import type { DigestSubscription, DigestSubscriptionStore } from '#core/digest/subscriptions.ts';
 import { KubeguardError } from '#core/errors.ts';
+import * as z from '#core/zod.ts';
 import {
   ConditionalCheckFailedException,
   DeleteCommand,

@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
 import { KubeguardError } from '#core/errors.ts';
 import type { ClaimResult, RotationClaim, RotationClaims } from '#core/remediation/rotation-claims.ts';
+import * as z from '#core/zod.ts';
 import {
   ConditionalCheckFailedException,
   type DynamoDBDocumentClient,

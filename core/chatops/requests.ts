@@ -1,7 +1,7 @@
-import * as z from 'zod/mini';
 import { AUDIT_SOURCES } from '../audit-trail/record.ts';
 import { InvalidEventError } from '../errors.ts';
 import { SEVERITIES } from '../model/severity.ts';
+import * as z from '../zod.ts';
 
 /**
  * What the ingress hands the action worker through the queue: one request, validated when it is

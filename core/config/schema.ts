@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import {
   APPROVAL_ACTIONS,
   APPROVAL_MINUTES_RANGE,
@@ -12,6 +11,7 @@ import type { DigestSettings } from '../digest/subscriptions.ts';
 import { isTimeZone } from '../digest/time-zone.ts';
 import { ConfigError } from '../errors.ts';
 import { SEVERITIES } from '../model/severity.ts';
+import * as z from '../zod.ts';
 
 /**
  * kubeguard's one configuration file (`kubeguard.config.json`), read by the CDK app at synth time

@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import type { AuditRecord } from '../audit-trail/record.ts';
 import type { Suppression } from '../detection/config.ts';
 import { KubeguardError } from '../errors.ts';
@@ -6,6 +5,7 @@ import type { StoredFinding } from '../findings/stored-finding.ts';
 import type { KubeObject } from '../model/kube-object.ts';
 import type { AuditHistoryEntry } from '../posture/history.ts';
 import type { AuditReport } from '../posture/report.ts';
+import * as z from '../zod.ts';
 import { type PostureFacts, postureFactsOf } from './posture-facts.ts';
 import type { DigestFrequency } from './subscriptions.ts';
 

@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
 import { KubeguardError } from '../errors.ts';
 import { SEVERITIES } from '../model/severity.ts';
+import * as z from '../zod.ts';
 import type { AuditReport } from './report.ts';
 
 /**

@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { KubeguardError } from '../errors.ts';
+import * as z from '../zod.ts';
 import type {
   ActionContext,
   ActionMetadata,

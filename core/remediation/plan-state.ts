@@ -1,5 +1,5 @@
-import type * as z from 'zod/mini';
 import { KubeguardError } from '../errors.ts';
+import type * as z from '../zod.ts';
 import type { RemediationPlan } from './action.ts';
 
 /**

@@ -1,5 +1,5 @@
-import * as z from 'zod/mini';
 import { CLUSTER_FORCE_SYNC_ANNOTATION } from '../secrets/external-secrets.ts';
+import * as z from '../zod.ts';
 import type { PlannedStep } from './action.ts';
 import { arrayField, stringField } from './kube-objects.ts';
 import type {

@@ -1,7 +1,7 @@
-import * as z from 'zod/mini';
 import { describeRef } from '../model/kube-object.ts';
 import type { ActionOutcome, Verification } from '../remediation/action.ts';
 import { isolationStateOf } from '../remediation/isolate-state.ts';
+import * as z from '../zod.ts';
 import { ACTION_WORDS, objectText } from './actions.ts';
 import { type ActionsBlock, type Block, mrkdwn, plainText, type SlackMessage } from './blocks.ts';
 import { describeError } from './errors.ts';

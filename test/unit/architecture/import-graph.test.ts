@@ -39,7 +39,10 @@ function ownFunctionOnly(from: string, to: string): string | undefined {
 const LAYERS: Record<string, LayerRule> = {
   // Pure domain: core/ and small pure libraries. node:crypto (hashes) and node:zlib (CloudWatch Logs
   // data) are computation; the purity test keeps the file system, environment and clock out.
-  core: { layers: ['core'], packages: ['zod', 'zod/mini', 'yaml', 're2js', 'node:crypto', 'node:zlib'] },
+  core: {
+    layers: ['core'],
+    packages: ['zod', 'zod/mini', 'zod/locales', 'yaml', 're2js', 'node:crypto', 'node:zlib'],
+  },
   adapters: { layers: ['core', 'adapters'], packages: true },
   lambdas: {
     layers: ['core', 'adapters', 'lambdas'],
