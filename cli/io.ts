@@ -18,7 +18,6 @@ export interface CliIo {
 
 export interface CliCommand {
   name: string;
-  summary: string;
   /** The full help: usage, every option, exit codes (`kubeguard help CMD`, `CMD --help`). */
   usage: string;
   /** The options the command knows, for "did you mean" (e.g. `--manifest` → `--manifests`). */

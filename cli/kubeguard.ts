@@ -1,14 +1,46 @@
 import { closest } from './args.ts';
-import { auditCommand } from './commands/audit.ts';
-import { detectCommand } from './commands/detect.ts';
-import { netpolCommand } from './commands/netpol.ts';
-import { renderCommand } from './commands/render.ts';
-import { startCommand } from './commands/start.ts';
 import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE, processIo } from './io.ts';
 import { kubeguardVersion } from './version.ts';
 
-/** Every CLI command, in the order `--help` lists them. */
-const COMMANDS: CliCommand[] = [startCommand, detectCommand, renderCommand, auditCommand, netpolCommand];
+/** A command as `--help` lists it; its module (options, help, code) loads only when it runs. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<CliCommand>;
+}
+
+/**
+ * Every CLI command, in the order `--help` lists them. Loaded on demand: `kubeguard --help` and
+ * `--version` then load none of them, which keeps start-up under 300 ms on Node 20 (issue 14).
+ */
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'start',
+    summary: 'Start the local sandbox: a Slack-like page, the bot, a demo cluster, embedded DynamoDB',
+    load: async () => (await import('./commands/start.ts')).startCommand,
+  },
+  {
+    name: 'detect',
+    summary: 'Run the detection rules on audit logs or GuardDuty findings (files or stdin, any size)',
+    load: async () => (await import('./commands/detect.ts')).detectCommand,
+  },
+  {
+    name: 'render',
+    summary:
+      'Preview what Slack would receive: the alert for each incident of the input, or a digest and its chart',
+    load: async () => (await import('./commands/render.ts')).renderCommand,
+  },
+  {
+    name: 'audit',
+    summary: 'Posture audit (Pod Security, RBAC, network, EKS) of manifests or a live cluster',
+    load: async () => (await import('./commands/audit.ts')).auditCommand,
+  },
+  {
+    name: 'netpol',
+    summary: 'Would network policies allow a connection? Names the deciding policies on each side',
+    load: async () => (await import('./commands/netpol.ts')).netpolCommand,
+  },
+];
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -30,8 +62,9 @@ function helpText(): string {
   ].join('\n');
 }
 
-function commandHelp(command: CliCommand): string {
-  return `${command.summary}\n\nUsage: ${command.usage}\n`;
+async function commandHelp(entry: CommandEntry): Promise<string> {
+  const command = await entry.load();
+  return `${entry.summary}\n\nUsage: ${command.usage}\n`;
 }
 
 function unknownCommand(name: string, io: CliIo): number {
@@ -51,7 +84,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (name === 'help' && rest[0] !== undefined) {
     const command = COMMANDS.find((c) => c.name === rest[0]);
     if (command === undefined) return unknownCommand(rest[0], io);
-    io.stdout(commandHelp(command));
+    io.stdout(await commandHelp(command));
     return EXIT_OK;
   }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -62,10 +95,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) return unknownCommand(name, io);
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(commandHelp(command));
+    io.stdout(await commandHelp(command));
     return EXIT_OK;
   }
-  return command.run(rest, io);
+  return (await command.load()).run(rest, io);
 }
 
 // `npm start` runs this file directly (`node cli/kubeguard.ts start`); bin/kubeguard.js imports it.

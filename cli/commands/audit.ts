@@ -17,7 +17,6 @@ import { type CliCommand, type CliIo, EXIT_FAILURES, EXIT_OK, EXIT_USAGE } from 
  */
 export const auditCommand: CliCommand = {
   name: 'audit',
-  summary: 'Posture audit (Pod Security, RBAC, network, EKS) of manifests or a live cluster',
   usage: USAGE,
   options: OPTIONS,
   run: async (args, io) => {

@@ -155,7 +155,6 @@ function textLine(found: InputDetection, input: Input): string {
 
 export const detectCommand: CliCommand = {
   name: 'detect',
-  summary: 'Run the detection rules on audit logs or GuardDuty findings (files or stdin, any size)',
   usage: HELP,
   options: OPTIONS,
   run: async (args, io) => {

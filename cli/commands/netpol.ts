@@ -78,7 +78,6 @@ const NETPOL_OPTIONS = [
 
 export const netpolCommand: CliCommand = {
   name: 'netpol',
-  summary: 'Would network policies allow a connection? Names the deciding policies on each side',
   usage: `${USAGE}\n${DETAILS}`,
   options: NETPOL_OPTIONS,
   run: async (args, io) => {

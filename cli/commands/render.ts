@@ -100,8 +100,6 @@ function parseArgs(args: readonly string[]): RenderOptions | { usage: string } {
 
 export const renderCommand: CliCommand = {
   name: 'render',
-  summary:
-    'Preview what Slack would receive: the alert for each incident of the input, or a digest and its chart',
   usage: HELP,
   options: OPTIONS,
   run: async (args, io) => {

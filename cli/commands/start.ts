@@ -153,7 +153,6 @@ export async function runStart(
 
 export const startCommand: CliCommand = {
   name: 'start',
-  summary: 'Start the local sandbox: a Slack-like page, the bot, a demo cluster, embedded DynamoDB',
   usage: `${USAGE}\n\n${OPTIONS_HELP}`,
   options: START_OPTIONS,
   run: (args, io) => runStart(args, io),
