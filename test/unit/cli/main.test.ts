@@ -55,4 +55,25 @@ describe('kubeguard (the command line itself)', () => {
     );
     expect(none).toEqual({ ...help, code: 2 });
   });
+
+  it('describes every option of every command in its help', async () => {
+    const commands = [
+      (await import('../../../cli/commands/start.ts')).startCommand,
+      (await import('../../../cli/commands/detect.ts')).detectCommand,
+      (await import('../../../cli/commands/render.ts')).renderCommand,
+      (await import('../../../cli/commands/audit.ts')).auditCommand,
+      (await import('../../../cli/commands/netpol.ts')).netpolCommand,
+    ];
+    for (const command of commands) {
+      const help = (await runCli(['help', command.name], { cwd })).stdout;
+      const options = command.options ?? [];
+
+      expect(options.length, command.name).toBeGreaterThan(0);
+      // Each option starts a line of the options table: `  --name VALUE   what it does` (or `  -h, --help`).
+      const undocumented = options.filter(
+        (option) => !new RegExp(`^ +(?:-\\w, )?${option}\\b`, 'm').test(help),
+      );
+      expect(undocumented, command.name).toEqual([]);
+    }
+  });
 });
