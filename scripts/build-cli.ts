@@ -60,7 +60,7 @@ const sandboxStub: Plugin = {
   },
 };
 
-/** See cli/bundle-stubs/undici.cjs: a clear message instead of undici 8 failing to load on Node < 22.19. */
+/** See cli/bundle-stubs/undici.cjs: undici 7 for the Kubernetes client on Node < 22.19, where undici 8 fails to load. */
 const UNDICI_GUARD = join(ROOT, 'cli', 'bundle-stubs', 'undici.cjs');
 const undiciGuard: Plugin = {
   name: 'kubeguard-undici-guard',

@@ -13,6 +13,7 @@ import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturePath, loadFixture } from '#test/support/fixtures.ts';
+import { type JsonObject, KubeApiDouble, POSTURE_RESOURCES } from '#test/support/kube-api-double.ts';
 import {
   type InstalledCli,
   PACKAGE_VERSION,
@@ -21,6 +22,7 @@ import {
   SYSTEM_PATH,
   systemNode,
 } from '#test/support/packed-cli.ts';
+import { corpusManifest } from '#test/support/rbac-objects.ts';
 
 /**
  * Issue 14, "installable anywhere": the tarball `npm pack` makes installs into a directory outside the
@@ -135,16 +137,35 @@ describe('the packed CLI (npm pack, npm install -g --prefix, the system Node)', 
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   });
 
-  it('kubeguard audit --kubeconfig says which Node it needs on a Node older than 22.19', async () => {
-    writeFileSync(join(PROJECT, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters: []\n');
-    const result = await kubeguard(['audit', '--kubeconfig', 'kubeconfig']);
+  it('kubeguard audit --kubeconfig reads a live cluster on the system Node (undici 7 below Node 22.19)', async () => {
+    const api = new KubeApiDouble({
+      token: 'kubeguard-package-token',
+      extraResources: [...POSTURE_RESOURCES],
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } },
+        ...(corpusManifest('m08.yaml') as unknown as JsonObject[]),
+      ],
+    });
+    await api.start();
+    try {
+      writeFileSync(join(PROJECT, 'kubeconfig'), api.kubeconfigYaml());
+      const result = await kubeguard(['audit', '--kubeconfig', 'kubeconfig', '--format', 'json']);
 
-    const [major = 0, minor = 0] = await nodeVersion();
-    const needs = 'reading a live cluster (--kubeconfig) needs Node.js >= 22.19';
-    if (major < 22 || (major === 22 && minor < 19)) {
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(needs);
-    } else expect(result.stderr).not.toContain(needs);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as {
+        results: { checkId: string; status: string; object?: { kind: string; name: string } }[];
+      };
+      expect(report.results).toContainEqual(
+        expect.objectContaining({
+          checkId: 'KP-060',
+          status: 'fail',
+          object: expect.objectContaining({ kind: 'Pod', name: 'nginx' }),
+        }),
+      );
+      expect(result.stderr).toBe('');
+    } finally {
+      await api.stop();
+    }
   });
 
   it('kubeguard start says the sandbox runs from a checkout', async () => {

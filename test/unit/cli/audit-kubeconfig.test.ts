@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from '#test/support/cli.ts';
-import { type JsonObject, KubeApiDouble, type ResourceType } from '#test/support/kube-api-double.ts';
+import { type JsonObject, KubeApiDouble, POSTURE_RESOURCES } from '#test/support/kube-api-double.ts';
 import { corpusManifest } from '#test/support/rbac-objects.ts';
 
 /**
@@ -12,18 +12,6 @@ import { corpusManifest } from '#test/support/rbac-objects.ts';
  * ClusterRoleBinding to a User (m18, KP-040).
  */
 const TOKEN = 'kubeguard-cli-token';
-/** Kinds the collector lists that the double does not serve by default. */
-const EXTRA: ResourceType[] = [
-  { group: 'batch', version: 'v1', resource: 'cronjobs', kind: 'CronJob', namespaced: true },
-  { group: 'networking.k8s.io', version: 'v1', resource: 'ingresses', kind: 'Ingress', namespaced: true },
-  ...['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'].map((resource) => ({
-    group: 'admissionregistration.k8s.io',
-    version: 'v1',
-    resource,
-    kind: resource.startsWith('mutating') ? 'MutatingWebhookConfiguration' : 'ValidatingWebhookConfiguration',
-    namespaced: false,
-  })),
-];
 const WORK = mkdtempSync(join(tmpdir(), 'kubeguard-audit-kubeconfig-'));
 
 interface JsonOutput {
@@ -43,7 +31,7 @@ describe('kubeguard audit --kubeconfig (Kubernetes API double on loopback)', () 
   const seeded = ['m08.yaml', 'm16.yaml', 'm18.yaml'].flatMap(corpusManifest) as unknown as JsonObject[];
   const api = new KubeApiDouble({
     token: TOKEN,
-    extraResources: EXTRA,
+    extraResources: [...POSTURE_RESOURCES],
     objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } }, ...seeded],
   });
   let kubeconfig: string;
