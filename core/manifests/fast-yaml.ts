@@ -346,33 +346,46 @@ const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 const EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const SPECIAL_FLOAT = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 
+/** Characters that may not start a plain scalar (YAML indicators). */
+const INDICATOR_START = new Set([...'[]{},#&*!|>\'"%@`']);
+/** Keys as manifests write them: letters, digits, `_`, `.`, `/`, `-` (not all digits, not a keyword). */
+const SIMPLE_KEY = /^[A-Za-z_][\w./-]*$/;
+
 /** A plain scalar resolved as the YAML 1.2 core schema does (what the `yaml` package returns). */
 function plainScalar(text: string, line: number, isKey: boolean): unknown {
-  if (text.includes(': ') || text.endsWith(':') || text.includes(' #') || text.includes('\t#')) {
-    throw new Unsupported('":" or "#" inside a plain scalar', line);
+  if (isKey && SIMPLE_KEY.test(text) && !NULL.test(text) && !BOOL.test(text)) return text;
+  if (text.includes(':') && (text.includes(': ') || text.endsWith(':'))) {
+    throw new Unsupported('":" inside a plain scalar', line);
   }
-  if (/^[[\]{},#&*!|>'"%@`]/.test(text) || text.startsWith('- ') || text === '-' || text.startsWith('? ')) {
+  if (text.includes(' #') || text.includes('\t#')) throw new Unsupported('"#" inside a plain scalar', line);
+  const first = text[0] as string;
+  if (INDICATOR_START.has(first) || text === '-' || text.startsWith('- ') || text.startsWith('? ')) {
     throw new Unsupported('indicator at the start of a plain scalar', line);
   }
-  if (isKey && !/^[A-Za-z_./-]/.test(text)) throw new Unsupported('a key that may not be a string', line);
-  if (isKey && (NULL.test(text) || BOOL.test(text) || SPECIAL_FLOAT.test(text))) {
-    throw new Unsupported('a key that is not a string', line);
+  if (isKey) {
+    if (!/^[A-Za-z_./-]/.test(text) || NULL.test(text) || BOOL.test(text) || SPECIAL_FLOAT.test(text)) {
+      throw new Unsupported('a key that may not be a string', line);
+    }
+    return text;
   }
-  if (isKey) return text;
+  const code = text.charCodeAt(0);
+  // Most values start with a letter that begins no keyword: a string, without trying every pattern.
+  if (((code >= 97 && code <= 122) || (code >= 65 && code <= 90)) && !KEYWORD_START.has(first)) return text;
   if (NULL.test(text)) return null;
-  if (BOOL.test(text)) return text[0] === 't' || text[0] === 'T';
+  if (BOOL.test(text)) return first === 't' || first === 'T';
   if (INT.test(text)) return Number.parseInt(text, 10);
   if (OCT.test(text)) return Number.parseInt(text.slice(2), 8);
   if (HEX.test(text)) return Number.parseInt(text.slice(2), 16);
   if (FLOAT.test(text) || EXP.test(text)) return Number.parseFloat(text);
-  if (SPECIAL_FLOAT.test(text))
-    return text.includes('nan') || text.includes('NaN') || text.includes('NAN')
-      ? Number.NaN
-      : text[0] === '-'
-        ? -Infinity
-        : Infinity;
+  if (SPECIAL_FLOAT.test(text)) {
+    if (text.slice(-3).toLowerCase() === 'nan') return Number.NaN;
+    return first === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
   return text;
 }
+
+/** First letters of null and boolean keywords. */
+const KEYWORD_START = new Set(['n', 'N', 't', 'T', 'f', 'F']);
 
 const ESCAPES: Readonly<Record<string, string>> = {
   '0': '\0',

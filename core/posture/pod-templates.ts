@@ -168,11 +168,29 @@ function template(
   return result;
 }
 
-/** The containers of a pod spec, in the given groups, with their paths. */
+const containerCache = new WeakMap<PodTemplate, Map<readonly ContainerGroup[], ContainerEntry[]>>();
+
+/**
+ * The containers of a pod spec, in the given groups, with their paths. Some 40 checks ask this of
+ * every template: the answer is kept per template and groups list (callers must not modify it).
+ */
 export function containersOf(
   template: PodTemplate,
   groups: readonly ContainerGroup[] = ALL_CONTAINER_GROUPS,
 ): ContainerEntry[] {
+  let byGroups = containerCache.get(template);
+  if (byGroups === undefined) {
+    byGroups = new Map();
+    containerCache.set(template, byGroups);
+  }
+  const cached = byGroups.get(groups);
+  if (cached !== undefined) return cached;
+  const entries = listContainers(template, groups);
+  byGroups.set(groups, entries);
+  return entries;
+}
+
+function listContainers(template: PodTemplate, groups: readonly ContainerGroup[]): ContainerEntry[] {
   const entries: ContainerEntry[] = [];
   for (const group of groups) {
     list(template.spec[group]).forEach((item, index) => {
