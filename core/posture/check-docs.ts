@@ -48,6 +48,7 @@ function checkDocument(check: PostureCheck): string {
     `- **CIS Amazon EKS Benchmark v1.8.0:** ${check.cis.length > 0 ? check.cis.join(', ') : '—'}`,
     `- **Pod Security Standards:** ${check.pss ?? '—'}`,
     `- **Reads:** ${check.reads.map((r) => `\`${r}\``).join(', ')} (skipped with the reason when one cannot be read)`,
+    ...(check.nothingToCheck === undefined ? [] : [`- **Not applicable when:** ${check.nothingToCheck}`]),
     '',
     '## Remediation',
     '',

@@ -44,7 +44,7 @@ export const defaultServiceAccountCheck: PostureCheck = {
   cis: ['4.1.5'],
   reads: ['serviceaccounts', 'rolebindings', 'pods', 'workloads'],
   remediation:
-    "Set automountServiceAccountToken: false on every namespace's default ServiceAccount, remove bindings that name it, and give each workload its own service account.",
+    "Set automountServiceAccountToken: false on every namespace's default ServiceAccount, remove bindings that name it (as a ServiceAccount subject or as the user system:serviceaccount:NAMESPACE:default — every namespace has that account, declared or not), and give each workload its own service account.",
   evaluate(snapshot) {
     const results: CheckResult[] = [];
     const bound = defaultAccountBindings(snapshot);
