@@ -1,5 +1,5 @@
 import { compareSeverity, SEVERITIES, type Severity } from '../model/severity.ts';
-import type { CheckCategory, CheckMetadata, CheckResult, CheckStatus } from './check.ts';
+import type { CheckCategory, CheckMetadata, CheckResult, CheckStatus, ObjectRef } from './check.ts';
 import { postureScore } from './scoring.ts';
 
 export interface StatusCounts {
@@ -137,20 +137,37 @@ export function sortResults(results: readonly CheckResult[], coreIds: ReadonlySe
   const subjectFirst: CheckResult[] = [];
   const groupOf = new Uint32Array(results.length);
   const subjectOf = new Uint32Array(results.length);
+  // Results of one check come together and pod checks share their template's ref object: remember
+  // the last group and each ref's subject, and use the nested maps only for what is new.
+  let lastCheck: string | undefined;
+  let lastStatus: CheckStatus | undefined;
+  let lastGroup = 0;
+  const byRef = new Map<ObjectRef, { file: string | undefined; id: number }>();
   results.forEach((r, i) => {
-    const byStatus = child(groups, r.checkId);
-    let group = byStatus.get(r.status);
-    if (group === undefined) {
-      group = groupFirst.push(r) - 1;
-      byStatus.set(r.status, group);
+    if (r.checkId !== lastCheck || r.status !== lastStatus) {
+      const byStatus = child(groups, r.checkId);
+      let group = byStatus.get(r.status);
+      if (group === undefined) {
+        group = groupFirst.push(r) - 1;
+        byStatus.set(r.status, group);
+      }
+      lastCheck = r.checkId;
+      lastStatus = r.status;
+      lastGroup = group;
     }
-    groupOf[i] = group;
+    groupOf[i] = lastGroup;
+    const known = byRef.get(r.object);
+    if (known !== undefined && known.file === r.file) {
+      subjectOf[i] = known.id;
+      return;
+    }
     const files = child(child(child(subjects, r.object.namespace ?? ''), r.object.kind), r.object.name);
     let subject = files.get(r.file ?? '');
     if (subject === undefined) {
       subject = subjectFirst.push(r) - 1;
       files.set(r.file ?? '', subject);
     }
+    byRef.set(r.object, { file: r.file, id: subject });
     subjectOf[i] = subject;
   });
   const collator = new Intl.Collator();
