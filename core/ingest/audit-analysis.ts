@@ -40,7 +40,13 @@ export interface AuditAnalysisOptions {
    * calls to keep one detection per (request, rule) across them (exec logs two stages of one
    * request). The identity is `auditEventIdentity`, not the client-chosen auditID.
    */
-  seen?: Set<string>;
+  seen?: SeenKeys;
+}
+
+/** What deduplication needs of a set: a Set, or a bounded RecentKeys when streaming. */
+export interface SeenKeys {
+  has(key: string): boolean;
+  add(key: string): unknown;
 }
 
 /**

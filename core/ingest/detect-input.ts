@@ -21,6 +21,7 @@ import {
 import { describeValue, quote } from './describe-value.ts';
 import { bareFindingCase, findingAsEventBridgeEvent } from './guardduty-finding.ts';
 import { type ContainerRef, JsonStreamScanner, type ScannedItem } from './json-stream.ts';
+import { RecentKeys } from './recent-keys.ts';
 
 /**
  * Reads any input kubeguard understands, auto-detected by content per JSON Lines line, per JSON
@@ -381,6 +382,9 @@ function groupByOrigin(records: readonly InputRecord[]): AuditInputRecord[][] {
   return [...groups.values()];
 }
 
+/** (request, rule) keys remembered for deduplication across batches: 100k to 200k, ≤ ~25 MB. */
+export const RECENT_DETECTION_KEYS = 100_000;
+
 /** Records handed to the rules at a time when streaming (bounds what one batch holds). */
 export const STREAM_BATCH_RECORDS = 250;
 
@@ -393,7 +397,8 @@ export class InputAnalyzer {
   readonly #options: AnalyzeInputOptions;
   readonly #config: DetectionConfig;
   readonly #counter: DenialCounter;
-  readonly #seen = new Set<string>();
+  // Bounded: a stream of any size must not grow it without end (RecentKeys says why it is safe).
+  readonly #seen = new RecentKeys(RECENT_DETECTION_KEYS);
 
   constructor(options: AnalyzeInputOptions) {
     this.#options = options;
