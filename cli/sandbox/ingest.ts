@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { MAX_LOG_EVENTS } from '#core/ingest/cloudwatch.ts';
 import { recordKind, unrecognizedRecord } from '#core/ingest/detect-input.ts';
-import { parseJsonText } from '#core/ingest/json-text.ts';
+import { scanJsonText } from '#core/ingest/json-stream.ts';
 import type { AuditLogsHandler } from '#lambdas/audit-logs/handler.ts';
 import type { GuardDutyHandler } from '#lambdas/guardduty-findings/handler.ts';
 
@@ -88,15 +88,21 @@ export async function ingestText(text: string, handlers: IngestHandlers): Promis
       report.malformed.push({ line, reason: error instanceof Error ? error.message : String(error) });
     }
   };
-  for (const chunk of parseJsonText(text)) {
-    if ('error' in chunk) {
-      report.malformed.push({ line: chunk.line, reason: chunk.error });
-      continue;
+  // The one JSON reader of kubeguard detect: JSON Lines, documents, arrays and export wrappers
+  // (their elements come one by one), S3 export lines.
+  for (const item of scanJsonText(text)) {
+    if (item.kind === 'error') report.malformed.push({ line: item.line, reason: item.error });
+    else if (item.kind === 'value') await read(item.value, item.line);
+    else if (item.kind === 'export-line') {
+      let value: unknown;
+      try {
+        value = JSON.parse(item.message);
+      } catch (error) {
+        report.malformed.push({ line: item.line, reason: `export line: ${(error as Error).message}` });
+        continue;
+      }
+      await read(value, item.line);
     }
-    if (Array.isArray(chunk.value)) {
-      for (const [index, item] of chunk.value.entries())
-        await read(item, chunk.elementLines?.[index] ?? chunk.line);
-    } else await read(chunk.value, chunk.line);
   }
   for (const batch of batches(bareEvents)) {
     const summary = await auditLogs(subscriptionEvent(auditEnvelope(batch, handlers)));
