@@ -178,6 +178,9 @@ export function containersOf(
   template: PodTemplate,
   groups: readonly ContainerGroup[] = ALL_CONTAINER_GROUPS,
 ): ContainerEntry[] {
+  // Only the shared group lists are cached: a literal list is a new key at every call.
+  if (groups !== ALL_CONTAINER_GROUPS && groups !== RUNNING_CONTAINER_GROUPS)
+    return listContainers(template, groups);
   let byGroups = containerCache.get(template);
   if (byGroups === undefined) {
     byGroups = new Map();
