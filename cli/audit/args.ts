@@ -1,8 +1,8 @@
 import { isSeverity, SEVERITIES, type Severity } from '#core/model/severity.ts';
 import type { AuditOptions } from '#core/posture/engine.ts';
 import { unknownOption } from '../args.ts';
+import { usageError } from '../errors.ts';
 import { type CliIo, strictByDefault } from '../io.ts';
-import { usageError } from './errors.ts';
 
 export const FORMATS = ['text', 'json', 'markdown', 'sarif', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];

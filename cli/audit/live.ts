@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { ClusterSnapshot, ResourceType } from '#core/posture/snapshot.ts';
+import { messageOf, unreachableError, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { messageOf, unreachableError, usageError } from './errors.ts';
 
 /** Kubernetes resource types the collector lists; when none could be read the cluster was not reached. */
 const CLUSTER_TYPES: readonly ResourceType[] = [

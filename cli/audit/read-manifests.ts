@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { type LoadedObject, parseManifests } from '#core/manifests/load.ts';
 import type { SkippedDocument } from '#core/posture/report.ts';
+import { codeOf, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { codeOf, usageError } from './errors.ts';
-import { manifestFiles } from './walk.ts';
+import { manifestFiles } from '../manifests/walk.ts';
 
 /** What `--manifests` produced: the objects, the documents that could not be read, the files read. */
 export interface ManifestInput {

@@ -8,9 +8,9 @@ import { type ArtifactLocation, fileUri, SRCROOT, sarifChunks } from '#core/post
 import { batched } from '#core/posture/export/stream.ts';
 import { toText } from '#core/posture/export/text.ts';
 import type { AuditReport } from '#core/posture/report.ts';
+import { codeOf, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
 import type { AuditArgs, Format } from './args.ts';
-import { codeOf, usageError } from './errors.ts';
 
 /**
  * The report in its format, in pieces: JSON, SARIF and CSV list every result (~387,000 for a

@@ -3,10 +3,10 @@ import { runAudit } from '#core/posture/engine.ts';
 import { snapshotFromManifests } from '#core/posture/manifest-snapshot.ts';
 import type { AuditReport } from '#core/posture/report.ts';
 import { type AuditArgs, OPTIONS, parseAuditArgs, USAGE } from '../audit/args.ts';
-import { AuditError } from '../audit/errors.ts';
 import { collectLive } from '../audit/live.ts';
 import { type ManifestInput, readManifests, requireObjects } from '../audit/read-manifests.ts';
 import { reportChunks, writeReport } from '../audit/write-report.ts';
+import { CliError } from '../errors.ts';
 import { type CliCommand, type CliIo, EXIT_FAILURES, EXIT_OK, EXIT_USAGE } from '../io.ts';
 
 /**
@@ -33,7 +33,7 @@ export const auditCommand: CliCommand = {
       }
       return hasFailureAtOrAbove(report, parsed.failOn) ? EXIT_FAILURES : EXIT_OK;
     } catch (error) {
-      if (!(error instanceof AuditError)) throw error;
+      if (!(error instanceof CliError)) throw error;
       const usage = error.exitCode === EXIT_USAGE ? `\nUsage: ${USAGE.split('\n')[0]}` : '';
       io.stderr(`kubeguard audit: ${error.message}${usage}\n`);
       return error.exitCode;

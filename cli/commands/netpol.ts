@@ -1,5 +1,5 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { open, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { asKubeguardError, KubeguardError } from '#core/errors.ts';
@@ -17,7 +17,9 @@ import {
   type UnevaluatedPolicy,
 } from '#core/netpol/types.ts';
 import { unknownOption } from '../args.ts';
+import { CliError } from '../errors.ts';
 import { type CliCommand, type CliIo, EXIT_UNREACHABLE, EXIT_USAGE } from '../io.ts';
+import { manifestFiles } from '../manifests/walk.ts';
 
 /**
  * `kubeguard netpol`: what-if for network policies. Loads pods, namespaces, NetworkPolicies,
@@ -91,6 +93,7 @@ export const netpolCommand: CliCommand = {
       const { createEvaluator } = await import('#core/netpol/evaluate.ts');
       evaluator = createEvaluator(cluster);
     } catch (error) {
+      if (error instanceof CliError) return usageError(io, `--manifests: ${error.message}`, error.exitCode);
       return failure(io, asKubeguardError(error));
     }
     if (options.queries !== undefined) return answerQueries(options.queries, evaluator, io);
@@ -254,12 +257,10 @@ async function readKubeconfigObjects(
   };
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
 async function readManifestObjects(paths: string[], io: CliIo): Promise<unknown[]> {
   const objects: unknown[] = [];
   for (const path of paths) {
-    for (const file of await manifestFiles(resolve(io.cwd, path), path)) {
+    for (const file of await manifestFiles(path, io)) {
       const parsed = parseManifests(await readFile(file, 'utf8'), file);
       for (const error of parsed.errors) {
         const where = `${error.file} document ${error.index}${error.item === undefined ? '' : ` item ${error.item}`}`;
@@ -269,24 +270,6 @@ async function readManifestObjects(paths: string[], io: CliIo): Promise<unknown[
     }
   }
   return objects;
-}
-
-/** The file itself, or every YAML/JSON file under a directory (sorted, recursively). */
-async function manifestFiles(absolute: string, written: string): Promise<string[]> {
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(absolute);
-  } catch (error) {
-    throw new KubeguardError('INVALID_ARGUMENT', `--manifests: cannot read "${written}" (${codeOf(error)})`, {
-      cause: error,
-    });
-  }
-  if (!info.isDirectory()) return [absolute];
-  const entries = await readdir(absolute, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && MANIFEST_FILE.test(entry.name))
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
 }
 
 function answerOne(query: SingleQuery, json: boolean, evaluator: NetpolEvaluator, io: CliIo): number {
@@ -459,9 +442,9 @@ function endName(ref: EndpointRef): string {
   return 'pod' in ref ? ref.pod : ref.ip;
 }
 
-function usageError(io: CliIo, message: string): number {
+function usageError(io: CliIo, message: string, code: number = EXIT_USAGE): number {
   io.stderr(`kubeguard netpol: ${message}\nUsage: ${USAGE}\n`);
-  return EXIT_USAGE;
+  return code;
 }
 
 /** Error codes that mean the cluster (the source) could not be read: exit 3, as `audit` does. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIgnore } from '../../../cli/audit/ignore.ts';
+import { parseIgnore } from '../../../cli/manifests/ignore.ts';
 
 /** The .kubeguardignore matcher: the common subset of gitignore syntax. */
 describe('.kubeguardignore patterns', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -281,6 +281,27 @@ describe('kubeguard netpol', () => {
       expect(result.stderr).toContain(`kubeguard netpol: ${message}`);
       expect(result.stderr).toContain('Usage: kubeguard netpol');
     });
+  });
+
+  it('walks a directory as audit does: node_modules, .git and .kubeguardignore are left out', async () => {
+    const dir = join(WORK, 'repo');
+    for (const sub of ['k8s', 'node_modules/pkg', '.git', 'drafts'])
+      mkdirSync(join(dir, sub), { recursive: true });
+    copyFileSync(DENY_ALL, join(dir, 'k8s', 'app.yaml'));
+    for (const ignored of ['node_modules/pkg/broken.yaml', '.git/broken.yaml', 'drafts/broken.yaml'])
+      writeFileSync(join(dir, ignored), 'kind: [unclosed\n');
+    writeFileSync(join(dir, '.kubeguardignore'), 'drafts/\n');
+
+    const result = await runCli(
+      ['netpol', '--manifests', '.', '--from', 'default/test', '--to', 'default/web', '--port', '80'],
+      {
+        cwd: dir,
+      },
+    );
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^deny/);
   });
 
   it('is listed in kubeguard --help', async () => {

@@ -1,8 +1,8 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { codeOf, usageError } from '../errors.ts';
 import type { CliIo } from '../io.ts';
-import { codeOf, usageError } from './errors.ts';
 import { type IgnoreMatcher, parseIgnore } from './ignore.ts';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
