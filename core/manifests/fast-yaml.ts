@@ -76,8 +76,13 @@ export function parseFastYaml(text: string): FastDocument[] {
 }
 
 function isBlankOrComment(text: string): boolean {
-  const trimmed = text.trimStart();
-  return trimmed === '' || trimmed[0] === '#';
+  // A character loop: trimStart() allocated a string for each of the file's ~500k lines.
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 9) continue;
+    return code === 35; // '#'
+  }
+  return true;
 }
 
 function parseDocument(lines: Line[], raws: readonly string[]): FastDocument {
@@ -208,15 +213,14 @@ class Reader {
 
   mapping(indent: number, itemLines?: number[]): Record<string, unknown> {
     const map: Record<string, unknown> = {};
-    const seen = new Set<string>();
     for (;;) {
       const line = this.lines[this.position];
       if (line === undefined || line.indent < indent) break;
       if (line.indent > indent) throw new Unsupported('unexpected indentation', line.number);
       if (isSequenceEntry(line.text)) break;
       const { key, rest } = splitKey(line);
-      if (seen.has(key)) throw new Unsupported('duplicate key', line.number);
-      seen.add(key);
+      // The map itself tells a duplicate (no Set per mapping: there are ~1M of them in a large cluster).
+      if (Object.hasOwn(map, key)) throw new Unsupported('duplicate key', line.number);
       this.position++;
       let value: unknown;
       if (isBlankOrComment(rest)) {
@@ -353,7 +357,13 @@ const SIMPLE_KEY = /^[A-Za-z_][\w./-]*$/;
 
 /** A plain scalar resolved as the YAML 1.2 core schema does (what the `yaml` package returns). */
 function plainScalar(text: string, line: number, isKey: boolean): unknown {
-  if (isKey && SIMPLE_KEY.test(text) && !NULL.test(text) && !BOOL.test(text)) return text;
+  // Only keys starting like null/true/false can be one; the rest of a simple key is a string as is.
+  if (
+    isKey &&
+    SIMPLE_KEY.test(text) &&
+    (!KEYWORD_START.has(text[0] as string) || (!NULL.test(text) && !BOOL.test(text)))
+  )
+    return text;
   if (text.includes(':') && (text.includes(': ') || text.endsWith(':'))) {
     throw new Unsupported('":" inside a plain scalar', line);
   }
