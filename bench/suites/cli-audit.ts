@@ -4,7 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLUSTER_FILES, writeClusterManifests } from '../../test/support/cluster-manifests.ts';
-import type { BenchSuite, Figure } from '../figure.ts';
+import { type BenchSuite, type Figure, verdict } from '../figure.ts';
 
 /**
  * `kubeguard audit --manifests DIR` as a user runs it (the real CLI, bin/kubeguard.js, a fresh
@@ -108,13 +108,13 @@ export const suite: BenchSuite = {
           name: `audit --manifests DIR, text (median of ${RUNS}, fresh process)`,
           value: round(wall),
           unit: 's',
-          target: '<= 3 s',
+          target: verdict('<= 3 s', wall <= 3),
         },
         {
           name: 'audit peak RSS (max of runs, whole process)',
           value: Math.round(Math.max(...runs.map((r) => r.peakRssMb ?? 0))),
           unit: 'MB',
-          target: '< 512 MB',
+          target: verdict('< 512 MB', Math.max(...runs.map((r) => r.peakRssMb ?? 0)) < 512),
         },
         {
           name: 'audit --format json (every result, streamed)',
@@ -126,7 +126,7 @@ export const suite: BenchSuite = {
           name: 'audit --format json peak RSS',
           value: Math.round(json.peakRssMb ?? 0),
           unit: 'MB',
-          target: '< 512 MB',
+          target: verdict('< 512 MB', (json.peakRssMb ?? 0) < 512),
         },
       ];
       const score = kubeScore();
@@ -135,7 +135,7 @@ export const suite: BenchSuite = {
           name: 'kube-score not installed (PATH, ~/go/bin): no comparison measured',
           value: Number.NaN,
           unit: 'n/a',
-          target: '>= 3x faster than kube-score',
+          target: verdict('>= 3x faster than kube-score', false),
         });
         return figures;
       }
@@ -149,7 +149,7 @@ export const suite: BenchSuite = {
           name: 'speed-up over kube-score (its wall / ours)',
           value: round(scored.ms / 1000 / wall, 1),
           unit: 'x',
-          target: '>= 3x',
+          target: verdict('>= 3x', scored.ms / 1000 / wall >= 3),
         },
       );
       return figures;
