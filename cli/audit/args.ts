@@ -16,7 +16,8 @@ export const USAGE = [
   '  --manifests PATH...    YAML/JSON files or directories (searched recursively for *.yaml, *.yml, *.json,',
   '                         skipping node_modules/, .git/ and what a .kubeguardignore at the root of the',
   '                         directory ignores, in gitignore syntax); multi-document files, List kinds and',
-  '                         JSON arrays are read',
+  '                         JSON arrays are read; "-" reads standard input (helm template . | kubeguard audit',
+  '                         --manifests -), gzip included',
   '  --kubeconfig FILE      audit a live cluster instead (optionally one --context of the kubeconfig), through',
   '                         its Kubernetes API only: the AWS-side checks are skipped (the scheduled audit runs them)',
   '  --context NAME         the kubeconfig context to use (default: its current-context)',
@@ -80,8 +81,9 @@ export function parseAuditArgs(args: readonly string[], io: Pick<CliIo, 'env'>):
     const arg = args[i] as string;
     if (arg === '--manifests') {
       const start = i + 1;
-      // Paths run to the next option; `-` alone is not an option (but audit does not read stdin).
-      while (i + 1 < args.length && !(args[i + 1] as string).startsWith('-')) i++;
+      // Paths run to the next option; `-` alone is not an option but standard input.
+      const isPath = (next: string) => next === '-' || !next.startsWith('-');
+      while (i + 1 < args.length && isPath(args[i + 1] as string)) i++;
       if (i + 1 === start) throw usageError('--manifests needs at least one file or directory');
       manifests.push(...args.slice(start, i + 1));
     } else if (arg === '--strict' || arg === '--no-strict') {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { type LoadedObject, parseManifests } from '#core/manifests/load.ts';
 import type { SkippedDocument } from '#core/posture/report.ts';
 import { codeOf, usageError } from '../errors.ts';
@@ -26,20 +27,52 @@ function isBinary(bytes: Uint8Array): boolean {
 
 const BOM = '\uFEFF';
 
-/** Reads every file under the paths; each skipped document is warned about as it is found. */
+/** One input of `--manifests`: a file found under the paths, or standard input (`-`). */
+interface ManifestSource {
+  display: string;
+  read: () => Promise<Buffer>;
+}
+
+/** Standard input, whole (a manifest set is audited as one cluster); gzip is unpacked. */
+async function readStdin(io: CliIo): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of io.stdin()) chunks.push(chunk);
+  const bytes = Buffer.concat(chunks);
+  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
+}
+
+async function sourcesOf(paths: readonly string[], io: CliIo): Promise<ManifestSource[]> {
+  const sources: ManifestSource[] = [];
+  for (const path of paths) {
+    if (path === '-') {
+      // `helm template . | kubeguard audit --manifests -`
+      if (io.stdinIsTTY)
+        throw usageError(
+          '--manifests -: standard input is a terminal; pipe manifests in (e.g. helm template . | kubeguard audit --manifests -)',
+        );
+      sources.push({ display: '<stdin>', read: () => readStdin(io) });
+      continue;
+    }
+    for (const file of await manifestFiles(path, io)) {
+      const display = displayPath(file, io.cwd);
+      sources.push({
+        display,
+        read: () =>
+          readFile(file).catch((error: unknown) => {
+            throw usageError(`cannot read "${display}" (${codeOf(error)})`);
+          }),
+      });
+    }
+  }
+  return sources;
+}
+
+/** Reads every file under the paths (and stdin for `-`); each skipped document is warned about as it is found. */
 export async function readManifests(paths: readonly string[], io: CliIo): Promise<ManifestInput> {
   const input: ManifestInput = { objects: [], skipped: [], files: [] };
-  const files: string[] = [];
-  for (const path of paths) files.push(...(await manifestFiles(path, io)));
-  for (const file of files) {
-    const display = displayPath(file, io.cwd);
+  for (const { display, read } of await sourcesOf(paths, io)) {
     input.files.push(display);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      throw usageError(`cannot read "${display}" (${codeOf(error)})`);
-    }
+    const bytes = await read();
     if (isBinary(bytes)) {
       const skipped: SkippedDocument = { file: display, reason: 'binary, not YAML or JSON' };
       io.stderr(`kubeguard audit: warning: ${display} is binary, not YAML or JSON; skipped\n`);

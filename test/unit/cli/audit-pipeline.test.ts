@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from '#test/support/cli.ts';
 import { readFixtureText } from '#test/support/fixtures.ts';
@@ -291,5 +292,37 @@ describe('kubeguard audit: help and mistyped options', () => {
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
+  });
+});
+
+describe('kubeguard audit --manifests - (standard input: `helm template . | kubeguard audit --manifests -`)', () => {
+  it('audits the manifests piped in, plain or gzip, naming <stdin> as their file', async () => {
+    for (const stdin of [M29, gzipSync(Buffer.from(M29))]) {
+      const result = await runCli(['audit', '--manifests', '-', '--format', 'json'], { cwd: WORK, stdin });
+
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout) as JsonOutput;
+      expect(report.input).toEqual({ files: 1, objects: 1, skipped: [] });
+      expect(report.results).toContainEqual(
+        expect.objectContaining({ checkId: 'KP-060', status: 'fail', file: '<stdin>' }),
+      );
+    }
+  });
+
+  it('refuses a terminal as standard input (exit 2) instead of waiting', async () => {
+    const result = await runCli(['audit', '--manifests', '-'], { cwd: WORK, stdinIsTTY: true });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--manifests -: standard input is a terminal; pipe manifests in');
+  });
+
+  it('reads stdin beside files', async () => {
+    const file = write('stdin-beside/m27.yaml', M27);
+    const result = await runCli(['audit', '--manifests', file, '-', '--format', 'json'], {
+      cwd: WORK,
+      stdin: M29,
+    });
+
+    expect((JSON.parse(result.stdout) as JsonOutput).input).toEqual({ files: 2, objects: 2, skipped: [] });
   });
 });
