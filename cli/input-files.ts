@@ -106,8 +106,26 @@ function stdinInput(io: CliIo): Input {
   };
 }
 
+/**
+ * A file's bytes through one reused buffer. Each chunk is consumed before the next read: the stream
+ * scanner copies it, and the gzip path copies what it hands to zlib. fs.ReadStream's fresh megabyte
+ * per read fragmented the allocator, and the process grew with the input (issue 14: a 1 GB export).
+ */
+async function* readChunks(handle: FileHandle): AsyncGenerator<Uint8Array> {
+  const buffer = Buffer.allocUnsafeSlow(READ_CHUNK);
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 function fileInput(name: string, handle: FileHandle): Input {
-  const source = counted(handle.createReadStream({ highWaterMark: READ_CHUNK }));
+  const source = counted(readChunks(handle));
   return { name, fromFile: true, text: () => asText(source.bytes, name), bytesRead: source.read };
 }
 
@@ -181,12 +199,17 @@ async function* gunzip(
   name: string,
 ): AsyncGenerator<Uint8Array> {
   // Concatenated members (several exported objects joined with cat) are read one after the other.
-  const inflate = Readable.from(rest(head, iterator)).pipe(createGunzip({ chunkSize: 256 * 1024 }));
+  // Copies: zlib keeps what it is given past the next read, and the file reader reuses its buffer.
+  const inflate = Readable.from(copies(rest(head, iterator))).pipe(createGunzip({ chunkSize: 256 * 1024 }));
   try {
     for await (const chunk of inflate) yield chunk as Buffer;
   } catch (error) {
     throw new InputError(`${name}: not valid gzip (${(error as Error).message})`);
   }
+}
+
+async function* copies(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) yield Buffer.from(chunk);
 }
 
 async function* utf16(
