@@ -11,6 +11,7 @@ import type {
   NetpolPod,
   NetworkPolicy,
 } from '../../core/netpol/types.ts';
+import { type Random, seededRandom } from '../../test/support/cluster-manifests.ts';
 import { type BenchSuite, type Figure, verdict } from '../figure.ts';
 
 /**
@@ -84,20 +85,6 @@ export const suite: BenchSuite = {
     return figures;
   },
 };
-
-type Random = () => number;
-
-/** mulberry32: small, fast and deterministic. */
-function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
