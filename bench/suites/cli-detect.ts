@@ -4,16 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { DEFAULT_DETECTION_CONFIG } from '../../core/detection/config.ts';
-import { analyzeAuditRecords } from '../../core/ingest/audit-analysis.ts';
-import {
-  decodeCloudWatchLogsEvent,
-  type MalformedLogEvent,
-  openAuditLogEnvelope,
-  parseAuditLogEvents,
-} from '../../core/ingest/cloudwatch.ts';
 import { type BenchSuite, type Figure, verdict } from '../figure.ts';
-import { benchLambdaEvent } from './detection.ts';
+import { benchLambdaEvent, fullPath } from './detection.ts';
 
 /**
  * `kubeguard detect` on a generated ~1 GB audit export (issue 14: a 2 GB export must analyze in
@@ -30,23 +22,6 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
 const TARGET_BYTES = 1024 * 1024 * 1024;
 const LAMBDA_RUNS = 20;
-
-const CONTEXT = {
-  cluster: 'prod-cluster',
-  config: DEFAULT_DETECTION_CONFIG,
-  now: '2024-11-14T13:00:00.000Z',
-};
-
-async function lambdaPath(event: { awslogs: { data: string } }): Promise<void> {
-  const batch = openAuditLogEnvelope(decodeCloudWatchLogsEvent(event));
-  if (batch.kind !== 'audit') throw new Error(`bench batch decoded as ${batch.kind}`);
-  const malformed: MalformedLogEvent[] = [];
-  const records = (function* () {
-    for (const record of parseAuditLogEvents(batch.logEvents, malformed))
-      yield { event: record.event, ref: record.logEventId };
-  })();
-  await analyzeAuditRecords(records, CONTEXT);
-}
 
 /** Writes the export; returns its size and its number of events. */
 function writeExport(path: string, messages: string[]): { bytes: number; events: number } {
@@ -115,9 +90,9 @@ export const suite: BenchSuite = {
   name: 'cli-detect',
   run: async () => {
     const { event, events: batchEvents } = benchLambdaEvent();
-    for (let i = 0; i < 3; i++) await lambdaPath(event);
+    for (let i = 0; i < 3; i++) await fullPath(event);
     const lambdaStart = performance.now();
-    for (let i = 0; i < LAMBDA_RUNS; i++) await lambdaPath(event);
+    for (let i = 0; i < LAMBDA_RUNS; i++) await fullPath(event);
     const lambdaRate = (batchEvents * LAMBDA_RUNS * 1000) / (performance.now() - lambdaStart);
 
     const envelope = JSON.parse(gunzipSync(Buffer.from(event.awslogs.data, 'base64')).toString('utf8')) as {

@@ -155,7 +155,7 @@ const CONTEXT = {
 };
 
 /** The Lambda's path without I/O: decode, validate, every rule, one detection per (auditID, rule). */
-async function fullPath(event: { awslogs: { data: string } }): Promise<number> {
+export async function fullPath(event: { awslogs: { data: string } }): Promise<number> {
   const batch = openAuditLogEnvelope(decodeCloudWatchLogsEvent(event));
   if (batch.kind !== 'audit') throw new Error(`bench batch decoded as ${batch.kind}`);
   const malformed: MalformedLogEvent[] = [];
