@@ -95,7 +95,10 @@ function checksTable(report: AuditReport): string[] {
 export function toMarkdown(report: AuditReport): string {
   const titles = new Map(report.checks.map((check) => [check.id, check.title]));
   const { skipped, notApplicable } = skipsByReason(report);
-  const { pass, fail, skip } = report.summary;
+  // Thousands separated: a cluster audit counts hundreds of thousands of results.
+  const [pass, fail, skip] = [report.summary.pass, report.summary.fail, report.summary.skip].map((n) =>
+    n.toLocaleString('en-US'),
+  );
   const applicable = notApplicable.length === 0 ? '' : ` (${notApplicable.length} not applicable)`;
   const input = inputLines(report).map((line) =>
     line.startsWith('  ') ? `  - ${mdCell(line.trim())}` : `- ${mdCell(line)}`,

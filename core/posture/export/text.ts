@@ -26,7 +26,10 @@ function where(result: CheckResult): string {
  */
 export function toText(report: AuditReport): string {
   const titles = new Map(report.checks.map((check) => [check.id, check.title]));
-  const { pass, fail, skip } = report.summary;
+  // Thousands separated: a cluster audit counts hundreds of thousands of results.
+  const [pass, fail, skip] = [report.summary.pass, report.summary.fail, report.summary.skip].map((n) =>
+    n.toLocaleString('en-US'),
+  );
   const { skipped, notApplicable } = skipsByReason(report);
   const applicable = notApplicable.length === 0 ? '' : ` (${notApplicable.length} not applicable)`;
   const lines = [

@@ -136,6 +136,13 @@ describe('text output', () => {
     expect(text).toContain('KP-086: skipped: no approved registries configured');
   });
 
+  it('separates thousands in the counts, in text and Markdown', () => {
+    const large = { ...report, summary: { pass: 323_124, fail: 73_611, skip: 31 } };
+
+    expect(toText(large)).toContain('  323,124 passed, 73,611 failed, 31 skipped');
+    expect(toMarkdown(large)).toContain('— 323,124 passed, 73,611 failed, 31 skipped');
+  });
+
   it('neutralises terminal escape sequences from manifests', () => {
     expect(terminalSafe('a\u001b[2Jb\r')).toBe('a?[2Jb?');
     expect(toText(hostileReport)).not.toContain('\u001b');
