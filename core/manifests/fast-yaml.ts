@@ -38,7 +38,7 @@ interface Line {
 export function parseFastYaml(text: string): FastDocument[] {
   const documents: FastDocument[] = [];
   /** Every line of the file as written (block scalars read blank and `#` lines as content). */
-  const raws: string[] = [];
+  const raws = new RawLines(text);
   let current: Line[] = [];
   let started = false; // a `---` was seen, or content before the first one
   let lineNumber = 0;
@@ -47,29 +47,35 @@ export function parseFastYaml(text: string): FastDocument[] {
     if (started) documents.push(parseDocument(current, raws));
     current = [];
   };
+  // Indices into the text, not a string per line: only the lines with content are sliced.
   while (position <= text.length) {
     let end = text.indexOf('\n', position);
     if (end === -1) end = text.length;
     lineNumber++;
-    let raw = text.slice(position, end);
+    const start = position;
     position = end + 1;
-    if (raw.endsWith('\r')) raw = raw.slice(0, -1);
-    raws.push(raw);
-    if (raw.startsWith('---') && (raw.length === 3 || raw[3] === ' ' || raw[3] === '\t')) {
-      if (!isBlankOrComment(raw.slice(3))) throw new Unsupported('content after ---', lineNumber);
-      flush();
-      started = true;
-      continue;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
+    raws.add(start, end);
+    if (text.startsWith('---', start)) {
+      const after = text.charCodeAt(start + 3);
+      if (end - start === 3 || after === 32 || after === 9) {
+        if (!isBlankOrComment(text.slice(start + 3, end)))
+          throw new Unsupported('content after ---', lineNumber);
+        flush();
+        started = true;
+        continue;
+      }
     }
-    if (raw.startsWith('...') || raw.startsWith('%'))
+    if (text.startsWith('...', start) || text.startsWith('%', start))
       throw new Unsupported('document end or directive', lineNumber);
-    let indent = 0;
-    while (raw.charCodeAt(indent) === 32) indent++;
-    const rest = raw.slice(indent);
-    if (isBlankOrComment(rest)) continue;
-    if (rest[0] === '\t') throw new Unsupported('tab in indentation', lineNumber);
+    let at = start;
+    while (at < end && text.charCodeAt(at) === 32) at++;
+    let first = at;
+    while (first < end && (text.charCodeAt(first) === 32 || text.charCodeAt(first) === 9)) first++;
+    if (first === end || text.charCodeAt(first) === 35) continue; // blank, or a comment
+    if (text.charCodeAt(at) === 9) throw new Unsupported('tab in indentation', lineNumber);
     started = true;
-    current.push({ number: lineNumber, indent, text: rest });
+    current.push({ number: lineNumber, indent: at - start, text: text.slice(at, end) });
   }
   flush();
   return documents;
@@ -85,7 +91,31 @@ function isBlankOrComment(text: string): boolean {
   return true;
 }
 
-function parseDocument(lines: Line[], raws: readonly string[]): FastDocument {
+/** The file's lines as written, by 0-based index, sliced only when a block scalar reads them. */
+class RawLines {
+  readonly #text: string;
+  readonly #starts: number[] = [];
+  readonly #ends: number[] = [];
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  add(start: number, end: number): void {
+    this.#starts.push(start);
+    this.#ends.push(end);
+  }
+
+  get length(): number {
+    return this.#starts.length;
+  }
+
+  at(index: number): string {
+    return this.#text.slice(this.#starts[index], this.#ends[index]);
+  }
+}
+
+function parseDocument(lines: Line[], raws: RawLines): FastDocument {
   const first = lines[0];
   if (first === undefined) return { value: null };
   const reader = new Reader(lines, raws);
@@ -102,9 +132,9 @@ function parseDocument(lines: Line[], raws: readonly string[]): FastDocument {
 class Reader {
   position = 0;
   private readonly lines: Line[];
-  private readonly raws: readonly string[];
+  private readonly raws: RawLines;
 
-  constructor(lines: Line[], raws: readonly string[]) {
+  constructor(lines: Line[], raws: RawLines) {
     this.lines = lines;
     this.raws = raws;
   }
@@ -122,7 +152,7 @@ class Reader {
     let contentIndent = -1;
     let last = line.number; // 1-based number of the last raw line consumed
     for (let n = line.number; n < this.raws.length; n++) {
-      const raw = this.raws[n] as string;
+      const raw = this.raws.at(n);
       let spaces = 0;
       while (raw.charCodeAt(spaces) === 32) spaces++;
       const blank = spaces === raw.length;
