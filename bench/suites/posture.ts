@@ -5,6 +5,7 @@ import { runAudit, runCheck } from '../../core/posture/engine.ts';
 import { OFFLINE_UNAVAILABLE } from '../../core/posture/manifest-snapshot.ts';
 import { ALL_CHECKS } from '../../core/posture/registry.ts';
 import type { ClusterSnapshot, KubeObject } from '../../core/posture/snapshot.ts';
+import { pick, type Random, RESOURCES, seededRandom, VERBS } from '../../test/support/cluster-manifests.ts';
 import type { BenchSuite, Figure } from '../figure.ts';
 
 /**
@@ -84,24 +85,6 @@ async function measureInChild(): Promise<ChildFigures> {
   return JSON.parse(stdout) as ChildFigures;
 }
 
-type Random = () => number;
-
-/** mulberry32: small, fast and deterministic. */
-function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: Random, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)] as T;
-}
-
 const APPS = ['web', 'api', 'db', 'cache', 'worker', 'auth', 'search', 'queue'];
 const IMAGES = [
   'nginx:1.27.3',
@@ -110,23 +93,6 @@ const IMAGES = [
   'redis:latest',
   `busybox@sha256:${'b'.repeat(64)}`,
 ];
-const VERBS = [
-  ['get', 'list', 'watch'],
-  ['get'],
-  ['*'],
-  ['create', 'update', 'patch', 'delete'],
-  ['get', 'list'],
-];
-const RESOURCES = [
-  ['pods'],
-  ['secrets'],
-  ['configmaps'],
-  ['pods/exec'],
-  ['deployments'],
-  ['*'],
-  ['services'],
-];
-
 function owner(kind: string, name: string, apiVersion = 'apps/v1') {
   return [{ apiVersion, kind, name, uid: `${kind}-${name}`, controller: true, blockOwnerDeletion: true }];
 }

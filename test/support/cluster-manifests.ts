@@ -41,7 +41,7 @@ export function seededRandom(seed: number): Random {
   };
 }
 
-function pick<T>(random: Random, items: readonly T[]): T {
+export function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
@@ -54,14 +54,15 @@ const IMAGES = [
   'redis:latest',
   `public.ecr.aws/docker/library/busybox@sha256:${'b'.repeat(64)}`,
 ];
-const VERBS = [
+/** Verb and resource sets of the generated Roles (the posture bench draws from them too). */
+export const VERBS = [
   ['get', 'list', 'watch'],
   ['get'],
   ['*'],
   ['create', 'update', 'patch', 'delete'],
   ['get', 'list'],
 ];
-const RESOURCES = [
+export const RESOURCES = [
   ['pods'],
   ['secrets'],
   ['configmaps'],
