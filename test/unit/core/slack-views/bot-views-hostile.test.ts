@@ -78,7 +78,7 @@ function textObjects(value: unknown): { type: string; text: string }[] {
 }
 
 /** Tokens kubeguard itself writes: dates, mentions of validated ids, channel links. */
-const OWN_TOKENS = /<!date\^\d+\^[^|>]+\|[^>]*>|<@[UW][A-Z0-9]+>|<#C[A-Z0-9]+>|<!subteam\^S[A-Z0-9]+>/g;
+const OWN_TOKENS = /<!date\^-?\d+\^[^|>]+\|[^>]*>|<@[UW][A-Z0-9]+>|<#C[A-Z0-9]+>|<!subteam\^S[A-Z0-9]+>/g;
 
 function expectSafe(value: unknown, fallback?: string): void {
   for (const { type, text } of textObjects(value)) {
