@@ -56,7 +56,8 @@ export function parseFastYaml(text: string): FastDocument[] {
     position = end + 1;
     if (end > start && text.charCodeAt(end - 1) === 13) end--; // CRLF
     raws.add(start, end);
-    if (text.startsWith('---', start)) {
+    const lead = text.charCodeAt(start);
+    if (lead === 45 && text.startsWith('---', start)) {
       const after = text.charCodeAt(start + 3);
       if (end - start === 3 || after === 32 || after === 9) {
         if (!isBlankOrComment(text.slice(start + 3, end)))
@@ -66,7 +67,7 @@ export function parseFastYaml(text: string): FastDocument[] {
         continue;
       }
     }
-    if (text.startsWith('...', start) || text.startsWith('%', start))
+    if ((lead === 46 && text.startsWith('...', start)) || lead === 37)
       throw new Unsupported('document end or directive', lineNumber);
     let at = start;
     while (at < end && text.charCodeAt(at) === 32) at++;
@@ -328,13 +329,25 @@ function startsMappingEntry(text: string): boolean {
 
 /** Index of the `:` ending a plain key (followed by a space or the end of line), before any comment. */
 function keyColon(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === ':' && (i + 1 === text.length || text[i + 1] === ' ' || text[i + 1] === '\t')) return i;
-    if (c === '#' && i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) return -1;
+  // Character codes, not text[i]: this runs over every mapping line of every manifest.
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COLON) {
+      const next = text.charCodeAt(i + 1); // NaN at the end of the line
+      if (i + 1 === length || next === SPACE || next === TAB) return i;
+    } else if (c === HASH && i > 0) {
+      const previous = text.charCodeAt(i - 1);
+      if (previous === SPACE || previous === TAB) return -1;
+    }
   }
   return -1;
 }
+
+const SPACE = 32;
+const TAB = 9;
+const HASH = 35;
+const COLON = 58;
 
 function splitKey(line: Line): { key: string; rest: string } {
   const { text } = line;
@@ -347,15 +360,29 @@ function splitKey(line: Line): { key: string; rest: string } {
   }
   const colon = keyColon(text);
   if (colon <= 0) throw new Unsupported('expected "key: value"', line.number);
+  let restStart = colon + 1;
+  while (restStart < text.length && (text.charCodeAt(restStart) === 32 || text.charCodeAt(restStart) === 9))
+    restStart++;
+  const rest = restStart === text.length ? '' : text.slice(restStart);
   const raw = text.slice(0, colon).trimEnd();
+  // A manifest repeats a few hundred keys (name, image, metadata …) a million times: each is checked
+  // once, and every mapping stores the same string object, which V8 then hashes only once.
+  const known = KNOWN_KEYS.get(raw);
+  if (known !== undefined) return { key: known, rest };
   if (/^[[\]{},#&*!|>'"%@`?]/.test(raw) || raw.startsWith('- ')) {
     throw new Unsupported('indicator at the start of a key', line.number);
   }
   const key = plainScalar(raw, line.number, true);
   if (typeof key !== 'string') throw new Unsupported('a key that is not a string', line.number);
   if (key === '<<') throw new Unsupported('merge key', line.number);
-  return { key, rest: text.slice(colon + 1).trimStart() };
+  // Bounded: names that vary per object (labels, annotations, data keys) stop filling it.
+  if (KNOWN_KEYS.size < MAX_KNOWN_KEYS) KNOWN_KEYS.set(raw, key);
+  return { key, rest };
 }
+
+/** Plain keys already read and valid, as the string every mapping uses (see splitKey). */
+const KNOWN_KEYS = new Map<string, string>();
+const MAX_KNOWN_KEYS = 4096;
 
 /** `__proto__` as a key must be an own property, as the `yaml` package makes it. */
 function defineKey(map: Record<string, unknown>, key: string, value: unknown): void {
@@ -366,9 +393,22 @@ function defineKey(map: Record<string, unknown>, key: string, value: unknown): v
 
 function stripComment(text: string): string {
   for (let i = 1; i < text.length; i++) {
-    if (text[i] === '#' && (text[i - 1] === ' ' || text[i - 1] === '\t')) return text.slice(0, i).trimEnd();
+    if (text.charCodeAt(i) === HASH) {
+      const previous = text.charCodeAt(i - 1);
+      if (previous === SPACE || previous === TAB) return trimBlanksEnd(text.slice(0, i));
+    }
   }
-  return text.trimEnd();
+  return trimBlanksEnd(text);
+}
+
+/**
+ * Without the spaces and tabs at the end — YAML's only blanks: a no-break space is content, as in
+ * the `yaml` package (trimEnd() dropped it). Returns the text itself when nothing is trimmed.
+ */
+function trimBlanksEnd(text: string): string {
+  let end = text.length;
+  while (end > 0 && (text.charCodeAt(end - 1) === SPACE || text.charCodeAt(end - 1) === TAB)) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 const NULL = /^(?:~|[Nn]ull|NULL)?$/;

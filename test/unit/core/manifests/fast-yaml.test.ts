@@ -68,6 +68,9 @@ describe('the fast YAML reader', () => {
     ['documents and empty documents', '# lead\n---\na: 1\n---\n# only a comment\n---\nb: 2\n---\n'],
     ['a top-level sequence', '- apiVersion: v1\n  kind: Namespace\n- apiVersion: v1\n  kind: Namespace\n'],
     ['__proto__ as a key', '__proto__: {polluted: true}\nb: 1\n'],
+    // YAML's blanks are spaces and tabs: a no-break space ending a value is content.
+    ['no-break spaces ending values', 'a: b\u00a0\nc: d\u00a0 # comment\ne: f \u00a0\ng: h  \t\n'],
+    ['a repeated key in sibling mappings', 'a:\n  name: x\nb:\n  name: y\nname: z\n'],
   ])('agrees with the yaml package on %s', (_, text) => {
     expect(parseFastYaml(text).map((d) => d.value)).toEqual(reference(text));
   });
