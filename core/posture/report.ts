@@ -143,7 +143,8 @@ export function sortResults(results: readonly CheckResult[], coreIds: ReadonlySe
   let lastStatus: CheckStatus | undefined;
   let lastGroup = 0;
   const byRef = new Map<ObjectRef, { file: string | undefined; id: number }>();
-  results.forEach((r, i) => {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i] as CheckResult;
     if (r.checkId !== lastCheck || r.status !== lastStatus) {
       const byStatus = child(groups, r.checkId);
       let group = byStatus.get(r.status);
@@ -159,7 +160,7 @@ export function sortResults(results: readonly CheckResult[], coreIds: ReadonlySe
     const known = byRef.get(r.object);
     if (known !== undefined && known.file === r.file) {
       subjectOf[i] = known.id;
-      return;
+      continue;
     }
     const files = child(child(child(subjects, r.object.namespace ?? ''), r.object.kind), r.object.name);
     let subject = files.get(r.file ?? '');
@@ -169,7 +170,7 @@ export function sortResults(results: readonly CheckResult[], coreIds: ReadonlySe
     }
     byRef.set(r.object, { file: r.file, id: subject });
     subjectOf[i] = subject;
-  });
+  }
   const collator = new Intl.Collator();
   const distinct = new Set<string>(['']);
   for (const r of groupFirst) distinct.add(r.checkId);

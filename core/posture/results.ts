@@ -20,8 +20,27 @@ export function refOf(object: KubeObject): ObjectRef {
   return ref;
 }
 
+/** Subjects per snapshot and object: see subjectOf. */
+const subjects = new WeakMap<ClusterSnapshot, Map<KubeObject, Subject>>();
+
+/**
+ * The subject of an object, one per object and snapshot: every result on the object shares its ref
+ * (some checks report on the same object dozens of times), which keeps the results of a large
+ * audit smaller and lets the report's sort recognise the object by identity. Callers must not
+ * modify it.
+ */
 export function subjectOf(snapshot: ClusterSnapshot, object: KubeObject): Subject {
-  return { ref: refOf(object), ...indexSnapshot(snapshot).locationOf(object) };
+  let known = subjects.get(snapshot);
+  if (known === undefined) {
+    known = new Map();
+    subjects.set(snapshot, known);
+  }
+  let subject = known.get(object);
+  if (subject === undefined) {
+    subject = { ref: refOf(object), ...indexSnapshot(snapshot).locationOf(object) };
+    known.set(object, subject);
+  }
+  return subject;
 }
 
 export function clusterSubject(snapshot: ClusterSnapshot): Subject {

@@ -22,14 +22,22 @@ export const SEVERITY_WEIGHTS: Readonly<Record<Severity, number>> = {
 
 export function postureScore(results: readonly CheckResult[]): number {
   const perCheck = new Map<string, { weight: number; pass: number; fail: number }>();
+  // Results of one check come together: the map is consulted only when the check changes.
+  let lastCheck: string | undefined;
+  let tally = { weight: 0, pass: 0, fail: 0 };
   for (const result of results) {
     if (result.status === 'skip') continue;
-    let tally = perCheck.get(result.checkId);
-    if (tally === undefined) {
-      tally = { weight: SEVERITY_WEIGHTS[result.severity], pass: 0, fail: 0 };
-      perCheck.set(result.checkId, tally);
+    if (result.checkId !== lastCheck) {
+      lastCheck = result.checkId;
+      let known = perCheck.get(result.checkId);
+      if (known === undefined) {
+        known = { weight: SEVERITY_WEIGHTS[result.severity], pass: 0, fail: 0 };
+        perCheck.set(result.checkId, known);
+      }
+      tally = known;
     }
-    tally[result.status] += 1;
+    if (result.status === 'pass') tally.pass += 1;
+    else tally.fail += 1;
   }
   let total = 0;
   let earned = 0;

@@ -22,25 +22,31 @@ export interface FailureGroup {
 
 /** Failures per check and kind, in report order (severity, core checks, id), each group's first results. */
 export function failureGroups(report: AuditReport): FailureGroup[] {
-  const groups = new Map<string, FailureGroup>();
+  const groups: FailureGroup[] = [];
+  // Per check, per kind; no key string per failure (a large audit has ~100,000s of them).
+  const byCheck = new Map<string, Map<string, FailureGroup>>();
+  let group: FailureGroup | undefined;
   for (const result of report.results) {
     if (result.status !== 'fail') continue;
-    const key = `${result.checkId}\u0000${result.object.kind}`;
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = {
-        checkId: result.checkId,
-        severity: result.severity,
-        kind: result.object.kind,
-        count: 0,
-        shown: [],
-      };
-      groups.set(key, group);
+    const { checkId } = result;
+    const { kind } = result.object;
+    if (group === undefined || group.checkId !== checkId || group.kind !== kind) {
+      let byKind = byCheck.get(checkId);
+      if (byKind === undefined) {
+        byKind = new Map();
+        byCheck.set(checkId, byKind);
+      }
+      group = byKind.get(kind);
+      if (group === undefined) {
+        group = { checkId, severity: result.severity, kind, count: 0, shown: [] };
+        byKind.set(kind, group);
+        groups.push(group);
+      }
     }
     group.count += 1;
     if (group.shown.length < SHOWN_PER_GROUP) group.shown.push(result);
   }
-  return [...groups.values()];
+  return groups;
 }
 
 /** `Pod` → `Pods`, `NetworkPolicy` → `NetworkPolicies`, `Ingress` → `Ingresses`; singular for 1. */
