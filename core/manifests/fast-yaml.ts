@@ -284,8 +284,16 @@ class Reader {
 
   /** A value on the same line as its key or dash; a plain scalar continued on the next line is not read here. */
   inlineValue(text: string, line: Line, indent: number): unknown {
-    if (text[0] === '|' || text[0] === '>') return this.blockScalar(text, line, indent);
+    const code = text.charCodeAt(0);
     const next = this.lines[this.position];
+    // Most values are plain and start with a letter: one test before the indicator checks below.
+    if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90)) {
+      if (next !== undefined && next.indent > indent) {
+        throw new Unsupported('multi-line scalar or block scalar', next.number);
+      }
+      return plainScalar(stripComment(text), line.number, false);
+    }
+    if (text[0] === '|' || text[0] === '>') return this.blockScalar(text, line, indent);
     if (next !== undefined && next.indent > indent) {
       throw new Unsupported('multi-line scalar or block scalar', next.number);
     }
@@ -310,8 +318,12 @@ class Reader {
 }
 
 function isSequenceEntry(text: string): boolean {
-  return text[0] === '-' && (text.length === 1 || text[1] === ' ' || text[1] === '\t');
+  if (text.charCodeAt(0) !== DASH) return false;
+  const next = text.charCodeAt(1);
+  return text.length === 1 || next === SPACE || next === TAB;
 }
+
+const DASH = 45;
 
 /** Whether text starts `key:` (plain or quoted key) — a mapping's first entry inline after `- `. */
 function startsMappingEntry(text: string): boolean {
@@ -361,28 +373,62 @@ function splitKey(line: Line): { key: string; rest: string } {
   const colon = keyColon(text);
   if (colon <= 0) throw new Unsupported('expected "key: value"', line.number);
   let restStart = colon + 1;
-  while (restStart < text.length && (text.charCodeAt(restStart) === 32 || text.charCodeAt(restStart) === 9))
+  while (
+    restStart < text.length &&
+    (text.charCodeAt(restStart) === SPACE || text.charCodeAt(restStart) === TAB)
+  )
     restStart++;
   const rest = restStart === text.length ? '' : text.slice(restStart);
-  const raw = text.slice(0, colon).trimEnd();
-  // A manifest repeats a few hundred keys (name, image, metadata …) a million times: each is checked
-  // once, and every mapping stores the same string object, which V8 then hashes only once.
-  const known = KNOWN_KEYS.get(raw);
+  const known = knownKey(text, colon);
   if (known !== undefined) return { key: known, rest };
+  const raw = text.slice(0, colon).trimEnd();
   if (/^[[\]{},#&*!|>'"%@`?]/.test(raw) || raw.startsWith('- ')) {
     throw new Unsupported('indicator at the start of a key', line.number);
   }
   const key = plainScalar(raw, line.number, true);
   if (typeof key !== 'string') throw new Unsupported('a key that is not a string', line.number);
   if (key === '<<') throw new Unsupported('merge key', line.number);
-  // Bounded: names that vary per object (labels, annotations, data keys) stop filling it.
-  if (KNOWN_KEYS.size < MAX_KNOWN_KEYS) KNOWN_KEYS.set(raw, key);
+  if (raw.length === colon) rememberKey(key);
   return { key, rest };
 }
 
-/** Plain keys already read and valid, as the string every mapping uses (see splitKey). */
-const KNOWN_KEYS = new Map<string, string>();
+/**
+ * Plain keys already read and valid, by a hash of their characters. A manifest set repeats a few
+ * hundred keys (name, image, metadata …) a million times: each is validated once, found again
+ * without slicing it out of its line, and every mapping stores the same string, which V8 then
+ * hashes once. Bounded: keys that vary per object (labels, annotations, data) stop filling it.
+ */
+const KNOWN_KEYS = new Map<number, string[]>();
 const MAX_KNOWN_KEYS = 4096;
+const MAX_KEYS_PER_HASH = 4;
+let knownKeyCount = 0;
+
+function keyHash(text: string, end: number): number {
+  let hash = end;
+  for (let i = 0; i < end; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** The known key that `text` starts with, ending at `colon`. */
+function knownKey(text: string, colon: number): string | undefined {
+  const candidates = KNOWN_KEYS.get(keyHash(text, colon));
+  if (candidates === undefined) return undefined;
+  for (const candidate of candidates) {
+    if (candidate.length === colon && text.startsWith(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function rememberKey(key: string): void {
+  if (knownKeyCount >= MAX_KNOWN_KEYS) return;
+  const hash = keyHash(key, key.length);
+  const candidates = KNOWN_KEYS.get(hash);
+  if (candidates === undefined) KNOWN_KEYS.set(hash, [key]);
+  // A few per hash: keys crafted to collide cannot make every lookup a long scan.
+  else if (candidates.length < MAX_KEYS_PER_HASH && !candidates.includes(key)) candidates.push(key);
+  else return;
+  knownKeyCount++;
+}
 
 /** `__proto__` as a key must be an own property, as the `yaml` package makes it. */
 function defineKey(map: Record<string, unknown>, key: string, value: unknown): void {
@@ -434,10 +480,18 @@ function plainScalar(text: string, line: number, isKey: boolean): unknown {
     (!KEYWORD_START.has(text[0] as string) || (!NULL.test(text) && !BOOL.test(text)))
   )
     return text;
-  if (text.includes(':') && (text.includes(': ') || text.endsWith(':'))) {
-    throw new Unsupported('":" inside a plain scalar', line);
+  // One pass for what the YAML reader would split or cut: `: `, a final `:`, ` #` or a tab and `#`.
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COLON) {
+      if (i + 1 === length || text.charCodeAt(i + 1) === SPACE)
+        throw new Unsupported('":" inside a plain scalar', line);
+    } else if (c === HASH && i > 0) {
+      const previous = text.charCodeAt(i - 1);
+      if (previous === SPACE || previous === TAB) throw new Unsupported('"#" inside a plain scalar', line);
+    }
   }
-  if (text.includes(' #') || text.includes('\t#')) throw new Unsupported('"#" inside a plain scalar', line);
   const first = text[0] as string;
   if (INDICATOR_START.has(first) || text === '-' || text.startsWith('- ') || text.startsWith('? ')) {
     throw new Unsupported('indicator at the start of a plain scalar', line);

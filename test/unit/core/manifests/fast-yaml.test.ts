@@ -71,6 +71,10 @@ describe('the fast YAML reader', () => {
     // YAML's blanks are spaces and tabs: a no-break space ending a value is content.
     ['no-break spaces ending values', 'a: b\u00a0\nc: d\u00a0 # comment\ne: f \u00a0\ng: h  \t\n'],
     ['a repeated key in sibling mappings', 'a:\n  name: x\nb:\n  name: y\nname: z\n'],
+    [
+      'known keys next to longer, shorter and spaced ones',
+      'name: a\nnamespace: b\nm:\n  name  : c\n  nam: d\n  names: e\nn:\n  name: f\n  "names": g\n',
+    ],
   ])('agrees with the yaml package on %s', (_, text) => {
     expect(parseFastYaml(text).map((d) => d.value)).toEqual(reference(text));
   });
