@@ -16,8 +16,8 @@ type RouteConfig = SlackRouting['routes'][number];
 export const DEFAULT_CHANNEL_MIN_SEVERITY = 'medium';
 
 /**
- * Where an alert goes: the first configured route whose cluster (exact), namespace (glob) and
- * minimum severity all match; otherwise the default channel, for medium and above. A LOW incident
+ * Where an alert goes: the first configured route whose cluster and account (exact), namespace
+ * (glob) and minimum severity all match; otherwise the default channel, for medium and above. A LOW incident
  * no route takes (only a route saying `minSeverity: "low"` does) gets no channel: it is stored and
  * listed but not posted. Critical findings also mention the configured on-call user group.
  */
@@ -50,6 +50,7 @@ export function channelForCluster(cluster: string, slack: SlackRouting): string 
 
 function routeMatches(route: RouteConfig, detection: Detection): boolean {
   if (route.cluster !== undefined && route.cluster !== detection.cluster) return false;
+  if (route.account !== undefined && route.account !== detection.account) return false;
   // A cluster-scoped detection has no namespace: it matches `*` (any run, including none) only.
   if (route.namespace !== undefined && !globMatches(route.namespace, detection.namespace ?? '')) return false;
   return isAtLeast(detection.severity, route.minSeverity);

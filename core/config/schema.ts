@@ -32,13 +32,51 @@ const kubernetesName = z
     z.maxLength(63),
   );
 
+const awsRegion = () => pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1');
+const accountId = () => pattern(/^\d{12}$/, 'must be a 12-digit AWS account id such as 111122223333');
+
 const clusterSchema = z.object({
   /** EKS cluster name. */
   name: pattern(/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/, 'must be a valid EKS cluster name'),
   /** AWS region of the cluster, e.g. us-east-1. */
-  region: pattern(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1'),
+  region: awsRegion(),
+  /** Account of the cluster: the home account, or one of `accounts`. @default the home account */
+  account: z.optional(accountId()),
   /** @default `/aws/eks/<name>/cluster` */
   auditLogGroup: z.optional(nonEmpty()),
+});
+
+/** The role kubeguard assumes in a member account (infra/stacks/member-account-stack.ts creates it). */
+export const DEFAULT_MEMBER_ROLE_NAME = 'kubeguard-member';
+
+/** An account other than the home account whose clusters kubeguard watches and acts on. */
+const memberAccountSchema = z.object({
+  id: accountId(),
+  /** Shown beside the id in alerts: `prod (222233334444)`. */
+  name: pattern(
+    /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/,
+    'must be a short name such as prod (letters, digits, space, ".", "_", "-"; at most 64)',
+  ),
+  /** @default `arn:aws:iam::<id>:role/kubeguard-member` */
+  roleArn: z.optional(
+    pattern(
+      /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+      'must be an IAM role ARN such as arn:aws:iam::222233334444:role/kubeguard-member',
+    ),
+  ),
+  /** The external id the member role's trust policy requires (sts:ExternalId). */
+  externalId: pattern(
+    /^[\w+=,.@:/-]{2,1224}$/,
+    'must be 2 to 1224 characters: letters, digits and + = , . @ : / _ -',
+  ),
+});
+
+/** Where the state, the bot and the workers live (infra: the home region's stacks). */
+const homeSchema = z.object({
+  /** The account kubeguard is deployed to; clusters without `account` are in it. @default unset */
+  account: z.optional(accountId()),
+  /** @default the region of clusters[0] */
+  region: z.optional(awsRegion()),
 });
 
 const slackChannel = pattern(/^[CGD][A-Z0-9]{2,}$|^#[a-z0-9_-]{1,80}$/, 'must be a channel id (C…) or #name');
@@ -46,6 +84,8 @@ const slackChannel = pattern(/^[CGD][A-Z0-9]{2,}$|^#[a-z0-9_-]{1,80}$/, 'must be
 const routeSchema = z.object({
   /** Exact cluster name; omitted = every cluster. */
   cluster: optionalString(),
+  /** Account id of the finding (the home account or one of `accounts`); omitted = every account. */
+  account: z.optional(accountId()),
   /** Namespace glob (`*` matches any run of characters); omitted = every namespace. */
   namespace: optionalString(),
   /**
@@ -249,6 +289,9 @@ const digestSchema = z._default(
 );
 
 export const configSchema = z.object({
+  home: z.optional(homeSchema),
+  /** Member accounts (not the home account). @default [] */
+  accounts: z._default(z.array(memberAccountSchema), []),
   clusters: z.array(clusterSchema).check(z.minLength(1, 'configure at least one cluster')),
   slack: z.object({
     /** Where findings go when no route matches. */
@@ -257,6 +300,8 @@ export const configSchema = z.object({
     routes: z._default(z.array(routeSchema), []),
     /** Slack user group id (S…) mentioned on critical findings. */
     criticalMention: z.optional(pattern(/^S[A-Z0-9]+$/, 'must be a user group id such as S0123ABC')),
+    /** Where the bot posts kubeguard's own alarms (errors, backlog, silent clusters); unset = SNS only. */
+    opsChannel: z.optional(slackChannel),
   }),
   detection: detectionSchema,
   incidents: incidentsSchema,
@@ -271,10 +316,23 @@ type ParsedConfig = z.output<typeof configSchema>;
 export interface ClusterConfig {
   name: string;
   region: string;
+  /** A member account's id; undefined = the home account. */
+  account?: string;
   auditLogGroup: string;
 }
 
+export interface MemberAccount {
+  id: string;
+  name: string;
+  /** The role kubeguard assumes there, with `externalId`. */
+  roleArn: string;
+  externalId: string;
+}
+
 export interface KubeguardConfig {
+  /** The home account (when configured) and region: state, bot and workers. */
+  home: { account?: string; region: string };
+  accounts: readonly MemberAccount[];
   clusters: readonly ClusterConfig[];
   slack: ParsedConfig['slack'];
   detection: DetectionConfig;
@@ -320,10 +378,19 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
     throw new ConfigError(`invalid ${source}: cluster "${duplicate}" is listed twice`);
   checkGrants(parsed.authorization.grants, names, source);
   checkApprovals(parsed.authorization.approvals ?? [], names, source);
+  const accounts = checkAccounts(parsed, source);
+  const home = parsed.home?.account;
   const d = parsed.detection;
   return deepFreeze({
-    clusters: parsed.clusters.map((c) => ({
+    home: {
+      ...(home === undefined ? {} : { account: home }),
+      region: parsed.home?.region ?? (parsed.clusters[0] as { region: string }).region,
+    },
+    accounts,
+    clusters: parsed.clusters.map(({ account, ...c }) => ({
       ...c,
+      // The home account's id written out on a cluster means the same as leaving it out.
+      ...(account === undefined || account === home ? {} : { account }),
       auditLogGroup: c.auditLogGroup ?? `/aws/eks/${c.name}/cluster`,
     })),
     slack: parsed.slack,
@@ -348,6 +415,51 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
     authorization: parsed.authorization as AuthorizationConfig,
     digest: parsed.digest,
   });
+}
+
+/**
+ * Member accounts are listed once, are not the home account, and own the role they name; every
+ * cluster and route names the home account or a listed one. Returns the accounts with their role.
+ */
+function checkAccounts(parsed: ParsedConfig, source: string): MemberAccount[] {
+  const home = parsed.home?.account;
+  const seen = new Set<string>();
+  const accounts = parsed.accounts.map((account, index) => {
+    const where = `invalid ${source}: accounts.${index}`;
+    if (seen.has(account.id)) throw new ConfigError(`${where}.id: account "${account.id}" is listed twice`);
+    seen.add(account.id);
+    if (account.id === home) {
+      throw new ConfigError(
+        `${where}.id: "${account.id}" is the home account (home.account); list only member accounts here`,
+      );
+    }
+    const roleArn = account.roleArn ?? `arn:aws:iam::${account.id}:role/${DEFAULT_MEMBER_ROLE_NAME}`;
+    const roleAccount = roleArn.split(':')[4];
+    if (roleAccount !== account.id) {
+      throw new ConfigError(
+        `${where}.roleArn: the role is in account ${roleAccount}, not in ${account.id} — use the role the member-account stack created there`,
+      );
+    }
+    return { id: account.id, name: account.name, roleArn, externalId: account.externalId };
+  });
+  const known = (id: string) => id === home || seen.has(id);
+  const listed = () =>
+    [...(home === undefined ? [] : [`${home} (home)`]), ...accounts.map((a) => `${a.id} (${a.name})`)].join(
+      ', ',
+    ) || 'none';
+  parsed.clusters.forEach((cluster, index) => {
+    if (cluster.account === undefined || known(cluster.account)) return;
+    throw new ConfigError(
+      `invalid ${source}: clusters.${index}.account: unknown account "${cluster.account}"; accounts: ${listed()} — add it to accounts (with its role and external id) or fix the id`,
+    );
+  });
+  parsed.slack.routes.forEach((route, index) => {
+    if (route.account === undefined || known(route.account)) return;
+    throw new ConfigError(
+      `invalid ${source}: slack.routes.${index}.account: unknown account "${route.account}"; accounts: ${listed()} — fix the id`,
+    );
+  });
+  return accounts;
 }
 
 /** A grant names somebody, and only configured clusters. */
