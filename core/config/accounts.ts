@@ -7,7 +7,10 @@ import type { ClusterConfig, KubeguardConfig, MemberAccount } from './schema.ts'
  */
 
 /** The member account a cluster is in; undefined for a cluster of the home account. */
-export function memberAccountOf(config: KubeguardConfig, cluster: ClusterConfig): MemberAccount | undefined {
+export function memberAccountOf(
+  config: Pick<KubeguardConfig, 'accounts'>,
+  cluster: Pick<ClusterConfig, 'account'>,
+): MemberAccount | undefined {
   if (cluster.account === undefined) return undefined;
   return config.accounts.find((account) => account.id === cluster.account);
 }
@@ -39,7 +42,7 @@ export function configuredCluster(
 }
 
 /** `prod (222233334444)` for a member account, the id alone otherwise. */
-export function accountLabel(config: KubeguardConfig, account: string): string {
+export function accountLabel(config: Pick<KubeguardConfig, 'accounts'>, account: string): string {
   const member = config.accounts.find((candidate) => candidate.id === account);
   return member === undefined ? account : `${member.name} (${account})`;
 }
