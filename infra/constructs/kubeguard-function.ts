@@ -51,6 +51,10 @@ export interface KubeguardFunctionProps {
   readonly role?: Role;
   /** Files the bundle needs beside its code (the digest's WebAssembly and font). @default none */
   readonly commandHooks?: ICommandHooks;
+  /** A fixed function name, for stacks in other regions to invoke it by ARN. @default generated */
+  readonly functionName?: string;
+  /** A fixed name for the role made here, for member accounts' roles to trust it. @default generated */
+  readonly roleName?: string;
 }
 
 /**
@@ -79,6 +83,7 @@ export class KubeguardFunction extends Construct {
       new Role(this, 'Role', {
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
         description: `kubeguard ${props.name} function`,
+        ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
       });
     this.logGroup.grantWrite(this.role);
 
@@ -86,6 +91,7 @@ export class KubeguardFunction extends Construct {
       entry: props.entry,
       handler: 'handler',
       description: props.description,
+      ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,

@@ -52,6 +52,26 @@ export function eksArn(pseudo: Pseudo, cluster: ClusterConfig, resource: string)
 }
 
 function grants(clusters: readonly ClusterConfig[], bucketPrefix: string): Grant[] {
+  // Member accounts' clusters are read through the member role (infra/stacks/member-account-stack.ts).
+  return [
+    ...clusterReadGrants(clusters.filter((cluster) => cluster.account === undefined)),
+    {
+      sid: 'StoreAuditExports',
+      actions: ['s3:PutObject'],
+      resources: (p) => [`arn:${p.partition}:s3:::${evidenceBucketName(bucketPrefix, p)}/audits/*`],
+      wildcardReason:
+        'Each audit writes new keys audits/<cluster>/<time>/report.{json,md,csv}; the wildcard stays under ' +
+        'the audits/ prefix of the evidence bucket.',
+    },
+  ];
+}
+
+/**
+ * What the posture audit reads in the account of `clusters` (all in one account, the pseudo
+ * parameters' account): the clusters by ARN, GuardDuty and Secrets Manager metadata in their regions.
+ */
+export function clusterReadGrants(clusters: readonly ClusterConfig[]): Grant[] {
+  if (clusters.length === 0) return [];
   const regions = [...new Set(clusters.map((cluster) => cluster.region))];
   return [
     {
@@ -107,14 +127,6 @@ function grants(clusters: readonly ClusterConfig[], bucketPrefix: string): Grant
       wildcardReason:
         'The secrets a cluster references (ExternalSecrets, SecretProviderClasses) are only known at run ' +
         'time; DescribeSecret reads rotation metadata, never a secret value.',
-    },
-    {
-      sid: 'StoreAuditExports',
-      actions: ['s3:PutObject'],
-      resources: (p) => [`arn:${p.partition}:s3:::${evidenceBucketName(bucketPrefix, p)}/audits/*`],
-      wildcardReason:
-        'Each audit writes new keys audits/<cluster>/<time>/report.{json,md,csv}; the wildcard stays under ' +
-        'the audits/ prefix of the evidence bucket.',
     },
   ];
 }

@@ -1,9 +1,10 @@
-import { CfnOutput } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import { CfnAccessEntry } from 'aws-cdk-lib/aws-eks';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '#core/config/schema.ts';
 import { ConfigError } from '#core/errors.ts';
+import { physicalNames } from '../names.ts';
 import { eksArn, evidenceBucketName, type Grant, policyFromGrants } from './posture-audit-access.ts';
 
 /** The Kubernetes group bound to the kubeguard-remediation ClusterRole (deploy/kubernetes/rbac.yaml). */
@@ -32,6 +33,31 @@ function grants(
   resourcePrefix: string,
   rotationFunctionArns: readonly string[],
 ): Grant[] {
+  // Member accounts' clusters are acted on through the member role (infra/stacks/member-account-stack.ts).
+  const own = clusters.filter((cluster) => cluster.account === undefined);
+  return [
+    {
+      sid: 'StoreForensicBundles',
+      actions: ['s3:PutObject'],
+      resources: (p) => [`arn:${p.partition}:s3:::${evidenceBucketName(resourcePrefix, p)}/forensics/*`],
+      wildcardReason:
+        'Every isolation writes a new bundle forensics/<cluster>/<namespace>/<pod>/<id>/…; the wildcard stays ' +
+        'under the forensics/ prefix of the evidence bucket.',
+    },
+    ...clusterRemediationGrants(own, rotationFunctionArns),
+  ];
+}
+
+/**
+ * What remediation does in the account of `clusters` (all in one account, the pseudo parameters'
+ * account): connect to the clusters, rotate or write opted-in secrets of their regions, start the
+ * given rotation functions.
+ */
+export function clusterRemediationGrants(
+  clusters: readonly ClusterConfig[],
+  rotationFunctionArns: readonly string[],
+): Grant[] {
+  if (clusters.length === 0) return [];
   const regions = [...new Set(clusters.map((cluster) => cluster.region))];
   const secretArns = (p: { partition: string; account: string }) =>
     regions.map((region) => `arn:${p.partition}:secretsmanager:${region}:${p.account}:secret:*`);
@@ -43,14 +69,6 @@ function grants(
       sid: 'ConnectToConfiguredClusters',
       actions: ['eks:DescribeCluster'],
       resources: (p) => clusters.map((cluster) => eksArn(p, cluster, `cluster/${cluster.name}`)),
-    },
-    {
-      sid: 'StoreForensicBundles',
-      actions: ['s3:PutObject'],
-      resources: (p) => [`arn:${p.partition}:s3:::${evidenceBucketName(resourcePrefix, p)}/forensics/*`],
-      wildcardReason:
-        'Every isolation writes a new bundle forensics/<cluster>/<namespace>/<pod>/<id>/…; the wildcard stays ' +
-        'under the forensics/ prefix of the evidence bucket.',
     },
     {
       sid: 'DescribeOptedInSecrets',
@@ -131,6 +149,8 @@ export class RemediationAccess extends Construct {
     const rotationFunctionArns = props.rotationFunctionArns ?? [];
     requireInClusterRegions(rotationFunctionArns, props.clusters);
     this.role = new Role(this, 'WorkerRole', {
+      // Member accounts' roles trust it by name (infra/stacks/member-account-stack.ts).
+      roleName: physicalNames(props.resourcePrefix).actionWorkerRole,
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description:
         'kubeguard remediation worker: isolate, release, cordon, rotate (Kubernetes RBAC: kubeguard-remediation)',
@@ -141,14 +161,14 @@ export class RemediationAccess extends Construct {
       this.role,
       grants(props.clusters, props.resourcePrefix, rotationFunctionArns),
     );
-    this.accessEntries = props.clusters.map(
-      (cluster) =>
-        new CfnAccessEntry(this, `AccessEntry-${cluster.name}`, {
-          clusterName: cluster.name,
-          principalArn: this.role.roleArn,
-          type: 'STANDARD',
-          kubernetesGroups: [REMEDIATION_KUBERNETES_GROUP],
-        }),
+    // An access entry lives in its cluster's account and region: the other clusters get theirs from
+    // the regional and member-account stacks (infra/kubeguard-app.ts).
+    const region = Stack.of(this).region;
+    this.accessEntries = remediationAccessEntries(
+      this,
+      props.clusters.filter((cluster) => cluster.account === undefined && cluster.region === region),
+      this.role.roleArn,
+      [REMEDIATION_KUBERNETES_GROUP],
     );
     new CfnOutput(this, 'RemediationRoleArn', {
       value: this.role.roleArn,
@@ -156,4 +176,22 @@ export class RemediationAccess extends Construct {
       // The name docs/deploy.md gives; an output inside a construct otherwise gets a path hash.
     }).overrideLogicalId('RemediationRoleArn');
   }
+}
+
+/** One EKS access entry per cluster (in the scope's account and region) putting `principalArn` in `groups`. */
+export function remediationAccessEntries(
+  scope: Construct,
+  clusters: readonly ClusterConfig[],
+  principalArn: string,
+  groups: readonly string[],
+): CfnAccessEntry[] {
+  return clusters.map(
+    (cluster) =>
+      new CfnAccessEntry(scope, `AccessEntry-${cluster.name}`, {
+        clusterName: cluster.name,
+        principalArn,
+        type: 'STANDARD',
+        kubernetesGroups: [...groups],
+      }),
+  );
 }

@@ -13,6 +13,7 @@ import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { ALARM_PERIOD, anyOccurrenceAlarm } from '../constructs/alarms.ts';
 import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { evidenceBucketName } from '../constructs/posture-audit-access.ts';
+import { physicalNames } from '../names.ts';
 
 export interface StatefulStackProps extends StackProps {
   /**
@@ -65,6 +66,8 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
 
     this.table = new Table(this, 'Findings', {
+      // Regional stacks write to it by name (infra/names.ts).
+      tableName: physicalNames(props.resourcePrefix).findingsTable,
       partitionKey: { name: FINDINGS_TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: FINDINGS_TABLE.sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,

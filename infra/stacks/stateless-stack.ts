@@ -16,6 +16,7 @@ import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
 import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
 import { RemediationAccess } from '../constructs/remediation-access.ts';
 import { SLACK_BOT_ENTRIES, SlackBot } from '../constructs/slack-bot.ts';
+import { homeClusters, physicalNames } from '../names.ts';
 
 /**
  * The GuardDuty findings kubeguard handles: EKS Protection (audit-log) findings and Runtime Monitoring
@@ -182,6 +183,8 @@ export class StatelessStack extends Stack {
       environment: shared.environment,
       name: 'delivery',
       entry: FUNCTION_ENTRIES.delivery,
+      // Regional stacks nudge it by ARN (infra/names.ts).
+      functionName: physicalNames(props.resourcePrefix).deliveryFunction,
       description: 'kubeguard: delivers pending Slack alerts, most severe first, paced per channel',
       timeout: Duration.seconds(60),
       reservedConcurrentExecutions: 1,
@@ -219,6 +222,8 @@ export class StatelessStack extends Stack {
       ...shared,
       name: 'posture-audit',
       entry: FUNCTION_ENTRIES.postureAudit,
+      // Member accounts' roles trust it by name (infra/stacks/member-account-stack.ts).
+      roleName: physicalNames(props.resourcePrefix).postureAuditRole,
       description:
         'kubeguard: daily posture audit of every cluster, with history, evidence exports and a Slack summary',
       memorySize: 1024,
@@ -276,7 +281,8 @@ export class StatelessStack extends Stack {
   /** One subscription filter per configured cluster, each passing every event of its audit log group. */
   private subscribeToAuditLogs(config: KubeguardConfig): SubscriptionFilter[] {
     const destination = new LambdaDestination(this.auditLogs.function);
-    return config.clusters.map((cluster) => {
+    // Other regions' and member accounts' clusters are subscribed by their own stacks (kubeguard-app.ts).
+    return homeClusters(config, this.region).map((cluster) => {
       const id = `AuditLogs-${cluster.name}`;
       return new SubscriptionFilter(this, id, {
         logGroup: LogGroup.fromLogGroupName(this, `${id}-Group`, cluster.auditLogGroup),
