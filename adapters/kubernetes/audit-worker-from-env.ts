@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { AuditWorkerPorts } from '#core/chatops/audit-ports.ts';
 import type { SlackViewUpdates } from '#core/chatops/ports.ts';
 import type { Clock } from '#core/ports.ts';
+import { createAccountCredentials } from '../aws/account-credentials.ts';
 import { DynamoAuditHistoryStore } from '../aws/audit-history-store.ts';
 import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
 import { DynamoClaimStore } from '../aws/replay-claims.ts';
@@ -28,7 +29,10 @@ export function auditWorkerPortsFromEnv(
   );
   if (reports === undefined) return undefined;
   const table = kubeguardTableFromEnv(environment);
-  const collect = createEksClusterCollector(clock);
+  const collect = createEksClusterCollector(
+    clock,
+    createAccountCredentials({ config: environment.config, functionName: 'action-worker' }),
+  );
   return {
     runner: { collect: (cluster, onProgress) => collect(cluster, onProgress) },
     history: new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName }),

@@ -5,6 +5,7 @@ import type { ClusterConfig } from '../../core/config/schema.ts';
 import type { Clock } from '../../core/ports.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
 import type { CollectorProgress } from '../../core/slack-views/audit-progress.ts';
+import type { AccountCredentials } from '../aws/account-credentials.ts';
 import { collectEksClusterSnapshot } from './eks-cluster-snapshot.ts';
 import { createEksTokenProvider, type EksTokenProvider } from './eks-token.ts';
 
@@ -15,46 +16,55 @@ interface RegionalClients {
 }
 
 /**
- * Collects a configured EKS cluster's posture snapshot (AWS side and Kubernetes side). The AWS
- * clients are built once per region and the bearer-token provider once per cluster, so a function
- * that audits several clusters reuses them across invocations.
+ * Collects a configured EKS cluster's posture snapshot (AWS side and Kubernetes side). A cluster of
+ * a member account is collected as that account's member role (account-credentials.ts): its AWS
+ * clients and its bearer tokens are signed with the assumed credentials. The AWS clients are built
+ * once per account and region and the bearer-token provider once per cluster, so a function that
+ * audits several clusters reuses them across invocations.
  */
 export function createEksClusterCollector(
   clock: Clock,
+  accounts: AccountCredentials,
 ): (cluster: ClusterConfig, onProgress?: (progress: CollectorProgress) => void) => Promise<ClusterSnapshot> {
-  const regions = new Map<string, RegionalClients>();
-  const clientsIn = (region: string): RegionalClients => {
-    let clients = regions.get(region);
-    if (clients === undefined) {
-      clients = {
-        eks: new EKSClient({ region }),
-        guardDuty: new GuardDutyClient({ region }),
-        secretsManager: new SecretsManagerClient({ region }),
+  const clients = new Map<string, RegionalClients>();
+  const clientsFor = (cluster: ClusterConfig): RegionalClients => {
+    const { key, credentials } = accounts.forCluster(cluster);
+    const region = cluster.region;
+    let found = clients.get(`${key} ${region}`);
+    if (found === undefined) {
+      const config = credentials === undefined ? { region } : { region, credentials };
+      found = {
+        eks: new EKSClient(config),
+        guardDuty: new GuardDutyClient(config),
+        secretsManager: new SecretsManagerClient(config),
       };
-      regions.set(region, clients);
+      clients.set(`${key} ${region}`, found);
     }
-    return clients;
+    return found;
   };
-  // One provider per cluster: it caches the signed token for 10 of its 15 minutes.
+  // One provider per cluster (by account, region and name: two accounts may use the same name): it
+  // caches the signed token for 10 of its 15 minutes.
   const tokens = new Map<string, EksTokenProvider>();
   const tokensFor = (cluster: ClusterConfig, eks: EKSClient): EksTokenProvider => {
-    let provider = tokens.get(cluster.name);
+    const key = `${cluster.account ?? 'home'} ${cluster.region} ${cluster.name}`;
+    let provider = tokens.get(key);
     if (provider === undefined) {
       provider = createEksTokenProvider({
         clusterName: cluster.name,
         region: cluster.region,
+        // The client's credentials: the member role's for a member account's cluster.
         credentials: eks.config.credentials,
       });
-      tokens.set(cluster.name, provider);
+      tokens.set(key, provider);
     }
     return provider;
   };
   return (cluster, onProgress) => {
-    const clients = clientsIn(cluster.region);
+    const regional = clientsFor(cluster);
     return collectEksClusterSnapshot({
       clusterName: cluster.name,
-      ...clients,
-      tokens: tokensFor(cluster, clients.eks),
+      ...regional,
+      tokens: tokensFor(cluster, regional.eks),
       clock,
       ...(onProgress === undefined ? {} : { onProgress }),
     });

@@ -1,3 +1,4 @@
+import { createAccountCredentials } from '../../adapters/aws/account-credentials.ts';
 import { createAuditHistoryStoreFromEnv } from '../../adapters/aws/audit-history-store.ts';
 import { DynamoPostureFacts } from '../../adapters/aws/digest-stores.ts';
 import { kubeguardTableFromEnv } from '../../adapters/aws/kubeguard-table.ts';
@@ -19,7 +20,10 @@ export const composePostureAudit = once(() => {
     config: environment.config,
     logger: createFunctionLogger('posture-audit'),
     messenger: createSlackMessengerFromEnv(environment),
-    collect: createEksClusterCollector(systemClock),
+    collect: createEksClusterCollector(
+      systemClock,
+      createAccountCredentials({ config: environment.config, functionName: 'posture-audit' }),
+    ),
     history: createAuditHistoryStoreFromEnv(environment),
     exports: createReportExportStoreFromEnv(environment),
     facts: new DynamoPostureFacts(kubeguardTableFromEnv(environment)),
