@@ -6,6 +6,7 @@ import type { ClusterConfig } from '../../core/config/schema.ts';
 import type { Timers } from '../../core/delivery/retry.ts';
 import { ConfigError, KubeguardError } from '../../core/errors.ts';
 import type { EvidenceStore } from '../../core/remediation/ports.ts';
+import { type AccountCredentials, createAccountCredentials } from '../aws/account-credentials.ts';
 import type { DynamoDBDocumentClient } from '../aws/dynamo-document.ts';
 import { DynamoRotationClaims } from '../aws/rotation-claims.ts';
 import { SecretsManagerRotator } from '../aws/secrets-rotator.ts';
@@ -13,48 +14,65 @@ import type { FunctionEnvironment } from '../config/env.ts';
 import { createLocalEvidenceStore } from '../evidence/local-dir.ts';
 import { createS3EvidenceStore } from '../evidence/s3.ts';
 import { createKubeClient } from './client.ts';
+import { clusterAccessFrom, kubeConfigForEks } from './kubeconfig.ts';
 import { describeCluster } from './eks-cluster-snapshot.ts';
 import { createEksTokenProvider, type EksTokenProvider } from './eks-token.ts';
-import { clusterAccessFrom, kubeConfigForEks } from './kubeconfig.ts';
 
 /**
  * The action worker's remediation runtime in AWS (core/chatops/remediation-runtime.ts): for a
  * configured cluster, its endpoint and CA from eks:DescribeCluster and a bearer token signed as the
  * worker's role (the remediation role, mapped to the kubeguard-remediation group by an EKS access
- * entry), forensic bundles in the evidence bucket under `forensics/<cluster>/` (the prefix the
+ * entry) or, for a member account's cluster, as the member role assumed there (account-credentials.ts;
+ * EKS and Secrets Manager calls too), forensic bundles in the evidence bucket under `forensics/<cluster>/` (the prefix the
  * role may write), Secrets Manager in the cluster's region, and rotation claims in the table.
- * AWS clients are built once per region and token providers once per cluster; the KubeConfig is
+ * AWS clients are built once per account and region and token providers once per cluster; the KubeConfig is
  * built again per request, since a token lasts 15 minutes and a warm worker lives longer.
  */
 export function remediationRuntimeFromEnv(
   environment: FunctionEnvironment,
   table: { client: DynamoDBDocumentClient; tableName: string },
   timers: Timers = realTimers(),
+  accounts: AccountCredentials = createAccountCredentials({
+    config: environment.config,
+    functionName: 'action-worker',
+  }),
 ): RemediationRuntime {
+  // Keyed by account (`home` or a member account's id) and region.
   const eks = new Map<string, EKSClient>();
   const secrets = new Map<string, SecretsManagerRotator>();
   const tokens = new Map<string, EksTokenProvider>();
   const evidenceFor = evidenceStores(environment);
-  const eksIn = (region: string) => {
-    let client = eks.get(region);
+  const clientConfig = (cluster: ClusterConfig) => {
+    const { key, credentials } = accounts.forCluster(cluster);
+    const region = cluster.region;
+    return {
+      key: `${key} ${region}`,
+      config: credentials === undefined ? { region } : { region, credentials },
+    };
+  };
+  const eksFor = (cluster: ClusterConfig) => {
+    const { key, config } = clientConfig(cluster);
+    let client = eks.get(key);
     if (client === undefined) {
-      client = new EKSClient({ region });
-      eks.set(region, client);
+      client = new EKSClient(config);
+      eks.set(key, client);
     }
     return client;
   };
-  const secretsIn = (region: string) => {
-    let rotator = secrets.get(region);
+  const secretsFor = (cluster: ClusterConfig) => {
+    const { key, config } = clientConfig(cluster);
+    let rotator = secrets.get(key);
     if (rotator === undefined) {
-      rotator = new SecretsManagerRotator({ client: new SecretsManagerClient({ region }), timers });
-      secrets.set(region, rotator);
+      rotator = new SecretsManagerRotator({ client: new SecretsManagerClient(config), timers });
+      secrets.set(key, rotator);
     }
     return rotator;
   };
   return {
     async forCluster(name: string): Promise<ClusterRuntime> {
       const cluster = configured(environment, name);
-      const client = eksIn(cluster.region);
+      const client = eksFor(cluster);
+      // The client's credentials sign the token: the member role's in a member account.
       let provider = tokens.get(cluster.name);
       if (provider === undefined) {
         provider = createEksTokenProvider({
@@ -68,7 +86,7 @@ export function remediationRuntimeFromEnv(
       return {
         kube: createKubeClient({ kubeConfig: await kubeConfigForEks(access, provider) }),
         evidence: evidenceFor(cluster.name),
-        secrets: secretsIn(cluster.region),
+        secrets: secretsFor(cluster),
       };
     },
     rotationClaims: new DynamoRotationClaims({ client: table.client, tableName: table.tableName }),
