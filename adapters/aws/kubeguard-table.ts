@@ -13,8 +13,8 @@ export interface KubeguardTable {
 const tables = new WeakMap<FunctionEnvironment, KubeguardTable>();
 
 /**
- * The table named by KUBEGUARD_TABLE_NAME, reached through DYNAMODB_ENDPOINT when set (dynalite
- * locally). Throws ConfigError when the name is missing.
+ * The table named by KUBEGUARD_TABLE_NAME, in KUBEGUARD_TABLE_REGION when set (a regional stack
+ * writes to the home region's table), reached through DYNAMODB_ENDPOINT when set (dynalite locally). Throws ConfigError when the name is missing.
  */
 export function kubeguardTableFromEnv(environment: FunctionEnvironment): KubeguardTable {
   let table = tables.get(environment);
@@ -25,7 +25,10 @@ export function kubeguardTableFromEnv(environment: FunctionEnvironment): Kubegua
       );
     }
     table = Object.freeze({
-      client: createDocumentClient({ endpoint: environment.dynamoDbEndpoint }),
+      client: createDocumentClient({
+        endpoint: environment.dynamoDbEndpoint,
+        ...(environment.tableRegion === undefined ? {} : { region: environment.tableRegion }),
+      }),
       tableName: environment.tableName,
     });
     tables.set(environment, table);

@@ -1,7 +1,7 @@
 import { KubeguardError } from '../../core/errors.ts';
 import type { DeliveryTrigger } from '../../core/ports.ts';
-import type { FunctionEnvironment } from '../config/env.ts';
-import { InvokeCommand, LambdaClient } from './lambda-invoke.ts';
+import { type FunctionEnvironment, LAMBDA_FUNCTION_ARN } from '../config/env.ts';
+import { InvokeCommand, LambdaClient, type LambdaClientOptions } from './lambda-invoke.ts';
 
 /** The payload of a nudge; the delivery function delivers whatever is due, whatever woke it. */
 export const NUDGE_EVENT = Object.freeze({
@@ -44,11 +44,20 @@ export function createLambdaDeliveryTrigger(options: {
   };
 }
 
-/** The trigger for DELIVERY_FUNCTION_NAME, or undefined when it is not set (the schedule alone delivers). */
-export function createDeliveryTriggerFromEnv(environment: FunctionEnvironment): DeliveryTrigger | undefined {
-  if (environment.deliveryFunctionName === undefined) return undefined;
+/**
+ * The trigger for DELIVERY_FUNCTION_NAME, or undefined when it is not set (the schedule alone
+ * delivers). A function ARN is invoked in its own region: a regional stack's functions nudge the
+ * home region's delivery function.
+ */
+export function createDeliveryTriggerFromEnv(
+  environment: FunctionEnvironment,
+  clientOptions: LambdaClientOptions = {},
+): DeliveryTrigger | undefined {
+  const functionName = environment.deliveryFunctionName;
+  if (functionName === undefined) return undefined;
+  const region = LAMBDA_FUNCTION_ARN.exec(functionName)?.[1];
   return createLambdaDeliveryTrigger({
-    client: new LambdaClient({}),
-    functionName: environment.deliveryFunctionName,
+    client: new LambdaClient(region === undefined ? clientOptions : { ...clientOptions, region }),
+    functionName,
   });
 }

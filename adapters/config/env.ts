@@ -21,6 +21,11 @@ export interface FunctionEnvironment {
   readonly slackApiUrl?: string;
   /** KUBEGUARD_TABLE_NAME: the DynamoDB table (findings, occurrences, counters), set by the CDK app. */
   readonly tableName?: string;
+  /**
+   * KUBEGUARD_TABLE_REGION: the table's region when it is not the function's (a regional stack's
+   * functions write to the home region's table). @default the function's region (AWS_REGION)
+   */
+  readonly tableRegion?: string;
   /** DYNAMODB_ENDPOINT: a local DynamoDB endpoint (the sandbox's embedded dynalite). @default AWS */
   readonly dynamoDbEndpoint?: string;
   /** KUBEGUARD_EVIDENCE_BUCKET: the S3 bucket for audit exports and forensic bundles, set by the CDK app. */
@@ -31,7 +36,9 @@ export interface FunctionEnvironment {
   readonly region?: string;
   /**
    * DELIVERY_FUNCTION_NAME: the delivery function ingest nudges (asynchronous invoke) after recording
-   * something to deliver, set by the CDK app. @default undefined — no nudge; the schedule delivers
+   * something to deliver, set by the CDK app: a name (same region), or a function ARN, whose region
+   * is then the one invoked (a regional stack nudges the home region's delivery function).
+   * @default undefined — no nudge; the schedule delivers
    */
   readonly deliveryFunctionName?: string;
 }
@@ -45,11 +52,12 @@ export function readFunctionEnvironment(env: Environment): FunctionEnvironment {
     ...readSlackCredentials(env),
     ...optionalApiUrl(env.SLACK_API_URL),
     ...optionalValue('tableName', env.KUBEGUARD_TABLE_NAME),
+    ...optionalRegion('tableRegion', 'KUBEGUARD_TABLE_REGION', env.KUBEGUARD_TABLE_REGION),
     ...optionalValue('dynamoDbEndpoint', env.DYNAMODB_ENDPOINT),
     ...optionalValue('evidenceBucket', env.KUBEGUARD_EVIDENCE_BUCKET),
     ...optionalValue('evidenceDirectory', env.KUBEGUARD_EVIDENCE_DIR),
     ...optionalValue('region', env.AWS_REGION),
-    ...optionalValue('deliveryFunctionName', env.DELIVERY_FUNCTION_NAME),
+    ...optionalFunction(env.DELIVERY_FUNCTION_NAME),
   };
   return Object.freeze(result);
 }
@@ -142,4 +150,36 @@ function optionalApiUrl(raw: string | undefined): { slackApiUrl?: string } {
 function optionalValue<K extends string>(key: K, raw: string | undefined): Partial<Record<K, string>> {
   const value = raw?.trim() ?? '';
   return value === '' ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+function optionalRegion<K extends string>(
+  key: K,
+  variable: string,
+  raw: string | undefined,
+): Partial<Record<K, string>> {
+  const value = raw?.trim() ?? '';
+  if (value === '') return {};
+  if (!AWS_REGION.test(value)) {
+    throw new ConfigError(
+      `${variable} must be an AWS region such as us-east-1; received ${JSON.stringify(value)} — set it to the home region or leave it unset`,
+    );
+  }
+  return { [key]: value } as Record<K, string>;
+}
+
+/** A Lambda function ARN (unqualified or with a version or alias); group 1 is its region. */
+export const LAMBDA_FUNCTION_ARN =
+  /^arn:aws[a-z-]*:lambda:([a-z]{2}(?:-[a-z]+)+-\d):\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9$_-]{1,128})?$/;
+
+function optionalFunction(raw: string | undefined): { deliveryFunctionName?: string } {
+  const value = raw?.trim() ?? '';
+  if (value === '') return {};
+  if (value.startsWith('arn:') && !LAMBDA_FUNCTION_ARN.test(value)) {
+    throw new ConfigError(
+      `DELIVERY_FUNCTION_NAME is not a Lambda function ARN; received ${JSON.stringify(value)} — use a function name, or an ARN such as arn:aws:lambda:us-east-1:111122223333:function:kubeguard-delivery`,
+    );
+  }
+  return { deliveryFunctionName: value };
 }

@@ -99,4 +99,32 @@ describe('the Lambda delivery trigger', () => {
       ),
     ).toBeDefined();
   });
+  it('invokes a delivery function given by ARN in the ARN’s region (a regional stack nudges the home region)', async () => {
+    const { received } = await lambdaApi([{ status: 202, body: '' }]);
+    const arn = 'arn:aws:lambda:eu-west-1:111122223333:function:kubeguard-delivery';
+    const environment = readFunctionEnvironment({ KUBEGUARD_CONFIG: CONFIG, DELIVERY_FUNCTION_NAME: arn });
+
+    await createDeliveryTriggerFromEnv(environment, {
+      endpoint: `http://127.0.0.1:${(servers[0]?.address() as AddressInfo).port}`,
+      region: 'us-west-2',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    })?.nudge();
+
+    expect(received).toHaveLength(1);
+    expect(received[0]?.url).toBe(`/2015-03-31/functions/${encodeURIComponent(arn)}/invocations`);
+    expect(received[0]?.headers.authorization).toMatch(
+      /Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/lambda\/aws4_request/,
+    );
+  });
+
+  it('refuses a DELIVERY_FUNCTION_NAME that starts as an ARN but is not a function ARN, naming it', () => {
+    expect(() =>
+      readFunctionEnvironment({
+        KUBEGUARD_CONFIG: CONFIG,
+        DELIVERY_FUNCTION_NAME: 'arn:aws:lambda:eu-west-1:111122223333:layer:kubeguard',
+      }),
+    ).toThrow(
+      'DELIVERY_FUNCTION_NAME is not a Lambda function ARN; received "arn:aws:lambda:eu-west-1:111122223333:layer:kubeguard" — use a function name, or an ARN such as arn:aws:lambda:us-east-1:111122223333:function:kubeguard-delivery',
+    );
+  });
 });
