@@ -139,6 +139,8 @@ export class StatefulStack extends Stack {
     this.evidenceAccessLogs = new Bucket(evidence, 'AccessLogs', {
       // Server access log delivery writes only to buckets with S3-managed encryption.
       encryption: BucketEncryption.S3_MANAGED,
+      // The record of who read or wrote evidence: a deleted or overwritten log stays as a prior version.
+      versioned: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
