@@ -112,8 +112,9 @@ export function decodeAwsLogsData(
   data: string,
   maxBytes = MAX_DECOMPRESSED_BYTES,
   maxLogEvents = MAX_LOG_EVENTS,
+  field = 'awslogs.data',
 ): unknown {
-  const inflated = inflateAwsLogsData(data, maxBytes);
+  const inflated = inflateAwsLogsData(data, maxBytes, field);
   // Counted before JSON.parse, which would allocate an object per entry (json-scan.ts) — but only
   // where that allocation could hurt: parsing 2 MB of `{},` costs at most ~100 MB and ~0.2 s, and
   // parseCloudWatchEnvelope then refuses the batch by its count all the same. The scan costs ~7 % of
@@ -125,10 +126,7 @@ export function decodeAwsLogsData(
   try {
     return JSON.parse(inflated.toString('utf8'));
   } catch (error) {
-    throw invalid(
-      `awslogs.data decompresses to text that is not JSON (${(error as Error).message}).`,
-      'awslogs.data',
-    );
+    throw invalid(`${field} decompresses to text that is not JSON (${(error as Error).message}).`, field);
   }
 }
 
@@ -141,26 +139,26 @@ function tooManyLogEvents(received: number, max: number): LimitExceededError {
 }
 
 /** base64 → gunzip, stopping as soon as the output reaches `maxBytes`. */
-function inflateAwsLogsData(data: string, maxBytes: number): Buffer {
+function inflateAwsLogsData(data: string, maxBytes: number, field: string): Buffer {
   const compressed = Buffer.from(data, 'base64');
   try {
     return gunzipSync(compressed, { maxOutputLength: maxBytes });
   } catch (error) {
     if (!isBase64(data)) {
       throw invalid(
-        `awslogs.data must be base64-encoded gzip; received ${describeValue(data)}, which is not base64. ` +
+        `${field} must be base64-encoded gzip; received ${describeValue(data)}, which is not base64. ` +
           'Pass the event CloudWatch Logs delivered to Lambda unchanged.',
-        'awslogs.data',
+        field,
       );
     }
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
       throw new LimitExceededError(
-        `awslogs.data (${compressed.length} bytes of gzip) decompresses to more than ${maxBytes} bytes ` +
+        `${field} (${compressed.length} bytes of gzip) decompresses to more than ${maxBytes} bytes ` +
           `(${maxBytes / (1024 * 1024)} MB), far above any real CloudWatch Logs batch (PutLogEvents takes at most 1 MB of events); ` +
           'stopped inflating there and refusing the whole batch as a likely gzip bomb.',
         {
-          field: 'awslogs.data',
+          field,
           limit: 'maxDecompressedBytes',
           max: maxBytes,
           received: `more than ${maxBytes} bytes decompressed from ${compressed.length}`,
@@ -169,9 +167,9 @@ function inflateAwsLogsData(data: string, maxBytes: number): Buffer {
       );
     }
     throw invalid(
-      `awslogs.data is not valid gzip (${(error as Error).message}). ` +
+      `${field} is not valid gzip (${(error as Error).message}). ` +
         'Pass the event CloudWatch Logs delivered to Lambda unchanged.',
-      'awslogs.data',
+      field,
     );
   }
 }
@@ -258,6 +256,68 @@ export function decodeCloudWatchLogsEvent(
     );
   }
   return parseCloudWatchEnvelope(decodeAwsLogsData(data, maxBytes, maxLogEvents), maxLogEvents);
+}
+
+/**
+ * A record of a Lambda Kinesis event: how audit logs of member accounts arrive, through a
+ * CloudWatch Logs destination backed by a Kinesis data stream (Lambda cannot be a cross-account
+ * destination; D54). Its `kinesis.data` is exactly what `awslogs.data` is in a subscription event:
+ * base64 of the gzip'd subscription payload.
+ */
+export interface KinesisLogRecord {
+  /** `eventID` (`shardId-…:<sequence number>`), or `Records[<index>]` when it has none. */
+  id: string;
+  /** The record as received, validated when it is decoded. */
+  record: unknown;
+  index: number;
+}
+
+/** True when `value` is a Lambda Kinesis event (`{"Records":[…]}`, without `awslogs`). */
+export function looksLikeKinesisEvent(value: unknown): value is { Records: unknown[] } {
+  return isRecord(value) && Array.isArray(value.Records) && !('awslogs' in value);
+}
+
+/** The records of a Lambda Kinesis event, each to decode on its own (a bad one does not stop the others). */
+export function kinesisLogRecords(event: { Records: unknown[] }): KinesisLogRecord[] {
+  return event.Records.map((record, index) => ({
+    id:
+      isRecord(record) && typeof record.eventID === 'string' && record.eventID !== ''
+        ? record.eventID
+        : `Records[${index}]`,
+    record,
+    index,
+  }));
+}
+
+/**
+ * One Kinesis record → its validated CloudWatch Logs envelope. @throws InvalidEventError naming the
+ * record's field (`Records[2].kinesis.data`), or LimitExceededError over a limit, as for a
+ * subscription event.
+ */
+export function decodeKinesisLogRecord(
+  { record, index }: KinesisLogRecord,
+  maxBytes = MAX_DECOMPRESSED_BYTES,
+  maxLogEvents = MAX_LOG_EVENTS,
+): CloudWatchEnvelope {
+  const at = `Records[${index}]`;
+  if (!isRecord(record) || record.eventSource !== 'aws:kinesis' || !isRecord(record.kinesis)) {
+    throw invalid(
+      `${at} must be a Kinesis record ({"eventSource":"aws:kinesis","kinesis":{"data":"…"}}); received ${describeValue(record)}. ` +
+        "Subscribe the audit-logs function to the CloudWatch Logs destination's stream unchanged.",
+      at,
+    );
+  }
+  const data = record.kinesis.data;
+  if (typeof data !== 'string') {
+    throw invalid(
+      `${at}.kinesis.data must be a base64 string; received ${describeValue(data)}.`,
+      `${at}.kinesis.data`,
+    );
+  }
+  return parseCloudWatchEnvelope(
+    decodeAwsLogsData(data, maxBytes, maxLogEvents, `${at}.kinesis.data`),
+    maxLogEvents,
+  );
 }
 
 const EKS_LOG_GROUP = /^\/aws\/eks\/([^/]+)\/cluster$/;

@@ -1,6 +1,10 @@
 import {
   type AuditLogEnvelope,
   decodeCloudWatchLogsEvent,
+  decodeKinesisLogRecord,
+  type KinesisLogRecord,
+  kinesisLogRecords,
+  looksLikeKinesisEvent,
   MAX_DECOMPRESSED_BYTES,
   MAX_LOG_EVENTS,
   openAuditLogEnvelope,
@@ -16,4 +20,20 @@ import {
  */
 export function decodeAuditLogsEvent(event: unknown): AuditLogEnvelope {
   return openAuditLogEnvelope(decodeCloudWatchLogsEvent(event, MAX_DECOMPRESSED_BYTES, MAX_LOG_EVENTS));
+}
+
+/**
+ * The records of a Lambda Kinesis event (member accounts' audit logs, through the cross-account
+ * CloudWatch Logs destination's stream, D54), or undefined for a subscription event.
+ */
+export function auditLogsKinesisRecords(event: unknown): KinesisLogRecord[] | undefined {
+  return looksLikeKinesisEvent(event) ? kinesisLogRecords(event) : undefined;
+}
+
+/**
+ * One Kinesis record, validated as a subscription event is (same limits): its `kinesis.data` is the
+ * same gzip'd payload as `awslogs.data`. Throws for that record alone; the others go on.
+ */
+export function decodeAuditLogsRecord(record: KinesisLogRecord): AuditLogEnvelope {
+  return openAuditLogEnvelope(decodeKinesisLogRecord(record, MAX_DECOMPRESSED_BYTES, MAX_LOG_EVENTS));
 }

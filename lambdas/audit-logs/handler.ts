@@ -1,12 +1,19 @@
+import { clusterInAccount, configuredCluster } from '../../core/config/accounts.ts';
 import type { KubeguardConfig } from '../../core/config/schema.ts';
 import type { AuditContext } from '../../core/detection/engine.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import { analyzeAuditRecords } from '../../core/ingest/audit-analysis.ts';
-import { type AuditLogEnvelope, MalformedTally, parseAuditLogEvents } from '../../core/ingest/cloudwatch.ts';
+import {
+  type AuditLogEnvelope,
+  type KinesisLogRecord,
+  MALFORMED_EXAMPLES,
+  MalformedTally,
+  parseAuditLogEvents,
+} from '../../core/ingest/cloudwatch.ts';
 import type { Clock, DenialCounter, DetectionSink } from '../../core/ports.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
 import { composeAuditLogs } from './composition.ts';
-import { decodeAuditLogsEvent } from './decode.ts';
+import { auditLogsKinesisRecords, decodeAuditLogsEvent, decodeAuditLogsRecord } from './decode.ts';
 
 export interface AuditLogsHandlerDeps {
   config: KubeguardConfig;
@@ -34,7 +41,8 @@ export type AuditLogsHandler = (event: unknown) => Promise<AuditLogsSummary>;
 type AuditBatch = Extract<AuditLogEnvelope, { kind: 'audit' }>;
 
 /**
- * EKS audit logs (CloudWatch Logs subscription) → detections → the detection sink.
+ * EKS audit logs (CloudWatch Logs subscription, or for member accounts the Kinesis stream of the
+ * cross-account CloudWatch Logs destination, D54) → detections → the detection sink.
  *
  * Failure policy. CloudWatch Logs invokes the function asynchronously, and an asynchronous
  * invocation has no partial-batch response: the only lever is to fail the whole invocation, which
@@ -46,25 +54,76 @@ type AuditBatch = Extract<AuditLogEnvelope, { kind: 'audit' }>;
  * Redelivery is then safe: every detection carries its request's identity as eventId (the auditID
  * with request facts, decision D21) and the store keeps one occurrence per event id; denials
  * counted twice can only make a KD-061 burst fire earlier.
+ *
+ * A Kinesis event holds several subscription payloads, one per record: each is decoded and analysed
+ * on its own, a record that cannot be decoded is counted and named (one aggregate line) while the
+ * rest go on, and a store failure fails the invocation, so that Lambda retries the whole batch
+ * (at-least-once, as above: records already analysed are deduplicated by event id).
  */
 export function createAuditLogsHandler(deps: AuditLogsHandlerDeps): AuditLogsHandler {
   return async (event) => {
-    const batch = decode(event, deps.logger);
-    if (batch === undefined) return { records: 0, detections: 0, malformed: 1, skipped: 0 };
-    if (batch.kind === 'control') {
-      deps.logger.info('CloudWatch Logs control message ignored');
-      return { records: 0, detections: 0, malformed: 0, skipped: 1 };
-    }
-    if (batch.kind === 'skipped') {
-      deps.logger.info('log stream skipped', {
-        reason: batch.reason,
-        logGroup: batch.logGroup,
-        logStream: batch.logStream,
-      });
-      return { records: 0, detections: 0, malformed: 0, skipped: 1 };
-    }
-    return analyzeBatch(batch, deps);
+    const records = auditLogsKinesisRecords(event);
+    if (records !== undefined) return analyzeKinesisRecords(records, deps);
+    return analyzeEnvelope(decode(event, deps.logger), deps);
   };
+}
+
+/** Every record of a Kinesis batch in order; the summaries added up. */
+async function analyzeKinesisRecords(
+  records: readonly KinesisLogRecord[],
+  deps: AuditLogsHandlerDeps,
+): Promise<AuditLogsSummary> {
+  const total: AuditLogsSummary = { records: 0, detections: 0, malformed: 0, skipped: 0 };
+  const rejected: { eventId: string; code: string; error: string }[] = [];
+  let rejectedCount = 0;
+  for (const record of records) {
+    let batch: AuditLogEnvelope;
+    try {
+      batch = decodeAuditLogsRecord(record);
+    } catch (error) {
+      const failure = asKubeguardError(error);
+      total.malformed += 1;
+      rejectedCount += 1;
+      if (rejected.length < MALFORMED_EXAMPLES) {
+        rejected.push({ eventId: record.id, code: failure.code, error: failure.message });
+      }
+      continue;
+    }
+    const summary = await analyzeEnvelope(batch, deps);
+    total.records += summary.records;
+    total.detections += summary.detections;
+    total.malformed += summary.malformed;
+    total.skipped += summary.skipped;
+  }
+  // One line for the batch, however many records are bad (D17).
+  if (rejected.length > 0) {
+    deps.logger.error('Kinesis records rejected', {
+      rejected: rejectedCount,
+      records: records.length,
+      examples: rejected,
+    });
+  }
+  return total;
+}
+
+async function analyzeEnvelope(
+  batch: AuditLogEnvelope | undefined,
+  deps: AuditLogsHandlerDeps,
+): Promise<AuditLogsSummary> {
+  if (batch === undefined) return { records: 0, detections: 0, malformed: 1, skipped: 0 };
+  if (batch.kind === 'control') {
+    deps.logger.info('CloudWatch Logs control message ignored');
+    return { records: 0, detections: 0, malformed: 0, skipped: 1 };
+  }
+  if (batch.kind === 'skipped') {
+    deps.logger.info('log stream skipped', {
+      reason: batch.reason,
+      logGroup: batch.logGroup,
+      logStream: batch.logStream,
+    });
+    return { records: 0, detections: 0, malformed: 0, skipped: 1 };
+  }
+  return analyzeBatch(batch, deps);
 }
 
 function decode(event: unknown, logger: FunctionLogger): AuditLogEnvelope | undefined {
@@ -140,25 +199,31 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
 }
 
 /**
- * The configured cluster whose audit log group this is (by `auditLogGroup`, then by the name in
- * `/aws/eks/<name>/cluster`). A cluster missing from the config is still analysed: its logs reached
+ * The configured cluster whose audit log group this is, in the account that owns the log group (by
+ * `auditLogGroup`, then by the name in `/aws/eks/<name>/cluster`). A cluster missing from the config is still analysed: its logs reached
  * us, so its detections matter; the warning says how to fix the config.
  */
 function auditContext(batch: AuditBatch, deps: AuditLogsHandlerDeps): AuditContext {
-  const { clusters, detection } = deps.config;
+  const { config } = deps;
+  const { clusters, detection } = config;
+  // The log group's owner: a cluster of the same name in another account is another cluster.
+  const account = batch.account === '' ? undefined : batch.account;
   const cluster =
-    clusters.find((c) => c.auditLogGroup === batch.logGroup) ??
-    clusters.find((c) => c.name === batch.cluster);
+    clusters.find(
+      (c) =>
+        c.auditLogGroup === batch.logGroup && (account === undefined || clusterInAccount(config, c, account)),
+    ) ?? configuredCluster(config, batch.cluster, account);
   if (cluster === undefined) {
     deps.logger.warn('audit logs from a cluster not in kubeguard.config.json', {
       logGroup: batch.logGroup,
       cluster: batch.cluster,
+      ...(account === undefined ? {} : { account }),
       configuredClusters: clusters.map((c) => c.name),
     });
   }
   return {
     cluster: cluster?.name ?? batch.cluster,
-    account: batch.account === '' ? undefined : batch.account,
+    account,
     region: cluster?.region,
     config: detection,
     now: deps.clock(),
