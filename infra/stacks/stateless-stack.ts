@@ -295,7 +295,7 @@ export class StatelessStack extends Stack {
 }
 
 /** The item operations the store and the denial counter use, on the table itself (no index, no scan). */
-function tableItemAccess(table: ITable): PolicyStatement {
+export function tableItemAccess(table: ITable): PolicyStatement {
   return new PolicyStatement({
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
     resources: [table.tableArn],
