@@ -39,7 +39,7 @@ export interface KubeguardStacks {
 }
 
 /**
- * Adds every stack of one configuration to an app (decision D54): the two home stacks in
+ * Adds every stack of one configuration to an app (decision D57): the two home stacks in
  * `home.region` (and `home.account` when set, else whatever account the CLI's credentials name); a
  * regional stack in the home account for each other configured region; for each member account a
  * stack with its role (and its clusters of the home region), and one more for each other region with

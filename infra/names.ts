@@ -4,7 +4,7 @@ import type { ClusterConfig, KubeguardConfig } from '#core/config/schema.ts';
  * Physical names that stacks in other regions and accounts use to name the home stacks' resources.
  * A CDK reference cannot cross a region or an account (and member templates must be plain, for
  * StackSets), so these resources carry fixed names built from the stack prefix, and every other
- * stack writes the same names (decision D54).
+ * stack writes the same names (decision D57).
  */
 export const physicalNames = (prefix: string) =>
   Object.freeze({

@@ -30,7 +30,7 @@ export interface CrossAccountAuditLogsProps {
 }
 
 /**
- * How member accounts' EKS audit logs reach kubeguard (decision D54): a CloudWatch Logs subscription
+ * How member accounts' EKS audit logs reach kubeguard (decision D57): a CloudWatch Logs subscription
  * in the member account sends its log group to a destination in the home account, in the log
  * group's region; CloudWatch Logs puts the records on a Kinesis stream through a role it assumes,
  * and the region's audit-logs function reads the stream. Only the listed accounts may subscribe.

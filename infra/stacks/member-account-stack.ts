@@ -31,7 +31,7 @@ interface MemberStackProps extends StackProps {
 }
 
 /**
- * What a member account needs, in its home-region stack (decision D54): the role kubeguard assumes
+ * What a member account needs, in its home-region stack (decision D57): the role kubeguard assumes
  * there — trusted only by the home account's posture-audit and action-worker roles, with the
  * account's external id, allowed only what those two do in a cluster's account, for this account's
  * clusters — and, for the account's clusters in this region, the audit-log subscription to the home

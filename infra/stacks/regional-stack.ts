@@ -34,7 +34,7 @@ export interface RegionalStackProps extends StackProps {
 }
 
 /**
- * What a region other than the home region needs (decision D54), deployed to the home account:
+ * What a region other than the home region needs (decision D57), deployed to the home account:
  * GuardDuty's EKS findings of the region forwarded to the home region's default bus, where the
  * home GuardDuty rule takes them; an audit-logs function that runs the detection rules next to the
  * region's audit logs and writes findings to the home table; the subscriptions of the home account's
