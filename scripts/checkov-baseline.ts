@@ -1,6 +1,6 @@
 /**
  * The checkov baseline: which of checkov's CloudFormation findings on kubeguard's synthesized templates
- * are accepted, each with its reason (infra/checkov-baseline.json, docs/decisions.md D54). Pure: parsing
+ * are accepted, each with its reason (infra/checkov-baseline.json, docs/decisions.md D58). Pure: parsing
  * checkov's report, comparing it with the baseline and rewriting the baseline; scripts/checkov.ts runs
  * the synthesis and checkov.
  */

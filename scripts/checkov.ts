@@ -30,7 +30,7 @@ import {
 /**
  * `npm run checkov` (node scripts/checkov.ts [--update]): synthesizes kubeguard's stacks for a
  * representative configuration, runs checkov's CloudFormation checks on every template and compares
- * the failed checks with infra/checkov-baseline.json (D54).
+ * the failed checks with infra/checkov-baseline.json (D58).
  *
  *   check mode  exit 0 when every failed check is listed with a reason and every entry still occurs;
  *               exit 1 listing new findings, entries that no longer occur and entries whose reason is TODO

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 /**
- * checkov's CloudFormation checks on the synthesized templates (scripts/checkov.ts, D54): every failed
+ * checkov's CloudFormation checks on the synthesized templates (scripts/checkov.ts, D58): every failed
  * check is in infra/checkov-baseline.json with its reason, and every entry still occurs. checkov must
  * be installed (.ci/run does it); without it the test fails with the command that installs it.
  */
