@@ -144,7 +144,7 @@ export const renderCommand: CliCommand = {
           detections.push(bounded);
           return;
         }
-        const message = renderFindingAlert(openFinding(bounded, now), config.slack);
+        const message = renderFindingAlert(openFinding(bounded, now), config.slack, config.accounts);
         io.stdout(`${JSON.stringify({ eventId: bounded.eventId, ruleId: bounded.ruleId, message })}\n`);
       },
     );
@@ -194,5 +194,9 @@ function incidentLine(
     eventIds: detections.map((detection) => detection.eventId),
   };
   if (finding.delivery.state === 'quiet') return { ...line, channel: null, quiet: true };
-  return { ...line, channel: finding.delivery.channel, message: renderFindingAlert(finding, config.slack) };
+  return {
+    ...line,
+    channel: finding.delivery.channel,
+    message: renderFindingAlert(finding, config.slack, config.accounts),
+  };
 }

@@ -20,7 +20,7 @@ export function alertDeliveryFor(deps: {
   return createAlertDelivery({
     store: deps.store,
     messenger: deps.messenger,
-    render: (finding) => renderFindingAlert(finding, deps.config.slack),
+    render: (finding) => renderFindingAlert(finding, deps.config.slack, deps.config.accounts),
     pacer: new ChannelPacer(deps.timers, deps.channelPaceMs),
     timers: deps.timers,
     retry: DEFAULT_RETRY_POLICY,

@@ -1,3 +1,4 @@
+import { accountLabel } from '../config/accounts.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
 import { guideForDetection } from '../guardduty/guide.ts';
 import { type Finding, incidentSeverity } from '../model/finding.ts';
@@ -11,11 +12,18 @@ import { buildOutcomeBlocks, withOutcome } from '../slack-views/outcome.ts';
  * (count, status, a rule joining the incident) replaces it with. Guidance comes from each rule's
  * metadata, or the GuardDuty guide of its type; the mention follows the incident's severity.
  */
-export function renderFindingAlert(finding: Finding, slack: KubeguardConfig['slack']): SlackMessage {
+export function renderFindingAlert(
+  finding: Finding,
+  slack: KubeguardConfig['slack'],
+  /** Member accounts, so that the alert names the account (`prod (222233334444)`). */
+  accounts: KubeguardConfig['accounts'] = [],
+): SlackMessage {
   const route = routeDetection({ ...finding.detection, severity: incidentSeverity(finding) }, slack);
+  const account = finding.detection.account;
   const alert = buildAlertMessage(finding, guideForDetection(finding.detection), {
     mention: route.mention,
     ruleGuide: guideForDetection,
+    ...(account === undefined ? {} : { account: accountLabel({ accounts }, account) }),
   });
   // A remediation's verified outcome stays on the alert whatever re-renders it later.
   const run = finding.remediation;

@@ -35,6 +35,11 @@ export interface AlertOptions {
   mention?: string;
   /** The guide of each rule of an incident several rules reported (rule metadata, GuardDuty guide). */
   ruleGuide?: RuleGuideLookup;
+  /**
+   * How the alert names the detection's account: `prod (222233334444)` for a configured member
+   * account (accountLabel, core/config/accounts.ts). @default the account id
+   */
+  account?: string;
 }
 
 /** The buttons an alert can carry (core/slack-views/ids.ts holds every action id). */
@@ -84,7 +89,7 @@ export function buildAlertMessage(
     },
   ];
   pushFields(blocks, 'alert_who', whoFields(detection));
-  pushFields(blocks, 'alert_where', whereFields(detection));
+  pushFields(blocks, 'alert_where', whereFields(detection, options.account));
   blocks.push({ type: 'section', block_id: 'alert_evidence', text: mrkdwn(evidenceText(detection)) });
   const incidentGuide = incidentGuideBlocks(finding, guide, options.ruleGuide);
   if (incidentGuide !== undefined) blocks.push(...incidentGuide);
@@ -147,7 +152,8 @@ function whoFields(d: Detection): Field[] {
   ];
 }
 
-function whereFields(d: Detection): Field[] {
+/** Where it happened; the account whenever the source said which (`prod (222233334444) eu-west-1`). */
+function whereFields(d: Detection, accountName: string | undefined): Field[] {
   return [
     { label: 'Cluster', value: d.cluster },
     { label: 'Namespace', value: d.namespace },
@@ -156,7 +162,7 @@ function whereFields(d: Detection): Field[] {
     { label: 'Node', value: d.node },
     {
       label: 'Account',
-      value: d.account === undefined ? undefined : `${d.account} ${d.region ?? ''}`.trim(),
+      value: d.account === undefined ? undefined : `${accountName ?? d.account} ${d.region ?? ''}`.trim(),
     },
   ];
 }

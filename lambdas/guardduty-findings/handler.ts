@@ -1,3 +1,4 @@
+import { configuredCluster } from '../../core/config/accounts.ts';
 import type { KubeguardConfig } from '../../core/config/schema.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import type { RecordReport } from '../../core/findings/pipeline.ts';
@@ -43,7 +44,7 @@ export function createGuardDutyHandler(deps: GuardDutyHandlerDeps): GuardDutyHan
       return { status: 'ignored', reason: decoded.reason };
     }
     const detection = decoded.detection;
-    warnOnUnknownCluster(detection.cluster, deps);
+    warnOnUnknownCluster(detection, deps);
     const report = await deps.findings.record([detection]);
     const result = {
       status: 'stored' as const,
@@ -78,11 +79,17 @@ function decode(event: unknown, logger: FunctionLogger): ReturnType<typeof decod
   }
 }
 
-/** A finding for a cluster missing from the config is still alerted: the account has it, so it matters. */
-function warnOnUnknownCluster(cluster: string | undefined, deps: GuardDutyHandlerDeps): void {
-  if (cluster === undefined || deps.config.clusters.some((c) => c.name === cluster)) return;
+/**
+ * A finding for a cluster missing from the config is still alerted: the account has it, so it
+ * matters. The cluster is looked up in the finding's account (the delegated administrator receives
+ * every member's findings): a cluster of the same name in another account is not that cluster.
+ */
+function warnOnUnknownCluster(detection: Detection, deps: GuardDutyHandlerDeps): void {
+  const { cluster, account } = detection;
+  if (cluster === undefined || configuredCluster(deps.config, cluster, account) !== undefined) return;
   deps.logger.warn('GuardDuty finding for a cluster not in kubeguard.config.json', {
     cluster,
+    ...(account === undefined ? {} : { account }),
     configuredClusters: deps.config.clusters.map((c) => c.name),
   });
 }
