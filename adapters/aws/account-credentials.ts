@@ -5,7 +5,7 @@ import type { ClusterConfig, KubeguardConfig, MemberAccount } from '../../core/c
 import { ConfigError, type ErrorCode, KubeguardError } from '../../core/errors.ts';
 
 /**
- * The AWS credentials kubeguard uses for a configured cluster (D54): the function's own (the SDK's
+ * The AWS credentials kubeguard uses for a configured cluster (D59): the function's own (the SDK's
  * default chain: the execution role) for a cluster of the home account; for a cluster of a member
  * account, temporary credentials of that account's `roleArn`, assumed with its `externalId`, so that
  * collection and actions there run as the member role and nothing else.

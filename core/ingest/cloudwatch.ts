@@ -261,7 +261,7 @@ export function decodeCloudWatchLogsEvent(
 /**
  * A record of a Lambda Kinesis event: how audit logs of member accounts arrive, through a
  * CloudWatch Logs destination backed by a Kinesis data stream (Lambda cannot be a cross-account
- * destination; D54). Its `kinesis.data` is exactly what `awslogs.data` is in a subscription event:
+ * destination; D59). Its `kinesis.data` is exactly what `awslogs.data` is in a subscription event:
  * base64 of the gzip'd subscription payload.
  */
 export interface KinesisLogRecord {

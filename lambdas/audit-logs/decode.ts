@@ -24,7 +24,7 @@ export function decodeAuditLogsEvent(event: unknown): AuditLogEnvelope {
 
 /**
  * The records of a Lambda Kinesis event (member accounts' audit logs, through the cross-account
- * CloudWatch Logs destination's stream, D54), or undefined for a subscription event.
+ * CloudWatch Logs destination's stream, D59), or undefined for a subscription event.
  */
 export function auditLogsKinesisRecords(event: unknown): KinesisLogRecord[] | undefined {
   return looksLikeKinesisEvent(event) ? kinesisLogRecords(event) : undefined;

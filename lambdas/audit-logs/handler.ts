@@ -42,7 +42,7 @@ type AuditBatch = Extract<AuditLogEnvelope, { kind: 'audit' }>;
 
 /**
  * EKS audit logs (CloudWatch Logs subscription, or for member accounts the Kinesis stream of the
- * cross-account CloudWatch Logs destination, D54) → detections → the detection sink.
+ * cross-account CloudWatch Logs destination, D59) → detections → the detection sink.
  *
  * Failure policy. CloudWatch Logs invokes the function asynchronously, and an asynchronous
  * invocation has no partial-batch response: the only lever is to fail the whole invocation, which
