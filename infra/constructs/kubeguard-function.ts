@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '#core/errors.ts';
-import { ALARM_PERIOD, anyOccurrenceAlarm } from './alarms.ts';
+import { functionErrorsAlarm, functionThrottlesAlarm } from './alarms.ts';
 import { LAMBDA_BUNDLE, nodejsBundlingOptions } from './lambda-bundle.ts';
 
 /** Lambda allows 4 KB of environment variables per function, keys and values together. */
@@ -55,22 +55,33 @@ export interface KubeguardFunctionProps {
   readonly functionName?: string;
   /** A fixed name for the role made here, for member accounts' roles to trust it. @default generated */
   readonly roleName?: string;
+  /**
+   * Why throttling is this function's normal way of queueing work (a reserved concurrency of 1 that
+   * asynchronous nudges wait behind); such a function gets no throttles alarm, only this reason on
+   * record. @default undefined — any throttle raises the throttles alarm
+   */
+  readonly throttlesExpected?: string;
 }
 
 /**
  * A kubeguard Lambda: Node.js 24 on Graviton, an ESM bundle built by local esbuild, JSON logs to its
- * own log group with a retention, X-Ray tracing, failed async invocations kept in a queue, an alarm on
- * errors, and a role that starts with nothing but writing its own logs.
+ * own log group with a retention, X-Ray tracing, failed async invocations kept in a queue, alarms on
+ * errors and throttles, and a role that starts with nothing but writing its own logs.
  */
 export class KubeguardFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly errorsAlarm: Alarm;
+  /** Undefined when `throttlesExpected` says why throttles are normal for it. */
+  readonly throttlesAlarm: Alarm | undefined;
+  /** The name given (`delivery`, …): its service name is `kubeguard-<name>`. */
+  readonly name: string;
 
   constructor(scope: Construct, id: string, props: KubeguardFunctionProps) {
     super(scope, id);
     assertConfigFitsEnvironment(props.configJson);
+    this.name = props.name;
 
     this.logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
@@ -124,10 +135,11 @@ export class KubeguardFunction extends Construct {
         'resource-level permissions; every other statement of this role names its resources.',
     });
 
-    this.errorsAlarm = anyOccurrenceAlarm(this, 'ErrorsAlarm', {
-      description: `kubeguard ${props.name}: the function failed at least once in 5 minutes (see its log group)`,
-      metric: this.function.metricErrors({ period: ALARM_PERIOD, statistic: 'Sum' }),
-    });
+    this.errorsAlarm = functionErrorsAlarm(this, 'ErrorsAlarm', this.function, props.name);
+    this.throttlesAlarm =
+      props.throttlesExpected === undefined
+        ? functionThrottlesAlarm(this, 'ThrottlesAlarm', this.function, props.name)
+        : undefined;
   }
 }
 

@@ -10,8 +10,15 @@ import { Construct } from 'constructs';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { SlackActionQueue } from '../constructs/action-queue.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
-import { ALARM_PERIOD, anyOccurrenceAlarm } from '../constructs/alarms.ts';
+import {
+  ALARM_PERIOD,
+  anyOccurrenceAlarm,
+  kubeguardAlarmName,
+  nameAlarm,
+  useAlarmPrefix,
+} from '../constructs/alarms.ts';
 import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import { exportStackOutputs } from '../constructs/outputs.ts';
 import { evidenceBucketName } from '../constructs/posture-audit-access.ts';
 import { physicalNames } from '../names.ts';
 
@@ -64,6 +71,7 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
+    useAlarmPrefix(this, props.resourcePrefix);
 
     this.table = new Table(this, 'Findings', {
       // Regional stacks write to it by name (infra/names.ts).
@@ -114,6 +122,8 @@ export class StatefulStack extends Stack {
         'the Slack app settings and written here by hand (docs/deploy.md).',
     });
     this.actionQueue = new SlackActionQueue(this, 'Actions');
+    nameAlarm(this.actionQueue.deadLetterAlarm, 'actionDeadLetters');
+    nameAlarm(this.actionQueue.oldestMessageAlarm, 'oldestSlackRequest');
 
     this.deadLetterQueue = deadLetterQueue(
       this,
@@ -124,8 +134,9 @@ export class StatefulStack extends Stack {
 
     this.alarmTopic = new AlarmTopic(this, 'Alarms');
     this.deadLetterAlarm = anyOccurrenceAlarm(this, 'DeadLettersAlarm', {
+      alarmName: kubeguardAlarmName(this, 'deadLetters'),
       description:
-        'kubeguard: events or invocations failed for good and wait in the dead-letter queue (see docs/operations.md)',
+        'kubeguard: events or invocations failed for good and wait in the dead-letter queue (runbook: docs/operations.md#dead-letter-queue-depth)',
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: ALARM_PERIOD,
         statistic: 'Maximum',
@@ -189,6 +200,7 @@ export class StatefulStack extends Stack {
       value: this.evidenceBucket.bucketName,
       description: 'Posture audit exports (audits/<cluster>/<time>/report.{json,md,csv})',
     });
+    exportStackOutputs(this, props.resourcePrefix);
   }
 
   private allowRulesToDeadLetter(ruleNames: readonly string[]): void {

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -7,12 +8,22 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
+import {
+  auditLogSilenceAlarms,
+  nameAlarm,
+  oldestPendingDeliveryAlarm,
+  useAlarmPrefix,
+} from '../constructs/alarms.ts';
+import { OperationsDashboard } from '../constructs/dashboard.ts';
 import { DIGEST_ENTRY, Digest } from '../constructs/digest.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
+import { OpsNotifier } from '../constructs/ops-notifier.ts';
+import { exportStackOutputs, FUNCTION_NAME_OUTPUTS, namedOutput } from '../constructs/outputs.ts';
 import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
 import { RemediationAccess } from '../constructs/remediation-access.ts';
 import { SLACK_BOT_ENTRIES, SlackBot } from '../constructs/slack-bot.ts';
@@ -61,6 +72,13 @@ export interface StatelessStackProps extends StackProps {
    * it was given by name send to it.
    */
   readonly guardDutyRuleName: string;
+  /**
+   * The topic every alarm notifies (the stateful stack's); with `slack.opsChannel` configured, the
+   * ops notifier subscribes to it. @default no ops notifier
+   */
+  readonly alarmTopic?: ITopic;
+  /** The action queue's dead-letter queue, for the dashboard. @default not shown */
+  readonly actionDeadLetterQueue?: IQueue;
 }
 
 /**
@@ -81,9 +99,17 @@ export class StatelessStack extends Stack {
   readonly slackBot: SlackBot;
   /** The digest function and its schedule. */
   readonly digest: Digest;
+  /** Posts alarm state changes to `slack.opsChannel`; undefined when none is configured. */
+  readonly opsNotifier: OpsNotifier | undefined;
+  /** An alert has waited more than 5 minutes for Slack, or delivery reported nothing for 5 minutes. */
+  readonly oldestPendingDeliveryAlarm: Alarm;
+  /** One per home-region cluster of this account: no audit-log event for 30 minutes. */
+  readonly auditLogSilenceAlarms: readonly Alarm[];
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
+    useAlarmPrefix(this, props.resourcePrefix);
     const shared = {
       configJson: props.configJson,
       onFailure: props.deadLetterQueue,
@@ -166,6 +192,67 @@ export class StatelessStack extends Stack {
       schedule: Schedule.rate(Duration.minutes(1)),
       targets: [new LambdaFunction(this.delivery.function, { retryAttempts: 0 })],
     });
+    this.opsNotifier =
+      props.config.slack.opsChannel === undefined || props.alarmTopic === undefined
+        ? undefined
+        : new OpsNotifier(this, 'OpsNotifier', {
+            configJson: props.configJson,
+            topic: props.alarmTopic,
+            slackSecret: props.slackSecret,
+          });
+    nameAlarm(this.slackBot.endpoint.serverErrorsAlarm, 'slackEndpointErrors');
+    this.oldestPendingDeliveryAlarm = oldestPendingDeliveryAlarm(this, 'OldestPendingDeliveryAlarm');
+    // The clusters whose audit logs reach this region's audit-logs function (the home account's by
+    // subscription, member accounts' through the cross-account destination); other regions' stacks watch theirs.
+    const clusters = props.config.clusters.filter((cluster) => cluster.region === this.region);
+    this.auditLogSilenceAlarms = auditLogSilenceAlarms(this, clusters);
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      dashboardName: props.resourcePrefix,
+      functions: this.functions,
+      clusters: clusters.map((cluster) => cluster.name),
+      deadLetterQueues: {
+        'dead-letter queue': props.deadLetterQueue,
+        ...(props.actionDeadLetterQueue === undefined
+          ? {}
+          : { 'action dead-letter queue': props.actionDeadLetterQueue }),
+      },
+    });
+    this.outputs(props.resourcePrefix);
+  }
+
+  /** Every function of the stack, the ops notifier included when there is one. */
+  get functions(): KubeguardFunction[] {
+    return [
+      this.guardDutyFindings,
+      this.auditLogs,
+      this.delivery,
+      this.postureAudit,
+      this.slackBot.ingress,
+      this.slackBot.worker,
+      this.digest.function,
+      ...(this.opsNotifier === undefined ? [] : [this.opsNotifier.function]),
+    ];
+  }
+
+  /**
+   * Every function's name and the dashboard's link, beside the outputs the constructs make (the
+   * Slack request URL, the remediation role), all under stable names exported as `<prefix>-<name>`.
+   */
+  private outputs(prefix: string): void {
+    for (const fn of this.functions) {
+      // The bot's construct makes the outputs of its two functions, under the same names.
+      if (fn === this.slackBot.ingress || fn === this.slackBot.worker) continue;
+      namedOutput(this, FUNCTION_NAME_OUTPUTS[fn.name as keyof typeof FUNCTION_NAME_OUTPUTS], {
+        value: fn.function.functionName,
+        description: `The ${fn.name} function’s name (docs/operations.md)`,
+      });
+    }
+    namedOutput(this, 'DashboardUrl', {
+      value: this.dashboard.url,
+      description:
+        'kubeguard’s CloudWatch dashboard: functions, delivery backlog, detections, Slack 429s, actions',
+    });
+    exportStackOutputs(this, prefix);
   }
 
   /**
@@ -190,6 +277,9 @@ export class StatelessStack extends Stack {
       reservedConcurrentExecutions: 1,
       retryAttempts: 0,
       maxEventAge: Duration.seconds(60),
+      throttlesExpected:
+        'Reserved concurrency 1 is how delivery queues: a nudge or the schedule that arrives during a run ' +
+        'is throttled and waits in Lambda’s queue. A backlog shows as the oldest-pending-delivery alarm.',
     });
     // Read and write findings (get, conditional put); list the outbox by its index, named.
     delivery.role.addToPolicy(

@@ -81,6 +81,16 @@ describe('the alarm topic', () => {
       expect(actions).toMatch(/^\[\{"Fn::ImportValue":"[^"]*AlarmsTopic[^"]*"\}\]$/);
   });
 
+  it('has no ops notifier subscribed without slack.opsChannel', () => {
+    expect(synth.stateless.opsNotifier).toBeUndefined();
+    synth.statelessTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
+    const services = Object.values(synth.statelessTemplate.findResources('AWS::Lambda::Function')).map(
+      (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
+    );
+    expect(services).toHaveLength(7);
+    expect(services).not.toContain('kubeguard-alarm-notifier');
+  });
+
   it('is a stack output', () => {
     synth.statefulTemplate.hasOutput('AlarmTopicArn', { Value: { Ref: topicLogicalId() } });
   });
