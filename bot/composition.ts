@@ -3,6 +3,7 @@ import { AwsLambdaReceiver } from '../adapters/slack/bolt-runtime.ts';
 import { botSecretsFromEnv, ingressDepsFromEnv } from '../adapters/slack/ingress-from-env.ts';
 import type { IngressDeps } from '../core/chatops/ingress.ts';
 import type { ChatopsLog } from '../core/chatops/ports.ts';
+import { countingDenials, type MetricsRecorder, noMetrics } from '../core/observability/recorder.ts';
 import { createApp } from './app.ts';
 import { createSlackHttpIngress, type SlackHttpIngress } from './http-ingress.ts';
 import { createBotLogger } from './logger.ts';
@@ -33,11 +34,20 @@ export function createHttpBot(options: {
   });
 }
 
-/** The Lambda ingress from its environment: both secrets read once, in parallel, at cold start. */
+/**
+ * The Lambda ingress from its environment: both secrets read once, in parallel, at cold start.
+ * Denials the listeners write to the trail count as ActionsDenied.
+ */
 export async function composeLambdaIngress(
   environment: BotEnvironment = botEnvironment(),
   log: ChatopsLog = createBotLogger(),
+  metrics: MetricsRecorder = noMetrics,
 ): Promise<SlackHttpIngress> {
   const { botToken, signingSecret } = await botSecretsFromEnv(environment);
-  return createHttpBot({ deps: ingressDepsFromEnv(environment, { botToken, log }), botToken, signingSecret });
+  const deps = ingressDepsFromEnv(environment, { botToken, log });
+  return createHttpBot({
+    deps: { ...deps, trail: countingDenials(deps.trail, metrics) },
+    botToken,
+    signingSecret,
+  });
 }

@@ -1,5 +1,12 @@
+import type { Context } from 'aws-lambda';
+import { botEnvironment } from '../adapters/config/bot-env.ts';
+import { createEmfMetrics } from '../adapters/observability/emf-metrics.ts';
+import { installAdapterObservability } from '../adapters/observability/hooks.ts';
+import { type InvocationObservability, observeInvocation } from '../adapters/observability/invocation.ts';
+import { serviceName } from '../core/observability/metrics.ts';
 import { composeLambdaIngress } from './composition.ts';
 import type { SlackHttpIngress, SlackHttpRequest, SlackHttpResponse } from './http-ingress.ts';
+import { createBotLogger } from './logger.ts';
 
 /**
  * The Slack ingress as a Lambda function behind API Gateway's HTTP API (payload 2.0) or a function
@@ -14,15 +21,32 @@ export interface SlackLambdaEvent {
   rawPath?: string;
 }
 
-let ingress: Promise<SlackHttpIngress> | undefined;
+let ingress: Promise<{ run: SlackHttpIngress; observability: InvocationObservability }> | undefined;
 
-export async function handler(event: SlackLambdaEvent): Promise<SlackHttpResponse> {
-  ingress ??= composeLambdaIngress().catch((error: unknown) => {
+/**
+ * The Lambda entry point: the Lambda context on every log line, metrics (denials, Slack 429s) written
+ * when the request ends. No tracer here: it would add ~80 ms to the cold start of the function that
+ * must ack within 3 s (D-record); Lambda's active tracing still records each invocation.
+ */
+export async function handler(
+  event: SlackLambdaEvent,
+  context?: Partial<Context>,
+): Promise<SlackHttpResponse> {
+  ingress ??= composeObservedIngress().catch((error: unknown) => {
     // A failed cold start (a secret not readable yet) is tried again by the next request.
     ingress = undefined;
     throw error;
   });
-  return (await ingress)(slackRequestOf(event));
+  const { run, observability } = await ingress;
+  return observeInvocation(observability, context, () => run(slackRequestOf(event)));
+}
+
+async function composeObservedIngress() {
+  const logger = createBotLogger();
+  const metrics = createEmfMetrics(serviceName('slack-ingress'));
+  installAdapterObservability({ metrics });
+  const run = await composeLambdaIngress(botEnvironment(), logger, metrics);
+  return { run, observability: { logger, metrics } };
 }
 
 /** The request as bytes: a base64 body is decoded to a Buffer, a plain one taken as UTF-8. */

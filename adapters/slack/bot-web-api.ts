@@ -11,7 +11,7 @@ import type {
 import type { SlackReply } from '../../core/chatops/replies.ts';
 import { KubeguardError } from '../../core/errors.ts';
 import type { HomeView, ModalView } from '../../core/slack-views/blocks.ts';
-import { toKubeguardError } from './web-api-messenger.ts';
+import { slackCall, toKubeguardError } from './web-api-messenger.ts';
 
 /**
  * The Slack Web API calls of the bot: opening a form (`views.open`), answering the person
@@ -42,7 +42,9 @@ export function createSlackViews(client: WebClient): SlackViews {
   return {
     async open(triggerId: string, view: ModalView): Promise<void> {
       try {
-        await client.views.open({ trigger_id: triggerId, view: view as unknown as View });
+        await slackCall('views.open', () =>
+          client.views.open({ trigger_id: triggerId, view: view as unknown as View }),
+        );
       } catch (error) {
         throw toKubeguardError(error, 'views.open', '-');
       }
@@ -58,10 +60,12 @@ export function createSlackViewUpdates(client: WebClient): SlackViewUpdates {
   return {
     async update(target: ViewTarget, view: ModalView): Promise<void> {
       try {
-        await client.views.update({
-          ...('id' in target ? { view_id: target.id } : { external_id: target.externalId }),
-          view: view as unknown as View,
-        });
+        await slackCall('views.update', () =>
+          client.views.update({
+            ...('id' in target ? { view_id: target.id } : { external_id: target.externalId }),
+            view: view as unknown as View,
+          }),
+        );
       } catch (error) {
         throw toKubeguardError(error, 'views.update', 'id' in target ? target.id : target.externalId);
       }
@@ -74,7 +78,9 @@ export function createSlackHomeTabs(client: WebClient): SlackHomeTabs {
   return {
     async publish(userId: string, view: HomeView): Promise<void> {
       try {
-        await client.views.publish({ user_id: userId, view: view as unknown as View });
+        await slackCall('views.publish', () =>
+          client.views.publish({ user_id: userId, view: view as unknown as View }),
+        );
       } catch (error) {
         throw toKubeguardError(error, 'views.publish', userId);
       }
@@ -117,12 +123,15 @@ export function createSlackReplies(options: SlackRepliesOptions): SlackReplies {
         );
       }
       try {
-        await options.client.chat.postEphemeral({
-          channel: target.channelId,
-          user: target.userId,
-          text: reply.text,
-          ...(reply.blocks === undefined ? {} : { blocks: reply.blocks as unknown as KnownBlock[] }),
-        });
+        const channel = target.channelId;
+        await slackCall('chat.postEphemeral', () =>
+          options.client.chat.postEphemeral({
+            channel,
+            user: target.userId,
+            text: reply.text,
+            ...(reply.blocks === undefined ? {} : { blocks: reply.blocks as unknown as KnownBlock[] }),
+          }),
+        );
       } catch (error) {
         throw toKubeguardError(error, 'chat.postEphemeral', target.channelId);
       }
@@ -175,7 +184,9 @@ export function createUserGroupDirectory(client: WebClient): UserGroupDirectory 
   return {
     async members(userGroupId: string): Promise<readonly string[]> {
       try {
-        const result = await client.usergroups.users.list({ usergroup: userGroupId });
+        const result = await slackCall('usergroups.users.list', () =>
+          client.usergroups.users.list({ usergroup: userGroupId }),
+        );
         return result.users ?? [];
       } catch (error) {
         throw toKubeguardError(error, 'usergroups.users.list', userGroupId);

@@ -1,7 +1,7 @@
 import type { DigestSlack } from '../../core/digest/send.ts';
 import { KubeguardError } from '../../core/errors.ts';
 import { createBotWebClient } from './bot-web-api.ts';
-import { createWebApiMessenger, toKubeguardError } from './web-api-messenger.ts';
+import { createWebApiMessenger, slackCall, toKubeguardError } from './web-api-messenger.ts';
 
 /**
  * The Slack calls of the digest function: posting and finding a lost post through the alert
@@ -27,7 +27,7 @@ export function createDigestSlack(options: DigestSlackOptions): DigestSlack {
 
     async timeZoneOf(user: string): Promise<string | undefined> {
       try {
-        const answer = await client.users.info({ user });
+        const answer = await slackCall('users.info', () => client.users.info({ user }));
         const tz = answer.user?.tz;
         return typeof tz === 'string' && tz !== '' ? tz : undefined;
       } catch (error) {
@@ -38,7 +38,8 @@ export function createDigestSlack(options: DigestSlackOptions): DigestSlack {
     async openDirectMessage(user: string): Promise<string> {
       let channel: string | undefined;
       try {
-        channel = (await client.conversations.open({ users: user })).channel?.id;
+        channel = (await slackCall('conversations.open', () => client.conversations.open({ users: user })))
+          .channel?.id;
       } catch (error) {
         throw toKubeguardError(error, 'conversations.open', user);
       }
@@ -53,13 +54,15 @@ export function createDigestSlack(options: DigestSlackOptions): DigestSlack {
 
     async uploadFile(file): Promise<void> {
       try {
-        await client.files.uploadV2({
-          channel_id: file.channel,
-          file: Buffer.from(file.bytes),
-          filename: file.filename,
-          title: file.title,
-          alt_text: file.altText,
-        });
+        await slackCall('files.uploadV2', () =>
+          client.files.uploadV2({
+            channel_id: file.channel,
+            file: Buffer.from(file.bytes),
+            filename: file.filename,
+            title: file.title,
+            alt_text: file.altText,
+          }),
+        );
       } catch (error) {
         throw toKubeguardError(error, 'files.uploadV2', file.channel);
       }

@@ -8,6 +8,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import { KubeguardError } from '../../core/errors.ts';
+import { METRICS } from '../../core/observability/metrics.ts';
 import {
   SlackMessageGoneError,
   type SlackMessageMetadata,
@@ -16,6 +17,7 @@ import {
   type SlackPostedMessage,
 } from '../../core/ports.ts';
 import type { Block } from '../../core/slack-views/blocks.ts';
+import { adapterMetrics, tracedCall } from '../observability/hooks.ts';
 
 export interface WebApiMessengerOptions {
   /** Bot token (xoxb-…). Never logged, never put into an error. */
@@ -173,7 +175,7 @@ async function call<T>(
   goneErrors: ReadonlySet<string> = NO_GONE_ERRORS,
 ): Promise<T> {
   try {
-    return await request();
+    return await slackCall(method, request);
   } catch (error) {
     if (error instanceof WebAPIPlatformError && goneErrors.has(error.data.error)) {
       throw new SlackMessageGoneError(
@@ -223,8 +225,22 @@ const HINTS: Record<string, string> = {
   message_not_found: 'the message to update was deleted; post a new one',
 };
 
-/** A Web API failure as a KubeguardError (RATE_LIMITED, UPSTREAM, FORBIDDEN, INVALID_ARGUMENT); the bot adapters share it. */
+/** One Web API call, a trace subsegment (`Slack chat.postMessage`) in the functions that trace. */
+export function slackCall<T>(method: string, request: () => Promise<T>): Promise<T> {
+  return tracedCall(`Slack ${method}`, request);
+}
+
+/**
+ * A Web API failure as a KubeguardError (RATE_LIMITED, UPSTREAM, FORBIDDEN, INVALID_ARGUMENT); the bot
+ * adapters share it. Every Slack failure passes here, so this is where a 429 counts as SlackRateLimited.
+ */
 export function toKubeguardError(error: unknown, method: string, channel: string): KubeguardError {
+  const mapped = mapSlackError(error, method, channel);
+  if (mapped.code === 'RATE_LIMITED') adapterMetrics().add(METRICS.slackRateLimited, 1);
+  return mapped;
+}
+
+function mapSlackError(error: unknown, method: string, channel: string): KubeguardError {
   const where = `Slack ${method} to ${channel}`;
   if (error instanceof WebAPIRateLimitedError) {
     return new KubeguardError(

@@ -1,16 +1,42 @@
 import { functionEnvironment } from '../../adapters/config/env.ts';
+import { createInvocationTracer } from '../../adapters/observability/tracer.ts';
 import { botTokenFromEnv } from '../../adapters/slack/bot-token-from-env.ts';
 import { workerDepsFromEnv } from '../../adapters/slack/worker-from-env.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
-import { createFunctionLogger, type FunctionLogger } from '../shared/logger.ts';
+import { countingActionOutcomes, countingDenials } from '../../core/observability/recorder.ts';
+import type { FunctionLogger } from '../shared/logger.ts';
+import { type FunctionObservability, functionObservability } from '../shared/observability.ts';
 
 /**
  * What the action worker runs, built once per cold start: the findings store, the audit trail, Slack
  * answers and thread notes with the bot token (read once from its secret), and the delivery nudge.
+ * Remediation outcomes count as ActionsRun and denials in the trail as ActionsDenied.
  */
-export async function composeActionWorker(): Promise<{ logger: FunctionLogger; worker: WorkerDeps }> {
+export async function composeActionWorker(): Promise<{
+  logger: FunctionLogger;
+  worker: WorkerDeps;
+  observability: FunctionObservability;
+}> {
   const environment = functionEnvironment();
-  const logger = createFunctionLogger('action-worker');
+  // Before the clients: their Slack and AWS calls are traced and Slack's 429s counted through it.
+  const observability = functionObservability('action-worker', createInvocationTracer);
+  const { logger, metrics } = observability;
   const botToken = await botTokenFromEnv(environment);
-  return { logger, worker: workerDepsFromEnv(environment, { botToken, log: logger }) };
+  const worker = workerDepsFromEnv(environment, { botToken, log: logger });
+  return {
+    logger,
+    observability,
+    worker: {
+      ...worker,
+      trail: countingDenials(worker.trail, metrics),
+      ...(worker.remediation === undefined
+        ? {}
+        : {
+            remediation: {
+              ...worker.remediation,
+              plans: countingActionOutcomes(worker.remediation.plans, metrics),
+            },
+          }),
+    },
+  };
 }

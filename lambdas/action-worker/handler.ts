@@ -1,6 +1,8 @@
+import type { Context } from 'aws-lambda';
 import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
+import { type FunctionObservability, observeInvocation } from '../shared/observability.ts';
 import { composeActionWorker } from './composition.ts';
 import { decodeRecord, recordsOf } from './decode.ts';
 
@@ -59,15 +61,19 @@ export function createActionWorkerHandler(deps: ActionWorkerDeps): ActionWorkerH
   };
 }
 
-let composed: Promise<ActionWorkerHandler> | undefined;
+let composed: Promise<{ run: ActionWorkerHandler; observability: FunctionObservability }> | undefined;
 
-/** Lambda entry point (SQS event source with ReportBatchItemFailures). */
-export async function handler(event: unknown): Promise<BatchResponse> {
+/**
+ * Lambda entry point (SQS event source with ReportBatchItemFailures): the Lambda context on every log
+ * line, Slack and AWS calls traced, metrics written when the invocation ends.
+ */
+export async function handler(event: unknown, context?: Partial<Context>): Promise<BatchResponse> {
   composed ??= composeActionWorker()
-    .then(createActionWorkerHandler)
+    .then((deps) => ({ run: createActionWorkerHandler(deps), observability: deps.observability }))
     .catch((error: unknown) => {
       composed = undefined;
       throw error;
     });
-  return (await composed)(event);
+  const { run, observability } = await composed;
+  return observeInvocation(observability, context, () => run(event));
 }

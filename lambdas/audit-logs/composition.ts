@@ -1,6 +1,6 @@
 import { createDenialCounterFromEnv } from '../../adapters/aws/denial-counter.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
-import { createFunctionLogger } from '../shared/logger.ts';
+import { functionObservability } from '../shared/observability.ts';
 import { recorderFromEnv } from '../shared/recorder.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 
@@ -11,12 +11,15 @@ import { once, systemClock } from '../shared/runtime.ts';
  */
 export const composeAuditLogs = once(() => {
   const environment = functionEnvironment();
-  const logger = createFunctionLogger('audit-logs');
+  const observability = functionObservability('audit-logs');
+  const { logger, metrics } = observability;
   return {
     config: environment.config,
-    sink: recorderFromEnv(environment, logger),
+    sink: recorderFromEnv(environment, logger, metrics),
     counter: createDenialCounterFromEnv(environment),
     logger,
     clock: systemClock,
+    metrics,
+    observability,
   };
 });

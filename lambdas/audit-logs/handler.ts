@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import { clusterInAccount, configuredCluster } from '../../core/config/accounts.ts';
 import type { KubeguardConfig } from '../../core/config/schema.ts';
 import type { AuditContext } from '../../core/detection/engine.ts';
@@ -10,8 +11,11 @@ import {
   MalformedTally,
   parseAuditLogEvents,
 } from '../../core/ingest/cloudwatch.ts';
+import { METRICS } from '../../core/observability/metrics.ts';
+import { type MetricsRecorder, noMetrics } from '../../core/observability/recorder.ts';
 import type { Clock, DenialCounter, DetectionSink } from '../../core/ports.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
+import { observeInvocation } from '../shared/observability.ts';
 import { composeAuditLogs } from './composition.ts';
 import { auditLogsKinesisRecords, decodeAuditLogsEvent, decodeAuditLogsRecord } from './decode.ts';
 
@@ -23,6 +27,8 @@ export interface AuditLogsHandlerDeps {
   counter: DenialCounter;
   logger: FunctionLogger;
   clock: Clock;
+  /** AuditLogEvents per cluster, every batch; Detections per rule once stored. @default none */
+  metrics?: MetricsRecorder;
 }
 
 /** What one invocation did; also written to the log. */
@@ -152,7 +158,14 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
       yield { event: record.event, ref: record.logEventId };
     }
   })();
-  const analysis = await analyzeAuditRecords(records, auditContext(batch, deps), { counter: deps.counter });
+  const context = auditContext(batch, deps);
+  // Every batch, detections or not: the "no audit-log event from a cluster" alarm reads it.
+  (deps.metrics ?? noMetrics).add(
+    METRICS.auditLogEvents,
+    batch.logEvents.length,
+    context.cluster ?? batch.logGroup,
+  );
+  const analysis = await analyzeAuditRecords(records, context, { counter: deps.counter });
   // One line per batch, however many entries are bad: a hostile batch cannot flood the log (D17).
   if (malformed.total > 0)
     deps.logger.warn('audit log events rejected', { ...malformed.summary(), ...where });
@@ -178,6 +191,8 @@ async function analyzeBatch(batch: AuditBatch, deps: AuditLogsHandlerDeps): Prom
       });
       throw failure;
     }
+    for (const detection of detections)
+      (deps.metrics ?? noMetrics).add(METRICS.detections, 1, detection.ruleId);
   }
   if (analysis.burstFailure !== undefined) {
     const failure = asKubeguardError(analysis.burstFailure);
@@ -232,8 +247,13 @@ function auditContext(batch: AuditBatch, deps: AuditLogsHandlerDeps): AuditConte
 
 let composed: AuditLogsHandler | undefined;
 
-/** Lambda entry point (CloudWatch Logs subscription filter target on each cluster's audit log group). */
-export async function handler(event: unknown): Promise<AuditLogsSummary> {
-  composed ??= createAuditLogsHandler(composeAuditLogs());
-  return composed(event);
+/**
+ * Lambda entry point (CloudWatch Logs subscription filter target on each cluster's audit log group):
+ * the Lambda context on every log line, metrics written when the invocation ends.
+ */
+export async function handler(event: unknown, context?: Context): Promise<AuditLogsSummary> {
+  const deps = composeAuditLogs();
+  composed ??= createAuditLogsHandler(deps);
+  const run = composed;
+  return observeInvocation(deps.observability, context, () => run(event));
 }

@@ -1,8 +1,9 @@
 import { createFindingStoreFromEnv } from '../../adapters/aws/findings-store-from-env.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
+import { createInvocationTracer } from '../../adapters/observability/tracer.ts';
 import { createSlackMessengerFromEnv } from '../../adapters/slack/messenger-from-env.ts';
 import { alertDeliveryFor } from '../../core/findings/compose.ts';
-import { createFunctionLogger } from '../shared/logger.ts';
+import { functionObservability } from '../shared/observability.ts';
 import { once, realTimers } from '../shared/runtime.ts';
 
 /**
@@ -12,11 +13,17 @@ import { once, realTimers } from '../shared/runtime.ts';
  */
 export const composeDelivery = once(() => {
   const environment = functionEnvironment();
+  // Before the messenger: its Slack calls are traced and their 429s counted through it.
+  const observability = functionObservability('delivery', createInvocationTracer);
+  const store = createFindingStoreFromEnv(environment);
   return {
-    logger: createFunctionLogger('delivery'),
+    logger: observability.logger,
+    metrics: observability.metrics,
+    observability,
+    outbox: store,
     delivery: alertDeliveryFor({
       config: environment.config,
-      store: createFindingStoreFromEnv(environment),
+      store,
       messenger: createSlackMessengerFromEnv(environment),
       timers: realTimers,
     }),

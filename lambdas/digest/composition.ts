@@ -1,9 +1,10 @@
 import { digestStoresFromEnv } from '../../adapters/aws/digest-from-env.ts';
 import { createResvgRasterizer } from '../../adapters/chart/png.ts';
 import { type FunctionEnvironment, functionEnvironment } from '../../adapters/config/env.ts';
+import { createInvocationTracer } from '../../adapters/observability/tracer.ts';
 import { createDigestSlackFromEnv } from '../../adapters/slack/digest-slack-from-env.ts';
 import type { DigestRunDeps } from '../../core/digest/send.ts';
-import { createFunctionLogger } from '../shared/logger.ts';
+import { functionObservability } from '../shared/observability.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 
 /**
@@ -29,7 +30,9 @@ export function digestRunFromEnv(
 }
 
 /** What the digest function runs, built once per cold start from the validated environment. */
-export const composeDigest = once(() => ({
-  logger: createFunctionLogger('digest'),
-  run: digestRunFromEnv(functionEnvironment()),
-}));
+export const composeDigest = once(() => {
+  const environment = functionEnvironment();
+  // Before the Slack client: its calls are traced and their 429s counted through it.
+  const observability = functionObservability('digest', createInvocationTracer);
+  return { logger: observability.logger, observability, run: digestRunFromEnv(environment) };
+});

@@ -1,5 +1,7 @@
+import type { Context } from 'aws-lambda';
 import { type DigestRunDeps, type DigestRunReport, runDueDigests } from '../../core/digest/send.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
+import { observeInvocation } from '../shared/observability.ts';
 import { composeDigest } from './composition.ts';
 
 /** The part of the Lambda context the digest function reads. */
@@ -40,8 +42,13 @@ export function createDigestHandler(deps: DigestHandlerDeps): DigestHandler {
 
 let composed: DigestHandler | undefined;
 
-/** Lambda entry point (EventBridge Scheduler, every 15 minutes). */
-export async function handler(event: unknown, context: InvocationContext): Promise<DigestRunReport> {
-  composed ??= createDigestHandler(composeDigest());
-  return composed(event, context);
+/** Lambda entry point (EventBridge Scheduler, every 15 minutes): context on the log lines, Slack traced. */
+export async function handler(
+  event: unknown,
+  context: InvocationContext & Partial<Context>,
+): Promise<DigestRunReport> {
+  const deps = composeDigest();
+  composed ??= createDigestHandler(deps);
+  const run = composed;
+  return observeInvocation(deps.observability, context, () => run(event, context));
 }

@@ -1,5 +1,5 @@
 import { functionEnvironment } from '../../adapters/config/env.ts';
-import { createFunctionLogger } from '../shared/logger.ts';
+import { functionObservability } from '../shared/observability.ts';
 import { recorderFromEnv } from '../shared/recorder.ts';
 import { once } from '../shared/runtime.ts';
 
@@ -10,10 +10,13 @@ import { once } from '../shared/runtime.ts';
  */
 export const composeGuardDutyFindings = once(() => {
   const environment = functionEnvironment();
-  const logger = createFunctionLogger('guardduty-findings');
+  const observability = functionObservability('guardduty-findings');
+  const { logger, metrics } = observability;
   return {
     config: environment.config,
     logger,
-    findings: recorderFromEnv(environment, logger),
+    findings: recorderFromEnv(environment, logger, metrics),
+    metrics,
+    observability,
   };
 });

@@ -1,10 +1,14 @@
+import type { Context } from 'aws-lambda';
 import { configuredCluster } from '../../core/config/accounts.ts';
 import type { KubeguardConfig } from '../../core/config/schema.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import type { RecordReport } from '../../core/findings/pipeline.ts';
 import type { Detection } from '../../core/model/detection.ts';
 import { fingerprintOf } from '../../core/model/finding.ts';
+import { METRICS } from '../../core/observability/metrics.ts';
+import { type MetricsRecorder, noMetrics } from '../../core/observability/recorder.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
+import { observeInvocation } from '../shared/observability.ts';
 import { composeGuardDutyFindings } from './composition.ts';
 import { decodeGuardDutyEvent } from './decode.ts';
 
@@ -13,6 +17,8 @@ export interface GuardDutyHandlerDeps {
   logger: FunctionLogger;
   /** The finding recorder: stores the finding and nudges alert delivery. */
   findings: { record(detections: readonly Detection[]): Promise<RecordReport> };
+  /** Detections per rule: a finding revision stored for the first time. @default none */
+  metrics?: MetricsRecorder;
 }
 
 export type GuardDutyHandlerResult =
@@ -54,6 +60,7 @@ export function createGuardDutyHandler(deps: GuardDutyHandlerDeps): GuardDutyHan
       newOccurrence: report.occurrencesStored > 0,
       toDeliver: report.toDeliver > 0,
     };
+    if (result.newOccurrence) (deps.metrics ?? noMetrics).add(METRICS.detections, 1, detection.ruleId);
     deps.logger.info('GuardDuty finding stored', {
       ...result,
       findingType: detection.findingType,
@@ -96,8 +103,10 @@ function warnOnUnknownCluster(detection: Detection, deps: GuardDutyHandlerDeps):
 
 let composed: GuardDutyHandler | undefined;
 
-/** Lambda entry point (EventBridge rule target). */
-export async function handler(event: unknown): Promise<GuardDutyHandlerResult> {
-  composed ??= createGuardDutyHandler(composeGuardDutyFindings());
-  return composed(event);
+/** Lambda entry point (EventBridge rule target): the Lambda context on every log line, metrics at the end. */
+export async function handler(event: unknown, context?: Context): Promise<GuardDutyHandlerResult> {
+  const deps = composeGuardDutyFindings();
+  composed ??= createGuardDutyHandler(deps);
+  const run = composed;
+  return observeInvocation(deps.observability, context, () => run(event));
 }

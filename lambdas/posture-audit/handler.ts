@@ -1,3 +1,4 @@
+import type { Context } from 'aws-lambda';
 import type { ClusterConfig, KubeguardConfig } from '../../core/config/schema.ts';
 import type { PostureFactsStore } from '../../core/digest/ports.ts';
 import { asKubeguardError, KubeguardError } from '../../core/errors.ts';
@@ -8,6 +9,7 @@ import { runScheduledAudit, type ScheduledAuditOutcome } from '../../core/postur
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
 import { channelForCluster } from '../../core/routing.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
+import { observeInvocation } from '../shared/observability.ts';
 import { composePostureAudit } from './composition.ts';
 import { decodePostureAuditEvent } from './decode.ts';
 
@@ -104,8 +106,10 @@ function auditOptions(config: KubeguardConfig) {
 
 let composed: ((event: unknown) => Promise<PostureAuditResult>) | undefined;
 
-/** Lambda entry point (EventBridge schedule, daily). */
-export async function handler(event: unknown): Promise<PostureAuditResult> {
-  composed ??= createPostureAuditHandler(composePostureAudit());
-  return composed(event);
+/** Lambda entry point (EventBridge schedule, daily): context on the log lines, AWS and Slack traced. */
+export async function handler(event: unknown, context?: Partial<Context>): Promise<PostureAuditResult> {
+  const deps = composePostureAudit();
+  composed ??= createPostureAuditHandler(deps);
+  const run = composed;
+  return observeInvocation(deps.observability, context, () => run(event));
 }

@@ -25,7 +25,7 @@ describe('the function logger', () => {
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({
       level: 'WARN',
       message: 'audit log events rejected',
-      service: 'audit-logs',
+      service: 'kubeguard-audit-logs',
       malformed: 3,
     });
   });
