@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { type ErrorCode, KubeguardError } from '#core/errors.ts';
 import { KUBE_KINDS, type KubeKind, servedVersions } from '#core/model/kube-kinds.ts';
 import { describeRef, type KubeObject } from '#core/model/kube-object.ts';
@@ -12,7 +11,13 @@ import type {
 } from '#core/remediation/ports.ts';
 import { PATCH_CONTENT_TYPES } from '#core/remediation/ports.ts';
 import { mapLimited } from '../aws/collect-support.ts';
-import { DEFAULT_REQUEST_TIMEOUT_MS, type KubeRequest, sendKubeRequest, serverOf } from './http.ts';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type KubeAccess,
+  type KubeRequest,
+  sendKubeRequest,
+  serverOf,
+} from './http.ts';
 
 /**
  * The one Kubernetes adapter: posture (snapshot-collector.ts), `kubeguard netpol`
@@ -38,7 +43,7 @@ export interface KubeClientOptions {
    * The cluster to talk to; a function is called before every request, so an EKS token source
    * (adapters/kubernetes/kubeconfig.ts `kubeConfigForEks`) can renew its token.
    */
-  kubeConfig: KubeConfig | (() => KubeConfig | Promise<KubeConfig>);
+  kubeConfig: KubeAccess | (() => KubeAccess | Promise<KubeAccess>);
   /** Items per list page; longer lists are followed through `continue` tokens. @default 500 */
   pageSize?: number;
   /** The field manager recorded for every write. @default 'kubeguard' */
@@ -119,7 +124,7 @@ export function createKubeClient(options: KubeClientOptions): KubeApiClient {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const fieldManager = options.fieldManager ?? 'kubeguard';
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const config = async (): Promise<KubeConfig> =>
+  const config = async (): Promise<KubeAccess> =>
     typeof options.kubeConfig === 'function' ? await options.kubeConfig() : options.kubeConfig;
   /** The group version each kind is served at, resolved once per client. */
   const served = new Map<KubeKind, Promise<string>>();

@@ -1,13 +1,13 @@
 import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
 import type { Clock } from '#core/ports.ts';
 import type { ClusterSnapshot } from '#core/posture/snapshot.ts';
 import { errorName, isAccessDenied } from '../aws/collect-support.ts';
+import { clusterAccessFrom, type EksClusterAccess, kubeConfigForEks } from './eks-access.ts';
 import type { EksTokenProvider } from './eks-token.ts';
-import { clusterAccessFrom, type EksClusterAccess, kubeConfigForEks } from './kubeconfig.ts';
+import type { KubeAccess } from './http.ts';
 import { type CollectOptions, collectClusterSnapshot } from './snapshot-collector.ts';
 
 export interface EksClusterSnapshotOptions {
@@ -24,7 +24,7 @@ export interface EksClusterSnapshotOptions {
   /** Read each node's kubelet configuration (needs `get nodes/proxy`). @default true */
   readKubeletConfig?: boolean;
   /** Builds the client configuration from DescribeCluster's endpoint and CA. @default kubeConfigForEks */
-  kubeConfigFor?: (access: EksClusterAccess, tokens: EksTokenProvider) => Promise<KubeConfig>;
+  kubeConfigFor?: (access: EksClusterAccess, tokens: EksTokenProvider) => Promise<KubeAccess>;
   /** Told as each collector starts and ends (`/k8s audit` shows it). */
   onProgress?: CollectOptions['onProgress'];
 }

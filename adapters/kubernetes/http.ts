@@ -1,17 +1,22 @@
-import {
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  type KubeConfig,
-  RequestContext,
-} from '@kubernetes/client-node';
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
 
 /**
- * One HTTP exchange with a Kubernetes API server, through client-node's authentication (kubeconfig
- * tokens, exec plugins, client certificates, the CA) and fetch, but none of its generated models:
- * the response comes back as the text the server sent (decision D12), and every exchange is bounded
- * by a timeout covering the connection, the headers and the body.
+ * One HTTP exchange with a Kubernetes API server over node:http(s), with the TLS options, agent and
+ * authentication headers the access applies (a KubeConfig's kubeconfig tokens, exec plugins, client
+ * certificates, CA and proxy; or an EKS cluster's CA and bearer token), but none of client-node's
+ * generated models: the response comes back as the text the server sent (decision D12), and every
+ * exchange is bounded by a timeout covering the connection, the headers and the body. Only client-node
+ * *types* are imported: the Lambda bundles reach EKS without client-node (eks-access.ts).
  */
+
+/**
+ * What a request needs of a cluster's access: its server, and the options that reach and
+ * authenticate to it. client-node's KubeConfig has both; `kubeConfigForEks` builds one for EKS.
+ */
+export type KubeAccess = Pick<KubeConfig, 'getCurrentCluster' | 'applyToHTTPSOptions'>;
 
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -49,19 +54,8 @@ export class KubeApiTimeoutError extends KubeguardError {
   }
 }
 
-const METHODS: Record<KubeRequest['method'], HttpMethod> = {
-  GET: HttpMethod.GET,
-  POST: HttpMethod.POST,
-  PATCH: HttpMethod.PATCH,
-  DELETE: HttpMethod.DELETE,
-};
-
-const library = new IsomorphicFetchHttpLibrary();
-/** One connection pool per cluster configuration (client-node would build one per request). */
-const dispatchers = new WeakMap<KubeConfig, ReturnType<RequestContext['getDispatcher']>>();
-
 /** The API server URL of the configuration, for messages. */
-export function serverOf(config: KubeConfig): string {
+export function serverOf(config: KubeAccess): string {
   return config.getCurrentCluster()?.server ?? '(no server)';
 }
 
@@ -70,19 +64,16 @@ export function serverOf(config: KubeConfig): string {
  * KubeguardError naming the server when it cannot be reached; any HTTP status is a response.
  */
 export async function sendKubeRequest(
-  config: KubeConfig,
+  config: KubeAccess,
   request: KubeRequest,
   options: { timeoutMs: number; what: string },
 ): Promise<KubeResponse> {
   const server = serverOf(config).replace(/\/+$/, '');
-  const context = new RequestContext(`${server}${request.path}`, METHODS[request.method]);
+  const target = new URL(`${server}${request.path}`);
   for (const [name, value] of Object.entries(request.query ?? {})) {
-    if (value !== undefined) context.setQueryParam(name, value);
+    if (value !== undefined) target.searchParams.set(name, value);
   }
-  context.setHeaderParam('Accept', 'application/json, */*');
-  if (request.contentType !== undefined) context.setHeaderParam('Content-Type', request.contentType);
-  if (request.body !== undefined) context.setBody(request.body);
-  const url = context.getUrl();
+  const url = target.href;
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -90,17 +81,18 @@ export async function sendKubeRequest(
     controller.abort();
   }, options.timeoutMs);
   try {
-    await config.applySecurityAuthentication(context);
-    const pooled = dispatchers.get(config);
-    if (pooled !== undefined) context.setDispatcher(pooled);
-    else if (context.getDispatcher() !== undefined) dispatchers.set(config, context.getDispatcher());
-    context.setSignal(controller.signal);
-    const response = await library.send(context).toPromise();
-    const text = await response.body.text();
-    return { status: response.httpStatusCode, text, url };
+    const headers: Record<string, string> = { Accept: 'application/json, */*' };
+    if (request.contentType !== undefined) headers['Content-Type'] = request.contentType;
+    if (request.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(request.body));
+    const requestOptions: RequestOptions = { method: request.method, headers, signal: controller.signal };
+    await config.applyToHTTPSOptions(requestOptions);
+    const response = await exchange(target, requestOptions, request.body);
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    return { status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), url };
   } catch (error) {
     if (timedOut) throw new KubeApiTimeoutError(url, options.timeoutMs, options.what);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof Error ? error.message || errorCode(error) : String(error);
     const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
     throw new KubeguardError(
       'UPSTREAM',
@@ -110,4 +102,19 @@ export async function sendKubeRequest(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Sends the request and resolves with the response once its headers arrived. */
+function exchange(target: URL, options: RequestOptions, body: string | undefined): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const send = target.protocol === 'http:' ? httpRequest : httpsRequest;
+    const outgoing = send(target, options, resolve);
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+/** Some socket errors (an aggregate of refused IPv4 and IPv6 connections) carry a code but no message. */
+function errorCode(error: Error): string {
+  return (error as { code?: string }).code ?? error.name;
 }

@@ -14,7 +14,7 @@ import type { FunctionEnvironment } from '../config/env.ts';
 import { createLocalEvidenceStore } from '../evidence/local-dir.ts';
 import { createS3EvidenceStore } from '../evidence/s3.ts';
 import { createKubeClient } from './client.ts';
-import { clusterAccessFrom, kubeConfigForEks } from './kubeconfig.ts';
+import { clusterAccessFrom, kubeConfigForEks } from './eks-access.ts';
 import { describeCluster } from './eks-cluster-snapshot.ts';
 import { createEksTokenProvider, type EksTokenProvider } from './eks-token.ts';
 

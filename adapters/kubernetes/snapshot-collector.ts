@@ -1,7 +1,6 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeguardError } from '#core/errors.ts';
 import type { KubeKind } from '#core/model/kube-kinds.ts';
 import type { Clock } from '#core/ports.ts';
@@ -13,9 +12,11 @@ import { collectEksSnapshot } from '../aws/eks-snapshot.ts';
 import { collectGuardDutySnapshot } from '../aws/guardduty-snapshot.ts';
 import { collectSecretsSnapshot } from '../aws/secrets-snapshot.ts';
 import { createKubeClient, type KubeApiClient } from './client.ts';
+import type { KubeAccess } from './http.ts';
 
 export interface CollectOptions {
-  kubeConfig: KubeConfig;
+  /** A KubeConfig, or the access of an EKS cluster (kubeConfigForEks). */
+  kubeConfig: KubeAccess;
   /** Cluster name recorded in the snapshot (the EKS name when AWS clients are given). */
   name: string;
   clock: Clock;

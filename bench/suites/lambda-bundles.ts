@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { esbuildBuildOptions, LAMBDA_BUNDLE } from '../../infra/constructs/lambda-bundle.ts';
@@ -12,12 +12,13 @@ import { type BenchSuite, type Figure, verdict } from '../figure.ts';
 /**
  * Each Lambda bundle built exactly as the CDK app builds it (the same options object), then its size
  * and the time a fresh Node process takes to import it: the part of a cold start the code controls.
+ * Three imports after one warm-up keep the suite under a minute and a half for eight functions.
  */
-const IMPORT_RUNS = 5;
+const IMPORT_RUNS = 3;
 
 interface BundleTarget {
-  /** Upper bound on the minified bundle, in KB. */
-  sizeKb?: number;
+  /** Upper bound on the minified bundle, in MB (MiB, as esbuild and the Lambda console count). */
+  sizeMb?: number;
   /** Upper bound on the median import time, in ms. */
   importMs?: number;
   /** Bundle inputs (esbuild metafile paths) of code the function never runs: there must be none. */
@@ -28,43 +29,69 @@ interface BundleTarget {
  * Sizes from the roadmap (the ingest functions < 300 KB); import times and the code a function never
  * runs from D30: an event-driven function imports in < 200 ms (all three took 235–283 ms, back to
  * back with today's, when every function bundled every adapter); ingest never carries Slack, the AWS
- * SDK clients or a YAML parser, and delivery never carries the rules it only quotes.
+ * SDK clients or a YAML parser, and delivery never carries the rules it only quotes. Posture audit's
+ * targets are issue 15's (D56: it was 2.4 MB with client-node and undici, which no function loads since
+ * the functions reach EKS over node:https). The other targets were set from the sizes measured when
+ * that one was met, the Powertools tracer included, with ~10-25 % headroom rather than from a wish:
+ * delivery 0.36 MB, digest 0.34 MB, alarm-notifier 0.16 MB, slack-ingress 0.38 MB, action-worker
+ * 1.9 MB (its netpol engine's full zod build is 0.45 MB of that; the rest of kubeguard uses zod/mini).
+ * Import targets of 200 ms (250 ms for the ingress, 300 ms for the action worker, which loads the
+ * remediation engine) are for an idle machine: on a loaded one every import takes 2-4 times longer.
  */
 const INGEST_NEVER_RUNS =
   /node_modules\/(@slack\/|@aws-sdk\/client-|@aws-sdk\/lib-|yaml\/)|core\/slack-views\//;
+/** Reaching EKS needs node:https, a CA and a bearer token (adapters/kubernetes/eks-access.ts), never these. */
+const KUBE_CLIENT_NEVER_RUNS = /node_modules\/(@kubernetes\/client-node|undici|ws|socks|js-yaml)\//;
 const TARGETS: Record<string, BundleTarget> = {
-  'audit-logs': { sizeKb: 300, importMs: 200, neverRuns: INGEST_NEVER_RUNS },
+  'audit-logs': { sizeMb: 0.3, importMs: 200, neverRuns: INGEST_NEVER_RUNS },
   'guardduty-findings': {
-    sizeKb: 300,
+    sizeMb: 0.3,
     importMs: 200,
     neverRuns:
       /node_modules\/(@slack\/|@aws-sdk\/client-|@aws-sdk\/lib-|yaml\/)|core\/slack-views\/|core\/detection\/rules\//,
   },
   delivery: {
+    sizeMb: 0.4,
     importMs: 200,
     neverRuns: /node_modules\/(@aws-sdk\/client-|@aws-sdk\/lib-|yaml\/)|core\/detection\/rules\//,
   },
   // It acks every Slack request within 3 s, cold starts included (issue 11); only the action worker
   // talks to clusters.
   'slack-ingress': {
-    sizeKb: 2048,
+    sizeMb: 0.5,
     importMs: 250,
     neverRuns: /node_modules\/@kubernetes\/client-node\/|adapters\/kubernetes\//,
   },
+  'posture-audit': { sizeMb: 1.5, importMs: 200, neverRuns: KUBE_CLIENT_NEVER_RUNS },
+  'action-worker': { sizeMb: 2, importMs: 300, neverRuns: KUBE_CLIENT_NEVER_RUNS },
+  digest: { sizeMb: 0.4, importMs: 200, neverRuns: KUBE_CLIENT_NEVER_RUNS },
+  'alarm-notifier': { sizeMb: 0.2, importMs: 200, neverRuns: KUBE_CLIENT_NEVER_RUNS },
 };
 
-/** Every function the CDK app deploys: by its folder under lambdas/, else by its entry's key in kebab case. */
-const FUNCTIONS: Record<string, string> = Object.fromEntries(
-  Object.entries(FUNCTION_ENTRIES).map(([key, entry]) => [
-    /\/lambdas\/[^/]+\/handler\.ts$/.test(entry)
-      ? basename(dirname(entry))
-      : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
-    entry,
-  ]),
-);
+/**
+ * Every function the CDK app deploys, by its folder under lambdas/, else by its entry's key in kebab
+ * case: the stateless stack's entries, and every other `lambdas/<name>/handler.ts` (functions other
+ * constructs deploy, such as the alarm notifier), so a new function is measured without editing this.
+ */
+const LAMBDAS_DIR = fileURLToPath(new URL('../../lambdas/', import.meta.url));
+const FUNCTIONS: Record<string, string> = {
+  ...Object.fromEntries(
+    readdirSync(LAMBDAS_DIR)
+      .filter((name) => existsSync(join(LAMBDAS_DIR, name, 'handler.ts')))
+      .map((name) => [name, join(LAMBDAS_DIR, name, 'handler.ts')]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(FUNCTION_ENTRIES).map(([key, entry]) => [
+      /\/lambdas\/[^/]+\/handler\.ts$/.test(entry)
+        ? basename(dirname(entry))
+        : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`),
+      entry,
+    ]),
+  ),
+};
 
 export const suite: BenchSuite = {
-  name: 'bundles',
+  name: 'lambda-bundles',
   run: async () => {
     const figures: Figure[] = [];
     for (const [name, entry] of Object.entries(FUNCTIONS)) figures.push(...(await measure(name, entry)));
@@ -80,14 +107,14 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
     const bundlePath = join(outdir, LAMBDA_BUNDLE.outputFile);
     const bundle = readFileSync(bundlePath);
     const target = TARGETS[name] ?? {};
-    const sizeKb = Math.round(bundle.length / 1024);
+    const sizeMb = Math.round((bundle.length / 1024 / 1024) * 1000) / 1000;
     const importMs = round(medianImportMs(bundlePath));
     const figures: Figure[] = [
       {
         name: `${name} bundle`,
-        value: sizeKb,
-        unit: 'KB',
-        target: target.sizeKb === undefined ? '' : verdict(`< ${target.sizeKb} KB`, sizeKb < target.sizeKb),
+        value: sizeMb,
+        unit: 'MB',
+        target: target.sizeMb === undefined ? '' : verdict(`< ${target.sizeMb} MB`, sizeMb < target.sizeMb),
       },
       {
         name: `${name} bundle gzip`,

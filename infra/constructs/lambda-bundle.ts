@@ -39,7 +39,7 @@ export const LAMBDA_BUNDLE = Object.freeze({
    * Packages replaced by a stub that throws when used (infra/bundle-stubs/). Bolt's App module
    * requires its Socket Mode and HTTP receivers whatever receiver is passed, but the Lambda functions
    * only ever use AwsLambdaReceiver: without the stubs the Slack ingress bundle is 1.6 MB and takes
-   * ~255 ms to import, with them ~0.4 MB and ~140 ms (`npm run bench -- bundles`).
+   * ~255 ms to import, with them ~0.4 MB and ~140 ms (`npm run bench -- lambda-bundles`).
    */
   aliases: Object.freeze({
     '@slack/socket-mode': stubPath('slack-socket-mode.cjs'),

@@ -9,7 +9,7 @@ import { DynamoAuditHistoryStore } from '#adapters/aws/audit-history-store.ts';
 import { findingsTableDefinition } from '#adapters/aws/findings-table.ts';
 import { createS3ReportExportStore } from '#adapters/evidence/report-exports.ts';
 import { collectEksClusterSnapshot } from '#adapters/kubernetes/eks-cluster-snapshot.ts';
-import type { EksClusterAccess } from '#adapters/kubernetes/kubeconfig.ts';
+import type { EksClusterAccess } from '#adapters/kubernetes/eks-access.ts';
 import { createWebApiMessenger } from '#adapters/slack/web-api-messenger.ts';
 import { type ClusterConfig, parseConfig } from '#core/config/schema.ts';
 import { parseAuditDetailsPage } from '#core/slack-views/audit-report.ts';

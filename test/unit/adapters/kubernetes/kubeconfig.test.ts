@@ -1,8 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clusterAccessFrom, kubeConfigForEks, kubeConfigFromFile } from '#adapters/kubernetes/kubeconfig.ts';
+import { clusterAccessFrom, kubeConfigForEks } from '#adapters/kubernetes/eks-access.ts';
+import { kubeConfigFromFile } from '#adapters/kubernetes/kubeconfig.ts';
 import { aws } from '#test/support/aws-fixtures.ts';
 
 describe('kubeConfigForEks', () => {
@@ -16,7 +18,12 @@ describe('kubeConfigForEks', () => {
       caData: 'CA_DATA_STRING...',
       skipTLSVerify: false,
     });
-    expect(kubeConfig.getCurrentUser()?.token).toBe('k8s-aws-v1.abc');
+    const options: RequestOptions = { headers: { Accept: 'application/json' } };
+    await kubeConfig.applyToHTTPSOptions(options);
+    expect(options.headers).toEqual({ Accept: 'application/json', Authorization: 'Bearer k8s-aws-v1.abc' });
+    // The agent verifies the server with the DescribeCluster CA (base64 PEM, decoded).
+    expect(options.agent).toBeInstanceOf(Agent);
+    expect((options.agent as Agent).options.ca).toEqual(Buffer.from('CA_DATA_STRING...', 'base64'));
   });
 
   it('names the missing field of a cluster that is not ready', () => {
