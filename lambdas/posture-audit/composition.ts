@@ -3,10 +3,11 @@ import { DynamoPostureFacts } from '../../adapters/aws/digest-stores.ts';
 import { kubeguardTableFromEnv } from '../../adapters/aws/kubeguard-table.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
 import { createReportExportStoreFromEnv } from '../../adapters/evidence/report-exports.ts';
+import { createInvocationTracer } from '../../adapters/observability/tracer.ts';
 import { createSlackMessengerFromEnv } from '../../adapters/slack/messenger-from-env.ts';
 import type { ClusterConfig, KubeguardConfig } from '../../core/config/schema.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
-import { createFunctionLogger } from '../shared/logger.ts';
+import { functionObservability } from '../shared/observability.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 
 /**
@@ -19,9 +20,12 @@ import { once, systemClock } from '../shared/runtime.ts';
  */
 export const composePostureAudit = once(() => {
   const environment = functionEnvironment();
+  // Before the clients: their AWS and Slack calls are traced through it.
+  const observability = functionObservability('posture-audit', createInvocationTracer);
   return {
     config: environment.config,
-    logger: createFunctionLogger('posture-audit'),
+    logger: observability.logger,
+    observability,
     messenger: createSlackMessengerFromEnv(environment),
     collect: lazyCollector(environment.config),
     history: createAuditHistoryStoreFromEnv(environment),
