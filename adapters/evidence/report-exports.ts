@@ -9,6 +9,7 @@ import {
 import { sha256Hex } from '#core/remediation/forensics.ts';
 import type { EvidenceBundle, EvidenceFile, EvidenceStore } from '#core/remediation/ports.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
+import { tracedAwsClient } from '../observability/hooks.ts';
 import { createLocalEvidenceStore } from './local-dir.ts';
 import { createS3EvidenceStore } from './s3.ts';
 
@@ -121,7 +122,7 @@ export function createReportExportStoreFromEnv(environment: FunctionEnvironment)
       );
     }
     return createS3ReportExportStore({
-      client: new S3Client({ region: environment.region }),
+      client: tracedAwsClient(new S3Client({ region: environment.region })),
       bucket: environment.evidenceBucket,
       region: environment.region,
     });

@@ -6,6 +6,7 @@ import type { Clock } from '../../core/ports.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
 import type { CollectorProgress } from '../../core/slack-views/audit-progress.ts';
 import type { AccountCredentials } from '../aws/account-credentials.ts';
+import { tracedAwsClient } from '../observability/hooks.ts';
 import { collectEksClusterSnapshot } from './eks-cluster-snapshot.ts';
 import { createEksTokenProvider, type EksTokenProvider } from './eks-token.ts';
 
@@ -34,9 +35,9 @@ export function createEksClusterCollector(
     if (found === undefined) {
       const config = credentials === undefined ? { region } : { region, credentials };
       found = {
-        eks: new EKSClient(config),
-        guardDuty: new GuardDutyClient(config),
-        secretsManager: new SecretsManagerClient(config),
+        eks: tracedAwsClient(new EKSClient(config)),
+        guardDuty: tracedAwsClient(new GuardDutyClient(config)),
+        secretsManager: tracedAwsClient(new SecretsManagerClient(config)),
       };
       clients.set(`${key} ${region}`, found);
     }

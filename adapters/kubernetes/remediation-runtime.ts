@@ -13,6 +13,7 @@ import { SecretsManagerRotator } from '../aws/secrets-rotator.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
 import { createLocalEvidenceStore } from '../evidence/local-dir.ts';
 import { createS3EvidenceStore } from '../evidence/s3.ts';
+import { tracedAwsClient } from '../observability/hooks.ts';
 import { createKubeClient } from './client.ts';
 import { clusterAccessFrom, kubeConfigForEks } from './eks-access.ts';
 import { describeCluster } from './eks-cluster-snapshot.ts';
@@ -54,7 +55,7 @@ export function remediationRuntimeFromEnv(
     const { key, config } = clientConfig(cluster);
     let client = eks.get(key);
     if (client === undefined) {
-      client = new EKSClient(config);
+      client = tracedAwsClient(new EKSClient(config));
       eks.set(key, client);
     }
     return client;
@@ -63,7 +64,10 @@ export function remediationRuntimeFromEnv(
     const { key, config } = clientConfig(cluster);
     let rotator = secrets.get(key);
     if (rotator === undefined) {
-      rotator = new SecretsManagerRotator({ client: new SecretsManagerClient(config), timers });
+      rotator = new SecretsManagerRotator({
+        client: tracedAwsClient(new SecretsManagerClient(config)),
+        timers,
+      });
       secrets.set(key, rotator);
     }
     return rotator;
@@ -109,7 +113,9 @@ function configured(environment: FunctionEnvironment, name: string): ClusterConf
 function evidenceStores(environment: FunctionEnvironment): (cluster: string) => EvidenceStore {
   const { evidenceBucket, evidenceDirectory } = environment;
   if (evidenceBucket !== undefined) {
-    const client = new S3Client(environment.region === undefined ? {} : { region: environment.region });
+    const client = tracedAwsClient(
+      new S3Client(environment.region === undefined ? {} : { region: environment.region }),
+    );
     return (cluster) =>
       createS3EvidenceStore({ client, bucket: evidenceBucket, prefix: `forensics/${cluster}/` });
   }
