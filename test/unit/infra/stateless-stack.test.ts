@@ -224,9 +224,9 @@ describe('kubeguard functions', () => {
   });
 
   it('raises an alarm on any function error', () => {
-    // The Slack endpoint's 5xx alarm is the other one (slack-bot.test.ts).
+    // Throttles, delivery and audit-log silence alarms: observability.test.ts; the Slack endpoint's 5xx: slack-bot.test.ts.
     const alarms = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::CloudWatch::Alarm')).filter(
-      (alarm) => alarm.Properties?.Namespace === 'AWS/Lambda',
+      (alarm) => alarm.Properties?.Namespace === 'AWS/Lambda' && alarm.Properties?.MetricName === 'Errors',
     );
 
     expect(alarms).toHaveLength(functionsByService().size);
