@@ -18,6 +18,10 @@ export const physicalNames = (prefix: string) =>
     actionWorkerRole: `${prefix}-action-worker`,
     /** The CloudWatch Logs destination member accounts' audit logs are sent to, in every region. */
     auditLogsDestination: `${prefix}-audit-logs`,
+    /** The function that posts alarms to the ops channel (home region); regional alarm topics invoke it. */
+    alarmNotifierFunction: `${prefix}-alarm-notifier`,
+    /** The alarm topic of a regional stack (an alarm can only notify a topic of its own region). */
+    regionalAlarmTopic: `${prefix}-alarms`,
   });
 
 /** A home account of a synthesized stack: the configured id, or the deploying account's. */
@@ -47,6 +51,10 @@ export function logsDestinationArn(
   name: string,
 ): string {
   return `arn:${partition}:logs:${region}:${account}:destination:${name}`;
+}
+
+export function snsTopicArn(partition: string, region: string, account: AccountRef, name: string): string {
+  return `arn:${partition}:sns:${region}:${account}:${name}`;
 }
 
 export function defaultEventBusArn(partition: string, region: string, account: AccountRef): string {

@@ -20,7 +20,8 @@ export class AlarmTopic extends Construct {
   readonly topic: Topic;
   readonly key: Key;
 
-  constructor(scope: Construct, id: string) {
+  /** `topicName`: a fixed name, for a topic another stack names (a regional stack's, infra/names.ts). */
+  constructor(scope: Construct, id: string, props: { topicName?: string } = {}) {
     super(scope, id);
     this.key = new Key(this, 'Key', {
       description: 'kubeguard alarm topic: lets CloudWatch alarms publish encrypted notifications',
@@ -37,6 +38,7 @@ export class AlarmTopic extends Construct {
     );
     this.topic = new Topic(this, 'Topic', {
       displayName: 'kubeguard alarms',
+      ...(props.topicName === undefined ? {} : { topicName: props.topicName }),
       masterKey: this.key,
       enforceSSL: true,
     });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -16,6 +17,10 @@ export interface OpsNotifierProps {
   readonly topic: ITopic;
   /** The bot token (`{"botToken": "xoxb-…"}`). */
   readonly slackSecret: ISecret;
+  /** Its physical name: regional stacks subscribe it to their alarm topics by ARN (infra/names.ts). */
+  readonly functionName: string;
+  /** The regional stacks' alarm topics allowed to invoke it. @default none */
+  readonly regionalTopicArns?: readonly string[];
 }
 
 /**
@@ -30,6 +35,7 @@ export class OpsNotifier extends Construct {
     super(scope, id);
     this.function = new KubeguardFunction(this, 'Function', {
       name: 'alarm-notifier',
+      functionName: props.functionName,
       entry: ALARM_NOTIFIER_ENTRY,
       description: 'kubeguard: posts kubeguard’s own alarm state changes to the Slack ops channel',
       configJson: props.configJson,
@@ -43,5 +49,13 @@ export class OpsNotifier extends Construct {
     props.slackSecret.grantRead(this.function.role);
     // The subscription lands in this stack (beside the function), so references flow stateful → stateless.
     props.topic.addSubscription(new LambdaSubscription(this.function.function));
+    // Regional stacks' alarms reach the channel too: their topics (in other regions, same account)
+    // subscribe this function by ARN, and SNS may invoke it for exactly those topics.
+    (props.regionalTopicArns ?? []).forEach((topicArn, index) => {
+      this.function.function.addPermission(`RegionalAlarmTopic${index}`, {
+        principal: new ServicePrincipal('sns.amazonaws.com'),
+        sourceArn: topicArn,
+      });
+    });
   }
 }

@@ -1,15 +1,23 @@
 import { Aspects, Aws, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import { Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { KubeguardConfig } from '#core/config/schema.ts';
 import { AlarmTopic, NotifyAlarmTopic } from '../constructs/alarm-topic.ts';
-import { ALARM_PERIOD, anyOccurrenceAlarm } from '../constructs/alarms.ts';
+import {
+  ALARM_PERIOD,
+  anyOccurrenceAlarm,
+  auditLogSilenceAlarms,
+  kubeguardAlarmName,
+  useAlarmPrefix,
+} from '../constructs/alarms.ts';
 import { CrossAccountAuditLogs } from '../constructs/cross-account-audit-logs.ts';
 import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
@@ -48,10 +56,13 @@ export class RegionalStack extends Stack {
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
   readonly crossAccountAuditLogs: CrossAccountAuditLogs | undefined;
   readonly alarmTopic: AlarmTopic;
+  readonly auditLogSilenceAlarms: readonly Alarm[];
 
   constructor(scope: Construct, id: string, props: RegionalStackProps) {
     super(scope, id, props);
     const { config, resourcePrefix } = props;
+    // Before any alarm is made: alarms are named `<prefix>/<kind>/…` for their runbook (alarms.ts).
+    useAlarmPrefix(this, resourcePrefix);
     const names = physicalNames(resourcePrefix);
     const home = { region: config.home.region, account: config.home.account ?? Aws.ACCOUNT_ID };
 
@@ -135,8 +146,23 @@ export class RegionalStack extends Stack {
           });
 
     // CloudWatch alarms notify a topic of their own region: the home topic cannot be an alarm action here.
-    this.alarmTopic = new AlarmTopic(this, 'Alarms');
+    this.alarmTopic = new AlarmTopic(this, 'Alarms', { topicName: names.regionalAlarmTopic });
+    // The clusters whose audit logs this region's function ingests (home-account ones by subscription,
+    // member accounts' through the destination): silence from one for 30 minutes is an alarm here.
+    this.auditLogSilenceAlarms = auditLogSilenceAlarms(
+      this,
+      config.clusters.filter((cluster) => cluster.region === this.region),
+    );
+    // With an ops channel, the home region's notifier posts this region's alarms too.
+    if (config.slack.opsChannel !== undefined) {
+      new Subscription(this, 'OpsNotifierSubscription', {
+        topic: this.alarmTopic.topic,
+        protocol: SubscriptionProtocol.LAMBDA,
+        endpoint: lambdaFunctionArn(Aws.PARTITION, home.region, home.account, names.alarmNotifierFunction),
+      });
+    }
     anyOccurrenceAlarm(this, 'DeadLettersAlarm', {
+      alarmName: kubeguardAlarmName(this, 'deadLetters'),
       description: `kubeguard ${this.region}: events or invocations failed for good and wait in the region's dead-letter queue (docs/operations.md)`,
       metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: ALARM_PERIOD,

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { configuredRegions } from '#core/config/accounts.ts';
 import type { KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import {
@@ -27,7 +28,7 @@ import { exportStackOutputs, FUNCTION_NAME_OUTPUTS, namedOutput } from '../const
 import { evidenceBucketName, postureAuditPolicy } from '../constructs/posture-audit-access.ts';
 import { RemediationAccess } from '../constructs/remediation-access.ts';
 import { SLACK_BOT_ENTRIES, SlackBot } from '../constructs/slack-bot.ts';
-import { homeClusters, physicalNames } from '../names.ts';
+import { homeClusters, physicalNames, snsTopicArn } from '../names.ts';
 
 /**
  * The GuardDuty findings kubeguard handles: EKS Protection (audit-log) findings and Runtime Monitoring
@@ -199,6 +200,17 @@ export class StatelessStack extends Stack {
             configJson: props.configJson,
             topic: props.alarmTopic,
             slackSecret: props.slackSecret,
+            functionName: physicalNames(props.resourcePrefix).alarmNotifierFunction,
+            regionalTopicArns: configuredRegions(props.config)
+              .filter((region) => region !== this.region)
+              .map((region) =>
+                snsTopicArn(
+                  Aws.PARTITION,
+                  region,
+                  Aws.ACCOUNT_ID,
+                  physicalNames(props.resourcePrefix).regionalAlarmTopic,
+                ),
+              ),
           });
     nameAlarm(this.slackBot.endpoint.serverErrorsAlarm, 'slackEndpointErrors');
     this.oldestPendingDeliveryAlarm = oldestPendingDeliveryAlarm(this, 'OldestPendingDeliveryAlarm');

@@ -28,7 +28,7 @@ const ORG: KubeguardConfigInput = {
     { name: 'prod-eu', region: 'eu-west-1', account: PROD },
     { name: 'staging-eu', region: 'eu-west-1', account: STAGING, auditLogGroup: '/custom/staging/audit' },
   ],
-  slack: { defaultChannel: '#kubeguard-alerts' },
+  slack: { defaultChannel: '#kubeguard-alerts', opsChannel: '#kubeguard-ops' },
 };
 
 // One synthesis (cdk-nag included: an unacknowledged error would throw here) for every test below.
@@ -402,5 +402,55 @@ describe('regional stack', () => {
     expect(homeFilters.map((filter) => filter.Properties?.LogGroupName)).toEqual([
       '/aws/eks/home-cluster/cluster',
     ]);
+  });
+});
+
+describe('alarms of a regional stack', () => {
+  const template = () => Template.fromStack(stackNamed('Kubeguard-Regional-eu-west-1'));
+
+  it('watch every cluster whose audit logs the region ingests, home and member accounts, silence breaching', () => {
+    const alarms = Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm')).map(propsOf);
+    const silence = alarms.filter((alarm) =>
+      String(alarm.AlarmName).startsWith('Kubeguard/audit-log-silence/'),
+    );
+
+    expect(silence.map((alarm) => [alarm.AlarmName, alarm.TreatMissingData, alarm.Dimensions])).toEqual(
+      ['home-eu', 'prod-eu', 'staging-eu'].map((cluster) => [
+        `Kubeguard/audit-log-silence/${cluster}`,
+        'breaching',
+        [
+          { Name: 'Cluster', Value: cluster },
+          { Name: 'service', Value: 'kubeguard-audit-logs' },
+        ],
+      ]),
+    );
+    expect(alarms.map((alarm) => alarm.AlarmName)).toEqual(
+      expect.arrayContaining(['Kubeguard/dead-letters', 'Kubeguard/errors/audit-logs']),
+    );
+  });
+
+  it('notify the region’s own topic, which the home region’s ops notifier is subscribed to', () => {
+    const [topicId, topic] = only(template(), 'AWS::SNS::Topic');
+    expect(propsOf(topic).TopicName).toBe('Kubeguard-alarms');
+    for (const alarm of Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm'))) {
+      expect(propsOf(alarm).AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+    const [, subscription] = only(template(), 'AWS::SNS::Subscription');
+    expect(plain(propsOf(subscription), HOME)).toEqual({
+      Protocol: 'lambda',
+      TopicArn: { Ref: topicId },
+      Endpoint: `arn:aws:lambda:us-east-1:${HOME}:function:Kubeguard-alarm-notifier`,
+    });
+    // The home notifier has that name and lets SNS invoke it for exactly the regional topic.
+    const notifier = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::Function')).find(
+      (fn) => propsOf(fn).FunctionName === 'Kubeguard-alarm-notifier',
+    );
+    expect(notifier).toBeDefined();
+    const permissions = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::Lambda::Permission'))
+      .map((permission) => plain(propsOf(permission), HOME) as Record<string, unknown>)
+      .filter((permission) => permission.Principal === 'sns.amazonaws.com');
+    expect(permissions.map((permission) => permission.SourceArn)).toEqual(
+      expect.arrayContaining([`arn:aws:sns:eu-west-1:${HOME}:Kubeguard-alarms`]),
+    );
   });
 });
