@@ -37,8 +37,9 @@ interface MemberStackProps extends StackProps {
  * clusters — and, for the account's clusters in this region, the audit-log subscription to the home
  * account's destination and the access entry that lets the role into the cluster.
  *
- * A plain template (no asset, no lookup, no bootstrap parameter): `cdk deploy` with the member
- * account's credentials, or `cdk synth` and a StackSet, deploy it into an account never bootstrapped.
+ * A plain template (no code asset, no lookup, no bootstrap parameter): `cdk synth` and a StackSet
+ * deploy it into an account never bootstrapped; `cdk deploy` with the member account's credentials
+ * uses no bootstrap role, but the CLI uploads the template through the bootstrap assets bucket.
  * The home stacks go first: IAM refuses a trust policy naming a role that does not exist yet.
  */
 export class MemberAccountStack extends Stack {
@@ -154,7 +155,7 @@ function roleNameAndPath(roleArn: string): { name: string; path: string } {
   return { name, path: parts.length === 0 ? '/' : `/${parts.join('/')}/` };
 }
 
-/** Deployed with the caller's credentials, no bootstrap resources, no parameters: a plain template. */
+/** Deployed with the caller's credentials, no bootstrap role, no parameters: a plain template. */
 function plainTemplate(): CliCredentialsStackSynthesizer {
   return new CliCredentialsStackSynthesizer();
 }

@@ -21,6 +21,7 @@ import {
 import { CrossAccountAuditLogs } from '../constructs/cross-account-audit-logs.ts';
 import { deadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
+import { exportStackOutputs, namedOutput } from '../constructs/outputs.ts';
 import { REMEDIATION_KUBERNETES_GROUP, remediationAccessEntries } from '../constructs/remediation-access.ts';
 import {
   defaultEventBusArn,
@@ -170,5 +171,10 @@ export class RegionalStack extends Stack {
       }),
     });
     Aspects.of(this).add(new NotifyAlarmTopic(this.alarmTopic.topic));
+    namedOutput(this, 'AlarmTopicArn', {
+      value: this.alarmTopic.topic.topicArn,
+      description: 'The topic this region’s kubeguard alarms notify: subscribe e-mail or a pager to it',
+    });
+    exportStackOutputs(this, resourcePrefix);
   }
 }

@@ -432,6 +432,13 @@ describe('alarms of a regional stack', () => {
   it('notify the region’s own topic, which the home region’s ops notifier is subscribed to', () => {
     const [topicId, topic] = only(template(), 'AWS::SNS::Topic');
     expect(propsOf(topic).TopicName).toBe('Kubeguard-alarms');
+    expect(template().findOutputs('AlarmTopicArn')).toEqual({
+      AlarmTopicArn: {
+        Description: 'The topic this region’s kubeguard alarms notify: subscribe e-mail or a pager to it',
+        Value: { Ref: topicId },
+        Export: { Name: 'Kubeguard-AlarmTopicArn' },
+      },
+    });
     for (const alarm of Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm'))) {
       expect(propsOf(alarm).AlarmActions).toEqual([{ Ref: topicId }]);
     }
