@@ -104,8 +104,10 @@ describe('the Lambda delivery trigger', () => {
     const arn = 'arn:aws:lambda:eu-west-1:111122223333:function:kubeguard-delivery';
     const environment = readFunctionEnvironment({ KUBEGUARD_CONFIG: CONFIG, DELIVERY_FUNCTION_NAME: arn });
 
+    const server = servers[0];
+    if (server === undefined) throw new Error('the Lambda API double did not start');
     await createDeliveryTriggerFromEnv(environment, {
-      endpoint: `http://127.0.0.1:${(servers[0]?.address() as AddressInfo).port}`,
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
       region: 'us-west-2',
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     })?.nudge();
