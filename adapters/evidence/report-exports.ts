@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, KubeguardError } from '#core/errors.ts';
 import {
   REPORT_EXPORT_FILES,
@@ -6,17 +6,16 @@ import {
   type ReportExportStore,
   type ReportExports,
 } from '#core/posture/report-exports.ts';
-import { sha256Hex } from '#core/remediation/forensics.ts';
 import type { EvidenceBundle, EvidenceFile, EvidenceStore } from '#core/remediation/ports.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
 import { tracedAwsClient } from '../observability/hooks.ts';
-import { createLocalEvidenceStore } from './local-dir.ts';
-import { createS3EvidenceStore } from './s3.ts';
 
 /**
  * Audit report exports stored through the forensic EvidenceStore (adapters/evidence/local-dir.ts,
  * s3.ts): the three exports plus a manifest.json with their SHA-256, written once. This file only
- * turns a report into a bundle and the store's receipt into links.
+ * turns a report into a bundle and the store's receipt into links. The evidence stores and the
+ * forensic helpers (which bring the YAML parser) are imported when the first export is written, so a
+ * function composing this store does not evaluate them when its bundle loads (D56).
  */
 
 const CONTENT_TYPES: Readonly<Record<keyof ReportExports, EvidenceFile['contentType']>> = {
@@ -35,7 +34,8 @@ export function createReportExportStore(
 ): ReportExportStore {
   return {
     async putReportExports(reportId, exports, takenAt) {
-      const receipt = await evidence.put(reportBundle(reportId, exports, takenAt));
+      const { sha256Hex } = await import('#core/remediation/forensics.ts');
+      const receipt = await evidence.put(reportBundle(reportId, exports, takenAt, sha256Hex));
       const links = {} as ReportExportLinks;
       for (const kind of KINDS) links[kind] = linkTo(receipt.location, REPORT_EXPORT_FILES[kind]);
       return links;
@@ -43,7 +43,12 @@ export function createReportExportStore(
   };
 }
 
-function reportBundle(reportId: string, exports: ReportExports, takenAt: string): EvidenceBundle {
+function reportBundle(
+  reportId: string,
+  exports: ReportExports,
+  takenAt: string,
+  sha256Hex: (content: string) => string,
+): EvidenceBundle {
   const files: EvidenceFile[] = KINDS.map((kind) => ({
     path: REPORT_EXPORT_FILES[kind],
     content: exports[kind],
@@ -69,11 +74,32 @@ function reportBundle(reportId: string, exports: ReportExports, takenAt: string)
 
 /** Exports under `<root>/<report id>/`; the links are the files' absolute paths. */
 export function createLocalReportExportStore(root: string): ReportExportStore {
-  return createReportExportStore(createLocalEvidenceStore(root), (location, file) => `${location}/${file}`);
+  const evidence = lazyEvidenceStore(async () =>
+    (await import('./local-dir.ts')).createLocalEvidenceStore(root),
+  );
+  return createReportExportStore(evidence, (location, file) => `${location}/${file}`);
+}
+
+/** An evidence store built on its first put (and built again after a failed build). */
+function lazyEvidenceStore(build: () => Promise<EvidenceStore>): EvidenceStore {
+  let loading: Promise<EvidenceStore> | undefined;
+  return {
+    async put(bundle) {
+      loading ??= build().catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
+      return (await loading).put(bundle);
+    },
+  };
 }
 
 export interface S3ReportExportStoreOptions {
-  client: S3Client;
+  /**
+   * The S3 client, or what builds it when the first export is written: the functions pass a builder,
+   * so @aws-sdk/client-s3 is evaluated then, not when their bundle loads (D56).
+   */
+  client: S3Client | (() => Promise<S3Client>);
   bucket: string;
   /** The bucket's region, for the console links. */
   region: string;
@@ -88,10 +114,17 @@ export interface S3ReportExportStoreOptions {
  * which kubeguard does not depend on, and would expire while the Slack message stays.
  */
 export function createS3ReportExportStore(options: S3ReportExportStoreOptions): ReportExportStore {
-  const evidence = createS3EvidenceStore({
-    client: options.client,
-    bucket: options.bucket,
-    ...(options.kmsKeyId === undefined ? {} : { kmsKeyId: options.kmsKeyId }),
+  // The S3 evidence store (and the S3 client's commands it imports) is loaded on the first export.
+  const evidence = lazyEvidenceStore(async () => {
+    const [{ createS3EvidenceStore }, client] = await Promise.all([
+      import('./s3.ts'),
+      typeof options.client === 'function' ? options.client() : options.client,
+    ]);
+    return createS3EvidenceStore({
+      client,
+      bucket: options.bucket,
+      ...(options.kmsKeyId === undefined ? {} : { kmsKeyId: options.kmsKeyId }),
+    });
   });
   const prefix = `s3://${options.bucket}/`;
   return createReportExportStore(evidence, (location, file) => {
@@ -121,10 +154,14 @@ export function createReportExportStoreFromEnv(environment: FunctionEnvironment)
         'AWS_REGION is not set; Lambda sets it — set it for local runs that use KUBEGUARD_EVIDENCE_BUCKET',
       );
     }
+    const region = environment.region;
     return createS3ReportExportStore({
-      client: tracedAwsClient(new S3Client({ region: environment.region })),
+      client: async () => {
+        const { S3Client } = await import('@aws-sdk/client-s3');
+        return tracedAwsClient(new S3Client({ region }));
+      },
       bucket: environment.evidenceBucket,
-      region: environment.region,
+      region,
     });
   }
   if (environment.evidenceDirectory !== undefined)

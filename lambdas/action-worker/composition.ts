@@ -1,5 +1,4 @@
 import { functionEnvironment } from '../../adapters/config/env.ts';
-import { createInvocationTracer } from '../../adapters/observability/tracer.ts';
 import { botTokenFromEnv } from '../../adapters/slack/bot-token-from-env.ts';
 import { workerDepsFromEnv } from '../../adapters/slack/worker-from-env.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
@@ -18,7 +17,10 @@ export async function composeActionWorker(): Promise<{
   observability: FunctionObservability;
 }> {
   const environment = functionEnvironment();
-  // Before the clients: their Slack and AWS calls are traced and Slack's 429s counted through it.
+  // The Powertools tracer (aws-xray-sdk-core, cls-hooked) is evaluated here, at the first invocation,
+  // not when the bundle loads (D56); before the clients: their Slack and AWS calls are traced and
+  // Slack's 429s counted through it.
+  const { createInvocationTracer } = await import('../../adapters/observability/tracer.ts');
   const observability = functionObservability('action-worker', createInvocationTracer);
   const { logger, metrics } = observability;
   const botToken = await botTokenFromEnv(environment);

@@ -3,23 +3,43 @@ import { DynamoPostureFacts } from '../../adapters/aws/digest-stores.ts';
 import { kubeguardTableFromEnv } from '../../adapters/aws/kubeguard-table.ts';
 import { functionEnvironment } from '../../adapters/config/env.ts';
 import { createReportExportStoreFromEnv } from '../../adapters/evidence/report-exports.ts';
-import { createInvocationTracer } from '../../adapters/observability/tracer.ts';
-import { createSlackMessengerFromEnv } from '../../adapters/slack/messenger-from-env.ts';
 import type { ClusterConfig, KubeguardConfig } from '../../core/config/schema.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
 import { functionObservability } from '../shared/observability.ts';
 import { once, systemClock } from '../shared/runtime.ts';
 
+export type PostureAuditComposition = Awaited<ReturnType<typeof compose>>;
+
+let composing: Promise<PostureAuditComposition> | undefined;
+
 /**
  * What the posture-audit function runs, built once per cold start from the validated environment:
  * the EKS cluster collector, audit history on the kubeguard table, report exports (S3 or a local
- * directory) and the Slack messenger for the summary. The collector (the EKS, GuardDuty and Secrets
- * Manager clients and the Kubernetes reader) is imported when the first cluster is collected, not at
- * load: esbuild keeps a dynamically imported module in the one-file bundle but evaluates it only then
- * (D56), so an event that names no configured cluster never pays for it.
+ * directory) and the Slack messenger for the summary. A failed build is not kept: the next
+ * invocation tries again.
  */
-export const composePostureAudit = once(() => {
+export function composePostureAudit(): Promise<PostureAuditComposition> {
+  composing ??= compose().catch((error: unknown) => {
+    composing = undefined;
+    throw error;
+  });
+  return composing;
+}
+
+/**
+ * Only what the first invocation needs is evaluated when the bundle loads (D56). The Powertools
+ * tracer (aws-xray-sdk-core and cls-hooked, ~50 ms of evaluation) is imported here, at the first
+ * invocation, before any client is built so each is captured; the collector (EKS, GuardDuty and
+ * Secrets Manager clients, the Kubernetes reader) on the first collection, so an event naming no
+ * configured cluster never evaluates it; the S3 client of the exports when the first export is
+ * written (adapters/evidence/report-exports.ts).
+ */
+async function compose() {
   const environment = functionEnvironment();
+  const [{ createInvocationTracer }, { createSlackMessengerFromEnv }] = await Promise.all([
+    import('../../adapters/observability/tracer.ts'),
+    import('../../adapters/slack/messenger-from-env.ts'),
+  ]);
   // Before the clients: their AWS and Slack calls are traced through it.
   const observability = functionObservability('posture-audit', createInvocationTracer);
   return {
@@ -32,7 +52,7 @@ export const composePostureAudit = once(() => {
     exports: createReportExportStoreFromEnv(environment),
     facts: new DynamoPostureFacts(kubeguardTableFromEnv(environment)),
   };
-});
+}
 
 /**
  * The EKS cluster collector with the member-account credentials, imported and built on the first

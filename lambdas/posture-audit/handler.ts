@@ -5,7 +5,7 @@ import { asKubeguardError, KubeguardError } from '../../core/errors.ts';
 import type { SlackMessenger } from '../../core/ports.ts';
 import type { AuditHistoryStore } from '../../core/posture/history.ts';
 import type { ReportExportStore } from '../../core/posture/report-exports.ts';
-import { runScheduledAudit, type ScheduledAuditOutcome } from '../../core/posture/scheduled-audit.ts';
+import type { ScheduledAuditOutcome } from '../../core/posture/scheduled-audit.ts';
 import type { ClusterSnapshot } from '../../core/posture/snapshot.ts';
 import { channelForCluster } from '../../core/routing.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
@@ -43,6 +43,9 @@ export function createPostureAuditHandler(
   return async (event) => {
     const clusters = decode(event, deps);
     const result: PostureAuditResult = { audited: [], failed: [] };
+    // The audit (its 87 checks and the YAML parser two of them use) is evaluated when an event names
+    // a cluster, not when the bundle loads (D56).
+    const { runScheduledAudit } = await import('../../core/posture/scheduled-audit.ts');
     for (const cluster of clusters) {
       try {
         const outcome = await runScheduledAudit(cluster.name, {
@@ -108,7 +111,7 @@ let composed: ((event: unknown) => Promise<PostureAuditResult>) | undefined;
 
 /** Lambda entry point (EventBridge schedule, daily): context on the log lines, AWS and Slack traced. */
 export async function handler(event: unknown, context?: Partial<Context>): Promise<PostureAuditResult> {
-  const deps = composePostureAudit();
+  const deps = await composePostureAudit();
   composed ??= createPostureAuditHandler(deps);
   const run = composed;
   return observeInvocation(deps.observability, context, () => run(event));

@@ -48,3 +48,55 @@ describe('the bundles of the functions that reach EKS', () => {
     expect(collector?.kind).toBe('dynamic-import');
   });
 });
+
+/**
+ * The bundle inputs evaluated when the bundle loads: those its entry reaches through static imports.
+ * A dynamically imported module stays in the one-file bundle but is evaluated only when imported.
+ */
+function evaluatedAtLoad(name: string): Set<string> {
+  const all = metafiles.get(name)?.inputs ?? {};
+  const entry = FUNCTION_ENTRIES[name as keyof typeof FUNCTION_ENTRIES].replace(
+    /^.*?\/lambdas\//,
+    'lambdas/',
+  );
+  const reached = new Set([entry]);
+  const queue = [entry];
+  for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+    for (const imported of all[path]?.imports ?? []) {
+      if (imported.kind === 'dynamic-import' || imported.external || reached.has(imported.path)) continue;
+      reached.add(imported.path);
+      queue.push(imported.path);
+    }
+  }
+  return reached;
+}
+
+function packagesAtLoad(name: string, pattern: RegExp): string[] {
+  const found = [...evaluatedAtLoad(name)].flatMap((path) => pattern.exec(path)?.[1] ?? []);
+  return [...new Set(found)].sort();
+}
+
+describe('what the functions that reach EKS evaluate when their bundle loads (D56)', () => {
+  it.each(['postureAudit', 'actionWorker'])(
+    '%s loads the Powertools tracer at its first invocation',
+    (name) => {
+      expect(inputs(name)).toContain('adapters/observability/tracer.ts');
+      expect(
+        packagesAtLoad(name, /node_modules\/(@aws-lambda-powertools\/tracer|aws-xray-sdk-core|cls-hooked)\//),
+      ).toEqual([]);
+    },
+  );
+
+  it('posture audit loads its AWS clients, the audit, Slack and the YAML parser on first use', () => {
+    expect(evaluatedAtLoad('postureAudit').has('lambdas/posture-audit/handler.ts')).toBe(true);
+    expect(
+      packagesAtLoad('postureAudit', /node_modules\/(@aws-sdk\/client-[a-z-]+|@slack\/web-api|yaml)\//),
+    ).toEqual([]);
+    const atLoad = evaluatedAtLoad('postureAudit');
+    expect(
+      ['core/posture/scheduled-audit.ts', 'core/remediation/forensics.ts', 'adapters/evidence/s3.ts'].filter(
+        (path) => atLoad.has(path),
+      ),
+    ).toEqual([]);
+  });
+});
