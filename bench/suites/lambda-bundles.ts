@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { esbuildBuildOptions, LAMBDA_BUNDLE } from '../../infra/constructs/lambda-bundle.ts';
+import { build, type Metafile } from 'esbuild';
+import {
+  CODE_SPLIT_FUNCTIONS,
+  esbuildBuildOptions,
+  esbuildSplitBuildOptions,
+  LAMBDA_BUNDLE,
+} from '../../infra/constructs/lambda-bundle.ts';
 import { FUNCTION_ENTRIES } from '../../infra/stacks/stateless-stack.ts';
 import { type BenchSuite, type Figure, verdict } from '../figure.ts';
 
@@ -102,10 +107,15 @@ export const suite: BenchSuite = {
 async function measure(name: string, entry: string): Promise<Figure[]> {
   const outdir = mkdtempSync(join(tmpdir(), `kubeguard-bench-${name}-`));
   try {
-    // The options the CDK app deploys with; the metafile lists the inputs without changing the output.
-    const result = await build({ ...esbuildBuildOptions(entry, outdir), metafile: true, logLevel: 'silent' });
+    // The options the CDK app deploys with (one file, or code-split for CODE_SPLIT_FUNCTIONS); the
+    // metafile lists the inputs and outputs without changing the output.
+    const split = CODE_SPLIT_FUNCTIONS.includes(name);
+    const options = split ? esbuildSplitBuildOptions(entry, outdir) : esbuildBuildOptions(entry, outdir);
+    const result = await build({ ...options, metafile: true, logLevel: 'silent' });
     const bundlePath = join(outdir, LAMBDA_BUNDLE.outputFile);
-    const bundle = readFileSync(bundlePath);
+    // The size is all the code deployed: the one file, or the entry and every chunk (not the maps).
+    const code = Object.keys(result.metafile.outputs).filter((output) => output.endsWith('.mjs'));
+    const bundle = Buffer.concat(code.map((output) => readFileSync(output)));
     const target = TARGETS[name] ?? {};
     const sizeMb = Math.round((bundle.length / 1024 / 1024) * 1000) / 1000;
     const importMs = round(medianImportMs(bundlePath));
@@ -130,6 +140,15 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
           target.importMs === undefined ? '' : verdict(`< ${target.importMs} ms`, importMs < target.importMs),
       },
     ];
+    if (split) {
+      const atLoad = loadedAtImport(result.metafile.outputs, bundlePath);
+      figures.push({
+        name: `${name} code loaded at import (${atLoad.files} of ${code.length} files)`,
+        value: Math.round((atLoad.bytes / 1024 / 1024) * 1000) / 1000,
+        unit: 'MB',
+        target: '',
+      });
+    }
     if (target.neverRuns !== undefined) {
       const pattern = target.neverRuns;
       const inputs = Object.keys(result.metafile.inputs).filter((input) => pattern.test(input));
@@ -144,6 +163,22 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The files of a code-split build that importing its entry reads: the entry and the chunks it reaches
+ * through static imports (the others wait for an `import()`).
+ */
+function loadedAtImport(outputs: Metafile['outputs'], entryPath: string): { files: number; bytes: number } {
+  const entry = Object.keys(outputs).find((output) => resolve(output) === resolve(entryPath));
+  const reached = new Set(entry === undefined ? [] : [entry]);
+  for (const output of reached) {
+    for (const imported of outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) reached.add(imported.path);
+    }
+  }
+  const bytes = [...reached].reduce((sum, output) => sum + (outputs[output]?.bytes ?? 0), 0);
+  return { files: reached.size, bytes };
 }
 
 /**

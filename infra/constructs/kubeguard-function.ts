@@ -1,7 +1,14 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  type FunctionProps,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -9,7 +16,12 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ConfigError } from '#core/errors.ts';
 import { functionErrorsAlarm, functionThrottlesAlarm } from './alarms.ts';
-import { LAMBDA_BUNDLE, nodejsBundlingOptions } from './lambda-bundle.ts';
+import {
+  CODE_SPLIT_FUNCTIONS,
+  codeSplitBundle,
+  LAMBDA_BUNDLE,
+  nodejsBundlingOptions,
+} from './lambda-bundle.ts';
 
 /** Lambda allows 4 KB of environment variables per function, keys and values together. */
 export const LAMBDA_ENVIRONMENT_LIMIT_BYTES = 4096;
@@ -69,7 +81,8 @@ export interface KubeguardFunctionProps {
  * errors and throttles, and a role that starts with nothing but writing its own logs.
  */
 export class KubeguardFunction extends Construct {
-  readonly function: NodejsFunction;
+  /** A NodejsFunction (one file), or a Function whose asset is the split build (`CODE_SPLIT_FUNCTIONS`). */
+  readonly function: LambdaFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
   readonly errorsAlarm: Alarm;
@@ -98,9 +111,7 @@ export class KubeguardFunction extends Construct {
       });
     this.logGroup.grantWrite(this.role);
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: props.entry,
-      handler: 'handler',
+    const common = {
       description: props.description,
       ...(props.functionName === undefined ? {} : { functionName: props.functionName }),
       runtime: Runtime.NODEJS_24_X,
@@ -111,10 +122,6 @@ export class KubeguardFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
-      bundling: {
-        ...nodejsBundlingOptions(),
-        ...(props.commandHooks === undefined ? {} : { commandHooks: props.commandHooks }),
-      },
       ...(props.onFailure === undefined ? {} : { onFailure: new SqsDestination(props.onFailure) }),
       ...(props.maxEventAge === undefined ? {} : { maxEventAge: props.maxEventAge }),
       retryAttempts: props.retryAttempts ?? 2,
@@ -127,7 +134,30 @@ export class KubeguardFunction extends Construct {
         NODE_OPTIONS: LAMBDA_BUNDLE.nodeOptions,
         ...props.environment,
       },
-    });
+    } satisfies Omit<FunctionProps, 'code' | 'handler'>;
+    const codeSplit = CODE_SPLIT_FUNCTIONS.includes(props.name);
+    if (codeSplit && props.commandHooks !== undefined) {
+      throw new ConfigError(
+        `function ${props.name} is built code-split (CODE_SPLIT_FUNCTIONS) without NodejsFunction, whose ` +
+          'commandHooks would not run: copy its extra files in its own bundling step, or build it as one file',
+      );
+    }
+    this.function = codeSplit
+      ? new LambdaFunction(this, 'Function', {
+          ...common,
+          code: codeSplitBundle(props.entry),
+          // The entry is index.mjs (`esbuildSplitBuildOptions`), as NodejsFunction names its file.
+          handler: 'index.handler',
+        })
+      : new NodejsFunction(this, 'Function', {
+          ...common,
+          entry: props.entry,
+          handler: 'handler',
+          bundling: {
+            ...nodejsBundlingOptions(),
+            ...(props.commandHooks === undefined ? {} : { commandHooks: props.commandHooks }),
+          },
+        });
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:

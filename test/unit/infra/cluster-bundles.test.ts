@@ -1,27 +1,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { esbuildBuildOptions } from '#infra/constructs/lambda-bundle.ts';
+import {
+  CODE_SPLIT_FUNCTIONS,
+  esbuildBuildOptions,
+  esbuildSplitBuildOptions,
+} from '#infra/constructs/lambda-bundle.ts';
 import { FUNCTION_ENTRIES } from '#infra/stacks/stateless-stack.ts';
 
 /**
  * The two functions that reach EKS clusters (posture audit, action worker), built with the options
  * the CDK app deploys them with: they reach the API server over node:https with DescribeCluster's CA
  * and a bearer token (adapters/kubernetes/eks-access.ts), so client-node and what it drags in
- * (undici, ws, js-yaml, the proxy agents: 1.4 MB, D56) are not in their bundles.
+ * (undici, ws, js-yaml, the proxy agents: 1.4 MB, D56) are not in their bundles. The posture audit is
+ * built code-split, as it is deployed (CODE_SPLIT_FUNCTIONS), the action worker as one file.
  */
 
 const KUBE_CLIENT = /node_modules\/(@kubernetes\/client-node|undici|ws|socks|js-yaml)\//;
 const outdir = mkdtempSync(join(tmpdir(), 'kubeguard-cluster-bundles-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
+const FUNCTION_NAMES = { postureAudit: 'posture-audit', actionWorker: 'action-worker' } as const;
 const metafiles = new Map<string, Metafile>();
 beforeAll(async () => {
   for (const name of ['postureAudit', 'actionWorker'] as const) {
+    const options = CODE_SPLIT_FUNCTIONS.includes(FUNCTION_NAMES[name])
+      ? esbuildSplitBuildOptions(FUNCTION_ENTRIES[name], join(outdir, name))
+      : esbuildBuildOptions(FUNCTION_ENTRIES[name], join(outdir, name));
     const result = await build({
-      ...esbuildBuildOptions(FUNCTION_ENTRIES[name], join(outdir, name)),
+      ...options,
       metafile: true,
       logLevel: 'silent',
     });
@@ -96,6 +105,57 @@ describe('what the functions that reach EKS evaluate when their bundle loads (D5
     expect(
       ['core/posture/scheduled-audit.ts', 'core/remediation/forensics.ts', 'adapters/evidence/s3.ts'].filter(
         (path) => atLoad.has(path),
+      ),
+    ).toEqual([]);
+  });
+});
+
+/**
+ * The inputs of the files that importing the posture audit's entry (index.mjs) reads: the entry and the
+ * chunks it imports statically. What is in no such file is neither read nor compiled at load.
+ */
+function inputsReadAtLoad(name: string): Set<string> {
+  const outputs = metafiles.get(name)?.outputs ?? {};
+  const entryFile = resolve(outdir, name, 'index.mjs');
+  const entry = Object.keys(outputs).find((output) => resolve(output) === entryFile);
+  const files = new Set(entry === undefined ? [] : [entry]);
+  for (const file of files) {
+    for (const imported of outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) files.add(imported.path);
+    }
+  }
+  return new Set([...files].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {})));
+}
+
+describe('the posture audit is deployed code-split (D56)', () => {
+  it('is one entry, index.mjs, and chunks, each with its source map', () => {
+    const files = Object.keys(metafiles.get('postureAudit')?.outputs ?? {}).map((output) =>
+      resolve(output).slice(resolve(outdir, 'postureAudit').length + 1),
+    );
+    expect(files).toContain('index.mjs');
+    expect(files).toContain('index.mjs.map');
+    const chunks = files.filter((file) => /^chunks\/[\w-]+\.mjs$/.test(file));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(files.filter((file) => !file.endsWith('.map')).sort()).toEqual(['index.mjs', ...chunks].sort());
+    expect(files.filter((file) => file.endsWith('.map')).sort()).toEqual(
+      ['index.mjs', ...chunks].map((file) => `${file}.map`).sort(),
+    );
+  });
+
+  it('reads at load the handler and what it imports statically, not the lazily imported modules', () => {
+    const readAtLoad = inputsReadAtLoad('postureAudit');
+    expect(readAtLoad.has('lambdas/posture-audit/handler.ts')).toBe(true);
+    expect(
+      [
+        'adapters/kubernetes/eks-cluster-collector.ts',
+        'core/posture/scheduled-audit.ts',
+        'adapters/observability/tracer.ts',
+        'adapters/evidence/s3.ts',
+      ].filter((path) => readAtLoad.has(path)),
+    ).toEqual([]);
+    expect(
+      [...readAtLoad].filter((path) =>
+        /node_modules\/(@aws-sdk\/client-[a-z-]+|@slack\/web-api|yaml|aws-xray-sdk-core)\//.test(path),
       ),
     ).toEqual([]);
   });
