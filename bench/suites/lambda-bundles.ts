@@ -1,15 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import {
   CODE_SPLIT_FUNCTIONS,
   esbuildBuildOptions,
   esbuildSplitBuildOptions,
   LAMBDA_BUNDLE,
+  outputsReadAtLoad,
 } from '../../infra/constructs/lambda-bundle.ts';
 import { FUNCTION_ENTRIES } from '../../infra/stacks/stateless-stack.ts';
 import { type BenchSuite, type Figure, verdict } from '../figure.ts';
@@ -141,10 +142,11 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
       },
     ];
     if (split) {
-      const atLoad = loadedAtImport(result.metafile.outputs, bundlePath);
+      const atLoad = outputsReadAtLoad(result.metafile.outputs, bundlePath);
+      const bytes = atLoad.reduce((sum, output) => sum + (result.metafile.outputs[output]?.bytes ?? 0), 0);
       figures.push({
-        name: `${name} code loaded at import (${atLoad.files} of ${code.length} files)`,
-        value: Math.round((atLoad.bytes / 1024 / 1024) * 1000) / 1000,
+        name: `${name} code loaded at import (${atLoad.length} of ${code.length} files)`,
+        value: Math.round((bytes / 1024 / 1024) * 1000) / 1000,
         unit: 'MB',
         target: '',
       });
@@ -163,22 +165,6 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-}
-
-/**
- * The files of a code-split build that importing its entry reads: the entry and the chunks it reaches
- * through static imports (the others wait for an `import()`).
- */
-function loadedAtImport(outputs: Metafile['outputs'], entryPath: string): { files: number; bytes: number } {
-  const entry = Object.keys(outputs).find((output) => resolve(output) === resolve(entryPath));
-  const reached = new Set(entry === undefined ? [] : [entry]);
-  for (const output of reached) {
-    for (const imported of outputs[output]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) reached.add(imported.path);
-    }
-  }
-  const bytes = [...reached].reduce((sum, output) => sum + (outputs[output]?.bytes ?? 0), 0);
-  return { files: reached.size, bytes };
 }
 
 /**

@@ -1,8 +1,9 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { type BuildOptions, buildSync } from 'esbuild';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 
 /**
  * ESM bundles need `require` for the CommonJS code they inline (Bolt, client-node, parts of the AWS
@@ -12,9 +13,9 @@ export const CREATE_REQUIRE_BANNER =
   "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 /**
- * The one bundle configuration of every kubeguard Lambda. The construct (through NodejsFunction) and
- * `npm run bench` (through esbuild directly) both derive their options from this object, so the bundle
- * measured is the bundle deployed.
+ * The one bundle configuration of every kubeguard Lambda. The construct (through NodejsFunction, or
+ * `codeSplitBundle` for `CODE_SPLIT_FUNCTIONS`) and `npm run bench` (through esbuild directly) both
+ * derive their options from this object, so the bundle measured is the bundle deployed.
  */
 export const LAMBDA_BUNDLE = Object.freeze({
   /** Matches the Lambda runtime, nodejs24.x. */
@@ -145,4 +146,19 @@ export function codeSplitBundle(entry: string): Code {
       },
     },
   });
+}
+
+/**
+ * The output files (metafile paths) that importing a split build's entry reads: the entry and the
+ * chunks it reaches through static imports. The others wait for an `import()`.
+ */
+export function outputsReadAtLoad(outputs: Metafile['outputs'], entryFile: string): string[] {
+  const entry = Object.keys(outputs).find((output) => resolve(output) === resolve(entryFile));
+  const reached = new Set(entry === undefined ? [] : [entry]);
+  for (const output of reached) {
+    for (const imported of outputs[output]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && !imported.external) reached.add(imported.path);
+    }
+  }
+  return [...reached];
 }

@@ -7,6 +7,7 @@ import {
   CODE_SPLIT_FUNCTIONS,
   esbuildBuildOptions,
   esbuildSplitBuildOptions,
+  outputsReadAtLoad,
 } from '#infra/constructs/lambda-bundle.ts';
 import { FUNCTION_ENTRIES } from '#infra/stacks/stateless-stack.ts';
 
@@ -116,15 +117,8 @@ describe('what the functions that reach EKS evaluate when their bundle loads (D5
  */
 function inputsReadAtLoad(name: string): Set<string> {
   const outputs = metafiles.get(name)?.outputs ?? {};
-  const entryFile = resolve(outdir, name, 'index.mjs');
-  const entry = Object.keys(outputs).find((output) => resolve(output) === entryFile);
-  const files = new Set(entry === undefined ? [] : [entry]);
-  for (const file of files) {
-    for (const imported of outputs[file]?.imports ?? []) {
-      if (imported.kind === 'import-statement' && !imported.external) files.add(imported.path);
-    }
-  }
-  return new Set([...files].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {})));
+  const files = outputsReadAtLoad(outputs, join(outdir, name, 'index.mjs'));
+  return new Set(files.flatMap((file) => Object.keys(outputs[file]?.inputs ?? {})));
 }
 
 describe('the posture audit is deployed code-split (D56)', () => {
