@@ -1,6 +1,5 @@
 import { functionEnvironment } from '../../adapters/config/env.ts';
 import { botTokenFromEnv } from '../../adapters/slack/bot-token-from-env.ts';
-import { workerDepsFromEnv } from '../../adapters/slack/worker-from-env.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import { countingActionOutcomes, countingDenials } from '../../core/observability/recorder.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
@@ -20,7 +19,12 @@ export async function composeActionWorker(): Promise<{
   // The Powertools tracer (aws-xray-sdk-core, cls-hooked) is evaluated here, at the first invocation,
   // not when the bundle loads (D56); before the clients: their Slack and AWS calls are traced and
   // Slack's 429s counted through it.
-  const { createInvocationTracer } = await import('../../adapters/observability/tracer.ts');
+  // The worker's dependencies (the Slack Web API, the stores, remediation and audit adapters) too: they
+  // are built here, once, and nothing in the bundle's load needs them.
+  const [{ createInvocationTracer }, { workerDepsFromEnv }] = await Promise.all([
+    import('../../adapters/observability/tracer.ts'),
+    import('../../adapters/slack/worker-from-env.ts'),
+  ]);
   const observability = functionObservability('action-worker', createInvocationTracer);
   const { logger, metrics } = observability;
   const botToken = await botTokenFromEnv(environment);

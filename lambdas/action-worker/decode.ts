@@ -1,5 +1,5 @@
 import { decodeQueuedRequest, type QueuedRequest } from '../../core/chatops/requests.ts';
-import { ACTION_MAX_ATTEMPTS, type WorkerAttempt } from '../../core/chatops/worker.ts';
+import { ACTION_MAX_ATTEMPTS, type WorkerAttempt } from '../../core/chatops/worker-context.ts';
 import { InvalidEventError } from '../../core/errors.ts';
 
 /** The part of an SQS record the worker reads. */

@@ -1,10 +1,11 @@
 import type { Context } from 'aws-lambda';
-import { runQueuedRequest, type WorkerDeps } from '../../core/chatops/worker.ts';
+import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
 import { type FunctionObservability, observeInvocation } from '../shared/observability.ts';
 import { composeActionWorker } from './composition.ts';
 import { decodeRecord, recordsOf } from './decode.ts';
+import { onFirstUse } from './lazy.ts';
 
 /** SQS partial batch response: the records to deliver again. */
 export interface BatchResponse {
@@ -17,6 +18,13 @@ export interface ActionWorkerDeps {
 }
 
 export type ActionWorkerHandler = (event: unknown) => Promise<BatchResponse>;
+
+/**
+ * The dispatch table and its handlers (remediation with its netpol schemas on full zod and re2js, the
+ * audit engine with its YAML parser, digests, Home) are imported with the first request, not when the
+ * bundle loads (D56).
+ */
+const dispatch = onFirstUse(() => import('../../core/chatops/worker.ts'));
 
 /**
  * The action worker: SQS delivers queued Slack requests (core/chatops/requests.ts); each runs through
@@ -40,6 +48,7 @@ export function createActionWorkerHandler(deps: ActionWorkerDeps): ActionWorkerH
         continue;
       }
       try {
+        const { runQueuedRequest } = await dispatch();
         const result = await runQueuedRequest(decoded.request, deps.worker, decoded.attempt);
         if (result === 'retry') failures.push({ itemIdentifier: record.messageId });
         else

@@ -109,6 +109,27 @@ describe('what the functions that reach EKS evaluate when their bundle loads (D5
       ),
     ).toEqual([]);
   });
+
+  it('action worker loads its dispatch table and its dependencies with the first request', () => {
+    const atLoad = evaluatedAtLoad('actionWorker');
+    expect(atLoad.has('lambdas/action-worker/handler.ts')).toBe(true);
+    expect(
+      [
+        'core/chatops/worker.ts',
+        'core/netpol/schemas.ts',
+        'core/posture/scheduled-audit.ts',
+        'adapters/slack/worker-from-env.ts',
+        'adapters/kubernetes/audit-worker-from-env.ts',
+        'adapters/kubernetes/remediation-runtime.ts',
+      ].filter((path) => atLoad.has(path)),
+    ).toEqual([]);
+    expect(
+      packagesAtLoad(
+        'actionWorker',
+        /node_modules\/(@aws-sdk\/client-[a-z-]+|@slack\/web-api|yaml|re2js|zod\/v4\/classic)\//,
+      ),
+    ).toEqual([]);
+  });
 });
 
 /**
