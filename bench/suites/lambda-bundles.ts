@@ -23,7 +23,12 @@ import { type BenchSuite, type Figure, verdict } from '../figure.ts';
 const IMPORT_RUNS = 3;
 
 interface BundleTarget {
-  /** Upper bound on the minified bundle, in MB (MiB, as esbuild and the Lambda console count). */
+  /**
+   * Upper bound on the minified code compiled at load, in MB (MiB, as esbuild and the Lambda console
+   * count): the one file, or for a split function (CODE_SPLIT_FUNCTIONS) the entry and the chunks it
+   * imports statically ("code loaded at import"), since the chunks imported on first use are neither
+   * read nor compiled at load. A split function's total code is reported beside it with no target.
+   */
   sizeMb?: number;
   /** Upper bound on the median import time, in ms. */
   importMs?: number;
@@ -43,6 +48,8 @@ interface BundleTarget {
  * 1.9 MB (its netpol engine's full zod build is 0.45 MB of that; the rest of kubeguard uses zod/mini).
  * Import targets of 200 ms (250 ms for the ingress, 300 ms for the action worker, which loads the
  * remediation engine) are for an idle machine: on a loaded one every import takes 2-4 times longer.
+ * The size targets bound what a function compiles at load (`BundleTarget.sizeMb`): for the split
+ * functions, posture audit and action worker, that is the code loaded at import, not every chunk.
  */
 const INGEST_NEVER_RUNS =
   /node_modules\/(@slack\/|@aws-sdk\/client-|@aws-sdk\/lib-|yaml\/)|core\/slack-views\//;
@@ -120,12 +127,14 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
     const target = TARGETS[name] ?? {};
     const sizeMb = Math.round((bundle.length / 1024 / 1024) * 1000) / 1000;
     const importMs = round(medianImportMs(bundlePath));
+    const sizeTarget = (mb: number) =>
+      target.sizeMb === undefined ? '' : verdict(`< ${target.sizeMb} MB`, mb < target.sizeMb);
     const figures: Figure[] = [
       {
-        name: `${name} bundle`,
+        name: split ? `${name} bundle (all chunks)` : `${name} bundle`,
         value: sizeMb,
         unit: 'MB',
-        target: target.sizeMb === undefined ? '' : verdict(`< ${target.sizeMb} MB`, sizeMb < target.sizeMb),
+        target: split ? '' : sizeTarget(sizeMb),
       },
       {
         name: `${name} bundle gzip`,
@@ -144,11 +153,12 @@ async function measure(name: string, entry: string): Promise<Figure[]> {
     if (split) {
       const atLoad = outputsReadAtLoad(result.metafile.outputs, bundlePath);
       const bytes = atLoad.reduce((sum, output) => sum + (result.metafile.outputs[output]?.bytes ?? 0), 0);
+      const loadedMb = Math.round((bytes / 1024 / 1024) * 1000) / 1000;
       figures.push({
         name: `${name} code loaded at import (${atLoad.length} of ${code.length} files)`,
-        value: Math.round((bytes / 1024 / 1024) * 1000) / 1000,
+        value: loadedMb,
         unit: 'MB',
-        target: '',
+        target: sizeTarget(loadedMb),
       });
     }
     if (target.neverRuns !== undefined) {

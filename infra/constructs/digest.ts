@@ -8,6 +8,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { CHART_FONT_FILE, RESVG_WASM_FILE } from '../../adapters/chart/png.ts';
 import { KubeguardFunction } from './kubeguard-function.ts';
+import { type BundledFile, copyFilesHooks } from './lambda-bundle.ts';
 
 /**
  * Posture digests: one EventBridge Scheduler schedule invokes the digest function every 15 minutes;
@@ -21,17 +22,16 @@ const FONT_PATH = fileURLToPath(new URL(`../../adapters/chart/fonts/${CHART_FONT
 const WASM_PATH = createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm');
 
 /**
- * Bundling hooks copying resvg's WebAssembly and the chart font beside a bundle's code: the digest
- * function's and the action worker's (`/k8s digest preview` draws the same chart).
+ * resvg's WebAssembly and the chart font, read beside the chart code (adapters/chart/png.ts) by the
+ * digest function and the action worker (`/k8s digest preview` draws the same chart).
  */
-export const CHART_ASSET_HOOKS = Object.freeze({
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (_input: string, output: string) => [
-    `cp "${WASM_PATH}" "${output}/${RESVG_WASM_FILE}"`,
-    `cp "${FONT_PATH}" "${output}/${CHART_FONT_FILE}"`,
-  ],
-});
+export const CHART_FILES: readonly BundledFile[] = Object.freeze([
+  { source: WASM_PATH, name: RESVG_WASM_FILE, readBy: 'adapters/chart/png.ts' },
+  { source: FONT_PATH, name: CHART_FONT_FILE, readBy: 'adapters/chart/png.ts' },
+]);
+
+/** Bundling hooks copying `CHART_FILES` beside a one-file bundle's code. */
+export const CHART_ASSET_HOOKS = Object.freeze(copyFilesHooks(CHART_FILES));
 
 export interface DigestProps {
   readonly configJson: string;

@@ -17,8 +17,10 @@ import { Construct } from 'constructs';
 import { ConfigError } from '#core/errors.ts';
 import { functionErrorsAlarm, functionThrottlesAlarm } from './alarms.ts';
 import {
+  type BundledFile,
   CODE_SPLIT_FUNCTIONS,
   codeSplitBundle,
+  copyFilesHooks,
   LAMBDA_BUNDLE,
   nodejsBundlingOptions,
 } from './lambda-bundle.ts';
@@ -61,7 +63,12 @@ export interface KubeguardFunctionProps {
    * it is given the same log and X-Ray grants. @default a new role with nothing but those grants
    */
   readonly role?: Role;
-  /** Files the bundle needs beside its code (the digest's WebAssembly and font). @default none */
+  /**
+   * Files the function reads beside its code (the chart's WebAssembly and font), copied beside the
+   * module reading them in a one-file or a split build alike. @default none
+   */
+  readonly files?: readonly BundledFile[];
+  /** NodejsFunction's bundling hooks; a split function refuses them (use `files`). @default none */
   readonly commandHooks?: ICommandHooks;
   /** A fixed function name, for stacks in other regions to invoke it by ARN. @default generated */
   readonly functionName?: string;
@@ -139,13 +146,19 @@ export class KubeguardFunction extends Construct {
     if (codeSplit && props.commandHooks !== undefined) {
       throw new ConfigError(
         `function ${props.name} is built code-split (CODE_SPLIT_FUNCTIONS) without NodejsFunction, whose ` +
-          'commandHooks would not run: copy its extra files in its own bundling step, or build it as one file',
+          'commandHooks would not run: pass the files it needs beside its code as `files`, or build it as one file',
       );
     }
+    if (props.files !== undefined && props.commandHooks !== undefined) {
+      throw new ConfigError(
+        `function ${props.name} has both files and commandHooks: copy the files in the hooks, or pass only files`,
+      );
+    }
+    const hooks = props.commandHooks ?? (props.files === undefined ? undefined : copyFilesHooks(props.files));
     this.function = codeSplit
       ? new LambdaFunction(this, 'Function', {
           ...common,
-          code: codeSplitBundle(props.entry),
+          code: codeSplitBundle(props.entry, props.files),
           // The entry is index.mjs (`esbuildSplitBuildOptions`), as NodejsFunction names its file.
           handler: 'index.handler',
         })
@@ -155,7 +168,7 @@ export class KubeguardFunction extends Construct {
           handler: 'handler',
           bundling: {
             ...nodejsBundlingOptions(),
-            ...(props.commandHooks === undefined ? {} : { commandHooks: props.commandHooks }),
+            ...(hooks === undefined ? {} : { commandHooks: hooks }),
           },
         });
     Validations.of(this.role).acknowledge({

@@ -1,9 +1,11 @@
-import { resolve } from 'node:path';
+import { copyFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, type ICommandHooks, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { ConfigError } from '#core/errors.ts';
 
 /**
  * ESM bundles need `require` for the CommonJS code they inline (Bolt, client-node, parts of the AWS
@@ -96,7 +98,31 @@ export function esbuildBuildOptions(entry: string, outdir: string): BuildOptions
  * stores at load and imports the rest on first use (D56), so most of its 1.3 MB need not be compiled
  * when it loads. The construct and `npm run bench` both read this list.
  */
-export const CODE_SPLIT_FUNCTIONS: readonly string[] = Object.freeze(['posture-audit']);
+export const CODE_SPLIT_FUNCTIONS: readonly string[] = Object.freeze(['posture-audit', 'action-worker']);
+
+/**
+ * A file a function reads beside its code at run time (the chart's WebAssembly and font): the module
+ * reading it finds it in the directory of its own file (`import.meta.url`), so it is copied there —
+ * beside index.mjs in a one-file bundle, beside the chunk holding `readBy` in a split build.
+ */
+export interface BundledFile {
+  /** Absolute path of the file to copy. */
+  readonly source: string;
+  /** Its name in the asset. */
+  readonly name: string;
+  /** The module reading it, relative to the repository root (`adapters/chart/png.ts`). */
+  readonly readBy: string;
+}
+
+/** NodejsFunction's hooks copying `files` beside its one file (which holds every module). */
+export function copyFilesHooks(files: readonly BundledFile[]): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) =>
+      files.map((file) => `cp "${file.source}" "${output}/${file.name}"`),
+  };
+}
 
 /**
  * The code-split form of the same bundle (D56): esbuild `splitting` writes the entry as
@@ -129,23 +155,59 @@ const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * Its hash is the output's, like NodejsFunction's: an unchanged build deploys nothing. There is no
  * Docker fallback (`image` is never run): the build machines have none (`nodejsBundlingOptions`).
  */
-export function codeSplitBundle(entry: string): Code {
+export function codeSplitBundle(entry: string, files: readonly BundledFile[] = []): Code {
   return Code.fromAsset(PROJECT_ROOT, {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: DockerImage.fromRegistry('dummy'),
+      // Never run (no Docker), but part of CDK's cache key of a bundled asset, which leaves `local`
+      // out: without the entry and the files here every split function in an app would get the
+      // first one's build.
+      command: [
+        'esbuild-split',
+        relative(PROJECT_ROOT, entry),
+        ...files.map((file) => `${relative(PROJECT_ROOT, file.source)}=${file.name}@${file.readBy}`),
+      ],
       local: {
         tryBundle(outputDir: string): boolean {
-          buildSync({
+          const { metafile } = buildSync({
             ...esbuildSplitBuildOptions(entry, outputDir),
             absWorkingDir: PROJECT_ROOT,
+            metafile: true,
             logLevel: 'warning',
           });
+          copyBesideReaders(metafile, outputDir, files);
           return true;
         },
       },
     },
   });
+}
+
+/**
+ * Copies each file into the directory of the output holding its reader (`BundledFile.readBy`); a
+ * reader in no output is a build that lost it, refused rather than deployed without its files.
+ */
+export function copyBesideReaders(
+  metafile: Metafile,
+  outputDir: string,
+  files: readonly BundledFile[],
+): void {
+  const codeOutputs = Object.entries(metafile.outputs).filter(([output]) => output.endsWith('.mjs'));
+  for (const file of files) {
+    const dirs = new Set(
+      codeOutputs
+        .filter(([, output]) => Object.keys(output.inputs).includes(file.readBy))
+        .map(([output]) => dirname(resolve(PROJECT_ROOT, output))),
+    );
+    if (dirs.size === 0) {
+      throw new ConfigError(
+        `${file.readBy}, which reads ${file.name}, is in no output of the split build under ${relative(PROJECT_ROOT, outputDir)}: ` +
+          'name the module that reads the file (BundledFile.readBy)',
+      );
+    }
+    for (const dir of dirs) copyFileSync(file.source, join(dir, file.name));
+  }
 }
 
 /**

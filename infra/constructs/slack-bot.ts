@@ -11,7 +11,7 @@ import type { KubeguardConfig } from '#core/config/schema.ts';
 import { DIGEST_SUBSCRIPTIONS_PARTITION } from '../../adapters/aws/digest-stores.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { ACTION_WORKER_TIMEOUT } from './action-queue.ts';
-import { CHART_ASSET_HOOKS } from './digest.ts';
+import { CHART_FILES } from './digest.ts';
 import { KubeguardFunction } from './kubeguard-function.ts';
 import {
   type CFN_PSEUDO,
@@ -162,8 +162,9 @@ export class SlackBot extends Construct {
       timeout: ACTION_WORKER_TIMEOUT,
       // The event source invokes it synchronously; failed requests return to the queue instead.
       retryAttempts: 0,
-      // `/k8s digest preview` rasterizes the digest's chart as the digest function does.
-      commandHooks: CHART_ASSET_HOOKS,
+      // `/k8s digest preview` rasterizes the digest's chart as the digest function does; built
+      // code-split (CODE_SPLIT_FUNCTIONS), the files go beside the chunk holding the chart code.
+      files: CHART_FILES,
       environment: {
         KUBEGUARD_TABLE_NAME: tableName,
         SLACK_SECRET_ARN: props.botTokenSecret.secretArn,

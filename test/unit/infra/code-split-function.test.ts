@@ -8,9 +8,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '#core/errors.ts';
+import { CHART_FILES } from '#infra/constructs/digest.ts';
 import { KubeguardFunction } from '#infra/constructs/kubeguard-function.ts';
 import {
   CODE_SPLIT_FUNCTIONS,
+  copyBesideReaders,
   esbuildSplitBuildOptions,
   LAMBDA_BUNDLE,
 } from '#infra/constructs/lambda-bundle.ts';
@@ -28,6 +30,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 let fn: CfnResource;
 let assetDir: string;
+let workerAssetDir: string;
 beforeAll(() => {
   const app = new App({
     outdir: join(tmp, 'cdk.out'),
@@ -40,13 +43,35 @@ beforeAll(() => {
     description: 'posture audit',
     configJson: '{}',
   });
+  // A second split function in the same app, with the files it reads beside its code: CDK caches a
+  // bundled asset by its options, which must tell the two builds apart.
+  new KubeguardFunction(stack, 'ActionWorker', {
+    name: 'action-worker',
+    entry: FUNCTION_ENTRIES.actionWorker,
+    description: 'action worker',
+    configJson: '{}',
+    files: CHART_FILES,
+  });
   const assembly = app.synth();
-  const [only] = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
-  fn = only as CfnResource;
-  const assetPath = fn.Metadata?.['aws:asset:path'];
-  if (typeof assetPath !== 'string') throw new Error('the function has no asset metadata');
-  assetDir = join(assembly.directory, assetPath);
-}, 120_000);
+  const functions = Object.values(
+    Template.fromStack(stack).findResources('AWS::Lambda::Function'),
+  ) as CfnResource[];
+  const byService = (service: string) => {
+    const found = functions.find(
+      (candidate) =>
+        (candidate.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.POWERTOOLS_SERVICE_NAME === service,
+    );
+    const assetPath = found?.Metadata?.['aws:asset:path'];
+    if (found === undefined || typeof assetPath !== 'string')
+      throw new Error(`${service} has no asset metadata`);
+    return { found, dir: join(assembly.directory, assetPath) };
+  };
+  const audit = byService('kubeguard-posture-audit');
+  fn = audit.found;
+  assetDir = audit.dir;
+  workerAssetDir = byService('kubeguard-action-worker').dir;
+}, 180_000);
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -106,6 +131,33 @@ describe('a code-split KubeguardFunction (the posture audit)', () => {
     expect(child.stdout).toBe('function');
   });
 
+  it('refuses files and command hooks together', () => {
+    const stack = new Stack(new App(), 'FilesAndHooks');
+    expect(
+      () =>
+        new KubeguardFunction(stack, 'Digest', {
+          name: 'digest',
+          entry: FUNCTION_ENTRIES.postureAudit,
+          description: 'digest',
+          configJson: '{}',
+          files: CHART_FILES,
+          commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: () => [] },
+        }),
+    ).toThrow(ConfigError);
+  });
+
+  it('refuses a file whose reader is in no output of the build', async () => {
+    const outdir = join(tmp, 'no-reader');
+    const { metafile } = await build({
+      ...esbuildSplitBuildOptions(FUNCTION_ENTRIES.postureAudit, outdir),
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(() => copyBesideReaders(metafile, outdir, CHART_FILES)).toThrow(
+      /adapters\/chart\/png\.ts, which reads resvg\.wasm, is in no output/,
+    );
+  });
+
   it('refuses command hooks, which only a one-file NodejsFunction runs', () => {
     const stack = new Stack(new App(), 'Hooks');
     expect(
@@ -122,5 +174,55 @@ describe('a code-split KubeguardFunction (the posture audit)', () => {
           },
         }),
     ).toThrow(ConfigError);
+  });
+});
+
+describe('the action worker, code-split with the chart files', () => {
+  it('is listed as deployed code-split', () => {
+    expect(CODE_SPLIT_FUNCTIONS).toContain('action-worker');
+  });
+
+  it('gets its own build, not the other split function’s', () => {
+    expect(workerAssetDir).not.toBe(assetDir);
+    expect(readFileSync(join(workerAssetDir, 'index.mjs.map'), 'utf8')).toContain(
+      'lambdas/action-worker/handler.ts',
+    );
+  });
+
+  it('holds resvg.wasm and the chart font once, byte for byte, beside the chunk holding the chart code', () => {
+    const files = filesUnder(workerAssetDir);
+    const chartChunks = files.filter(
+      (file) =>
+        file.endsWith('.mjs.map') &&
+        (JSON.parse(readFileSync(join(workerAssetDir, file), 'utf8')) as { sources: string[] }).sources.some(
+          (source) => source.endsWith('adapters/chart/png.ts'),
+        ),
+    );
+    expect(chartChunks.map((file) => file.split('/')[0])).toEqual(['chunks']);
+    expect(files.filter((file) => /\.(wasm|ttf)$/.test(file))).toEqual([
+      'chunks/resvg.wasm',
+      'chunks/roboto-regular-ascii.ttf',
+    ]);
+    for (const file of CHART_FILES) {
+      expect(readFileSync(join(workerAssetDir, 'chunks', file.name)).equals(readFileSync(file.source))).toBe(
+        true,
+      );
+    }
+  });
+
+  it('loads in Node as ESM and exports the handler', () => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        ...LAMBDA_BUNDLE.nodeOptions.split(' '),
+        '--input-type=module',
+        '-e',
+        'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);',
+        pathToFileURL(join(workerAssetDir, 'index.mjs')).href,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('function');
   });
 });
