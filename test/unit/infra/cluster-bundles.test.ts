@@ -15,8 +15,8 @@ import { FUNCTION_ENTRIES } from '#infra/stacks/stateless-stack.ts';
  * The two functions that reach EKS clusters (posture audit, action worker), built with the options
  * the CDK app deploys them with: they reach the API server over node:https with DescribeCluster's CA
  * and a bearer token (adapters/kubernetes/eks-access.ts), so client-node and what it drags in
- * (undici, ws, js-yaml, the proxy agents: 1.4 MB, D56) are not in their bundles. The posture audit is
- * built code-split, as it is deployed (CODE_SPLIT_FUNCTIONS), the action worker as one file.
+ * (undici, ws, js-yaml, the proxy agents: 1.4 MB, D56) are not in their bundles. The posture audit
+ * and the action worker are built code-split, as they are deployed (CODE_SPLIT_FUNCTIONS).
  */
 
 const KUBE_CLIENT = /node_modules\/(@kubernetes\/client-node|undici|ws|socks|js-yaml)\//;
