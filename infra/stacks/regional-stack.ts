@@ -4,8 +4,7 @@ import { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
-import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
+import type { SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { Subscription, SubscriptionProtocol } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -32,7 +31,12 @@ import {
   memberAccountsIn,
   physicalNames,
 } from '../names.ts';
-import { FUNCTION_ENTRIES, GUARDDUTY_EKS_EVENT_PATTERN, tableItemAccess } from './stateless-stack.ts';
+import {
+  FUNCTION_ENTRIES,
+  GUARDDUTY_EKS_EVENT_PATTERN,
+  subscribeAuditLogGroups,
+  tableItemAccess,
+} from './stateless-stack.ts';
 
 export interface RegionalStackProps extends StackProps {
   readonly config: KubeguardConfig;
@@ -117,16 +121,7 @@ export class RegionalStack extends Stack {
     );
 
     const clusters = homeClusters(config, this.region);
-    const destination = new LambdaDestination(this.auditLogs.function);
-    this.auditLogSubscriptions = clusters.map((cluster) => {
-      const id = `AuditLogs-${cluster.name}`;
-      return new SubscriptionFilter(this, id, {
-        logGroup: LogGroup.fromLogGroupName(this, `${id}-Group`, cluster.auditLogGroup),
-        destination,
-        filterPattern: FilterPattern.allEvents(),
-        filterName: `kubeguard-${cluster.name}`,
-      });
-    });
+    this.auditLogSubscriptions = subscribeAuditLogGroups(this, clusters, this.auditLogs.function);
     // The action worker acts on the home account's clusters of this region with its own role.
     remediationAccessEntries(
       this,

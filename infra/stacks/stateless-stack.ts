@@ -5,6 +5,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup, SubscriptionFilter } from 'aws-cdk-lib/aws-logs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-logs-destinations';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,7 +13,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { configuredRegions } from '#core/config/accounts.ts';
-import type { KubeguardConfig } from '#core/config/schema.ts';
+import type { ClusterConfig, KubeguardConfig } from '#core/config/schema.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import {
   auditLogSilenceAlarms,
@@ -380,20 +381,31 @@ export class StatelessStack extends Stack {
     });
   }
 
-  /** One subscription filter per configured cluster, each passing every event of its audit log group. */
+  /** The home account's clusters of this region; the others are subscribed by their own stacks (kubeguard-app.ts). */
   private subscribeToAuditLogs(config: KubeguardConfig): SubscriptionFilter[] {
-    const destination = new LambdaDestination(this.auditLogs.function);
-    // Other regions' and member accounts' clusters are subscribed by their own stacks (kubeguard-app.ts).
-    return homeClusters(config, this.region).map((cluster) => {
-      const id = `AuditLogs-${cluster.name}`;
-      return new SubscriptionFilter(this, id, {
-        logGroup: LogGroup.fromLogGroupName(this, `${id}-Group`, cluster.auditLogGroup),
-        destination,
-        filterPattern: FilterPattern.allEvents(),
-        filterName: `kubeguard-${cluster.name}`,
-      });
-    });
+    return subscribeAuditLogGroups(this, homeClusters(config, this.region), this.auditLogs.function);
   }
+}
+
+/**
+ * One subscription filter per cluster, each passing every event of its audit log group to the
+ * audit-logs function of the stack (the home stack's or a regional stack's) in the same region.
+ */
+export function subscribeAuditLogGroups(
+  scope: Construct,
+  clusters: readonly ClusterConfig[],
+  auditLogs: IFunction,
+): SubscriptionFilter[] {
+  const destination = new LambdaDestination(auditLogs);
+  return clusters.map((cluster) => {
+    const id = `AuditLogs-${cluster.name}`;
+    return new SubscriptionFilter(scope, id, {
+      logGroup: LogGroup.fromLogGroupName(scope, `${id}-Group`, cluster.auditLogGroup),
+      destination,
+      filterPattern: FilterPattern.allEvents(),
+      filterName: `kubeguard-${cluster.name}`,
+    });
+  });
 }
 
 /** The item operations the store and the denial counter use, on the table itself (no index, no scan). */

@@ -4,6 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountCredentials } from '#adapters/aws/account-credentials.ts';
 import { createEksClusterCollector } from '#adapters/kubernetes/eks-cluster-collector.ts';
 import { parseConfig } from '#core/config/schema.ts';
+import {
+  type AwsEnvironment,
+  functionCredentials,
+  setAwsEnvironment,
+} from '#test/support/aws-environment.ts';
 import { type FakeSts, signingKeyOf, startFakeSts } from '#test/support/fake-sts.ts';
 
 const CONFIG = parseConfig({
@@ -42,33 +47,21 @@ async function startDenyingEks(): Promise<{ endpoint: string; calls: EksCall[]; 
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
 }
 
-const ENV_KEYS = [
-  'AWS_ENDPOINT_URL_EKS',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-] as const;
-const saved: Partial<Record<(typeof ENV_KEYS)[number], string | undefined>> = {};
 let sts: FakeSts;
 let eks: Awaited<ReturnType<typeof startDenyingEks>>;
+let environment: AwsEnvironment;
 
 beforeEach(async () => {
   sts = await startFakeSts({ lifetimeMs: () => 60 * 60_000 });
   eks = await startDenyingEks();
-  for (const key of ENV_KEYS) saved[key] = process.env[key];
   // The function's own credentials, as Lambda gives them: the SDK's default chain reads them.
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDHOME';
-  process.env.AWS_SECRET_ACCESS_KEY = 'home-secret';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  process.env.AWS_ENDPOINT_URL_EKS = eks.endpoint;
+  environment = setAwsEnvironment({
+    ...functionCredentials('AKIDHOME', 'home-secret'),
+    AWS_ENDPOINT_URL_EKS: eks.endpoint,
+  });
 });
 afterEach(async () => {
-  for (const key of ENV_KEYS) {
-    if (saved[key] === undefined) delete process.env[key];
-    else process.env[key] = saved[key];
-  }
+  environment.restore();
   await sts.close();
   await new Promise((resolve) => eks.server.close(resolve));
 });

@@ -4,6 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccountCredentials } from '#adapters/aws/account-credentials.ts';
 import { readFunctionEnvironment } from '#adapters/config/env.ts';
 import { remediationRuntimeFromEnv } from '#adapters/kubernetes/remediation-runtime.ts';
+import {
+  type AwsEnvironment,
+  functionCredentials,
+  setAwsEnvironment,
+} from '#test/support/aws-environment.ts';
 import { type FakeSts, signingKeyOf, startFakeSts } from '#test/support/fake-sts.ts';
 import { readFixtureFile } from '#test/support/fixtures.ts';
 
@@ -67,34 +72,21 @@ async function startAws(): Promise<{ endpoint: string; calls: AwsCall[]; server:
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
 }
 
-const ENV_KEYS = [
-  'AWS_ENDPOINT_URL_EKS',
-  'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-] as const;
-const saved: Partial<Record<(typeof ENV_KEYS)[number], string | undefined>> = {};
 let sts: FakeSts;
 let aws: Awaited<ReturnType<typeof startAws>>;
+let environment: AwsEnvironment;
 
 beforeEach(async () => {
   sts = await startFakeSts({ lifetimeMs: () => 60 * 60_000 });
   aws = await startAws();
-  for (const key of ENV_KEYS) saved[key] = process.env[key];
-  process.env.AWS_ACCESS_KEY_ID = 'AKIDWORKER';
-  process.env.AWS_SECRET_ACCESS_KEY = 'worker-secret';
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  process.env.AWS_ENDPOINT_URL_EKS = aws.endpoint;
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = aws.endpoint;
+  environment = setAwsEnvironment({
+    ...functionCredentials('AKIDWORKER', 'worker-secret'),
+    AWS_ENDPOINT_URL_EKS: aws.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+  });
 });
 afterEach(async () => {
-  for (const key of ENV_KEYS) {
-    if (saved[key] === undefined) delete process.env[key];
-    else process.env[key] = saved[key];
-  }
+  environment.restore();
   await sts.close();
   await new Promise((resolve) => aws.server.close(resolve));
 });
