@@ -116,19 +116,7 @@ describe('a code-split KubeguardFunction (the posture audit)', () => {
   });
 
   it('loads in Node as ESM and exports the handler', () => {
-    const child = spawnSync(
-      process.execPath,
-      [
-        ...LAMBDA_BUNDLE.nodeOptions.split(' '),
-        '--input-type=module',
-        '-e',
-        'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);',
-        pathToFileURL(join(assetDir, 'index.mjs')).href,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(child.stderr).toBe('');
-    expect(child.stdout).toBe('function');
+    expectLoadsAsEsmHandler(assetDir);
   });
 
   it('refuses files and command hooks together', () => {
@@ -211,18 +199,23 @@ describe('the action worker, code-split with the chart files', () => {
   });
 
   it('loads in Node as ESM and exports the handler', () => {
-    const child = spawnSync(
-      process.execPath,
-      [
-        ...LAMBDA_BUNDLE.nodeOptions.split(' '),
-        '--input-type=module',
-        '-e',
-        'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);',
-        pathToFileURL(join(workerAssetDir, 'index.mjs')).href,
-      ],
-      { encoding: 'utf8' },
-    );
-    expect(child.stderr).toBe('');
-    expect(child.stdout).toBe('function');
+    expectLoadsAsEsmHandler(workerAssetDir);
   });
 });
+
+/** The asset's entry imports in Node, with the function's NODE_OPTIONS, as ESM exporting `handler`. */
+function expectLoadsAsEsmHandler(assetDir: string): void {
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...LAMBDA_BUNDLE.nodeOptions.split(' '),
+      '--input-type=module',
+      '-e',
+      'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);',
+      pathToFileURL(join(assetDir, 'index.mjs')).href,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(child.stderr).toBe('');
+  expect(child.stdout).toBe('function');
+}

@@ -4,41 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../core/config/schema.ts';
 import { InMemoryDenialCounter } from '../../../../core/detection/burst.ts';
 import { KubeguardError } from '../../../../core/errors.ts';
-import type { Detection } from '../../../../core/model/detection.ts';
-import type { DenialCounter, DetectionSink } from '../../../../core/ports.ts';
+import type { DenialCounter } from '../../../../core/ports.ts';
 import { type AuditLogsHandlerDeps, createAuditLogsHandler } from '../../../../lambdas/audit-logs/handler.ts';
-import type { FunctionLogger } from '../../../../lambdas/shared/logger.ts';
+import { type LogLine, RecordingSink, recordingLogger } from '../../../support/audit-logs-doubles.ts';
 import { realEntryWithMessage, repeatedEntriesEvent } from '../../../support/cwlogs-payloads.ts';
 import { fixtureWith, loadFixture } from '../../../support/fixtures.ts';
-
-interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  attributes: Record<string, unknown>;
-}
-
-function recordingLogger(lines: LogLine[]): FunctionLogger {
-  const log =
-    (level: LogLine['level']) =>
-    (message: string, attributes: Record<string, unknown> = {}) => {
-      lines.push({ level, message, attributes });
-    };
-  return { info: log('info'), warn: log('warn'), error: log('error') };
-}
-
-class RecordingSink implements DetectionSink {
-  readonly batches: Detection[][] = [];
-  failWith: Error | undefined;
-
-  async accept(detections: readonly Detection[]): Promise<void> {
-    if (this.failWith !== undefined) throw this.failWith;
-    this.batches.push([...detections]);
-  }
-
-  get all(): Detection[] {
-    return this.batches.flat();
-  }
-}
 
 const CONFIG = parseConfig({
   clusters: [{ name: 'prod-cluster', region: 'eu-west-1' }],

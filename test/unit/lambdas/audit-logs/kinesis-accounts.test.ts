@@ -3,31 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config/schema.ts';
 import { InMemoryDenialCounter } from '#core/detection/burst.ts';
 import { KubeguardError } from '#core/errors.ts';
-import type { Detection } from '#core/model/detection.ts';
-import type { DetectionSink } from '#core/ports.ts';
 import { type AuditLogsHandlerDeps, createAuditLogsHandler } from '#lambdas/audit-logs/handler.ts';
 import type { FunctionLogger } from '#lambdas/shared/logger.ts';
+import { type LogLine, RecordingSink } from '#test/support/audit-logs-doubles.ts';
 import { loadFixture } from '#test/support/fixtures.ts';
-
-interface LogLine {
-  level: 'info' | 'warn' | 'error';
-  message: string;
-  attributes: Record<string, unknown>;
-}
-
-class RecordingSink implements DetectionSink {
-  readonly batches: Detection[][] = [];
-  failWith: Error | undefined;
-
-  async accept(detections: readonly Detection[]): Promise<void> {
-    if (this.failWith !== undefined) throw this.failWith;
-    this.batches.push([...detections]);
-  }
-
-  get all(): Detection[] {
-    return this.batches.flat();
-  }
-}
 
 /** The home account 111122223333 watches prod-cluster in its member account 222233334444. */
 const CONFIG = parseConfig({
