@@ -1,4 +1,5 @@
 import type { KubeObject } from '../model/kube-object.ts';
+import type { ImageFinding } from '../supply-chain/image-finding.ts';
 
 /**
  * Everything a posture audit reads, collected up front (adapters/ collect it from AWS and the
@@ -30,7 +31,14 @@ export type ResourceType =
   | 'poddisruptionbudgets'
   | 'webhooks'
   /** ExternalSecret, SecretStore, ClusterSecretStore (external-secrets.io), SecretProviderClass (CSI). */
-  | 'externalsecrets';
+  | 'externalsecrets'
+  /** Amazon Inspector's active findings on ECR images (ListFindings), for the supply-chain checks. */
+  | 'inspector:findings'
+  /**
+   * Admission policies that verify image signatures: Kyverno (Cluster)Policies, Gatekeeper
+   * constraints with Ratify, Ratify Verifiers and Stores (absent kinds read as none).
+   */
+  | 'admissionpolicies';
 
 /** A Kubernetes object as returned by the API or read from a manifest (the one model, core/model). */
 export type { KubeObject };
@@ -58,6 +66,8 @@ export interface AwsSnapshot {
   supportedVersions?: Record<string, unknown>[];
   /** ListPodIdentityAssociations `associations` (namespace, serviceAccount, associationArn …). */
   podIdentityAssociations?: Record<string, unknown>[];
+  /** Inspector's active ECR image findings in the cluster's region (and account), all severities. */
+  imageFindings?: ImageFinding[];
 }
 
 export interface ClusterSnapshot {
