@@ -1,14 +1,15 @@
-import { DescribeClusterCommand, type EKSClient } from '@aws-sdk/client-eks';
+import type { EKSClient } from '@aws-sdk/client-eks';
 import type { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { KubeguardError } from '#core/errors.ts';
 import type { Clock } from '#core/ports.ts';
 import type { ClusterSnapshot } from '#core/posture/snapshot.ts';
-import { errorName, isAccessDenied } from '../aws/collect-support.ts';
 import { clusterAccessFrom, type EksClusterAccess, kubeConfigForEks } from './eks-access.ts';
+import { describeCluster } from './eks-connections.ts';
 import type { EksTokenProvider } from './eks-token.ts';
 import type { KubeAccess } from './http.ts';
 import { type CollectOptions, collectClusterSnapshot } from './snapshot-collector.ts';
+
+type CollectAwsOptions = NonNullable<CollectOptions['aws']>;
 
 export interface EksClusterSnapshotOptions {
   /** EKS cluster name. */
@@ -16,6 +17,8 @@ export interface EksClusterSnapshotOptions {
   eks: EKSClient;
   guardDuty?: GuardDutyClient;
   secretsManager?: SecretsManagerClient;
+  /** Inspector's image findings of the cluster's account and region. @default unavailable */
+  imageFindings?: CollectAwsOptions['imageFindings'];
   /** Bearer tokens for this cluster's API server (createEksTokenProvider). */
   tokens: EksTokenProvider;
   clock: Clock;
@@ -63,23 +66,10 @@ export async function collectEksClusterSnapshot(
       eks: options.eks,
       ...(options.guardDuty === undefined ? {} : { guardDuty: options.guardDuty }),
       ...(options.secretsManager === undefined ? {} : { secretsManager: options.secretsManager }),
+      ...(options.imageFindings === undefined ? {} : { imageFindings: options.imageFindings }),
     },
   });
 }
 
-/** DescribeCluster, failing with a KubeguardError that names the cluster and what to check. */
-export async function describeCluster(eks: EKSClient, name: string) {
-  try {
-    const { cluster } = await eks.send(new DescribeClusterCommand({ name }));
-    if (cluster === undefined) throw new Error('DescribeCluster returned no cluster');
-    return cluster;
-  } catch (error) {
-    const reason = `${errorName(error)}: ${error instanceof Error ? error.message : String(error)}`;
-    const code = isAccessDenied(error) ? 'FORBIDDEN' : 'UPSTREAM';
-    throw new KubeguardError(
-      code,
-      `cannot reach cluster ${name}: eks:DescribeCluster failed (${reason}); check the cluster name and region in kubeguard.config.json and the function's eks:DescribeCluster permission`,
-      { cause: error, details: { cluster: name } },
-    );
-  }
-}
+/** DescribeCluster, failing with a KubeguardError that names the cluster (eks-connections.ts). */
+export { describeCluster };

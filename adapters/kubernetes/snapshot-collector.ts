@@ -7,7 +7,8 @@ import type { Clock } from '#core/ports.ts';
 import type { AwsSnapshot, ClusterSnapshot, KubeObject, ResourceType } from '#core/posture/snapshot.ts';
 import { referencedSecretIds } from '#core/secrets/references.ts';
 import type { AuditCollector, CollectorProgress } from '#core/slack-views/audit-progress.ts';
-import { mapLimited, type Unavailable } from '../aws/collect-support.ts';
+import type { ImageFindingSource } from '#core/supply-chain/ports.ts';
+import { mapLimited, type Unavailable, unavailableReason } from '../aws/collect-support.ts';
 import { collectEksSnapshot } from '../aws/eks-snapshot.ts';
 import { collectGuardDutySnapshot } from '../aws/guardduty-snapshot.ts';
 import { collectSecretsSnapshot } from '../aws/secrets-snapshot.ts';
@@ -32,6 +33,11 @@ export interface CollectOptions {
     eks?: EKSClient;
     guardDuty?: GuardDutyClient;
     secretsManager?: SecretsManagerClient;
+    /**
+     * Amazon Inspector's active ECR image findings of the cluster's account and region (the
+     * supply-chain checks); without it `inspector:findings` is unavailable.
+     */
+    imageFindings?: { source: ImageFindingSource; region: string; account?: string };
   };
   /** Told as each collector (the cluster's objects, EKS, GuardDuty, Secrets Manager) starts and ends. */
   onProgress?: (progress: CollectorProgress) => void;
@@ -116,6 +122,7 @@ const AWS_TYPES: readonly ResourceType[] = [
   'eks:nodegroups',
   'guardduty:detectors',
   'secretsmanager:secrets',
+  'inspector:findings',
 ];
 
 /**
@@ -210,10 +217,13 @@ async function collectAws(options: CollectOptions, snapshot: ClusterSnapshot): P
   const collected: AwsSnapshot = {};
   if (aws.eks !== undefined) tell({ collector: 'eks', status: 'running' });
   if (aws.guardDuty !== undefined) tell({ collector: 'guardduty', status: 'running' });
-  const [eks, guardDuty] = await Promise.all([
+  const [eks, guardDuty, images] = await Promise.all([
     aws.eks === undefined ? undefined : collectEksSnapshot(aws.eks, aws.clusterName),
     aws.guardDuty === undefined ? undefined : collectGuardDutySnapshot(aws.guardDuty),
+    collectImageFindings(aws.imageFindings),
   ]);
+  if ('imageFindings' in images) collected.imageFindings = images.imageFindings;
+  else unavailable['inspector:findings'] = images.unavailable;
   if (eks === undefined) {
     for (const type of eksTypes) unavailable[type] = 'no EKS client given';
     tell({ collector: 'eks', status: 'skipped', detail: 'no EKS client given' });
@@ -245,4 +255,28 @@ async function collectAws(options: CollectOptions, snapshot: ClusterSnapshot): P
     tell(awsProgress('secretsmanager', ['secretsmanager:secrets'], unavailable));
   }
   snapshot.aws = collected;
+}
+
+/**
+ * Inspector's active ECR image findings of the cluster's region (every severity: the checks pick);
+ * a denied or failed ListFindings marks `inspector:findings` unavailable with the reason.
+ */
+async function collectImageFindings(
+  images: NonNullable<CollectOptions['aws']>['imageFindings'],
+): Promise<{ imageFindings: NonNullable<AwsSnapshot['imageFindings']> } | { unavailable: string }> {
+  if (images === undefined) return { unavailable: 'no Inspector client given' };
+  try {
+    return {
+      imageFindings: await images.source.activeFindings({
+        region: images.region,
+        ...(images.account === undefined ? {} : { account: images.account }),
+      }),
+    };
+  } catch (error) {
+    // The adapter's KubeguardError already names the account, region, role and the fix.
+    return {
+      unavailable:
+        error instanceof KubeguardError ? error.message : unavailableReason('inspector2:ListFindings', error),
+    };
+  }
 }
