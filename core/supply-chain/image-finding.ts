@@ -24,6 +24,8 @@ export interface ImageFinding {
   image: ScannedImage;
   /** The vulnerable packages, each with its installed and fixed version when Inspector knows them. */
   packages: VulnerablePackage[];
+  /** Vulnerable packages beyond the decoder's bound (MAX_FINDING_PACKAGES), counted, not kept. */
+  omittedPackages?: number;
   fixAvailable?: 'YES' | 'NO' | 'PARTIAL';
   exploitAvailable?: 'YES' | 'NO';
   /** ISO-8601 instants (Inspector's event dates come in several formats; decoding normalizes them). */
