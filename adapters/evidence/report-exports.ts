@@ -1,6 +1,11 @@
+import { join, resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ConfigError, KubeguardError } from '#core/errors.ts';
 import {
+  POLICY_FILE_NAME,
+  type PolicyFile,
+  type PolicyFileStore,
+  policyFileId,
   REPORT_EXPORT_FILES,
   type ReportExportLinks,
   type ReportExportStore,
@@ -80,6 +85,68 @@ export function createLocalReportExportStore(root: string): ReportExportStore {
   return createReportExportStore(evidence, (location, file) => `${location}/${file}`);
 }
 
+/**
+ * Generated policy files on any EvidenceStore: `policies.yaml` and a manifest.json under
+ * `policyFileId` (content-addressed). The same file stored again meets the store's CONFLICT (bundles
+ * are written once) and is linked where it already is: its id proves it holds the same YAML.
+ * `locationOf` says where a bundle id is stored (what the receipt would say), for that case.
+ */
+export function createPolicyFileStore(
+  evidence: EvidenceStore,
+  locationOf: (bundleId: string) => string,
+  linkTo: (location: string, file: string) => string,
+): PolicyFileStore {
+  return {
+    async putPolicyFile(reportId, file, generatedAt) {
+      const { sha256Hex } = await import('#core/remediation/forensics.ts');
+      const sha256 = sha256Hex(file.yaml);
+      const bundleId = policyFileId(reportId, file, sha256);
+      try {
+        const receipt = await evidence.put(policyBundle(bundleId, file, generatedAt, sha256));
+        return linkTo(receipt.location, POLICY_FILE_NAME);
+      } catch (error) {
+        if (error instanceof KubeguardError && error.code === 'CONFLICT') {
+          return linkTo(locationOf(bundleId), POLICY_FILE_NAME);
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+function policyBundle(
+  bundleId: string,
+  file: PolicyFile,
+  generatedAt: string,
+  sha256: string,
+): EvidenceBundle {
+  return {
+    id: bundleId,
+    // YAML is plain text to the store, and a browser (and the S3 console's "Open") shows it inline.
+    files: [{ path: POLICY_FILE_NAME, content: file.yaml, contentType: 'text/plain' }],
+    manifest: {
+      bundleId,
+      target: { kind: 'GeneratedAdmissionPolicies', name: bundleId },
+      capturedAt: generatedAt,
+      capturedBy: `kubeguard policy generation (${file.engine}, ${file.mode})`,
+      files: [{ path: POLICY_FILE_NAME, sha256, bytes: Buffer.byteLength(file.yaml, 'utf8') }],
+      missing: [],
+    },
+  };
+}
+
+/** Policy files under `<root>/<report id>/policies/…/policies.yaml`; the link is the file's absolute path. */
+export function createLocalPolicyFileStore(root: string): PolicyFileStore {
+  const evidence = lazyEvidenceStore(async () =>
+    (await import('./local-dir.ts')).createLocalEvidenceStore(root),
+  );
+  return createPolicyFileStore(
+    evidence,
+    (bundleId) => join(resolve(root), bundleId),
+    (location, file) => `${location}/${file}`,
+  );
+}
+
 /** An evidence store built on its first put (and built again after a failed build). */
 function lazyEvidenceStore(build: () => Promise<EvidenceStore>): EvidenceStore {
   let loading: Promise<EvidenceStore> | undefined;
@@ -115,7 +182,22 @@ export interface S3ReportExportStoreOptions {
  */
 export function createS3ReportExportStore(options: S3ReportExportStoreOptions): ReportExportStore {
   // The S3 evidence store (and the S3 client's commands it imports) is loaded on the first export.
-  const evidence = lazyEvidenceStore(async () => {
+  const evidence = s3EvidenceStore(options);
+  return createReportExportStore(evidence, s3Link(options, `s3://${options.bucket}/`));
+}
+
+/**
+ * Policy files at `s3://<bucket>/audits/<cluster>/<timestamp>/policies/<engine>-<mode>-<digest>/policies.yaml`,
+ * linked in the S3 console like the exports (the reader signs in with their own AWS access).
+ */
+export function createS3PolicyFileStore(options: S3ReportExportStoreOptions): PolicyFileStore {
+  const evidence = s3EvidenceStore(options);
+  const prefix = `s3://${options.bucket}/`;
+  return createPolicyFileStore(evidence, (bundleId) => `${prefix}${bundleId}/`, s3Link(options, prefix));
+}
+
+function s3EvidenceStore(options: S3ReportExportStoreOptions): EvidenceStore {
+  return lazyEvidenceStore(async () => {
     const [{ createS3EvidenceStore }, client] = await Promise.all([
       import('./s3.ts'),
       typeof options.client === 'function' ? options.client() : options.client,
@@ -126,8 +208,10 @@ export function createS3ReportExportStore(options: S3ReportExportStoreOptions): 
       ...(options.kmsKeyId === undefined ? {} : { kmsKeyId: options.kmsKeyId }),
     });
   });
-  const prefix = `s3://${options.bucket}/`;
-  return createReportExportStore(evidence, (location, file) => {
+}
+
+function s3Link(options: S3ReportExportStoreOptions, prefix: string) {
+  return (location: string, file: string) => {
     if (!location.startsWith(prefix)) {
       throw new KubeguardError(
         'INTERNAL',
@@ -135,7 +219,7 @@ export function createS3ReportExportStore(options: S3ReportExportStoreOptions): 
       );
     }
     return s3ConsoleObjectUrl(options.bucket, `${location.slice(prefix.length)}${file}`, options.region);
-  });
+  };
 }
 
 /** The S3 console page of one object (commercial partition). */
@@ -148,6 +232,23 @@ export function s3ConsoleObjectUrl(bucket: string, key: string, region: string):
  * else the directory KUBEGUARD_EVIDENCE_DIR (local runs). Throws ConfigError when neither is set.
  */
 export function createReportExportStoreFromEnv(environment: FunctionEnvironment): ReportExportStore {
+  const where = evidenceFromEnv(environment);
+  return where.type === 's3'
+    ? createS3ReportExportStore(where.options)
+    : createLocalReportExportStore(where.root);
+}
+
+/** The policy file store beside the report exports the environment names (createReportExportStoreFromEnv). */
+export function createPolicyFileStoreFromEnv(environment: FunctionEnvironment): PolicyFileStore {
+  const where = evidenceFromEnv(environment);
+  return where.type === 's3'
+    ? createS3PolicyFileStore(where.options)
+    : createLocalPolicyFileStore(where.root);
+}
+
+function evidenceFromEnv(
+  environment: FunctionEnvironment,
+): { type: 's3'; options: S3ReportExportStoreOptions } | { type: 'local'; root: string } {
   if (environment.evidenceBucket !== undefined) {
     if (environment.region === undefined) {
       throw new ConfigError(
@@ -155,17 +256,20 @@ export function createReportExportStoreFromEnv(environment: FunctionEnvironment)
       );
     }
     const region = environment.region;
-    return createS3ReportExportStore({
-      client: async () => {
-        const { S3Client } = await import('@aws-sdk/client-s3');
-        return tracedAwsClient(new S3Client({ region }));
+    return {
+      type: 's3',
+      options: {
+        client: async () => {
+          const { S3Client } = await import('@aws-sdk/client-s3');
+          return tracedAwsClient(new S3Client({ region }));
+        },
+        bucket: environment.evidenceBucket,
+        region,
       },
-      bucket: environment.evidenceBucket,
-      region,
-    });
+    };
   }
   if (environment.evidenceDirectory !== undefined)
-    return createLocalReportExportStore(environment.evidenceDirectory);
+    return { type: 'local', root: environment.evidenceDirectory };
   throw new ConfigError(
     'neither KUBEGUARD_EVIDENCE_BUCKET nor KUBEGUARD_EVIDENCE_DIR is set; the CDK app sets the bucket — set a directory for local runs',
   );

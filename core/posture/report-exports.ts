@@ -45,3 +45,39 @@ export function reportExportId(report: Pick<AuditReport, 'cluster' | 'takenAt'>)
   const segment = (text: string) => text.replace(/[^A-Za-z0-9._-]/g, '-').replace(/^\.+/, '-') || '-';
   return `audits/${segment(report.cluster)}/${segment(report.takenAt.replace(/[-:]/g, ''))}`;
 }
+
+/**
+ * Admission policies generated from a stored report (the audit summary's "Generate policies"): one
+ * YAML file per generation, beside the report's exports, as its own write-once evidence bundle.
+ */
+export interface PolicyFile {
+  /** `vap` or `kyverno` (core/policy-as-code/generate.ts PolicyEngine). */
+  engine: string;
+  /** `warn` or `deny`. */
+  mode: string;
+  /** The generated multi-document YAML. */
+  yaml: string;
+}
+
+/** Port: stores a generated policy file and says where it can be opened. */
+export interface PolicyFileStore {
+  /**
+   * Stores `policies.yaml` under `policyFileId(reportId, file)`. The id holds a digest of the YAML,
+   * so the same file stored again (a retry, a second click) is found where it is and linked, never
+   * overwritten; a different file (another engine or mode, another generator) gets its own id.
+   * @returns an https URL (S3 console) or a local file path, like the exports' links
+   */
+  putPolicyFile(reportId: string, file: PolicyFile, generatedAt: string): Promise<string>;
+}
+
+/** The file name of a generated policy file inside its bundle. */
+export const POLICY_FILE_NAME = 'policies.yaml';
+
+/**
+ * `<report id>/policies/<engine>-<mode>-<first 12 hex of the YAML's SHA-256>`, e.g.
+ * `audits/prod-eu/20260302T060000.000Z/policies/vap-warn-3f2a9c01b7d4`: content-addressed.
+ */
+export function policyFileId(reportId: string, file: PolicyFile, sha256Hex: string): string {
+  const segment = (text: string) => text.replace(/[^A-Za-z0-9]/g, '-').slice(0, 20) || '-';
+  return `${reportId}/policies/${segment(file.engine)}-${segment(file.mode)}-${sha256Hex.slice(0, 12)}`;
+}

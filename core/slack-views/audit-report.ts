@@ -29,6 +29,8 @@ export const AUDIT_ACTION_IDS = {
   details: 'audit_details',
   previousPage: 'audit_details_prev',
   nextPage: 'audit_details_next',
+  /** "Generate policies": opens the engine and mode form (core/slack-views/policy-result.ts). */
+  generatePolicies: 'audit_generate_policies',
 } as const;
 
 /** callback_id of the details modal. */
@@ -55,6 +57,11 @@ export interface AuditSummaryOptions {
   reportRef?: string;
   /** The namespace an on-demand audit kept to: named in the header, never compared with history. */
   namespace?: string;
+  /**
+   * Offer "Generate policies": the policy generator can express at least one failure of the report
+   * (core/posture/policy-offer.ts policiesOffered). @default false
+   */
+  policies?: boolean;
 }
 
 export interface AuditDetailsOptions {
@@ -180,6 +187,17 @@ export function buildAuditSummaryMessage(
         action_id: AUDIT_ACTION_IDS.details,
         value: pageValue(ref, 1),
       },
+      ...(options.policies === true
+        ? [
+            {
+              type: 'button' as const,
+              text: plainText('Generate policies'),
+              action_id: AUDIT_ACTION_IDS.generatePolicies,
+              // The reference only, as Show details: policy-result.ts parsePolicyButtonValue reads it.
+              value: JSON.stringify({ r: ref }),
+            },
+          ]
+        : []),
     ],
   });
   return { text: fallbackText(report, previous), blocks };

@@ -95,10 +95,26 @@ export interface PlainTextInputElement {
   focus_on_load?: boolean;
 }
 
+/** One choice of a radio group: its value comes back as `selected_option.value` in view_submission. */
+export interface OptionObject {
+  text: PlainText;
+  value: string;
+  description?: PlainText;
+}
+
+/** A choice among a few options in a modal's input block (engine, mode). */
+export interface RadioButtonsElement {
+  type: 'radio_buttons';
+  action_id: string;
+  options: OptionObject[];
+  /** Must be one of `options` exactly. */
+  initial_option?: OptionObject;
+}
+
 export interface InputBlock {
   type: 'input';
   label: PlainText;
-  element: PlainTextInputElement;
+  element: PlainTextInputElement | RadioButtonsElement;
   hint?: PlainText;
   optional?: boolean;
   block_id?: string;
@@ -287,6 +303,10 @@ function checkInput(block: InputBlock, where: string, check: Check, actionIds: S
   check(input.action_id.length > 0 && input.action_id.length <= L.idLength, `${at}: bad action_id length`);
   check(!actionIds.has(input.action_id), `${at}: duplicate action_id "${input.action_id}"`);
   actionIds.add(input.action_id);
+  if (input.type === 'radio_buttons') {
+    checkRadioButtons(input, at, check);
+    return;
+  }
   if (input.placeholder !== undefined)
     checkText(input.placeholder, L.inputPlaceholder, `${at}.placeholder`, check);
   const { min_length: min, max_length: max } = input;
@@ -299,6 +319,32 @@ function checkInput(block: InputBlock, where: string, check: Check, actionIds: S
   if (min !== undefined && max !== undefined) check(min <= max, `${at}: min_length above max_length`);
   if (input.initial_value !== undefined && max !== undefined) {
     check(input.initial_value.length <= max, `${at}.initial_value longer than max_length`);
+  }
+}
+
+function checkRadioButtons(input: RadioButtonsElement, at: string, check: Check): void {
+  check(
+    input.options.length > 0 && input.options.length <= L.radioOptions,
+    `${at}: ${input.options.length} options (1–${L.radioOptions})`,
+  );
+  const values = new Set<string>();
+  input.options.forEach((option, i) => {
+    checkText(option.text, L.optionText, `${at}.options[${i}].text`, check);
+    check(
+      option.value.length > 0 && option.value.length <= L.optionValue,
+      `${at}.options[${i}].value: ${option.value.length} chars (1–${L.optionValue})`,
+    );
+    check(!values.has(option.value), `${at}.options[${i}]: duplicate value "${option.value}"`);
+    values.add(option.value);
+    if (option.description !== undefined)
+      checkText(option.description, L.optionText, `${at}.options[${i}].description`, check);
+  });
+  const initial = input.initial_option;
+  if (initial !== undefined) {
+    check(
+      input.options.some((option) => JSON.stringify(option) === JSON.stringify(initial)),
+      `${at}.initial_option is not one of the options`,
+    );
   }
 }
 

@@ -49,6 +49,7 @@ export const SLACK_ACTION_IDS = {
   auditDetails: AUDIT_ACTION_IDS.details,
   auditDetailsPrevious: AUDIT_ACTION_IDS.previousPage,
   auditDetailsNext: AUDIT_ACTION_IDS.nextPage,
+  auditGeneratePolicies: AUDIT_ACTION_IDS.generatePolicies,
 } as const;
 
 /** callback_id of each remediation's confirmation modal: the submission names the action it confirms. */

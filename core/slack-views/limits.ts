@@ -26,4 +26,11 @@ export const BLOCK_KIT_LIMITS = {
    */
   inputPlaceholder: 150,
   textInputLength: 3000,
+  /**
+   * radio_buttons: at most 10 options; an option's text and description 75, its value 150 (Slack's
+   * radio button group and option object references, docs.slack.dev/reference/block-kit).
+   */
+  radioOptions: 10,
+  optionText: 75,
+  optionValue: 150,
 } as const;

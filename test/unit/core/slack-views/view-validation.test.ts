@@ -3,15 +3,17 @@ import {
   type HomeView,
   type InputBlock,
   type ModalView,
+  type PlainTextInputElement,
   plainText,
+  type RadioButtonsElement,
   validateBlockKitView,
 } from '#core/slack-views/blocks.ts';
 import { loadFixture } from '#test/support/fixtures.ts';
 
 /** The input block of the real view_submission payload (test/fixtures/slack-view-submission.json). */
-function fixtureInput(): InputBlock {
+function fixtureInput(): InputBlock & { element: PlainTextInputElement } {
   return loadFixture<{ view: { blocks: InputBlock[] } }>('slack-view-submission.json').view
-    .blocks[0] as InputBlock;
+    .blocks[0] as InputBlock & { element: PlainTextInputElement };
 }
 
 function modal(blocks: ModalView['blocks'], extra: Partial<ModalView> = {}): ModalView {
@@ -75,6 +77,42 @@ describe('validateBlockKitView: the Home tab', () => {
       'callback_id longer than 255',
       'private_metadata is 3001 chars (max 3000)',
       '101 blocks (max 100)',
+    ]);
+  });
+});
+
+describe('validateBlockKitView: radio buttons (radio button group and option object references)', () => {
+  const option = (value: string, text = value) => ({ text: plainText(text), value });
+  const radio = (element: Partial<RadioButtonsElement>): InputBlock => ({
+    type: 'input',
+    block_id: 'choice',
+    label: plainText('Choice'),
+    element: { type: 'radio_buttons', action_id: 'choice', options: [option('a'), option('b')], ...element },
+  });
+
+  it('accepts a group whose initial option is one of its options', () => {
+    expect(validateBlockKitView(modal([radio({ initial_option: option('b') })]))).toEqual([]);
+  });
+
+  it('names each broken limit: 10 options, text 75, value 150, duplicate values, a foreign initial option', () => {
+    const tooMany = Array.from({ length: 11 }, (_, i) => option(`v${i}`));
+    expect(validateBlockKitView(modal([radio({ options: tooMany })]))).toEqual([
+      'blocks[0] (input).element: 11 options (1–10)',
+    ]);
+    expect(
+      validateBlockKitView(
+        modal([
+          radio({
+            options: [option('a', 't'.repeat(76)), option('v'.repeat(151), 'long'), option('a')],
+            initial_option: option('c'),
+          }),
+        ]),
+      ),
+    ).toEqual([
+      'blocks[0] (input).element.options[0].text: 76 chars (max 75)',
+      'blocks[0] (input).element.options[1].value: 151 chars (1–150)',
+      'blocks[0] (input).element.options[2]: duplicate value "a"',
+      'blocks[0] (input).element.initial_option is not one of the options',
     ]);
   });
 });

@@ -37,7 +37,13 @@ export function texts(blocks: readonly Block[]): string[] {
       case 'header':
         return [block.text.text];
       case 'input':
-        return [block.label.text, block.hint?.text ?? '', block.element.placeholder?.text ?? ''];
+        return [
+          block.label.text,
+          block.hint?.text ?? '',
+          ...(block.element.type === 'radio_buttons'
+            ? block.element.options.flatMap((o) => [o.text.text, o.description?.text ?? ''])
+            : [block.element.placeholder?.text ?? '']),
+        ];
       case 'actions':
         return block.elements.map((e) => e.text.text);
       default:
