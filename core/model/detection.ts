@@ -2,7 +2,7 @@ import type { Actor } from './actor.ts';
 import type { SentencePart } from './sentence.ts';
 import type { Severity } from './severity.ts';
 
-export type DetectionSource = 'audit-log' | 'guardduty';
+export type DetectionSource = 'audit-log' | 'guardduty' | 'inspector';
 
 /** A runtime process seen by GuardDuty Runtime Monitoring. */
 export interface ProcessInfo {
@@ -74,4 +74,64 @@ export interface Detection {
   consoleUrl?: string;
   /** Names of Kubernetes Secrets or Secrets Manager ids involved (never their values). */
   secretNames?: string[];
+  /**
+   * An Amazon Inspector image alert (source `inspector`): the vulnerable image, its vulnerabilities
+   * and where it runs (core/supply-chain/image-alerts.ts). Its incident is the image digest and
+   * severity (`fingerprintOf`), whatever clusters run it.
+   */
+  imageVulnerability?: ImageVulnerability;
+}
+
+/**
+ * A vulnerable image and the workloads running it, as an image alert stores it. Lists are bounded
+ * (core/supply-chain/image-alerts.ts) and say how many entries they left out, so a stored finding
+ * stays small however many CVEs, pods or clusters there are.
+ */
+export interface ImageVulnerability {
+  /** The ECR registry's account id. */
+  registry: string;
+  repository: string;
+  /** `sha256:<64 hex>`, the manifest digest the pods run. */
+  digest: string;
+  tags: string[];
+  /** kubeguard's severity of this alert (one alert per image and severity). */
+  severity: Severity;
+  /** The image's vulnerabilities of that severity, highest Inspector score first. */
+  vulnerabilities: ImageVulnerabilityEntry[];
+  omittedVulnerabilities: number;
+  /** Inspector's own "in use" facts about the image (ECS tasks / EKS pods it saw), when it gives them. */
+  inUseCount?: number;
+  lastInUseAt?: string;
+  /** Where kubeguard found the image running, one entry per workload. */
+  workloads: ImageWorkload[];
+  omittedWorkloads: number;
+  /** Pods running the image, over every workload listed or not. */
+  pods: number;
+  /** Every cluster running the image, sorted. */
+  clusters: string[];
+  /** Clusters kubeguard could not read: the list of workloads may be partial. */
+  unreadableClusters: { cluster: string; reason: string }[];
+}
+
+export interface ImageVulnerabilityEntry {
+  /** CVE or advisory id. */
+  id: string;
+  title: string;
+  /** Inspector's word (CRITICAL, HIGH, …). */
+  inspectorSeverity: string;
+  inspectorScore?: number;
+  packages: { name: string; installed?: string; fixed?: string }[];
+  omittedPackages: number;
+  fixAvailable?: 'YES' | 'NO' | 'PARTIAL';
+  exploitAvailable?: 'YES' | 'NO';
+}
+
+export interface ImageWorkload {
+  cluster: string;
+  /** The cluster's account (undefined = the home account). */
+  account?: string;
+  namespace: string;
+  /** `<kind>/<name>`, e.g. `deployment/web`, else `pod/<name>`. */
+  workload: string;
+  pods: number;
 }

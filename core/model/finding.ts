@@ -83,8 +83,14 @@ export function incidentTarget(detection: Pick<Detection, 'workload' | 'pod'>): 
  * id in it, so one request seen by three rules is one alert; the actor is the IAM identity when the
  * source names it, so two people sharing `kubernetes-admin` are two incidents. A GuardDuty finding
  * outside the join window of its incident gets `separateIncidentKey` instead (findings/record.ts).
+ * An Amazon Inspector image alert is keyed by its image digest and severity instead.
  */
 export function fingerprintOf(detection: Detection): string {
+  // An image alert is about an image, not an actor: one incident per digest and severity (docs/decisions.md, image alerts).
+  const image = detection.imageVulnerability;
+  if (detection.source === 'inspector' && image !== undefined) {
+    return hash(['inspector', image.digest, image.severity]);
+  }
   return hash([
     detection.cluster ?? '',
     detection.namespace ?? '',

@@ -94,6 +94,7 @@ export interface StatusSummary {
 const SOURCE_LABEL: Record<DetectionSource, string> = {
   'audit-log': 'EKS audit log',
   guardduty: 'GuardDuty',
+  inspector: 'Amazon Inspector',
 };
 
 /** The `/k8s status` answer. */
