@@ -83,6 +83,12 @@ interface PolicyDocument {
     policyName?: string;
     failurePolicy?: string;
     validationActions?: string[];
+    matchResources?: {
+      namespaceSelector?: {
+        matchLabels?: Record<string, string>;
+        matchExpressions?: { key: string; operator: string; values?: string[] }[];
+      };
+    };
     matchConstraints?: { resourceRules?: ResourceRule[] };
     matchConditions?: { name: string; expression: string }[];
     variables?: { name: string; expression: string }[];
@@ -102,18 +108,19 @@ export class AdmissionPolicy {
   readonly name: string;
   readonly bindingName: string;
   readonly document: PolicyDocument;
-  readonly binding: PolicyDocument;
+  /** Absent for a policy evaluated on its own (`fromDocuments` without a binding). */
+  readonly bindingDocument: PolicyDocument | undefined;
   private readonly env: CelEnv;
   private readonly rules: ResourceRule[];
   private readonly conditions: Compiled[];
   private readonly variables: { name: string; compiled: Compiled }[];
   private readonly validations: { compiled: Compiled; message?: string; messageExpression?: Compiled }[];
 
-  private constructor(policy: PolicyDocument, binding: PolicyDocument) {
+  private constructor(policy: PolicyDocument, binding: PolicyDocument | undefined) {
     this.document = policy;
-    this.binding = binding;
+    this.bindingDocument = binding;
     this.name = policy.metadata.name;
-    this.bindingName = binding.metadata.name;
+    this.bindingName = binding?.metadata.name ?? '';
     this.env = celEnv({ funcs: strings });
     this.rules = policy.spec.matchConstraints?.resourceRules ?? [];
     this.conditions = (policy.spec.matchConditions ?? []).map((c) => this.compile(c.expression));
@@ -128,6 +135,12 @@ export class AdmissionPolicy {
     }));
   }
 
+  /** The binding (throws for a policy loaded without one). */
+  get binding(): PolicyDocument {
+    if (this.bindingDocument === undefined) throw new Error(`policy ${this.name} has no binding`);
+    return this.bindingDocument;
+  }
+
   /** The policy and its binding from the manifest (two documents). */
   static load(path = ADMISSION_POLICY_PATH): AdmissionPolicy {
     const documents = parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as PolicyDocument);
@@ -135,6 +148,53 @@ export class AdmissionPolicy {
     const binding = documents.find((d) => d.kind === 'ValidatingAdmissionPolicyBinding');
     if (!policy || !binding) throw new Error(`${path} must hold a ValidatingAdmissionPolicy and its binding`);
     return new AdmissionPolicy(policy, binding);
+  }
+
+  /**
+   * A policy and (optionally) its binding from parsed documents, e.g. what the policy generator
+   * returns: the ValidatingAdmissionPolicy named `name` (the only one when no name is given) and the
+   * binding whose `spec.policyName` is its name, if any.
+   */
+  static fromDocuments(documents: readonly unknown[], name?: string): AdmissionPolicy {
+    const all = documents as PolicyDocument[];
+    const policies = all.filter(
+      (d) => d.kind === 'ValidatingAdmissionPolicy' && (name === undefined || d.metadata.name === name),
+    );
+    const policy = policies[0];
+    if (policy === undefined || policies.length > 1) {
+      throw new Error(
+        `expected one ValidatingAdmissionPolicy${name === undefined ? '' : ` named ${name}`}, found ${policies.length}`,
+      );
+    }
+    const binding = all.find(
+      (d) => d.kind === 'ValidatingAdmissionPolicyBinding' && d.spec.policyName === policy.metadata.name,
+    );
+    return new AdmissionPolicy(policy, binding);
+  }
+
+  /**
+   * Whether the binding's `matchResources.namespaceSelector` selects a namespace with these labels
+   * (the API server adds `kubernetes.io/metadata.name`); false without a binding. Supports
+   * matchLabels and the In / NotIn / Exists / DoesNotExist expressions.
+   */
+  bindsNamespace(labels: Readonly<Record<string, string>>): boolean {
+    if (this.bindingDocument === undefined) return false;
+    const selector = this.bindingDocument.spec.matchResources?.namespaceSelector;
+    if (selector === undefined) return true;
+    const byLabels = Object.entries(selector.matchLabels ?? {}).every(
+      ([key, value]) => labels[key] === value,
+    );
+    return (
+      byLabels &&
+      (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+        const value = labels[key];
+        if (operator === 'In') return value !== undefined && values.includes(value);
+        if (operator === 'NotIn') return value === undefined || !values.includes(value);
+        if (operator === 'Exists') return value !== undefined;
+        if (operator === 'DoesNotExist') return value === undefined;
+        throw new Error(`unknown label selector operator ${operator}`);
+      })
+    );
   }
 
   /** Every CEL expression of the policy, with the parsed form. */
