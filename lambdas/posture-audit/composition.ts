@@ -29,7 +29,7 @@ export function composePostureAudit(): Promise<PostureAuditComposition> {
 /**
  * Only what the first invocation needs is evaluated when the bundle loads (D56). The Powertools
  * tracer (aws-xray-sdk-core and cls-hooked, ~50 ms of evaluation) is imported here, at the first
- * invocation, before any client is built so each is captured; the collector (EKS, GuardDuty and
+ * invocation, before any client is built so each is captured; the collector (EKS, GuardDuty, Inspector and
  * Secrets Manager clients, the Kubernetes reader) on the first collection, so an event naming no
  * configured cluster never evaluates it; the S3 client of the exports when the first export is
  * written (adapters/evidence/report-exports.ts).
@@ -60,13 +60,17 @@ async function compose() {
  */
 function lazyCollector(config: KubeguardConfig): (cluster: ClusterConfig) => Promise<ClusterSnapshot> {
   const collector = once(async () => {
-    const [{ createEksClusterCollector }, { createAccountCredentials }] = await Promise.all([
-      import('../../adapters/kubernetes/eks-cluster-collector.ts'),
-      import('../../adapters/aws/account-credentials.ts'),
-    ]);
+    const [{ createEksClusterCollector }, { createAccountCredentials }, { createInspectorFindingSource }] =
+      await Promise.all([
+        import('../../adapters/kubernetes/eks-cluster-collector.ts'),
+        import('../../adapters/aws/account-credentials.ts'),
+        import('../../adapters/aws/inspector-findings.ts'),
+      ]);
+    const accounts = createAccountCredentials({ config, functionName: 'posture-audit' });
     return createEksClusterCollector(
       systemClock,
-      createAccountCredentials({ config, functionName: 'posture-audit' }),
+      accounts,
+      createInspectorFindingSource({ config, accounts }),
     );
   });
   return async (cluster) => (await collector())(cluster);
