@@ -7,7 +7,7 @@ import { DynamoAuditHistoryStore } from '../aws/audit-history-store.ts';
 import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
 import { DynamoClaimStore } from '../aws/replay-claims.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
-import { createReportExportStoreFromEnv } from '../evidence/report-exports.ts';
+import { createPolicyFileStoreFromEnv, createReportExportStoreFromEnv } from '../evidence/report-exports.ts';
 import { createAuditReportReaderFromEnv } from '../evidence/report-reader.ts';
 import { createEksClusterCollector } from './eks-cluster-collector.ts';
 
@@ -38,6 +38,7 @@ export function auditWorkerPortsFromEnv(
     history: new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName }),
     exports: createReportExportStoreFromEnv(environment),
     reports,
+    policies: createPolicyFileStoreFromEnv(environment),
     claims: new DynamoClaimStore(table),
     views,
   };

@@ -41,10 +41,16 @@ export function registerActionListeners(app: App, deps: IngressDeps): void {
   }
 }
 
-/** The message the button is on: the container's channel and ts. */
-function messageOf(body: BlockAction): { message?: { channel: string; ts: string } } {
-  const container = body.container as { channel_id?: unknown; message_ts?: unknown } | undefined;
+/** The message the button is on: the container's channel and ts, and its thread's when it is a reply. */
+function messageOf(body: BlockAction): { message?: { channel: string; ts: string; threadTs?: string } } {
+  const container = body.container as
+    | { channel_id?: unknown; message_ts?: unknown; thread_ts?: unknown }
+    | undefined;
   const channel = container?.channel_id;
   const ts = container?.message_ts;
-  return typeof channel === 'string' && typeof ts === 'string' ? { message: { channel, ts } } : {};
+  if (typeof channel !== 'string' || typeof ts !== 'string') return {};
+  const thread = container?.thread_ts ?? (body.message as { thread_ts?: unknown } | undefined)?.thread_ts;
+  return {
+    message: { channel, ts, ...(typeof thread === 'string' && thread !== ts ? { threadTs: thread } : {}) },
+  };
 }

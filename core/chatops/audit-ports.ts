@@ -1,7 +1,7 @@
 import type { ClusterConfig } from '../config/schema.ts';
 import type { AuditHistoryStore } from '../posture/history.ts';
 import type { AuditReport } from '../posture/report.ts';
-import type { ReportExportStore } from '../posture/report-exports.ts';
+import type { PolicyFileStore, ReportExportStore } from '../posture/report-exports.ts';
 import type { ClusterSnapshot } from '../posture/snapshot.ts';
 import type { CollectorProgress } from '../slack-views/audit-progress.ts';
 import type { ClaimStore, SlackViewUpdates } from './ports.ts';
@@ -41,4 +41,6 @@ export interface AuditWorkerPorts {
   claims: ClaimStore;
   /** Fills the details modal the ingress opened, and pages it. */
   views: SlackViewUpdates;
+  /** Where "Generate policies" stores its YAML (beside the exports); absent = the worker says it is not set up. */
+  policies?: PolicyFileStore;
 }

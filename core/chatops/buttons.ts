@@ -17,10 +17,12 @@ import {
   parseApprovalValue,
   parseReleaseValue,
 } from '../slack-views/ids.ts';
+import { buildPolicyForm, parsePolicyButtonValue } from '../slack-views/policy-result.ts';
 import { buildSuppressForm } from '../slack-views/suppress-form.ts';
 import { invalid } from './commands/args.ts';
 import { auditCluster } from './commands/audit.ts';
 import type { RequestScope } from './commands/command.ts';
+import { POLICIES_PURPOSE, POLICIES_ROLE } from './policy-ask.ts';
 import { type PlanAsk, planStart, REMEDIATION_PURPOSE, REMEDIATION_ROLE } from './remediation-ask.ts';
 import type { ActionBody } from './requests.ts';
 
@@ -32,8 +34,8 @@ import type { ActionBody } from './requests.ts';
 export interface ButtonClick {
   actionId: string;
   value?: string;
-  /** The message the button is on. */
-  message?: { channel: string; ts: string };
+  /** The message the button is on; `threadTs` when that message is a reply in a thread. */
+  message?: { channel: string; ts: string; threadTs?: string };
   /** The modal the button is in (`view.id` of a block_actions payload from a modal). */
   view?: { id: string };
   /** The click's trigger id: unique, so it also names a modal the plan opens (its external id). */
@@ -226,6 +228,36 @@ function auditPageButton(actionId: string): ButtonSpec {
 }
 
 /**
+ * "Generate policies" on an audit summary: opens the engine and mode form (nothing is generated
+ * before its submission, which is authorized again). The form carries the report and the summary's
+ * thread — the summary's own ts, or its parent's when the summary is itself a reply (Run audit
+ * answers in the alert's thread), since Slack threads only under a parent message.
+ */
+const generatePoliciesButton: ButtonSpec = {
+  actionId: AUDIT_ACTION_IDS.generatePolicies,
+  kind: 'policies',
+  role: POLICIES_ROLE,
+  purpose: POLICIES_PURPOSE,
+  plan(click) {
+    const value = parsePolicyButtonValue(click.value ?? '');
+    const where = value === undefined ? undefined : parseAuditReportRef(value.ref);
+    if (value === undefined || where === undefined) {
+      throw invalid('this button does not name an audit report kubeguard stored; run /k8s audit again');
+    }
+    const message = click.message;
+    return {
+      type: 'open-form',
+      view: buildPolicyForm({
+        r: value.ref,
+        ...(message === undefined ? {} : { ch: message.channel, ts: message.threadTs ?? message.ts }),
+      }),
+      scope: { cluster: where.cluster },
+      target: `audit report ${value.ref}`,
+    };
+  },
+};
+
+/**
  * A remediation button: the ingress opens the planning modal and queues a `plan` request; each click
  * is its own plan (nothing runs before the confirmation, which is claimed once).
  */
@@ -391,6 +423,7 @@ export const BUTTONS: readonly ButtonSpec[] = [
   showDetailsButton,
   auditPageButton(AUDIT_ACTION_IDS.previousPage),
   auditPageButton(AUDIT_ACTION_IDS.nextPage),
+  generatePoliciesButton,
   isolateButton,
   rotateButton,
   releaseButton,

@@ -1,13 +1,16 @@
 import type { Role } from '../authz/policy.ts';
 import type { KubeguardConfig } from '../config/schema.ts';
 import type { KubeguardError } from '../errors.ts';
+import { parseAuditReportRef } from '../slack-views/audit-report.ts';
 import type { ModalView } from '../slack-views/blocks.ts';
 import { CONFIRM_REASON_INPUT, readConfirmSubmission } from '../slack-views/confirm-modal.ts';
 import { CONFIRM_CALLBACK_IDS, parseConfirmReference } from '../slack-views/ids.ts';
+import { POLICY_FORM, parsePolicyForm, readPolicyChoice } from '../slack-views/policy-result.ts';
 import { buildRunningModal } from '../slack-views/remediation-run.ts';
 import { parseSuppressForm, SUPPRESS_FORM } from '../slack-views/suppress-form.ts';
 import { durationMinutes, invalid } from './commands/args.ts';
 import type { RequestScope } from './commands/command.ts';
+import { POLICIES_PURPOSE, POLICIES_ROLE } from './policy-ask.ts';
 import { REMEDIATION_PURPOSE, REMEDIATION_ROLE } from './remediation-ask.ts';
 import { type ActionBody, REMEDIATION_ACTIONS, type RemediationActionId } from './requests.ts';
 
@@ -17,8 +20,13 @@ import { type ActionBody, REMEDIATION_ACTIONS, type RemediationActionId } from '
  * form, or work for the action worker.
  */
 
-/** `view.state.values`: block id → action id → the element's state. */
-export type FormValues = Readonly<Record<string, Readonly<Record<string, { value?: string | null }>>>>;
+/** `view.state.values`: block id → action id → the element's state (a text's `value`, a choice's `selected_option`). */
+export type FormValues = Readonly<
+  Record<
+    string,
+    Readonly<Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>
+  >
+>;
 
 export interface FormSubmission {
   callbackId: string;
@@ -139,5 +147,47 @@ function confirmForm(action: RemediationActionId): FormSpec {
   };
 }
 
+/**
+ * "Generate policies" (core/slack-views/policy-result.ts): the engine and mode chosen, for the report
+ * the form names; the worker generates, stores the YAML and answers in the summary's thread.
+ */
+const policyForm: FormSpec = {
+  callbackId: POLICY_FORM.callbackId,
+  kind: 'policies',
+  role: POLICIES_ROLE,
+  purpose: POLICIES_PURPOSE,
+  firstBlockId: POLICY_FORM.engine.blockId,
+  plan(submission) {
+    const reference = parsePolicyForm(submission.privateMetadata);
+    const where = reference === undefined ? undefined : parseAuditReportRef(reference.r);
+    if (reference === undefined || where === undefined) {
+      throw invalid('this form does not name an audit report kubeguard stored; run /k8s audit again');
+    }
+    const scope: RequestScope = { cluster: where.cluster };
+    const { engine, mode } = readPolicyChoice(submission.values);
+    const errors: Record<string, string> = {};
+    if (engine === undefined) errors[POLICY_FORM.engine.blockId] = 'Choose the policy engine.';
+    if (mode === undefined) errors[POLICY_FORM.mode.blockId] = 'Choose warn or deny.';
+    if (engine === undefined || mode === undefined) return { type: 'errors', errors, scope };
+    return {
+      type: 'enqueue',
+      body: {
+        kind: 'policies',
+        args: {
+          ref: reference.r,
+          engine,
+          mode,
+          ...(reference.ch === undefined || reference.ts === undefined
+            ? {}
+            : { thread: { channel: reference.ch, ts: reference.ts } }),
+        },
+      },
+      scope,
+      target: `audit report ${reference.r}`,
+      ...(reference.ch === undefined ? {} : { channelId: reference.ch }),
+    };
+  },
+};
+
 /** The forms the bot handles, by callback_id. */
-export const FORMS: readonly FormSpec[] = [suppressForm, ...REMEDIATION_ACTIONS.map(confirmForm)];
+export const FORMS: readonly FormSpec[] = [suppressForm, ...REMEDIATION_ACTIONS.map(confirmForm), policyForm];

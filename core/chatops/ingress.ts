@@ -75,8 +75,8 @@ export interface ButtonRequest extends RequestOrigin {
   value?: string;
   actionTs: string;
   triggerId?: string;
-  /** The message the button is on. */
-  message?: { channel: string; ts: string };
+  /** The message the button is on; `threadTs` when that message is a reply in a thread. */
+  message?: { channel: string; ts: string; threadTs?: string };
   /** The modal the button is in. */
   view?: { id: string };
 }

@@ -52,6 +52,16 @@ const kinds = {
     view: z.union([z.object({ externalId: shortText(255) }), z.object({ id: shortText(255) })]),
   }),
   /**
+   * Admission policies from a stored audit report (core/chatops/handlers/policies.ts): the report's
+   * reference, the engine and mode chosen in the form, and the summary's thread the reply goes to.
+   */
+  policies: z.object({
+    ref: shortText(300),
+    engine: z.enum(['vap', 'kyverno']),
+    mode: z.enum(['warn', 'deny']),
+    thread: z.optional(z.object({ channel: shortText(30), ts: shortText(30) })),
+  }),
+  /**
    * Prepare a remediation's dry-run plan (core/chatops/handlers/remediation-plan.ts) and show it in
    * the planning modal the ingress opened (its external id is `view`). The target is a finding
    * (the pod or secret it names) or what a command or the Release button names.
@@ -135,6 +145,7 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('home'), args: kinds.home }),
   z.object({ ...common, kind: z.literal('audit'), args: kinds.audit }),
   z.object({ ...common, kind: z.literal('audit-details'), args: kinds['audit-details'] }),
+  z.object({ ...common, kind: z.literal('policies'), args: kinds.policies }),
   z.object({ ...common, kind: z.literal('plan'), args: kinds.plan }),
   z.object({ ...common, kind: z.literal('execute'), args: kinds.execute }),
   z.object({ ...common, kind: z.literal('approve'), args: kinds.approve }),

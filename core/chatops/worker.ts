@@ -2,6 +2,7 @@ import { asKubeguardError, type KubeguardError } from '../errors.ts';
 import { auditDetailsHandler, auditHandler } from './handlers/audit.ts';
 import { digestHandler } from './handlers/digest.ts';
 import { homeHandler } from './handlers/home.ts';
+import { policiesHandler } from './handlers/policies.ts';
 import { findingsHandler, statusHandler } from './handlers/read.ts';
 import { approveHandler, denyHandler } from './handlers/remediation-approval.ts';
 import { executeHandler } from './handlers/remediation-execute.ts';
@@ -50,6 +51,7 @@ export const WORKER_HANDLERS: { [K in ActionKind]: WorkerHandler<K> } = {
   home: homeHandler,
   audit: auditHandler,
   'audit-details': auditDetailsHandler,
+  policies: policiesHandler,
   plan: planHandler,
   execute: executeHandler,
   approve: approveHandler,

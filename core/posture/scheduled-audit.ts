@@ -5,6 +5,7 @@ import type { SlackMessenger } from '../ports.ts';
 import { auditReportRef, buildAuditSummaryMessage } from '../slack-views/audit-report.ts';
 import { type AuditOptions, runAudit } from './engine.ts';
 import { type AuditHistoryEntry, type AuditHistoryStore, historyEntryOf, previousEntry } from './history.ts';
+import { policiesOffered } from './policy-offer.ts';
 import { type AuditReport, buildReport } from './report.ts';
 import {
   type ReportExportLinks,
@@ -126,6 +127,8 @@ export async function runScheduledAudit(
   const message = buildAuditSummaryMessage(report, previous, {
     evidenceLinks: links,
     reportRef: auditReportRef(report),
+    // The button is handled by the bot's worker, which stores the YAML beside these exports.
+    policies: await policiesOffered(report, ports.options?.approvedRegistries),
   });
   const posted = await step(cluster, 'posting the summary to Slack', () =>
     ports.messenger.postMessage({ channel: ports.channel, ...message }),

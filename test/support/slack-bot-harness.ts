@@ -109,7 +109,7 @@ export interface BotHarnessOptions {
    * How `/k8s audit` collects and where reports go; the harness adds history and claims on its
    * table and views.update on the double. @default no audits (the worker says so)
    */
-  audit?: Pick<AuditWorkerPorts, 'runner' | 'exports' | 'reports'>;
+  audit?: Pick<AuditWorkerPorts, 'runner' | 'exports' | 'reports' | 'policies'>;
   /** Cluster access for remediations (the Kubernetes API double); absent = the worker does not remediate. */
   remediation?: RemediationRuntime;
   /** The worker's clock (ISO-8601). @default the system clock */

@@ -1,6 +1,8 @@
 import { clusterNotConfigured } from '../../config/schema.ts';
 import { asKubeguardError, KubeguardError } from '../../errors.ts';
 import type { SlackPostedMessage } from '../../ports.ts';
+import { postureAuditOptions } from '../../posture/config-options.ts';
+import { policiesOffered } from '../../posture/policy-offer.ts';
 import { auditAndStore } from '../../posture/scheduled-audit.ts';
 import {
   AUDIT_COLLECTORS,
@@ -145,6 +147,10 @@ async function runAudit(
     evidenceLinks: links,
     reportRef: auditReportRef(report),
     ...(namespace === undefined ? {} : { namespace }),
+    // "Generate policies" needs somewhere to store them, and something the generator can express.
+    policies:
+      ports.policies !== undefined &&
+      (await policiesOffered(report, deps.config.detection.allowedRegistries)),
   });
   await message.show(summary);
   await message.settled();
@@ -166,10 +172,9 @@ function targetOf(cluster: string, namespace: string | undefined): string {
   return namespace === undefined ? `cluster ${cluster}` : `namespace ${namespace} on ${cluster}`;
 }
 
-/** KP-086 reads the same registry allow-list as the KD-015 detection rule (as the scheduled audit). */
+/** The check options of kubeguard.config.json, as the scheduled audit reads them. */
 function auditOptions(deps: WorkerDeps) {
-  const registries = deps.config.detection.allowedRegistries;
-  return registries === undefined ? {} : { approvedRegistries: registries };
+  return postureAuditOptions(deps.config);
 }
 
 /** Run audit on an alert: the audit keeps to the finding's namespace when it has a valid one. */
