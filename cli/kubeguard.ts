@@ -40,6 +40,12 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'Would network policies allow a connection? Names the deciding policies on each side',
     load: async () => (await import('./commands/netpol.ts')).netpolCommand,
   },
+  {
+    name: 'policy',
+    summary:
+      'Admission policies (ValidatingAdmissionPolicy or Kyverno) from the failed checks of an audit report',
+    load: async () => (await import('./commands/policy.ts')).policyCommand,
+  },
 ];
 
 function helpText(): string {

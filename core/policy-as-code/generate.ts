@@ -46,6 +46,8 @@ export interface WorkloadToChange {
   checkId: string;
   object: { kind: string; namespace?: string; name: string };
   message: string;
+  /** Manifest file of the workload (offline audits). */
+  file?: string;
 }
 
 export interface GeneratedPolicies {
@@ -101,6 +103,7 @@ export function generatePolicies(report: PolicyInput, options: PolicyGenerationO
       checkId: check.id,
       object: { ...r.object },
       message: r.message,
+      ...(r.file === undefined ? {} : { file: r.file }),
     }));
     const namespaces = passedNamespaces(results);
     const references = referencesOf(check, policy);
@@ -127,7 +130,12 @@ export function generatePolicies(report: PolicyInput, options: PolicyGenerationO
     out.policies.push({ checkId: check.id, name, namespaces, references });
     sections.push(section(context, documents, failing.length));
   }
-  out.yaml = sections.join('---\n');
+  const header = [
+    `# kubeguard policy generate: ${options.engine === 'vap' ? 'ValidatingAdmissionPolicies and bindings' : 'Kyverno ClusterPolicies'} (mode ${options.mode})`,
+    `# from the audit of ${report.cluster} at ${report.takenAt}: ${out.policies.length} polic${out.policies.length === 1 ? 'y' : 'ies'}, each bound only to the namespaces where its check passed.`,
+    '',
+  ].join('\n');
+  out.yaml = sections.length === 0 ? '' : `${header}${sections.join('---\n')}`;
   return out;
 }
 

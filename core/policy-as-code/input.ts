@@ -29,6 +29,8 @@ export interface PolicyCheckResult {
   status: 'pass' | 'fail' | 'skip';
   object: { kind: string; namespace?: string; name: string };
   message: string;
+  /** Manifest file of the object (offline audits). */
+  file?: string;
   evidence?: Readonly<Record<string, string>>;
 }
 
@@ -129,6 +131,7 @@ function resultOf(value: unknown, index: number): PolicyCheckResult {
     object: ref,
     message: string(value, 'message', `${path}.message`),
   };
+  if (value.file !== undefined) result.file = string(value, 'file', `${path}.file`);
   if (value.evidence !== undefined) {
     if (!isRecord(value.evidence))
       throw new PolicyInputError(

@@ -35,13 +35,13 @@ describe('kubeguard (the command line itself)', () => {
       code: 2,
       stdout: '',
       stderr:
-        'kubeguard: unknown command "audti"; did you mean audit?\nCommands: start, detect, render, audit, netpol\n',
+        'kubeguard: unknown command "audti"; did you mean audit?\nCommands: start, detect, render, audit, netpol, policy\n',
     });
     expect((await runCli(['help', 'detct'], { cwd })).stderr).toBe(
-      'kubeguard: unknown command "detct"; did you mean detect?\nCommands: start, detect, render, audit, netpol\n',
+      'kubeguard: unknown command "detct"; did you mean detect?\nCommands: start, detect, render, audit, netpol, policy\n',
     );
     expect((await runCli(['zzz'], { cwd })).stderr).toBe(
-      'kubeguard: unknown command "zzz"\nCommands: start, detect, render, audit, netpol\n',
+      'kubeguard: unknown command "zzz"\nCommands: start, detect, render, audit, netpol, policy\n',
     );
   });
 
@@ -63,6 +63,7 @@ describe('kubeguard (the command line itself)', () => {
       (await import('../../../cli/commands/render.ts')).renderCommand,
       (await import('../../../cli/commands/audit.ts')).auditCommand,
       (await import('../../../cli/commands/netpol.ts')).netpolCommand,
+      (await import('../../../cli/commands/policy.ts')).policyCommand,
     ];
     for (const command of commands) {
       const help = (await runCli(['help', command.name], { cwd })).stdout;
