@@ -288,6 +288,19 @@ const digestSchema = z._default(
   { channelSubscriberRole: 'admin', channelTimeZone: 'UTC', ownerLabel: 'owner' },
 );
 
+const AGE_DAYS_RANGE = 'must be a whole number of days from 1 to 365';
+
+/** Posture audit settings (core/posture/check.ts CheckOptions); docs/configuration.md `posture`. */
+const postureSchema = z._default(
+  z.object({
+    /** KP-093: days an active critical Inspector finding may stay open on a running image. @default 14 (the check's) */
+    criticalImageFindingMaxAgeDays: z.optional(
+      z.int(AGE_DAYS_RANGE).check(z.gte(1, AGE_DAYS_RANGE), z.lte(365, AGE_DAYS_RANGE)),
+    ),
+  }),
+  {},
+);
+
 export const configSchema = z.object({
   home: z.optional(homeSchema),
   /** Member accounts (not the home account). @default [] */
@@ -308,6 +321,7 @@ export const configSchema = z.object({
   remediation: remediationSchema,
   authorization: authorizationSchema,
   digest: digestSchema,
+  posture: postureSchema,
 });
 
 export type KubeguardConfigInput = z.input<typeof configSchema>;
@@ -345,6 +359,8 @@ export interface KubeguardConfig {
   };
   authorization: AuthorizationConfig;
   digest: DigestSettings;
+  /** Posture audit settings; the registry allow-list of KP-086 is `detection.allowedRegistries`. */
+  posture: { criticalImageFindingMaxAgeDays?: number };
 }
 
 function formatIssues(error: {
@@ -414,6 +430,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
     // checkApprovals let only known action names through.
     authorization: parsed.authorization as AuthorizationConfig,
     digest: parsed.digest,
+    posture: parsed.posture,
   });
 }
 

@@ -63,6 +63,12 @@ export interface CheckOptions {
    * EKS-managed ones kubeguard already knows. @default []
    */
   approvedWebhooks?: readonly string[];
+  /**
+   * Days an ACTIVE CRITICAL Amazon Inspector finding may stay open on an image a workload runs
+   * before KP-093 fails the workload, counted from the finding's `firstObservedAt` to the snapshot's
+   * `takenAt`. @default 14 (see DEFAULT_CRITICAL_FINDING_MAX_AGE_DAYS in KP-093)
+   */
+  criticalImageFindingMaxAgeDays?: number;
 }
 
 export interface PostureCheck extends CheckMetadata {

@@ -11,6 +11,7 @@ export const OFFLINE_UNAVAILABLE: Readonly<Partial<Record<ResourceType, string>>
   'eks:nodegroups': NO_AWS,
   'guardduty:detectors': NO_AWS,
   'secretsmanager:secrets': NO_AWS,
+  'inspector:findings': NO_AWS,
   'kubelet:config': 'offline audit of manifests: kubelet configuration is read from live nodes',
 };
 

@@ -76,6 +76,8 @@ import { kp088 } from './checks/kp-088-naked-pod.ts';
 import { kp089 } from './checks/kp-089-default-namespace.ts';
 import { kp090 } from './checks/kp-090-ssh-sudo.ts';
 import { kp091 } from './checks/kp-091-reliability.ts';
+import { kp092 } from './checks/kp-092-image-digest.ts';
+import { kp093 } from './checks/kp-093-critical-image-findings.ts';
 import { kp100 } from './checks/kp-100-namespace-network-policy.ts';
 import { kp101 } from './checks/kp-101-pod-network-policy.ts';
 import { kp102 } from './checks/kp-102-policy-selects-pods.ts';
@@ -86,6 +88,7 @@ import { kp106 } from './checks/kp-106-service-targets.ts';
 import { kp107 } from './checks/kp-107-pod-security-admission.ts';
 import { kp108 } from './checks/kp-108-admission-webhooks.ts';
 import { kp109 } from './checks/kp-109-deprecated-api.ts';
+import { kp110 } from './checks/kp-110-image-signature-verification.ts';
 
 // KP-001 … KP-029: AWS-side checks (EKS, GuardDuty, Secrets Manager). Filled by the AWS/RBAC helper.
 // biome-ignore format: one check per line reads as a list
@@ -147,7 +150,8 @@ export const RBAC_CHECKS: PostureCheck[] = [
   workloadTakeoverRolesCheck,
 ];
 
-// KP-060 … KP-091: pod / workload spec (Pod Security Standards and hygiene).
+// KP-060 … KP-093, KP-110: pod / workload spec (Pod Security Standards and hygiene) and the images
+// workloads run (digests, Inspector findings, signature verification at admission).
 // biome-ignore format: one check per line reads as a list
 export const WORKLOAD_CHECKS: PostureCheck[] = [
   kp060,
@@ -182,6 +186,9 @@ export const WORKLOAD_CHECKS: PostureCheck[] = [
   kp089,
   kp090,
   kp091,
+  kp092,
+  kp093,
+  kp110,
 ];
 
 // KP-100 … KP-109: network exposure.

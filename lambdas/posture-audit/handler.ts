@@ -3,6 +3,7 @@ import type { ClusterConfig, KubeguardConfig } from '../../core/config/schema.ts
 import type { PostureFactsStore } from '../../core/digest/ports.ts';
 import { asKubeguardError, KubeguardError } from '../../core/errors.ts';
 import type { SlackMessenger } from '../../core/ports.ts';
+import { postureAuditOptions } from '../../core/posture/config-options.ts';
 import type { AuditHistoryStore } from '../../core/posture/history.ts';
 import type { ReportExportStore } from '../../core/posture/report-exports.ts';
 import type { ScheduledAuditOutcome } from '../../core/posture/scheduled-audit.ts';
@@ -101,10 +102,9 @@ function decode(event: unknown, deps: PostureAuditDeps): readonly ClusterConfig[
   }
 }
 
-/** KP-086 reads the same registry allow-list as the KD-015 detection rule. */
+/** The check options of kubeguard.config.json, as `/k8s audit` reads them. */
 function auditOptions(config: KubeguardConfig) {
-  const registries = config.detection.allowedRegistries;
-  return registries === undefined ? {} : { approvedRegistries: registries };
+  return postureAuditOptions(config);
 }
 
 let composed: ((event: unknown) => Promise<PostureAuditResult>) | undefined;

@@ -11,7 +11,7 @@ import { createS3ReportExportStore } from '#adapters/evidence/report-exports.ts'
 import type { EksClusterAccess } from '#adapters/kubernetes/eks-access.ts';
 import { collectEksClusterSnapshot } from '#adapters/kubernetes/eks-cluster-snapshot.ts';
 import { createWebApiMessenger } from '#adapters/slack/web-api-messenger.ts';
-import { type ClusterConfig, parseConfig } from '#core/config/schema.ts';
+import { type ClusterConfig, type KubeguardConfig, parseConfig } from '#core/config/schema.ts';
 import { parseAuditDetailsPage } from '#core/slack-views/audit-report.ts';
 import { createPostureAuditHandler, type PostureAuditResult } from '#lambdas/posture-audit/handler.ts';
 import type { FunctionLogger } from '#lambdas/shared/logger.ts';
@@ -87,6 +87,7 @@ describe('posture-audit handler', () => {
   let logs: LogLine[];
   let reached: EksClusterAccess[];
   let handle: (event: unknown) => Promise<PostureAuditResult>;
+  let handlerFor: (config: KubeguardConfig) => (event: unknown) => Promise<PostureAuditResult>;
   let history: DynamoAuditHistoryStore;
   let minutes = 0;
 
@@ -115,35 +116,37 @@ describe('posture-audit handler', () => {
     const eks = new EKSClient({ region: 'eu-west-1' });
     const guardDuty = new GuardDutyClient({ region: 'eu-west-1' });
     const secretsManager = new SecretsManagerClient({ region: 'eu-west-1' });
-    handle = createPostureAuditHandler({
-      config: CONFIG,
-      logger: recordingLogger(logs),
-      messenger: createWebApiMessenger({ token: SLACK_TOKEN, slackApiUrl: slack.url }),
-      history,
-      exports: createS3ReportExportStore({
-        client: new S3Client({ region: 'eu-west-1' }),
-        bucket: BUCKET,
-        region: 'eu-west-1',
-      }),
-      collect: (cluster: ClusterConfig) =>
-        collectEksClusterSnapshot({
-          clusterName: cluster.name,
-          eks,
-          guardDuty,
-          secretsManager,
-          tokens: { getToken: async () => KUBE_TOKEN },
-          // A new minute per collection: each audit has its own takenAt.
-          clock: () => new Date(Date.UTC(2026, 2, 2, 6, minutes++)).toISOString(),
-          readKubeletConfig: false,
-          // The double speaks plain http on loopback; the endpoint DescribeCluster gave is recorded.
-          kubeConfigFor: async (access, tokens) => {
-            reached.push(access);
-            const kubeConfig = new KubeConfig();
-            kubeConfig.loadFromOptions(api.kubeConfigOptions(await tokens.getToken()));
-            return kubeConfig;
-          },
+    handlerFor = (config) =>
+      createPostureAuditHandler({
+        config,
+        logger: recordingLogger(logs),
+        messenger: createWebApiMessenger({ token: SLACK_TOKEN, slackApiUrl: slack.url }),
+        history,
+        exports: createS3ReportExportStore({
+          client: new S3Client({ region: 'eu-west-1' }),
+          bucket: BUCKET,
+          region: 'eu-west-1',
         }),
-    });
+        collect: (cluster: ClusterConfig) =>
+          collectEksClusterSnapshot({
+            clusterName: cluster.name,
+            eks,
+            guardDuty,
+            secretsManager,
+            tokens: { getToken: async () => KUBE_TOKEN },
+            // A new minute per collection: each audit has its own takenAt.
+            clock: () => new Date(Date.UTC(2026, 2, 2, 6, minutes++)).toISOString(),
+            readKubeletConfig: false,
+            // The double speaks plain http on loopback; the endpoint DescribeCluster gave is recorded.
+            kubeConfigFor: async (access, tokens) => {
+              reached.push(access);
+              const kubeConfig = new KubeConfig();
+              kubeConfig.loadFromOptions(api.kubeConfigOptions(await tokens.getToken()));
+              return kubeConfig;
+            },
+          }),
+      });
+    handle = handlerFor(CONFIG);
   });
 
   function posts(): Record<string, unknown>[] {
@@ -210,6 +213,30 @@ describe('posture-audit handler', () => {
       ref: 'prod-eu/2026-03-02T06:00:00.000Z',
       page: 1,
     });
+  });
+
+  it('runs KP-086 with the registry allow-list of detection.allowedRegistries', async () => {
+    const withRegistries = handlerFor(
+      parseConfig({
+        clusters: [{ name: 'prod-eu', region: 'eu-west-1' }],
+        slack: { defaultChannel: 'C0DEFAULT' },
+        detection: { allowedRegistries: ['docker.io/library'] },
+        posture: { criticalImageFindingMaxAgeDays: 30 },
+      }),
+    );
+
+    await withRegistries({ cluster: 'prod-eu' });
+
+    const put = s3Mock
+      .commandCalls(PutObjectCommand)
+      .find((call) => String(call.args[0].input.Key).endsWith('/report.json'));
+    const report = JSON.parse(String(put?.args[0].input.Body)) as {
+      results: { checkId: string; status: string; message: string }[];
+    };
+    const kp086 = report.results.filter((r) => r.checkId === 'KP-086');
+    expect(kp086.length).toBeGreaterThan(0);
+    expect(kp086.filter((r) => r.status === 'skip')).toEqual([]);
+    expect(kp086.find((r) => r.status === 'fail')?.message).toContain('not from docker.io/library');
   });
 
   it('shows the change since the previous audit of the same cluster', async () => {

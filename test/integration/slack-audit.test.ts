@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListDetectorsCommand } from '@aws-sdk/client-guardduty';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalReportExportStore } from '../../adapters/evidence/report-exports.ts';
 import { createLocalAuditReportReader } from '../../adapters/evidence/report-reader.ts';
 import type { AuditRecord } from '../../core/audit-trail/record.ts';
+import { parseConfig } from '../../core/config/schema.ts';
 import { AUDIT_ACTION_IDS, parseAuditDetailsPage } from '../../core/slack-views/audit-report.ts';
 import { ALERT_ACTION_IDS } from '../../core/slack-views/ids.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
@@ -387,5 +388,39 @@ describe('Show details', () => {
         cluster: 'prod-cluster',
       },
     ]);
+  });
+});
+
+describe('/k8s audit with the posture options of kubeguard.config.json', () => {
+  it('KP-086 reads the registry allow-list of detection.allowedRegistries (not only the CLI flag)', async () => {
+    await h.stop();
+    h = await startBotHarness({
+      db,
+      config: parseConfig({
+        clusters: [{ name: 'prod-cluster', region: 'us-east-1' }],
+        slack: { defaultChannel: ALERT_CHANNEL },
+        authorization: { grants: [{ role: 'viewer', users: [USERS.viewer] }] },
+        detection: { allowedRegistries: ['docker.io/library'] },
+        posture: { criticalImageFindingMaxAgeDays: 30 },
+      }),
+      audit: {
+        runner: postureRunner(api, KUBE_TOKEN, () =>
+          new Date(Date.UTC(2026, 11, 3, 7, minutes++)).toISOString(),
+        ),
+        exports: createLocalReportExportStore(evidence),
+        reports: createLocalAuditReportReader(evidence),
+      },
+    });
+
+    await send(h.bot.url, command(USERS.viewer, 'audit prod-cluster'));
+    await h.settle();
+
+    const report = JSON.parse(
+      readFileSync(join(evidence, 'audits/prod-cluster/20261203T070000.000Z/report.json'), 'utf8'),
+    ) as { results: { checkId: string; status: string; message: string }[] };
+    const kp086 = report.results.filter((r) => r.checkId === 'KP-086');
+    expect(kp086.length).toBeGreaterThan(0);
+    expect(kp086.filter((r) => r.status === 'skip')).toEqual([]);
+    expect(kp086.find((r) => r.status === 'fail')?.message).toContain('not from docker.io/library');
   });
 });

@@ -52,10 +52,10 @@ describe('posture engine', () => {
     expect(report.results.map((r) => r.status)).toEqual(['pass']);
   });
 
-  it('runs every registered check by default, including 42 workload and network checks', () => {
+  it('runs every registered check by default, including 45 workload and network checks', () => {
     const report = runAudit(corpusSnapshot('m10.yaml'));
 
-    expect(WORKLOAD_CHECKS.length + NETWORK_CHECKS.length).toBe(42);
+    expect(WORKLOAD_CHECKS.length + NETWORK_CHECKS.length).toBe(45);
     expect(report.checks.map((c) => c.id)).toEqual(ALL_CHECKS.map((c) => c.id));
     expect(new Set(ALL_CHECKS.map((c) => c.id)).size).toBe(ALL_CHECKS.length);
   });
