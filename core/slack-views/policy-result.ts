@@ -107,8 +107,14 @@ export function parsePolicyForm(privateMetadata: string): PolicyFormReference | 
   const value = parseJson(privateMetadata);
   if (value === undefined || !validRef(value.r)) return undefined;
   const { ch, ts } = value;
-  const thread = typeof ch === 'string' && CHANNEL.test(ch) && typeof ts === 'string' && MESSAGE_TS.test(ts);
-  return { r: value.r, ...(thread ? { ch: ch as string, ts: ts as string } : {}) };
+  // The channel alone still says where to answer the person when the thread is unknown.
+  const channel = typeof ch === 'string' && CHANNEL.test(ch);
+  const thread = channel && typeof ts === 'string' && MESSAGE_TS.test(ts);
+  return {
+    r: value.r,
+    ...(channel ? { ch: ch as string } : {}),
+    ...(thread ? { ts: ts as string } : {}),
+  };
 }
 
 function option(value: string, text: string): OptionObject {

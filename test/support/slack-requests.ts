@@ -142,8 +142,13 @@ export function modalBlockActionBody(options: ModalClickOptions): string {
 export interface SubmissionOptions {
   callbackId: string;
   privateMetadata: string;
-  /** block id → action id → value */
+  /** block id → action id → value (plain-text inputs) */
   values: Record<string, Record<string, string>>;
+  /**
+   * `view.state.values` as Slack builds it, for any other input (radio buttons …): the sandbox's
+   * `stateValues(view.blocks, entered)` makes it from the opened view. Replaces `values` when given.
+   */
+  state?: Record<string, Record<string, unknown>>;
   userId: string;
   viewId?: string;
   hash?: string;
@@ -171,7 +176,7 @@ export function viewSubmissionBody(options: SubmissionOptions): string {
       id: options.viewId ?? view.id,
       callback_id: options.callbackId,
       private_metadata: options.privateMetadata,
-      state: { values },
+      state: { values: options.state ?? values },
       hash: options.hash ?? view.hash,
     },
   });

@@ -126,7 +126,13 @@ describe('the Generate policies button on the audit summary', () => {
       expect(parsePolicyButtonValue(value), value).toBeUndefined();
       expect(parsePolicyForm(value), value).toBeUndefined();
     }
-    // A thread that is not a channel and ts pair is dropped, the report kept.
+    // A thread that is not a channel and ts is dropped, the report (and a valid channel) kept.
+    expect(
+      parsePolicyForm('{"r":"prod-eu/2026-12-03T06:00:00.000Z","ch":"C0ALERTS","ts":"undefined"}'),
+    ).toEqual({
+      r: 'prod-eu/2026-12-03T06:00:00.000Z',
+      ch: 'C0ALERTS',
+    });
     expect(parsePolicyForm('{"r":"prod-eu/2026-12-03T06:00:00.000Z","ch":"<!channel>","ts":"1.2"}')).toEqual({
       r: 'prod-eu/2026-12-03T06:00:00.000Z',
     });
