@@ -24,6 +24,7 @@ export function renderFindingAlert(
     mention: route.mention,
     ruleGuide: guideForDetection,
     ...(account === undefined ? {} : { account: accountLabel({ accounts }, account) }),
+    accountLabel: (id) => accountLabel({ accounts }, id),
   });
   // A remediation's verified outcome stays on the alert whatever re-renders it later.
   const run = finding.remediation;

@@ -1,7 +1,7 @@
 import { actorLabel } from '../model/actor.ts';
 import type { Detection } from '../model/detection.ts';
-import type { Finding, FindingHistoryEntry, FindingStatus } from '../model/finding.ts';
-import type { Severity } from '../model/severity.ts';
+import type { Finding } from '../model/finding.ts';
+import { SEVERITY_MARKER, safeMention, seenText, statusText, withPrefix } from './alert-parts.ts';
 import {
   incidentGuideBlocks,
   incidentHeadline,
@@ -20,8 +20,9 @@ import {
 } from './blocks.ts';
 import { plainSafe } from './format.ts';
 import { ALERT_ACTION_IDS, EKS_CLUSTER_NAME } from './ids.ts';
+import { buildImageAlertMessage, isImageAlert } from './image-alert.ts';
 import { BLOCK_KIT_LIMITS } from './limits.ts';
-import { codeSpan, safeMrkdwn, sentenceMrkdwn, singleLine, truncate, untrustedText } from './mrkdwn.ts';
+import { codeSpan, safeMrkdwn, sentenceMrkdwn, singleLine, truncate } from './mrkdwn.ts';
 
 export { guardDutyGuide } from '../guardduty/guide.ts';
 export type { Block, SlackMessage } from './blocks.ts';
@@ -40,6 +41,11 @@ export interface AlertOptions {
    * account (accountLabel, core/config/accounts.ts). @default the account id
    */
   account?: string;
+  /**
+   * How to name any account (`prod (222233334444)`): the image alert names the account of each
+   * cluster running the image. @default the account id
+   */
+  accountLabel?: (account: string) => string;
 }
 
 /** The buttons an alert can carry (core/slack-views/ids.ts holds every action id). */
@@ -52,13 +58,6 @@ export interface AlertButtonValue {
   /** Cluster name, when it is a valid EKS cluster name. */
   c?: string;
 }
-
-const SEVERITY_MARKER: Record<Severity, string> = {
-  critical: '[CRITICAL]',
-  high: '[HIGH]',
-  medium: '[MEDIUM]',
-  low: '[LOW]',
-};
 
 /** Readable cap for one identifier (pod, image, IP…) inside a field; Slack allows more. */
 const VALUE_CAP = 300;
@@ -73,6 +72,13 @@ export function buildAlertMessage(
   guide: AlertGuide,
   options: AlertOptions = {},
 ): SlackMessage {
+  // An Amazon Inspector image alert has a layout (and buttons) of its own.
+  if (isImageAlert(finding.detection)) {
+    return buildImageAlertMessage(finding, {
+      ...(options.mention === undefined ? {} : { mention: options.mention }),
+      ...(options.accountLabel === undefined ? {} : { accountLabel: options.accountLabel }),
+    });
+  }
   // The incident's severity and headline ("… and 2 more"); the rest is the most severe detection's.
   const detection = incidentHeadline(finding);
   const mention = safeMention(options.mention);
@@ -112,12 +118,6 @@ function fallbackText(detection: Detection, mention: string | undefined): string
   return withPrefix(mention, body, FALLBACK_TEXT_CAP);
 }
 
-/** Untrusted text after the mention: one line, formatting characters neutralized, escaped. */
-function withPrefix(mention: string | undefined, untrusted: string, max: number): string {
-  const prefix = mention === undefined ? '' : `${mention} `;
-  return prefix + untrustedText(untrusted, max - prefix.length);
-}
-
 /**
  * The summary with every value from the event in a one-line code span (its sentence parts), so that
  * attacker text cannot format, link, mention or start a paragraph. A finding stored before
@@ -128,12 +128,6 @@ function summaryText(detection: Detection, mention: string | undefined): string 
   if (parts === undefined || parts.length === 0) return withPrefix(mention, detection.summary, L.sectionText);
   const prefix = mention === undefined ? '' : `${mention} `;
   return prefix + sentenceMrkdwn(parts, L.sectionText - prefix.length);
-}
-
-const MENTION = /^<(!subteam\^S[A-Z0-9]{2,30}|@[UW][A-Z0-9]{2,30})>$/;
-
-function safeMention(mention: string | undefined): string | undefined {
-  return mention !== undefined && MENTION.test(mention) ? mention : undefined;
 }
 
 // ---- fields ----
@@ -308,44 +302,9 @@ function guideText(guide: AlertGuide): string {
 
 // ---- status, counts ----
 
-const STATUS_LABEL: Record<FindingStatus, string> = {
-  open: 'Open',
-  acknowledged: 'Acknowledged',
-  suppressed: 'Suppressed',
-  remediated: 'Remediated',
-  resolved: 'Resolved',
-};
-
-function statusText(finding: Finding): string | undefined {
-  if (finding.status === 'open') return undefined;
-  const entry: FindingHistoryEntry | undefined = finding.history.findLast((h) => h.status === finding.status);
-  let line = `*${STATUS_LABEL[finding.status]}*`;
-  if (entry !== undefined) {
-    line += ` by ${actorText(entry.actor)} ${slackDate(entry.at)}`;
-    if (entry.reason !== undefined) line += `: ${safeMrkdwn(singleLine(entry.reason), 500)}`;
-  }
-  return line;
-}
-
-const SLACK_USER_ID = /^[UW][A-Z0-9]{2,30}$/;
-
-function actorText(actor: string): string {
-  return SLACK_USER_ID.test(actor) ? `<@${actor}>` : codeSpan(actor, 100);
-}
-
-/** Slack's date token renders in each reader's time zone; the fallback is the canonical ISO time. */
-function slackDate(iso: string): string {
-  const millis = Date.parse(iso);
-  if (Number.isNaN(millis)) return safeMrkdwn(iso, 40);
-  const canonical = new Date(millis).toISOString();
-  return `<!date^${Math.floor(millis / 1000)}^{date_short_pretty} {time}|${canonical}>`;
-}
-
 function contextElements(finding: Finding): MrkdwnText[] {
   const d = finding.detection;
-  const times = finding.occurrences === 1 ? 'once' : `${finding.occurrences} times`;
-  const seen = `Seen ${times} · first ${slackDate(finding.firstSeen)} · last ${slackDate(finding.lastSeen)}`;
-  const elements = [mrkdwn(seen)];
+  const elements = [seenText(finding)];
   const reference = [
     safeMrkdwn(d.ruleId, 200),
     d.mitre.length > 0 ? `MITRE ${safeMrkdwn(d.mitre.join(', '), 200)}` : '',
