@@ -10,6 +10,7 @@ import { createLocalAuditReportReader } from '../../adapters/evidence/report-rea
 import { stateValues } from '../../cli/sandbox/slack/elements.ts';
 import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { AUDIT_ACTION_IDS } from '../../core/slack-views/audit-report.ts';
+import { ALERT_ACTION_IDS } from '../../core/slack-views/ids.ts';
 import { buildPolicyForm, POLICY_FORM } from '../../core/slack-views/policy-result.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 import { KubeApiDouble } from '../support/kube-api-double.ts';
@@ -104,15 +105,21 @@ async function audit(): Promise<{ on: { channel: string; ts: string }; blocks: B
   };
 }
 
-function click(user: string, on: { channel: string; ts: string }, value: string) {
+function click(
+  user: string,
+  on: { channel: string; ts: string; threadTs?: string },
+  value: string,
+  actionId: string = AUDIT_ACTION_IDS.generatePolicies,
+) {
   sequence += 1;
   return signed(
     blockActionBody({
-      actionId: AUDIT_ACTION_IDS.generatePolicies,
+      actionId,
       value,
       userId: user,
       channel: on.channel,
       messageTs: on.ts,
+      ...(on.threadTs === undefined ? {} : { threadTs: on.threadTs }),
       triggerId: `${sequence}.222.click`,
       actionTs: `1733220000.${String(sequence).padStart(6, '0')}`,
       responseUrl: h.slack.responseUrl(`actions/T111/${sequence}/y`),
@@ -265,6 +272,51 @@ describe('Generate policies', () => {
     expect(h.slack.ephemerals.map((e) => e.text)).toContain(
       "These policies (vap, warn) were just generated from this audit; the reply is in the summary's thread.",
     );
+  });
+
+  it('answers in the alert’s thread when the summary is itself a reply there (Run audit on an alert)', async () => {
+    // A finding in `default`: Run audit keeps to that namespace, whose pods fail Pod Security checks.
+    const alert = await h.alert(undefined, { namespace: 'default' });
+    await send(h.bot.url, click(USERS.viewer, alert, alert.value, ALERT_ACTION_IDS.runAudit));
+    await h.settle();
+    const summary = h.slack.successful('chat.postMessage').find((post) => post.thread_ts === alert.ts);
+    const on = {
+      channel: alert.channel,
+      ts: String(summary?.ts ?? h.slack.channelMessages().at(-1)?.ts),
+      threadTs: alert.ts,
+    };
+
+    expect(JSON.stringify(h.slack.successful('chat.update').at(-1))).toContain(
+      AUDIT_ACTION_IDS.generatePolicies,
+    );
+
+    await send(h.bot.url, click(USERS.viewer, on, `{"r":"${REF}"}`));
+    const [opened] = h.slack.openedViews;
+    expect(JSON.parse(String(opened?.view.private_metadata))).toEqual({
+      r: REF,
+      ch: alert.channel,
+      ts: alert.ts,
+    });
+    await send(h.bot.url, submit(USERS.viewer, opened?.view ?? {}, { engine: 'vap', mode: 'warn' }));
+    await h.settle();
+
+    const replies = h.slack.successful('chat.postMessage').filter((post) => post.thread_ts === alert.ts);
+    expect(replies.map((post) => blocksOf(post)[0]?.block_id)).toEqual([
+      'audit_progress_header',
+      'policies_summary',
+    ]);
+  });
+
+  it('is not offered when the generator can express none of the report’s failures', async () => {
+    // The fixture finding is in kube-system: Run audit keeps to it, and nothing there is expressible.
+    const alert = await h.alert();
+    await send(h.bot.url, click(USERS.viewer, alert, alert.value, ALERT_ACTION_IDS.runAudit));
+    await h.settle();
+
+    const summary = h.slack.successful('chat.update').at(-1);
+    expect(blocksOf(summary)[0]?.text?.text).toBe('Posture audit: prod-cluster (namespace kube-system)');
+    expect(JSON.stringify(summary)).toContain(AUDIT_ACTION_IDS.details);
+    expect(JSON.stringify(summary)).not.toContain(AUDIT_ACTION_IDS.generatePolicies);
   });
 
   it('answers the person in the channel when the summary’s thread is not known', async () => {

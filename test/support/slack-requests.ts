@@ -66,6 +66,8 @@ export interface ClickOptions {
   actionTs?: string;
   triggerId?: string;
   responseUrl?: string;
+  /** The thread the message is a reply in (its parent's ts), as Slack's container and message carry it. */
+  threadTs?: string;
 }
 
 /**
@@ -84,10 +86,17 @@ export function blockActionBody(options: ClickOptions): string {
       message_ts: options.messageTs,
       channel_id: options.channel,
       is_ephemeral: false,
+      ...(options.threadTs === undefined ? {} : { thread_ts: options.threadTs }),
     },
     triggerId: options.triggerId ?? `${Date.now()}.111.${Math.random().toString(16).slice(2, 10)}`,
     channel: { id: options.channel, name: 'kubeguard-alerts' },
-    message: { type: 'message', ts: options.messageTs, text: 'alert', blocks: [] },
+    message: {
+      type: 'message',
+      ts: options.messageTs,
+      text: 'alert',
+      blocks: [],
+      ...(options.threadTs === undefined ? {} : { thread_ts: options.threadTs }),
+    },
     state: { values: {} },
     responseUrl: options.responseUrl ?? String(fixture.response_url),
     action: {
