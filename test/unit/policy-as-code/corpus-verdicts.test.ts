@@ -55,7 +55,12 @@ function celVerdict(object: Parameters<typeof createRequest>[0], checkId: string
   if (policy === undefined || request === undefined) throw new Error(`no policy or request for ${checkId}`);
   const decision = policy.evaluate(request);
   expect(decision.matched).toBe(true);
+  // Every denial is the policy's message: an expression that errored (a type error at run time)
+  // would deny with "expression error" instead.
   for (const denial of decision.denials) expect(denial).toMatch(new RegExp(`^kubeguard ${checkId} `));
+  // An UPDATE to the same object is decided the same way.
+  const update = policy.evaluate({ ...request, operation: 'UPDATE', oldObject: request.object });
+  expect(update.allowed).toBe(decision.allowed);
   return decision.allowed ? 'admitted' : 'denied';
 }
 

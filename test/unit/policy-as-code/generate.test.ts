@@ -145,6 +145,46 @@ describe('generatePolicies (vap)', () => {
     );
   });
 
+  it('applies to Pods and the workload controllers on CREATE and UPDATE only', () => {
+    const policy = AdmissionPolicy.fromDocuments(generated.documents);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'p', namespace: 'payments' },
+      spec: { hostPID: true, containers: [{ name: 'c', image: 'x:1' }] },
+    };
+    const request = (
+      operation: 'CREATE' | 'UPDATE' | 'DELETE',
+      kind: string,
+      resource: string,
+      group = '',
+    ) => ({
+      operation,
+      resource: { group, version: 'v1', resource },
+      kind: { group, version: 'v1', kind },
+      namespace: 'payments',
+      name: 'p',
+      userInfo: { username: 'alice' },
+      object: operation === 'DELETE' ? null : { ...pod, kind },
+      oldObject: operation === 'CREATE' ? null : { ...pod, kind },
+    });
+    expect(policy.evaluate(request('CREATE', 'Pod', 'pods'))).toEqual({
+      matched: true,
+      allowed: false,
+      denials: [MESSAGE],
+    });
+    expect(policy.evaluate(request('UPDATE', 'Pod', 'pods')).allowed).toBe(false);
+    expect(policy.evaluate(request('DELETE', 'Pod', 'pods')).matched).toBe(false);
+    expect(policy.evaluate(request('CREATE', 'Service', 'services')).matched).toBe(false);
+    expect(policy.evaluate(request('CREATE', 'Deployment', 'deployments', 'apps'))).toEqual({
+      matched: true,
+      allowed: true,
+      denials: [],
+    });
+    expect(policy.bindsNamespace({ 'kubernetes.io/metadata.name': 'payments' })).toBe(true);
+    expect(policy.bindsNamespace({ 'kubernetes.io/metadata.name': 'shop' })).toBe(false);
+  });
+
   it('warns (and audits) in warn mode', () => {
     const warn = generatePolicies(INPUT, { engine: 'vap', mode: 'warn' });
     expect((warn.documents[1] as { spec: { validationActions: string[] } }).spec.validationActions).toEqual([
