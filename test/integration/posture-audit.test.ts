@@ -213,6 +213,14 @@ describe('posture-audit handler', () => {
       ref: 'prod-eu/2026-03-02T06:00:00.000Z',
       page: 1,
     });
+    // The cluster's pods fail Pod Security checks the policy generator expresses: the bot offers policies.
+    const policies = (post.blocks as { block_id?: string; elements?: Record<string, unknown>[] }[]).find(
+      (block) => block.block_id === 'audit_actions',
+    )?.elements?.[1];
+    expect(policies).toMatchObject({
+      action_id: 'audit_generate_policies',
+      value: '{"r":"prod-eu/2026-03-02T06:00:00.000Z"}',
+    });
   });
 
   it('runs KP-086 with the registry allow-list of detection.allowedRegistries', async () => {
