@@ -1,16 +1,21 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
 import { asKubeguardError } from '#core/errors.ts';
+import { inScope } from '#core/policy-as-code/checks.ts';
 import {
   type GeneratedPolicies,
   generatePolicies,
   POLICY_ENGINES,
   POLICY_MODES,
+  type PolicyCheckResult,
   type PolicyEngine,
   type PolicyInput,
+  PolicyInputError,
   type PolicyMode,
-  policyInputFromJson,
 } from '#core/policy-as-code/generate.ts';
+import { policyInputFromParts, policyResultFromJson } from '#core/policy-as-code/input.ts';
 import { unknownOption } from '../args.ts';
 import { CliError, codeOf, usageError } from '../errors.ts';
 import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE } from '../io.ts';
@@ -153,34 +158,76 @@ function parseArgs(args: readonly string[]): PolicyArgs {
   return parsed;
 }
 
-async function readReport(from: string, io: CliIo): Promise<PolicyInput> {
+/**
+ * The report, read line by line: `kubeguard audit --format json` writes each result on its own line
+ * (core/posture/export/stream.ts), so the results are parsed one at a time and only those of the
+ * policy-as-code checks kept — a report of any size is read without holding it as one string. A
+ * report in another layout (compact, hand-edited) is parsed whole.
+ */
+export async function readReport(from: string, io: CliIo): Promise<PolicyInput> {
   const name = from === '-' ? 'standard input' : from;
-  let text: string;
+  let input: AsyncIterable<string>;
   try {
-    text = from === '-' ? await readStdin(io) : await readFile(resolve(io.cwd, from), 'utf8');
+    if (from === '-' && io.stdinIsTTY)
+      io.stderr('kubeguard policy: reading the report from the terminal; end with Ctrl-D\n');
+    const stream = from === '-' ? Readable.from(io.stdin()) : await openStream(resolve(io.cwd, from));
+    input = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
   } catch (error) {
     throw usageError(`--from: cannot read "${from}" (${codeOf(error)})`);
   }
-  let json: unknown;
+  const skeleton: string[] = [];
+  const results: { index: number; result: PolicyCheckResult }[] = [];
+  let inResults = false;
+  let index = 0;
   try {
-    json = JSON.parse(text);
+    for await (const line of input) {
+      const trimmed = line.trim();
+      if (!inResults) {
+        skeleton.push(line);
+        if (trimmed === '"results": [') inResults = true;
+        continue;
+      }
+      if (trimmed.startsWith(']')) {
+        skeleton.push(line);
+        inResults = false;
+        continue;
+      }
+      const value = parseJson(
+        trimmed.endsWith(',') ? trimmed.slice(0, -1) : trimmed,
+        `${name}: results[${index}]`,
+      );
+      const checkId = (value as { checkId?: unknown } | null)?.checkId;
+      if (typeof checkId !== 'string' || inScope(checkId))
+        results.push({ index, result: policyResultFromJson(value, index) });
+      index++;
+    }
   } catch (error) {
-    throw usageError(
-      `--from: ${name} is not JSON (${error instanceof Error ? error.message : String(error)}); give the report of \`kubeguard audit --format json\``,
-    );
+    if (error instanceof CliError) throw error;
+    if (error instanceof PolicyInputError) throw usageError(`--from: ${name}: ${error.message}`);
+    throw usageError(`--from: cannot read "${from}" (${codeOf(error)})`);
   }
+  const json = parseJson(skeleton.join('\n'), name);
   try {
-    return policyInputFromJson(json);
+    return policyInputFromParts(json, index > 0 || inResults ? results : undefined);
   } catch (error) {
     throw usageError(`--from: ${name}: ${asKubeguardError(error).message}`);
   }
 }
 
-async function readStdin(io: CliIo): Promise<string> {
-  if (io.stdinIsTTY) io.stderr('kubeguard policy: reading the report from the terminal; end with Ctrl-D\n');
-  const chunks: Buffer[] = [];
-  for await (const chunk of io.stdin()) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks).toString('utf8');
+function parseJson(text: string, name: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw usageError(
+      `--from: ${name} is not JSON (${error instanceof Error ? error.message : String(error)}); give the report of \`kubeguard audit --format json\``,
+    );
+  }
+}
+
+/** A file stream that has opened (so a missing file is an error here, not mid-iteration). */
+async function openStream(path: string): Promise<Readable> {
+  const handle = await open(path, 'r');
+  return handle.createReadStream({ encoding: 'utf8' });
 }
 
 async function write(path: string | undefined, text: string, io: CliIo): Promise<void> {

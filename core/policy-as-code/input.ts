@@ -150,6 +150,18 @@ function resultOf(value: unknown, index: number): PolicyCheckResult {
  * with its type, else a PolicyInputError names the field and the fix.
  */
 export function policyInputFromJson(json: unknown): PolicyInput {
+  return policyInputFromParts(json);
+}
+
+/**
+ * The same, for a report read in parts (the CLI streams big reports line by line): `json` is the
+ * report with its `results` array left empty, `results` the results already read with
+ * `policyResultFromJson`, each with its index in the report's array (for the error messages).
+ */
+export function policyInputFromParts(
+  json: unknown,
+  streamed?: readonly { index: number; result: PolicyCheckResult }[],
+): PolicyInput {
   if (!isRecord(json)) {
     throw new PolicyInputError('', `is ${describe(json)}: expected the JSON object of an audit report`);
   }
@@ -162,18 +174,24 @@ export function policyInputFromJson(json: unknown): PolicyInput {
   }
   const checks = list(json, 'checks').map(checkOf);
   const known = new Set(checks.map((check) => check.id));
-  const results = list(json, 'results').map(resultOf);
-  results.forEach((result, index) => {
+  const indexed =
+    streamed ?? list(json, 'results').map((value, index) => ({ index, result: resultOf(value, index) }));
+  for (const { index, result } of indexed) {
     if (!known.has(result.checkId))
       throw new PolicyInputError(
         `results[${index}].checkId`,
         `is "${result.checkId}", a check missing from "checks"`,
       );
-  });
+  }
   return {
     cluster: string(json, 'cluster', 'cluster'),
     takenAt: string(json, 'takenAt', 'takenAt'),
     checks,
-    results,
+    results: indexed.map(({ result }) => result),
   };
+}
+
+/** One element of the report's `results`, validated (`index` names it in errors). */
+export function policyResultFromJson(value: unknown, index: number): PolicyCheckResult {
+  return resultOf(value, index);
 }

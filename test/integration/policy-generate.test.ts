@@ -153,6 +153,29 @@ describe('kubeguard policy generate --engine vap', () => {
   });
 });
 
+describe('kubeguard policy generate: reading the report', () => {
+  it('reads the report line by line, and a compact one whole, to the same policies', async () => {
+    writeFileSync(join(work, 'compact.json'), JSON.stringify(JSON.parse(readFileSync(report, 'utf8'))));
+
+    const lines = await policy(['--from', 'report.json', '--engine', 'vap', '--mode', 'deny']);
+    const compact = await policy(['--from', 'compact.json', '--engine', 'vap', '--mode', 'deny']);
+
+    expect(lines.code).toBe(0);
+    expect(compact).toEqual(lines);
+  });
+
+  it('names the result line of a truncated report', async () => {
+    const text = readFileSync(report, 'utf8');
+    const run = await policy(
+      ['--from', '-', '--engine', 'vap'],
+      text.slice(0, text.indexOf('"results": [') + 200),
+    );
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^kubeguard policy: --from: standard input: results\[0\] is not JSON \(/);
+  });
+});
+
 describe('kubeguard policy generate --engine kyverno', () => {
   it('writes ClusterPolicies with the rule-level failure action and the namespaces that passed', async () => {
     const run = await policy(['--from', 'report.json', '--engine', 'kyverno', '--mode', 'deny']);
