@@ -307,6 +307,24 @@ describe('Generate policies', () => {
     ]);
   });
 
+  it('keeps the form open with an error under a choice that was not made', async () => {
+    const view = buildPolicyForm({ r: REF, ch: ALERT_CHANNEL, ts: '1700000000.000001' });
+
+    const submission = await send(
+      h.bot.url,
+      submit(USERS.viewer, view as unknown as Record<string, unknown>, { mode: 'deny' }),
+    );
+    await h.settle();
+
+    expect(submission.body).toEqual({
+      response_action: 'errors',
+      errors: { [POLICY_FORM.engine.blockId]: 'Choose the policy engine.' },
+    });
+    expect(await records()).toEqual([
+      { type: 'request', kind: 'policies', actor: USERS.viewer, result: 'invalid' },
+    ]);
+  });
+
   it('is not offered when the generator can express none of the report’s failures', async () => {
     // The fixture finding is in kube-system: Run audit keeps to it, and nothing there is expressible.
     const alert = await h.alert();
