@@ -1,7 +1,6 @@
-import { arrayField, type KubeObject, stringField } from '../model/kube-object.ts';
+import { arrayField, controllerOf, type KubeObject, stringField } from '../model/kube-object.ts';
 import { type OwnerChain, type OwnerLookup, type OwnerRef, ownerChainOf } from '../model/owners.ts';
 import type { RunningContainer } from './image-finding.ts';
-import { IMAGE_DIGEST } from './inspector-event.ts';
 
 /**
  * The containers a cluster runs, each with the image digest it actually runs — the key Inspector
@@ -30,6 +29,22 @@ export function runningContainersOf(
     ...(cluster.account === undefined ? {} : { account: cluster.account }),
     ...(cluster.region === undefined ? {} : { region: cluster.region }),
   };
+  // Pods of one controller share its chain: resolved once per controller (a ReplicaSet's 5 pods, once).
+  const byController = new Map<string, string>();
+  const workloadOfPod = (pod: KubeObject): string => {
+    const controller = controllerOf(pod);
+    if (controller === undefined) return `pod/${pod.metadata.name}`;
+    const key = keyOf(controller.kind, pod.metadata.namespace, controller.name);
+    let workload = byController.get(key);
+    if (workload === undefined) {
+      workload = workloadOf(
+        ownerChainOf(pod, (ref) => lookupIn(index, ref)),
+        pod.metadata.name,
+      );
+      byController.set(key, workload);
+    }
+    return workload;
+  };
   const running: RunningContainer[] = [];
   for (const pod of objects) {
     if (pod.kind !== 'Pod') continue;
@@ -37,10 +52,7 @@ export function runningContainersOf(
     if (phase === 'Succeeded' || phase === 'Failed') continue;
     const containers = podContainers(pod);
     if (containers.length === 0) continue;
-    const workload = workloadOf(
-      ownerChainOf(pod, (ref) => lookupIn(index, ref)),
-      pod.metadata.name,
-    );
+    const workload = workloadOfPod(pod);
     for (const container of containers) {
       running.push({
         ...where,
@@ -66,24 +78,24 @@ const CONTAINER_LISTS = [
 function podContainers(pod: KubeObject): { name: string; image: string; digest: string }[] {
   const found: { name: string; image: string; digest: string }[] = [];
   for (const [specList, statusList] of CONTAINER_LISTS) {
-    const statuses = new Map<string, unknown>();
-    for (const status of arrayField(pod, 'status', statusList)) {
-      const name = stringField(status, 'name');
-      if (name !== undefined && !statuses.has(name)) statuses.set(name, status);
-    }
+    const statuses = arrayField(pod, 'status', statusList);
+    const specs = arrayField(pod, 'spec', specList);
     const seen = new Set<string>();
-    for (const spec of arrayField(pod, 'spec', specList)) {
+    for (const spec of specs) {
       const name = stringField(spec, 'name');
       if (name === undefined || seen.has(name)) continue;
       seen.add(name);
-      const status = statuses.get(name);
+      // A pod has a handful of containers: a scan is cheaper than an index.
+      const status = statuses.find((candidate) => stringField(candidate, 'name') === name);
       const image = stringField(spec, 'image') ?? stringField(status, 'image') ?? '';
       const digest = manifestDigest(stringField(status, 'imageID')) ?? specDigest(image);
       if (digest !== undefined) found.push({ name, image, digest });
     }
     // A status without its spec entry (a partial object) still says what runs.
-    for (const [name, status] of statuses) {
-      if (seen.has(name)) continue;
+    for (const status of statuses) {
+      const name = stringField(status, 'name');
+      if (name === undefined || seen.has(name)) continue;
+      seen.add(name);
       const digest = manifestDigest(stringField(status, 'imageID'));
       if (digest !== undefined) found.push({ name, image: stringField(status, 'image') ?? '', digest });
     }
@@ -91,20 +103,21 @@ function podContainers(pod: KubeObject): { name: string; image: string; digest: 
   return found;
 }
 
-/** `repo@sha256:<hex>` or `docker-pullable://repo@sha256:<hex>`; a bare config id is not one. */
+/**
+ * `repo@sha256:<hex>` or `docker-pullable://repo@sha256:<hex>`; a bare config id is not one. The
+ * digest group is IMAGE_DIGEST's pattern (sha256 and 64 lowercase hex digits).
+ */
 const STATUS_IMAGE_ID = /^(?:docker-pullable:\/\/)?[^@\s]+@(sha256:[0-9a-f]{64})$/;
 /** A spec image pinned by digest: `repo@sha256:<hex>` or `repo:tag@sha256:<hex>`. */
 const SPEC_IMAGE = /^[^@\s]+@(sha256:[0-9a-f]{64})$/;
 
 /** The manifest digest a container status names, if it names one. */
 export function manifestDigest(imageId: string | undefined): string | undefined {
-  const digest = imageId === undefined ? undefined : STATUS_IMAGE_ID.exec(imageId)?.[1];
-  return digest !== undefined && IMAGE_DIGEST.test(digest) ? digest : undefined;
+  return imageId === undefined ? undefined : STATUS_IMAGE_ID.exec(imageId)?.[1];
 }
 
 function specDigest(image: string): string | undefined {
-  const digest = SPEC_IMAGE.exec(image)?.[1];
-  return digest !== undefined && IMAGE_DIGEST.test(digest) ? digest : undefined;
+  return image.includes('@') ? SPEC_IMAGE.exec(image)?.[1] : undefined;
 }
 
 /** The top of the owner chain as `<kind>/<name>` (named even when it could not be read), else the pod. */
