@@ -68,6 +68,9 @@ export const REFERENCES_ANNOTATION = 'kubeguard.io/references';
 export const GENERATED_FROM_ANNOTATION = 'kubeguard.io/generated-from';
 const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'kubeguard' };
 
+/** The subresource ephemeral containers are added through; the checks inspect them too. */
+const EPHEMERAL_CONTAINERS_RESOURCE = 'pods/ephemeralcontainers';
+
 /** Kinds whose objects live in a namespace: `default` when a manifest leaves it out (pod-templates.ts). */
 const NAMESPACED = new Set<string>(POD_KINDS.map((k) => k.kind));
 
@@ -258,7 +261,10 @@ function vapDocuments(context: PolicyContext): Record<string, unknown>[] {
           apiGroups: [group],
           apiVersions: ['v1'],
           operations: ['CREATE', 'UPDATE'],
-          resources: POD_KINDS.filter((k) => k.group === group).map((k) => k.resource),
+          resources: POD_KINDS.filter((k) => k.group === group).flatMap((k) =>
+            // `kubectl debug` adds ephemeral containers through this subresource (UPDATE of the Pod).
+            k.kind === 'Pod' ? [k.resource, EPHEMERAL_CONTAINERS_RESOURCE] : [k.resource],
+          ),
         })),
       },
       variables: variables(context),
@@ -312,7 +318,7 @@ function kyvernoPolicy(context: PolicyContext): Record<string, unknown> {
             any: [
               {
                 resources: {
-                  kinds: POD_KINDS.map((k) => k.kind),
+                  kinds: [...POD_KINDS.map((k) => k.kind), 'Pod/ephemeralcontainers'],
                   namespaces: [...context.namespaces],
                   operations: ['CREATE', 'UPDATE'],
                 },

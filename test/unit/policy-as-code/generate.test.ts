@@ -80,7 +80,7 @@ describe('generatePolicies (vap)', () => {
                 apiGroups: [''],
                 apiVersions: ['v1'],
                 operations: ['CREATE', 'UPDATE'],
-                resources: ['pods', 'replicationcontrollers'],
+                resources: ['pods', 'pods/ephemeralcontainers', 'replicationcontrollers'],
               },
               {
                 apiGroups: ['apps'],
@@ -175,6 +175,13 @@ describe('generatePolicies (vap)', () => {
     });
     expect(policy.evaluate(request('UPDATE', 'Pod', 'pods')).allowed).toBe(false);
     expect(policy.evaluate(request('DELETE', 'Pod', 'pods')).matched).toBe(false);
+    // `kubectl debug`: an ephemeral container added through the subresource is checked too.
+    expect(
+      policy.evaluate({ ...request('UPDATE', 'Pod', 'pods'), subResource: 'ephemeralcontainers' }).allowed,
+    ).toBe(false);
+    expect(policy.evaluate({ ...request('UPDATE', 'Pod', 'pods'), subResource: 'status' }).matched).toBe(
+      false,
+    );
     expect(policy.evaluate(request('CREATE', 'Service', 'services')).matched).toBe(false);
     expect(policy.evaluate(request('CREATE', 'Deployment', 'deployments', 'apps'))).toEqual({
       matched: true,
@@ -265,6 +272,7 @@ describe('generatePolicies (kyverno)', () => {
                         'ReplicaSet',
                         'Job',
                         'CronJob',
+                        'Pod/ephemeralcontainers',
                       ],
                       namespaces: ['default', 'payments'],
                       operations: ['CREATE', 'UPDATE'],
