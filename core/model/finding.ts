@@ -86,7 +86,7 @@ export function incidentTarget(detection: Pick<Detection, 'workload' | 'pod'>): 
  * An Amazon Inspector image alert is keyed by its image digest and severity instead.
  */
 export function fingerprintOf(detection: Detection): string {
-  // An image alert is about an image, not an actor: one incident per digest and severity (docs/decisions.md, image alerts).
+  // An image alert is about an image, not an actor: one incident per digest and severity (decision D64).
   const image = detection.imageVulnerability;
   if (detection.source === 'inspector' && image !== undefined) {
     return hash(['inspector', image.digest, image.severity]);

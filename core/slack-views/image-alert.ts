@@ -29,7 +29,7 @@ import { codeSpan, safeMrkdwn, sentenceMrkdwn, untrustedText } from './mrkdwn.ts
  * Buttons: Run audit, Acknowledge, Suppress… only. Nothing here runs in one pod that isolating it
  * would stop, and there is no secret to rotate: the fix is a new image, rolled out. Run audit audits
  * one cluster (a button value names at most one): the alert's cluster, or, for an image running in
- * several, the one running most of its pods (docs/decisions.md).
+ * several, the one running most of its pods (decision D64).
  */
 
 export interface ImageAlertOptions {

@@ -16,7 +16,7 @@ import type { ImageFinding, RunningContainer, ScannedImage } from './image-findi
  * `notRunning`, which the digest counts.
  */
 
-/** The rule id of an image alert: there is no catalog rule behind it (docs/decisions.md). */
+/** The rule id of an image alert: there is no catalog rule behind it (decision D64). */
 export const IMAGE_ALERT_RULE_ID = 'inspector:vulnerable-image';
 
 export interface ImageAlert {
