@@ -4,6 +4,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { KubeguardError } from '#core/errors.ts';
 import type { KubeKind } from '#core/model/kube-kinds.ts';
 import type { Clock } from '#core/ports.ts';
+import { ratifyConstraintKinds } from '#core/posture/checks/kp-110-signature-policies.ts';
 import type { AwsSnapshot, ClusterSnapshot, KubeObject, ResourceType } from '#core/posture/snapshot.ts';
 import { referencedSecretIds } from '#core/secrets/references.ts';
 import type { AuditCollector, CollectorProgress } from '#core/slack-views/audit-progress.ts';
@@ -12,7 +13,7 @@ import { mapLimited, type Unavailable, unavailableReason } from '../aws/collect-
 import { collectEksSnapshot } from '../aws/eks-snapshot.ts';
 import { collectGuardDutySnapshot } from '../aws/guardduty-snapshot.ts';
 import { collectSecretsSnapshot } from '../aws/secrets-snapshot.ts';
-import { createKubeClient, type KubeApiClient } from './client.ts';
+import { createKubeClient, type KubeApiClient, type ResourceAt } from './client.ts';
 import type { KubeAccess } from './http.ts';
 
 export interface CollectOptions {
@@ -86,6 +87,77 @@ async function readAwsAuth(client: KubeApiClient): Promise<KubeObject[]> {
   }
 }
 
+/**
+ * The kinds of the policy engines that verify image signatures (KP-110): Kyverno policies,
+ * Gatekeeper ConstraintTemplates and Ratify verifiers, at the versions those projects serve.
+ */
+export const ADMISSION_POLICY_RESOURCES: readonly ResourceAt[] = [
+  { apiVersion: 'kyverno.io/v1', resource: 'clusterpolicies', namespaced: false, kind: 'ClusterPolicy' },
+  { apiVersion: 'kyverno.io/v1', resource: 'policies', namespaced: true, kind: 'Policy' },
+  {
+    apiVersion: 'templates.gatekeeper.sh/v1',
+    resource: 'constrainttemplates',
+    namespaced: false,
+    kind: 'ConstraintTemplate',
+  },
+  {
+    apiVersion: 'config.ratify.deislabs.io/v1beta1',
+    resource: 'verifiers',
+    namespaced: false,
+    kind: 'Verifier',
+  },
+  {
+    apiVersion: 'config.ratify.deislabs.io/v1beta1',
+    resource: 'namespacedverifiers',
+    namespaced: true,
+    kind: 'NamespacedVerifier',
+  },
+];
+
+/** A Gatekeeper constraint kind's collection: its CRD's plural is the lower-cased kind. */
+function constraintResource(kind: string): ResourceAt {
+  return {
+    apiVersion: 'constraints.gatekeeper.sh/v1beta1',
+    resource: kind.toLowerCase(),
+    namespaced: false,
+    kind,
+  };
+}
+
+/**
+ * The admission policies KP-110 reads, then the constraints of the templates that call Ratify. A
+ * kind whose CRD is not installed (404) is none; a kind that may not be listed makes
+ * `admissionpolicies` unavailable with the reason (the check cannot tell enforced from not).
+ */
+async function readAdmissionPolicies(
+  client: KubeApiClient,
+): Promise<{ objects: KubeObject[]; unavailable?: string }> {
+  const failures: string[] = [];
+  const read = async (at: ResourceAt): Promise<KubeObject[]> => {
+    try {
+      return await client.listResource(at);
+    } catch (error) {
+      if (!(error instanceof KubeguardError)) throw error;
+      const status = error.details.status;
+      if (status === 404) return [];
+      const name = `${at.resource}.${at.apiVersion.split('/')[0]}`;
+      failures.push(
+        status === 401 || status === 403
+          ? `no permission to list ${name}`
+          : `listing ${name} failed: ${error.message}`,
+      );
+      return [];
+    }
+  };
+  const objects = (await mapLimited(ADMISSION_POLICY_RESOURCES, 4, read)).flat();
+  const templates = objects.filter((object) => object.kind === 'ConstraintTemplate');
+  const constraints = await mapLimited([...ratifyConstraintKinds(templates)], 4, (kind) =>
+    read(constraintResource(kind)),
+  );
+  objects.push(...constraints.flat());
+  return failures.length === 0 ? { objects } : { objects, unavailable: failures.join('; ') };
+}
+
 async function readKubeletConfigs(
   client: KubeApiClient,
   nodes: readonly KubeObject[],
@@ -156,6 +228,10 @@ export async function collectClusterSnapshot(options: CollectOptions): Promise<C
         : `reading kube-system/aws-auth failed: ${error instanceof Error ? error.message : String(error)}`;
   }
 
+  const policies = await readAdmissionPolicies(client);
+  objects.push(...policies.objects);
+  if (policies.unavailable !== undefined) unavailable.admissionpolicies = policies.unavailable;
+
   const snapshot: ClusterSnapshot = { name: options.name, takenAt, objects, unavailable };
   if (options.readKubeletConfig === false) {
     unavailable['kubelet:config'] = 'kubelet configuration not requested';
@@ -175,7 +251,7 @@ export async function collectClusterSnapshot(options: CollectOptions): Promise<C
   return snapshot;
 }
 
-const KUBE_TYPES = new Set<string>(POSTURE_LISTINGS.map((listing) => listing.type));
+const KUBE_TYPES = new Set<string>([...POSTURE_LISTINGS.map((listing) => listing.type), 'admissionpolicies']);
 
 /** Failed when nothing could be listed; done otherwise, naming what could not be read. */
 function clusterProgress(count: number, unavailable: Unavailable): CollectorProgress {

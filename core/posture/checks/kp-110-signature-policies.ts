@@ -180,6 +180,8 @@ function kyvernoPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
         namespace,
       ) ??
       (typeof spec.validationFailureAction === 'string' ? spec.validationFailureAction : 'Audit');
+    // `spec.admission: false` turns the policy off at admission (Kyverno Spec.AdmissionProcessingEnabled).
+    const atAdmission = spec.admission !== false;
     const anyEnforce = rules.some(
       ({ rule }) =>
         enforces(verifyImagesAction(list(rule.verifyImages))) ||
@@ -191,6 +193,7 @@ function kyvernoPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
       name: `${object.kind} ${policyNamespace === undefined ? '' : `${policyNamespace}/`}"${object.metadata.name}"`,
       engine: 'Kyverno verifyImages',
       enforcesIn: (namespace) =>
+        atAdmission &&
         (policyNamespace === undefined || policyNamespace === namespace.name) &&
         rules.some(
           ({ rule, index }) =>
@@ -199,7 +202,8 @@ function kyvernoPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
             !kyvernoExcludes(record(rule.exclude), `spec.rules[${index}].exclude`, namespace),
         ),
     };
-    if (!anyEnforce) {
+    if (!atAdmission) policy.notEnforcing = 'spec.admission is false (applied in background scans only)';
+    else if (!anyEnforce) {
       const action = verifyImagesAction(list(rules[0]?.rule.verifyImages)) ?? spec.validationFailureAction;
       policy.notEnforcing = `failureAction is ${typeof action === 'string' ? action : 'not set (Audit)'}`;
     }
@@ -211,8 +215,11 @@ function kyvernoPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
 /** The provider name a ConstraintTemplate's Rego passes to `external_data`, when it is Ratify's. */
 const RATIFY_PROVIDER = /external_data\(\s*\{[^}]*"provider"\s*:\s*"ratify[^"]*"/;
 
-/** Constraint kinds that call Ratify: RatifyVerification, and those of templates calling its provider. */
-function ratifyConstraintKinds(objects: readonly KubeObject[]): Set<string> {
+/**
+ * Constraint kinds that call Ratify: RatifyVerification, and those of templates calling its provider
+ * (the snapshot collector lists the constraints of these kinds).
+ */
+export function ratifyConstraintKinds(objects: readonly KubeObject[]): Set<string> {
   const kinds = new Set(['RatifyVerification']);
   for (const object of objects) {
     if (object.kind !== 'ConstraintTemplate') continue;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { POSTURE_LISTINGS } from '#adapters/kubernetes/snapshot-collector.ts';
+import { ADMISSION_POLICY_RESOURCES, POSTURE_LISTINGS } from '#adapters/kubernetes/snapshot-collector.ts';
 import { groupOf, KUBE_KINDS, servedVersions } from '#core/model/kube-kinds.ts';
 
 /** The `kubeguard-auditor` ClusterRole docs/deploy.md tells operators to apply. */
@@ -36,5 +36,22 @@ describe('the auditor ClusterRole of docs/deploy.md', () => {
 
     expect(rules.length).toBeGreaterThan(0);
     expect(missing).toEqual([]);
+  });
+
+  it('lets the collector list the admission policies KP-110 reads, and every Gatekeeper constraint kind', () => {
+    const rules = auditorRules();
+    const allows = (group: string, resource: string) =>
+      rules.some(
+        (rule) =>
+          rule.apiGroups.includes(group) &&
+          (rule.resources.includes(resource) || rule.resources.includes('*')) &&
+          rule.verbs.includes('list'),
+      );
+    const missing = ADMISSION_POLICY_RESOURCES.filter(
+      ({ apiVersion, resource }) => !allows(apiVersion.split('/')[0] ?? '', resource),
+    ).map(({ resource }) => resource);
+
+    expect(missing).toEqual([]);
+    expect(allows('constraints.gatekeeper.sh', 'ratifyverification')).toBe(true);
   });
 });

@@ -169,6 +169,15 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
     expect(result(...objects, ...workloads('shop')).status).toBe('pass');
   });
 
+  it('a policy turned off at admission (spec.admission: false) enforces nothing', () => {
+    const objects = fixture('kyverno-notary-image-verification.yaml');
+    spec(only(objects, 'ClusterPolicy')).admission = false;
+
+    expect(result(...objects, ...workloads('shop')).message).toBe(
+      'no admission policy enforces image signature verification (ClusterPolicy "check-image-notary": spec.admission is false (applied in background scans only)); workloads run unverified in 1 namespace: shop',
+    );
+  });
+
   it('a namespaced Kyverno Policy covers its own namespace only', () => {
     const objects = fixture('kyverno-notary-image-verification.yaml');
     const policy = only(objects, 'ClusterPolicy');
