@@ -167,7 +167,8 @@ export function imageAlertDetection(alert: ImageAlert, context: ImageAlertContex
   const clusters = vulnerability.clusters;
   const detection: Detection = {
     ruleId: IMAGE_ALERT_RULE_ID,
-    title: `Running image with ${alert.severity} vulnerabilities`,
+    // Lists (/k8s findings, App Home, the digest) show the title: it names the repository.
+    title: `Running image with ${alert.severity} vulnerabilities: ${clip(image.repositoryName, LIMIT.value)}`,
     severity: alert.severity,
     mitre: [],
     source: 'inspector',

@@ -163,7 +163,7 @@ describe('imageAlertDetection', () => {
     const detection = imageAlertDetection(alertOf([inUse]), { unreadableClusters: unreadable });
     expect(detection).toEqual({
       ruleId: IMAGE_ALERT_RULE_ID,
-      title: 'Running image with high vulnerabilities',
+      title: 'Running image with high vulnerabilities: inspector2',
       severity: 'high',
       mitre: [],
       source: 'inspector',
