@@ -162,6 +162,9 @@ export interface ImageAlertContext {
  */
 export function imageAlertDetection(alert: ImageAlert, context: ImageAlertContext): Detection {
   const { image, findings, running } = alert;
+  if (findings.length === 0 || running.length === 0) {
+    throw new Error('an image alert has at least one finding and one running container (matchImageFindings)');
+  }
   const newest = findings.reduce((a, b) => (b.updatedAt > a.updatedAt ? b : a));
   const vulnerability = imageVulnerabilityOf(alert, context);
   const clusters = vulnerability.clusters;

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { BUTTONS } from '#core/chatops/buttons.ts';
+import { parseConfig } from '#core/config/schema.ts';
 import { renderFindingAlert } from '#core/findings/render.ts';
 import type { Detection, ImageVulnerability } from '#core/model/detection.ts';
 import { type Finding, openFinding } from '#core/model/finding.ts';
@@ -201,6 +203,44 @@ describe('the image alert', () => {
     expect(section(message, 'image_unreadable')).toBe(
       ':warning: kubeguard could not read `dr-us` (`AccessDenied: eks:DescribeCluster`): the image may run in more places than listed.',
     );
+  });
+
+  it('its buttons plan what the bot does: an audit of that cluster, acknowledge, the suppress form', () => {
+    const config = parseConfig({
+      clusters: [
+        { name: 'prod-eu', region: 'eu-central-1' },
+        { name: 'staging', region: 'eu-central-1' },
+      ],
+      slack: { defaultChannel: 'C0ALERTS' },
+    });
+    const finding = imageFinding('two');
+    const actions = (buildAlertMessage(finding, GUIDE).blocks.at(-1) as ActionsBlock).elements;
+    const plans = actions.map((button) => {
+      const spec = BUTTONS.find((candidate) => candidate.actionId === button.action_id);
+      if (spec === undefined) throw new Error(`no handler for ${button.action_id}`);
+      return spec.plan(
+        { actionId: button.action_id, value: button.value, message: { channel: 'C0ALERTS', ts: '1.2' } },
+        config,
+      );
+    });
+    expect(
+      plans.map((plan) => [plan.type, plan.scope, plan.type === 'enqueue' ? plan.body : undefined]),
+    ).toEqual([
+      [
+        'enqueue',
+        { cluster: 'prod-eu' },
+        {
+          kind: 'audit',
+          args: {
+            cluster: 'prod-eu',
+            finding: finding.fingerprint,
+            thread: { channel: 'C0ALERTS', ts: '1.2' },
+          },
+        },
+      ],
+      ['enqueue', {}, { kind: 'ack', args: { finding: finding.fingerprint } }],
+      ['open-form', {}, undefined],
+    ]);
   });
 
   it('auditClusterOf: ties go to the first name; invalid names are never put in a button', () => {
