@@ -1,6 +1,6 @@
 import type { CheckResult, PostureCheck } from '../check.ts';
 import { SYSTEM_NAMESPACES } from '../network-index.ts';
-import { podTemplates } from '../pod-templates.ts';
+import { ALL_CONTAINER_GROUPS, dig, list, podTemplates } from '../pod-templates.ts';
 import { clusterSubject, makeResult } from '../results.ts';
 import type { ClusterSnapshot } from '../snapshot.ts';
 import { namespaceOf, objectsOfKind } from '../snapshot-index.ts';
@@ -8,28 +8,51 @@ import { type NamespaceView, type SignaturePolicy, signaturePolicies } from './k
 
 const MAX_LISTED = 8;
 
-/** `a, b, c` — at most eight, then `and N more`. */
-function bounded(names: readonly string[]): string {
-  const listed = names.slice(0, MAX_LISTED).join(', ');
-  const more = names.length - MAX_LISTED;
+/** `a, b, c` — at most eight (or `max`), then `and N more`. */
+function bounded(names: readonly string[], max = MAX_LISTED): string {
+  const listed = names.slice(0, max).join(', ');
+  const more = names.length - max;
   return more > 0 ? `${listed} and ${more} more` : listed;
 }
 
-/** Non-system namespaces where a pod or a workload runs, each with its labels (sorted by name). */
-function workloadNamespaces(snapshot: ClusterSnapshot): NamespaceView[] {
-  const names = new Set<string>();
-  for (const template of podTemplates(snapshot)) names.add(template.namespace);
-  for (const pod of objectsOfKind(snapshot, 'Pod')) names.add(namespaceOf(pod));
+/** A namespace that runs workloads, with the images its pods and pod templates name. */
+interface WorkloadNamespace extends NamespaceView {
+  images: Set<string>;
+}
+
+function addImages(images: Set<string>, spec: unknown): void {
+  for (const group of ALL_CONTAINER_GROUPS) {
+    for (const container of list(dig(spec, group))) {
+      const image = dig(container, 'image');
+      if (typeof image === 'string' && image !== '') images.add(image);
+    }
+  }
+}
+
+/** Non-system namespaces where a pod or a workload runs, with their labels and images (sorted by name). */
+function workloadNamespaces(snapshot: ClusterSnapshot): WorkloadNamespace[] {
+  const images = new Map<string, Set<string>>();
+  const of = (name: string) => {
+    let set = images.get(name);
+    if (set === undefined) {
+      set = new Set();
+      images.set(name, set);
+    }
+    return set;
+  };
+  for (const template of podTemplates(snapshot)) addImages(of(template.namespace), template.spec);
+  for (const pod of objectsOfKind(snapshot, 'Pod')) addImages(of(namespaceOf(pod)), pod.spec);
   const labels = new Map(
     objectsOfKind(snapshot, 'Namespace').map((ns) => [ns.metadata.name, ns.metadata.labels ?? {}] as const),
   );
-  return [...names]
-    .filter((name) => !SYSTEM_NAMESPACES.has(name))
-    .sort()
-    .map((name) => ({
+  return [...images]
+    .filter(([name]) => !SYSTEM_NAMESPACES.has(name))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, set]) => ({
       name,
       // The API server sets this label on every namespace (a manifest audit may not carry it).
       labels: { ...labels.get(name), 'kubernetes.io/metadata.name': name },
+      images: set,
     }));
 }
 
@@ -53,9 +76,27 @@ export const kp110: PostureCheck = {
     if (namespaces.length === 0) return [];
     const policies = signaturePolicies(snapshot);
     const enforcing = policies.filter((policy) => namespaces.some((ns) => policy.enforcesIn(ns)));
-    const uncovered = namespaces
-      .filter((ns) => !enforcing.some((policy) => policy.enforcesIn(ns)))
-      .map((ns) => ns.name);
+    // A namespace is covered when a policy enforces there and every image it runs is verified.
+    const uncovered: string[] = [];
+    const unverified: string[] = [];
+    for (const ns of namespaces) {
+      const enforcingHere = enforcing.filter((policy) => policy.enforcesIn(ns));
+      if (enforcingHere.length === 0) {
+        uncovered.push(ns.name);
+        continue;
+      }
+      const escaping = [...ns.images]
+        .filter((image) => !enforcingHere.some((policy) => policy.verifiesIn(ns, image)))
+        .sort();
+      if (escaping.length === 0) continue;
+      uncovered.push(
+        `${ns.name} (${plural(escaping.length, 'image')} not verified: ${bounded(
+          escaping.map((i) => JSON.stringify(i)),
+          3,
+        )})`,
+      );
+      unverified.push(...escaping.map((image) => `${ns.name}: ${image}`));
+    }
     const subject = clusterSubject(snapshot);
     const evidence: Record<string, string> = {};
     if (policies.length > 0) evidence['signature policies'] = policies.map(describe).join('; ');
@@ -71,6 +112,8 @@ export const kp110: PostureCheck = {
       ];
     }
     evidence['uncovered namespaces'] = `${bounded(uncovered)} (${uncovered.length})`;
+    if (unverified.length > 0)
+      evidence['images not verified'] = `${bounded(unverified)} (${unverified.length})`;
     const notEnforcing = policies
       .filter((policy) => policy.notEnforcing !== undefined)
       .map((policy) => `${policy.name}: ${policy.notEnforcing}`);

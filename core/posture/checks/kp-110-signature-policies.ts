@@ -38,8 +38,10 @@ export interface SignaturePolicy {
   name: string;
   /** `Kyverno verifyImages`, `Ratify via Gatekeeper, verifier notation with AWS Signer` … */
   engine: string;
-  /** Whether it blocks unsigned images in this namespace. */
+  /** Whether it blocks unsigned images in this namespace (some images, at least). */
   enforcesIn: (namespace: NamespaceView) => boolean;
+  /** Whether it blocks this image unsigned in this namespace (Kyverno: the rule's imageReferences). */
+  verifiesIn: (namespace: NamespaceView, image: string) => boolean;
   /** Why it enforces nowhere, when that is so (`verifyImages failureAction is Audit`). */
   notEnforcing?: string;
 }
@@ -162,6 +164,47 @@ function verifyImagesAction(verifyImages: readonly unknown[]): string | undefine
   return actions.find(enforces) ?? actions[0];
 }
 
+/**
+ * An image as Kyverno matches it against `imageReferences` (pkg/utils/image/infos.go `GetImageInfo`,
+ * `String`, with the default registry docker.io added as `addDefaultRegistry` does):
+ * `registry/path@digest`, else `registry/path:tag` (`latest` when untagged). No `library/` is added.
+ */
+export function kyvernoImageReference(image: string): string {
+  const slash = image.indexOf('/');
+  const first = slash === -1 ? '' : image.slice(0, slash);
+  const named =
+    slash === -1 || (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first)
+      ? `docker.io/${image}`
+      : image;
+  const at = named.indexOf('@');
+  if (at !== -1) {
+    const name = named.slice(0, at);
+    const colon = name.lastIndexOf(':');
+    const untagged = colon > name.lastIndexOf('/') ? name.slice(0, colon) : name;
+    return `${untagged}${named.slice(at)}`;
+  }
+  const colon = named.lastIndexOf(':');
+  return colon > named.lastIndexOf('/') ? named : `${named}:latest`;
+}
+
+/**
+ * Whether one `verifyImages` entry verifies the image: it names attestors or attestations (an entry
+ * with neither verifies nothing, imageverifier.go `verifyImage`), one of its `imageReferences` (or
+ * the deprecated `image`) matches and none of its `skipImageReferences` does.
+ */
+function kyvernoEntryVerifies(entry: unknown, reference: string): boolean {
+  if (list(dig(entry, 'attestors')).length === 0 && list(dig(entry, 'attestations')).length === 0)
+    return false;
+  const deprecated = dig(entry, 'image');
+  const references = [
+    ...strings(dig(entry, 'imageReferences')),
+    ...(typeof deprecated === 'string' ? [deprecated] : []),
+  ];
+  return (
+    anyPattern(references, reference) && !anyPattern(strings(dig(entry, 'skipImageReferences')), reference)
+  );
+}
+
 function kyvernoPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
   const policies: SignaturePolicy[] = [];
   for (const object of objectsOfKind(snapshot, 'ClusterPolicy', 'Policy')) {
@@ -189,18 +232,25 @@ function kyvernoPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
           (enforces(spec.validationFailureAction as string | undefined) ||
             list(spec.validationFailureActionOverrides).some((o) => enforces(dig(o, 'action') as string)))),
     );
+    const enforcingRules = (namespace: NamespaceView) =>
+      !atAdmission || (policyNamespace !== undefined && policyNamespace !== namespace.name)
+        ? []
+        : rules.filter(
+            ({ rule, index }) =>
+              enforces(actionIn(rule, namespace)) &&
+              kyvernoMatchCovers(record(rule.match), `spec.rules[${index}].match`, namespace) &&
+              !kyvernoExcludes(record(rule.exclude), `spec.rules[${index}].exclude`, namespace),
+          );
     const policy: SignaturePolicy = {
       name: `${object.kind} ${policyNamespace === undefined ? '' : `${policyNamespace}/`}"${object.metadata.name}"`,
       engine: 'Kyverno verifyImages',
-      enforcesIn: (namespace) =>
-        atAdmission &&
-        (policyNamespace === undefined || policyNamespace === namespace.name) &&
-        rules.some(
-          ({ rule, index }) =>
-            enforces(actionIn(rule, namespace)) &&
-            kyvernoMatchCovers(record(rule.match), `spec.rules[${index}].match`, namespace) &&
-            !kyvernoExcludes(record(rule.exclude), `spec.rules[${index}].exclude`, namespace),
-        ),
+      enforcesIn: (namespace) => enforcingRules(namespace).length > 0,
+      verifiesIn: (namespace, image) => {
+        const reference = kyvernoImageReference(image);
+        return enforcingRules(namespace).some(({ rule }) =>
+          list(rule.verifyImages).some((entry) => kyvernoEntryVerifies(entry, reference)),
+        );
+      },
     };
     if (!atAdmission) policy.notEnforcing = 'spec.admission is false (applied in background scans only)';
     else if (!anyEnforce) {
@@ -325,19 +375,22 @@ function ratifyPolicies(snapshot: ClusterSnapshot): SignaturePolicy[] {
       match.name === undefined &&
       (match.scope === undefined || match.scope === '*' || match.scope === 'Namespaced') &&
       (match.source === undefined || match.source === 'All' || match.source === 'Original');
-    const verifiesIn = (namespace: string) =>
+    const verifiersIn = (namespace: string) =>
       verifiers.filter((v) => v.namespace === undefined || v.namespace === namespace);
     const labels = [...new Set(verifiers.map((v) => v.label))];
+    const enforcesIn = (namespace: NamespaceView) =>
+      action === 'deny' &&
+      whole &&
+      verifiersIn(namespace.name).length > 0 &&
+      (namespaces.length === 0 || anyPattern(namespaces, namespace.name)) &&
+      !anyPattern(excluded, namespace.name) &&
+      selectorMatches(match.namespaceSelector, 'spec.match.namespaceSelector', namespace);
     const policy: SignaturePolicy = {
       name: `${object.kind} "${object.metadata.name}"`,
       engine: `Ratify via Gatekeeper, ${labels.length === 0 ? 'no signature verifier' : `verifier ${labels.join(', ')}`}`,
-      enforcesIn: (namespace) =>
-        action === 'deny' &&
-        whole &&
-        verifiesIn(namespace.name).length > 0 &&
-        (namespaces.length === 0 || anyPattern(namespaces, namespace.name)) &&
-        !anyPattern(excluded, namespace.name) &&
-        selectorMatches(match.namespaceSelector, 'spec.match.namespaceSelector', namespace),
+      enforcesIn,
+      // The template sends every container image to Ratify, which refuses what it cannot verify.
+      verifiesIn: (namespace) => enforcesIn(namespace),
     };
     if (action !== 'deny') policy.notEnforcing = `enforcementAction is ${action}`;
     else if (verifiers.length === 0) policy.notEnforcing = 'no Ratify Verifier of type notation or cosign';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LoadedObject, parseManifests } from '#core/manifests/load.ts';
 import { kp110 } from '#core/posture/checks/kp-110-image-signature-verification.ts';
+import { kyvernoImageReference } from '#core/posture/checks/kp-110-signature-policies.ts';
 import { runCheck } from '#core/posture/engine.ts';
 import { snapshotFromManifests } from '#core/posture/manifest-snapshot.ts';
 import type { ClusterSnapshot } from '#core/posture/snapshot.ts';
@@ -41,6 +42,11 @@ function deployment(namespace: string, name = 'web'): Json {
       },
     },
   };
+}
+
+function firstImage(workload: Json, image: string): void {
+  const podSpec = ((spec(workload).template as Json).spec as Json).containers as Json[];
+  (podSpec[0] as Json).image = image;
 }
 
 function namespace(name: string, labels: Record<string, string> = {}): Json {
@@ -167,6 +173,49 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
     spec(policy).validationFailureAction = 'Audit';
 
     expect(result(...objects, ...workloads('shop')).status).toBe('pass');
+  });
+
+  it('leaves a namespace uncovered when it runs an image outside the rule’s imageReferences', () => {
+    const objects = fixture('kyverno-notary-image-verification.yaml');
+    const outside = deployment('shop', 'cache');
+    firstImage(outside, 'redis:7.2');
+
+    const r = result(...objects, ...workloads('shop', 'payments'), outside);
+
+    expect(r.message).toBe(
+      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop (1 image not verified: "redis:7.2") (enforced elsewhere by ClusterPolicy "check-image-notary" (Kyverno verifyImages))',
+    );
+    expect(r.evidence?.['images not verified']).toBe('shop: redis:7.2 (1)');
+  });
+
+  it('skipImageReferences and entries without attestors verify nothing', () => {
+    const objects = fixture('kyverno-notary-image-verification.yaml');
+    const entry = (
+      (spec(only(objects, 'ClusterPolicy')).rules as Json[])[0]?.verifyImages as Json[]
+    )[0] as Json;
+    entry.skipImageReferences = ['ghcr.io/kyverno/test-verify-image:unsigned*'];
+    const skipped = deployment('shop', 'legacy');
+    firstImage(skipped, 'ghcr.io/kyverno/test-verify-image:unsigned-1');
+
+    expect(result(...objects, ...workloads('shop'), skipped).evidence?.['images not verified']).toBe(
+      'shop: ghcr.io/kyverno/test-verify-image:unsigned-1 (1)',
+    );
+
+    delete entry.skipImageReferences;
+    delete entry.attestors;
+    expect(result(...objects, ...workloads('shop')).status).toBe('fail');
+  });
+
+  it('matches images as Kyverno writes them: default registry docker.io, :latest when untagged, digest over tag', () => {
+    expect(kyvernoImageReference('nginx')).toBe('docker.io/nginx:latest');
+    expect(kyvernoImageReference('library/nginx:1.27')).toBe('docker.io/library/nginx:1.27');
+    expect(kyvernoImageReference(`nginx:1.27@sha256:${'a'.repeat(64)}`)).toBe(
+      `docker.io/nginx@sha256:${'a'.repeat(64)}`,
+    );
+    expect(kyvernoImageReference('localhost:5000/team/app')).toBe('localhost:5000/team/app:latest');
+    expect(kyvernoImageReference('123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.4.2')).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.4.2',
+    );
   });
 
   it('a policy turned off at admission (spec.admission: false) enforces nothing', () => {
