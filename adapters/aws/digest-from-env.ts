@@ -8,6 +8,7 @@ import { DynamoAuditTrailStore } from './audit-trail-store.ts';
 import { DynamoDigestLedger, DynamoDigestSubscriptions, DynamoPostureFacts } from './digest-stores.ts';
 import { DynamoFindingStore } from './findings-store.ts';
 import { kubeguardTableFromEnv } from './kubeguard-table.ts';
+import { DynamoNotRunningImages } from './not-running-images.ts';
 
 /** The digest's stores and sources on the kubeguard table the environment names. */
 export function digestStoresFromEnv(environment: FunctionEnvironment): {
@@ -28,6 +29,7 @@ export function digestStoresFromEnv(environment: FunctionEnvironment): {
       findings: new DynamoFindingStore({ ...options, nowSeconds: () => Math.floor(Date.now() / 1000) }),
       trail: new DynamoAuditTrailStore(options),
       facts,
+      images: new DynamoNotRunningImages(options),
     }),
   };
 }

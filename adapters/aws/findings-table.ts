@@ -15,6 +15,12 @@ export const FINDINGS_TABLE = {
   ttlAttribute: 'expiresAt',
 } as const;
 
+/**
+ * The partition of the vulnerable images that run nowhere (adapters/aws/not-running-images.ts); the
+ * image-findings function may delete items of it alone (infra).
+ */
+export const NOT_RUNNING_PARTITION = 'IMAGES#NOT_RUNNING';
+
 /** The pending index partition of a delivery rank (core/delivery/rank.ts). */
 export function pendingPartition(rank: number): string {
   return `PENDING#${rank}`;

@@ -8,7 +8,9 @@ import {
   PutCommand,
   QueryCommand,
 } from './dynamo-document.ts';
-import { FINDINGS_TABLE } from './findings-table.ts';
+import { FINDINGS_TABLE, NOT_RUNNING_PARTITION } from './findings-table.ts';
+
+export { NOT_RUNNING_PARTITION };
 
 /**
  * Vulnerable images that run nowhere, in the kubeguard table: `pk = IMAGES#NOT_RUNNING`,
@@ -17,7 +19,6 @@ import { FINDINGS_TABLE } from './findings-table.ts';
  * "runs now" deletes it unless a later "runs nowhere" is stored. Items expire 30 days after their
  * last sighting (TTL): an image nobody rescans stops being counted.
  */
-export const NOT_RUNNING_PARTITION = 'IMAGES#NOT_RUNNING';
 const PK = FINDINGS_TABLE.partitionKey;
 const SK = FINDINGS_TABLE.sortKey;
 const TTL_SECONDS = 30 * 86_400;

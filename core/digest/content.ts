@@ -43,6 +43,8 @@ export interface DigestInput {
   findingsTruncated?: boolean;
   trail: readonly AuditRecord[];
   suppressions: readonly Suppression[];
+  /** Images with active Inspector findings last seen running nowhere in the period. @default not shown */
+  vulnerableImagesNotRunning?: number;
 }
 
 export interface ClusterRisk extends PostureRisk {
@@ -67,6 +69,8 @@ export interface DigestContent {
   risks: ClusterRisk[];
   guardDutyGaps: ClusterGuardDutyGap[];
   noisyRules: NoisyRule[];
+  /** Vulnerable images no configured cluster runs (no alert: counted here); absent when not known. */
+  vulnerableImagesNotRunning?: number;
 }
 
 const SEVERITY_RANK = { critical: 0, high: 1, medium: 2, low: 3 } as const;
@@ -109,6 +113,9 @@ export function buildDigest(input: DigestInput): DigestContent {
       (cluster.facts?.guardDutyGaps ?? []).map((gap) => ({ ...gap, cluster: cluster.name })),
     ),
     noisyRules: noisyRules(findings, range),
+    ...(input.vulnerableImagesNotRunning === undefined
+      ? {}
+      : { vulnerableImagesNotRunning: input.vulnerableImagesNotRunning }),
   };
 }
 

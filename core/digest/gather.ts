@@ -20,7 +20,7 @@ export async function gatherDigest(
   period: DigestPeriodRange,
   options: GatherOptions,
 ): Promise<DigestContent> {
-  const [clusters, findings, trail] = await Promise.all([
+  const [clusters, findings, trail, imagesNotRunning] = await Promise.all([
     Promise.all(
       options.clusters.map(async (name): Promise<ClusterInput> => {
         const [history, facts] = await Promise.all([
@@ -32,6 +32,7 @@ export async function gatherDigest(
     ),
     Promise.all(options.clusters.map((name) => sources.findings(name, FINDINGS_PER_CLUSTER))),
     sources.trail({ from: period.from, to: period.to }),
+    sources.vulnerableImagesNotRunning?.({ from: period.from, to: period.to }),
   ]);
   return buildDigest({
     period,
@@ -40,5 +41,6 @@ export async function gatherDigest(
     findingsTruncated: findings.some((listing) => listing.truncated),
     trail,
     suppressions: options.suppressions,
+    ...(imagesNotRunning === undefined ? {} : { vulnerableImagesNotRunning: imagesNotRunning }),
   });
 }

@@ -22,6 +22,11 @@ export interface DigestSources {
   trail(range: { from: string; to: string }): Promise<readonly AuditRecord[]>;
   /** The top risks and GuardDuty gaps of the cluster's latest posture audit; undefined before one ran. */
   postureFacts(cluster: string): Promise<PostureFacts | undefined>;
+  /**
+   * How many images with active Inspector findings were last seen running in no configured cluster
+   * with `from <= seen < to` (core/supply-chain/not-running.ts). Absent: not shown.
+   */
+  vulnerableImagesNotRunning?(range: { from: string; to: string }): Promise<number>;
 }
 
 /** Where the posture audit leaves the facts of its latest report for the digests. */

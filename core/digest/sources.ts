@@ -3,6 +3,7 @@ import type { AuditRecord } from '../audit-trail/record.ts';
 import type { FindingLister } from '../findings/ports.ts';
 import type { StoredFinding } from '../findings/stored-finding.ts';
 import type { AuditHistoryEntry, AuditHistoryStore } from '../posture/history.ts';
+import type { NotRunningImageStore } from '../supply-chain/not-running.ts';
 import type { DigestSources, PostureFactsStore } from './ports.ts';
 import type { PostureFacts } from './posture-facts.ts';
 
@@ -12,8 +13,12 @@ export function digestSourcesOver(stores: {
   findings: FindingLister;
   trail: Pick<AuditTrailStore, 'byTime'>;
   facts: Pick<PostureFactsStore, 'latest'>;
+  /** The vulnerable images running nowhere (the image-findings function's). @default not shown */
+  images?: Pick<NotRunningImageStore, 'countNotRunning'>;
 }): DigestSources {
+  const images = stores.images;
   return {
+    ...(images === undefined ? {} : { vulnerableImagesNotRunning: (range) => images.countNotRunning(range) }),
     history: (cluster, limit) => stores.history.latest(cluster, limit),
     async findings(cluster, limit) {
       const listing = await stores.findings.listFindings({ cluster, limit });
@@ -43,8 +48,12 @@ export function staticDigestSources(data: {
   findings?: readonly StoredFinding[];
   trail?: readonly AuditRecord[];
   facts?: readonly PostureFacts[];
+  /** The count of vulnerable images running nowhere. @default not shown */
+  vulnerableImagesNotRunning?: number;
 }): DigestSources {
+  const idle = data.vulnerableImagesNotRunning;
   return {
+    ...(idle === undefined ? {} : { vulnerableImagesNotRunning: async () => idle }),
     async history(cluster, limit) {
       return data.history
         .filter((entry) => entry.cluster === cluster)

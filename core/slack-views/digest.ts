@@ -72,6 +72,11 @@ export function buildDigestMessage(digest: DigestContent, options: DigestViewOpt
   blocks.push(section('digest_response', responseText(digest)));
   blocks.push(section('digest_risks', risksText(digest)));
   blocks.push(section('digest_guardduty', guardDutyText(digest)));
+  if (digest.vulnerableImagesNotRunning !== undefined) {
+    blocks.push(
+      section('digest_images_not_running', imagesNotRunningText(digest.vulnerableImagesNotRunning)),
+    );
+  }
   blocks.push(section('digest_suppressions', suppressionsText(digest)));
   if (digest.noisyRules.length > 0) blocks.push(section('digest_noisy', noisyText(digest)));
   if (digest.findingsTruncated) {
@@ -177,6 +182,13 @@ function guardDutyText(digest: DigestContent): string {
       `• ${codeSpan(gap.cluster, NAME_CAP)} ${codeSpan(gap.checkId, 12)} ${untrustedText(gap.title, 120)}${gap.status === 'skip' ? ' (could not be checked)' : ''}`,
   );
   return linesWithin(['*GuardDuty coverage gaps*', ...lines], L.sectionText);
+}
+
+/** Images Inspector found vulnerable that no cluster runs: no alert, but a count to keep in view. */
+function imagesNotRunningText(images: number): string {
+  return images === 0
+    ? '*Vulnerable images not running*\nNone this period.'
+    : `*Vulnerable images not running* · ${count(images, 'image')} with active Inspector findings ran in no configured cluster: no alert until a pod starts one.`;
 }
 
 function suppressionsText(digest: DigestContent): string {

@@ -59,4 +59,20 @@ describe('ingest entry points built from the environment (dynalite)', () => {
       recorded.status === 'stored' ? recorded.fingerprint : '',
     );
   });
+
+  it('builds the image-findings function from the environment: a non-image finding is ignored, a malformed event refused', async () => {
+    const imageFindings = await import('../../lambdas/image-findings/handler.ts');
+    const { inspectorEvent } = await import('../support/inspector-double.ts');
+    const lambdaFinding = inspectorEvent('inspector2-finding-ecr-package-vulnerability');
+    (lambdaFinding.detail.resources as { type: string }[])[0] = {
+      ...(lambdaFinding.detail.resources as { type: string }[])[0],
+      type: 'AWS_LAMBDA_FUNCTION',
+    };
+
+    await expect(imageFindings.handler(lambdaFinding)).resolves.toMatchObject({ status: 'ignored' });
+    await expect(imageFindings.handler({ detail: 'not a finding' })).rejects.toMatchObject({
+      code: 'INVALID_EVENT',
+    });
+    expect(slack.calls).toEqual([]);
+  });
 });
