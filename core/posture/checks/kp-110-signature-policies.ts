@@ -293,9 +293,9 @@ function verifierType(object: KubeObject): string | undefined {
 }
 
 /**
- * A notation verifier trusting AWS Signer: the trust policy (AWS Signer Developer Guide, "Locally
- * verify an image") names the `signingAuthority:aws-signer-ts` (or GovCloud) trust store or
- * signing-profile ARNs as trusted identities.
+ * A notation verifier trusting AWS Signer: its trust policy names AWS Signer signing profiles as
+ * trusted identities (`arn:aws:signer:…:/signing-profiles/…`, as Ratify's "Ratify with AWS Signer"
+ * quickstart writes it) or the `aws-signer-ts` trust store of the AWS Signer Developer Guide.
  */
 function trustsAwsSigner(object: KubeObject): boolean {
   const policies = list(dig(object, 'spec', 'parameters', 'trustPolicyDoc', 'trustPolicies'));

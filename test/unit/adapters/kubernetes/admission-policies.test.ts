@@ -106,7 +106,7 @@ describe('admission policies in the cluster snapshot (KP-110)', () => {
     const snapshot = await collect(GATEKEEPER_RATIFY, [
       ...fixture('ratify-template.yaml', 'templates.gatekeeper.sh/v1'),
       ...fixture('ratify-constraint.yaml'),
-      ...fixture('ratify-verifier-notation-aws-signer.yaml'),
+      ...fixture('ratify-verifiers-aws-signer.yaml'),
     ]);
 
     expect(snapshot.unavailable.admissionpolicies).toBeUndefined();
@@ -115,7 +115,7 @@ describe('admission policies in the cluster snapshot (KP-110)', () => {
         .filter((o) => ['ConstraintTemplate', 'RatifyVerification', 'Verifier'].includes(o.kind))
         .map((o) => o.kind)
         .sort(),
-    ).toEqual(['ConstraintTemplate', 'RatifyVerification', 'Verifier']);
+    ).toEqual(['ConstraintTemplate', 'RatifyVerification', 'Verifier', 'Verifier']);
     expect(runCheck(kp110, snapshot)[0]?.message).toBe(
       '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop (enforced elsewhere by RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier notation with AWS Signer))',
     );

@@ -263,7 +263,7 @@ describe('KP-110 image signature verification enforced: Ratify with Gatekeeper',
   });
 
   it('passes a deny constraint over every namespace but the excluded system ones, naming AWS Signer', () => {
-    const objects = ratify('ratify-verifier-notation-aws-signer.yaml');
+    const objects = ratify('ratify-verifiers-aws-signer.yaml');
     const match = spec(only(objects, 'RatifyVerification')).match as Json;
     delete match.namespaces;
     match.excludedNamespaces = ['kube-*', 'gatekeeper-system'];
