@@ -1,5 +1,5 @@
 import { actorLabel } from '../model/actor.ts';
-import type { Detection } from '../model/detection.ts';
+import type { Detection, ImageVulnerability } from '../model/detection.ts';
 import type { Finding } from '../model/finding.ts';
 
 /**
@@ -72,6 +72,8 @@ export const MAX_HISTORY = 50;
 
 /** One line of evidence describing an occurrence, for the thread summary. */
 export function evidenceLine(detection: Detection): string {
+  if (detection.imageVulnerability !== undefined)
+    return imageEvidenceLine(detection.lastSeen, detection.imageVulnerability);
   const parts = [detection.lastSeen];
   // The person behind a shared username (`kubernetes-admin · assumed-role/DevOpsRole/jdoe`).
   const actor = actorLabel(detection);
@@ -81,4 +83,22 @@ export function evidenceLine(detection: Detection): string {
   const uri = detection.evidence.requestUri;
   if (uri) parts.push(uri);
   return parts.join(' · ');
+}
+
+/** Shown per vulnerability in an image alert's update line, the rest counted. */
+const IMAGE_LINE_VULNERABILITIES = 5;
+
+/**
+ * An image alert's update says what changed with it: the vulnerabilities it now has (highest score
+ * first) and where the image runs, since its time alone tells a responder nothing.
+ */
+function imageEvidenceLine(lastSeen: string, image: ImageVulnerability): string {
+  const ids = image.vulnerabilities.slice(0, IMAGE_LINE_VULNERABILITIES).map((v) => v.id);
+  const more = image.vulnerabilities.length - ids.length + image.omittedVulnerabilities;
+  const workloads = image.workloads.length + image.omittedWorkloads;
+  return [
+    lastSeen,
+    `${ids.join(', ')}${more > 0 ? ` (+${more})` : ''}`,
+    `${workloads} workload${workloads === 1 ? '' : 's'}, ${image.pods} pod${image.pods === 1 ? '' : 's'} in ${image.clusters.join(', ')}`,
+  ].join(' · ');
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { incidentsOfBatch } from '#core/findings/record.ts';
+import { evidenceLine } from '#core/findings/stored-finding.ts';
 import type { Detection } from '#core/model/detection.ts';
 import { fingerprintOf } from '#core/model/finding.ts';
 import {
@@ -316,5 +317,16 @@ describe('imageAlertDetection', () => {
     expect(v?.unreadableClusters[0]?.reason).toHaveLength(IMAGE_ALERT_LIMITS.reason);
     expect(detection.summary).toContain('has 27 high vulnerabilities');
     expect(JSON.stringify(detection).length).toBeLessThan(30_000);
+  });
+});
+
+describe('the thread line of an image alert update', () => {
+  it('names the vulnerabilities and where the image runs, not only the time', () => {
+    const detection = imageAlertDetection(alertOf([cve('CVE-1', 'HIGH', 7), cve('CVE-2', 'HIGH', 8)]), {
+      unreadableClusters: [],
+    });
+    expect(evidenceLine(detection)).toBe(
+      `${detection.lastSeen} · CVE-2, CVE-1 · 2 workloads, 2 pods in prod-eu, staging`,
+    );
   });
 });
