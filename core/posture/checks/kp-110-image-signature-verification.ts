@@ -99,7 +99,8 @@ export const kp110: PostureCheck = {
     }
     const subject = clusterSubject(snapshot);
     const evidence: Record<string, string> = {};
-    if (policies.length > 0) evidence['signature policies'] = policies.map(describe).join('; ');
+    if (policies.length > 0)
+      evidence['signature policies'] = `${bounded(policies.map(describe))} (${policies.length})`;
     if (uncovered.length === 0) {
       return [
         makeResult(
@@ -127,7 +128,7 @@ export const kp110: PostureCheck = {
             : 'no admission policy verifies image signatures (Kyverno verifyImages, Ratify with Gatekeeper)';
       message = `${why}; workloads run unverified in ${plural(uncovered.length, 'namespace')}: ${bounded(uncovered)}`;
     } else {
-      message = `${uncovered.length} of ${namespaces.length} namespaces that run workloads ${uncovered.length === 1 ? 'is' : 'are'} not covered by an enforcing signature policy: ${bounded(uncovered)} (enforced elsewhere by ${enforcing.map(describe).join(', ')})`;
+      message = `${uncovered.length} of ${namespaces.length} namespaces that run workloads ${uncovered.length === 1 ? 'is' : 'are'} not covered by an enforcing signature policy: ${bounded(uncovered)} (enforcing: ${enforcing.map(describe).join(', ')})`;
     }
     return [makeResult(kp110, 'fail', subject, message, evidence)];
   },

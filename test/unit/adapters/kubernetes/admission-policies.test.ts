@@ -117,7 +117,7 @@ describe('admission policies in the cluster snapshot (KP-110)', () => {
         .sort(),
     ).toEqual(['ConstraintTemplate', 'RatifyVerification', 'Verifier', 'Verifier']);
     expect(runCheck(kp110, snapshot)[0]?.message).toBe(
-      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop (enforced elsewhere by RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier notation with AWS Signer))',
+      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop (enforcing: RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier notation with AWS Signer))',
     );
   });
 

@@ -100,7 +100,7 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
       'no admission policy enforces image signature verification (ClusterPolicy "keyed-basic-policy": failureAction is Audit); workloads run unverified in 2 namespaces: payments, shop',
     );
     expect(r.evidence).toEqual({
-      'signature policies': 'ClusterPolicy "keyed-basic-policy" (Kyverno verifyImages)',
+      'signature policies': 'ClusterPolicy "keyed-basic-policy" (Kyverno verifyImages) (1)',
       'uncovered namespaces': 'payments, shop (2)',
     });
   });
@@ -116,7 +116,7 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
 
     expect(r.status).toBe('fail');
     expect(r.message).toBe(
-      '2 of 3 namespaces that run workloads are not covered by an enforcing signature policy: payments, reporting (enforced elsewhere by ClusterPolicy "keyed-basic-ns-selector-policy" (Kyverno verifyImages))',
+      '2 of 3 namespaces that run workloads are not covered by an enforcing signature policy: payments, reporting (enforcing: ClusterPolicy "keyed-basic-ns-selector-policy" (Kyverno verifyImages))',
     );
     expect(r.evidence?.['uncovered namespaces']).toBe('payments, reporting (2)');
   });
@@ -131,7 +131,7 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
     const r = result(...objects, ...workloads('shop', 'legacy-billing', 'legacy-crm'));
 
     expect(r.message).toBe(
-      '2 of 3 namespaces that run workloads are not covered by an enforcing signature policy: legacy-billing, legacy-crm (enforced elsewhere by ClusterPolicy "check-image-notary" (Kyverno verifyImages))',
+      '2 of 3 namespaces that run workloads are not covered by an enforcing signature policy: legacy-billing, legacy-crm (enforcing: ClusterPolicy "check-image-notary" (Kyverno verifyImages))',
     );
   });
 
@@ -158,7 +158,7 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
     const r = result(...objects, ...workloads('shop', 'sandbox'));
 
     expect(r.message).toBe(
-      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: sandbox (enforced elsewhere by ClusterPolicy "keyed-basic-policy" (Kyverno verifyImages))',
+      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: sandbox (enforcing: ClusterPolicy "keyed-basic-policy" (Kyverno verifyImages))',
     );
   });
 
@@ -183,7 +183,7 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
     const r = result(...objects, ...workloads('shop', 'payments'), outside);
 
     expect(r.message).toBe(
-      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop (1 image not verified: "redis:7.2") (enforced elsewhere by ClusterPolicy "check-image-notary" (Kyverno verifyImages))',
+      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop (1 image not verified: "redis:7.2") (enforcing: ClusterPolicy "check-image-notary" (Kyverno verifyImages))',
     );
     expect(r.evidence?.['images not verified']).toBe('shop: redis:7.2 (1)');
   });
@@ -234,7 +234,7 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
     (policy.metadata as Json).namespace = 'shop';
 
     expect(result(...objects, ...workloads('shop', 'payments')).message).toBe(
-      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: payments (enforced elsewhere by Policy shop/"check-image-notary" (Kyverno verifyImages))',
+      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: payments (enforcing: Policy shop/"check-image-notary" (Kyverno verifyImages))',
     );
   });
 });
@@ -255,7 +255,7 @@ describe('KP-110 image signature verification enforced: Ratify with Gatekeeper',
 
     expect(r.status).toBe('fail');
     expect(r.message).toBe(
-      '10 of 11 namespaces that run workloads are not covered by an enforcing signature policy: team-a, team-b, team-c, team-d, team-e, team-f, team-g, team-h and 2 more (enforced elsewhere by RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier notation))',
+      '10 of 11 namespaces that run workloads are not covered by an enforcing signature policy: team-a, team-b, team-c, team-d, team-e, team-f, team-g, team-h and 2 more (enforcing: RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier notation))',
     );
     expect(r.evidence?.['uncovered namespaces']).toBe(
       'team-a, team-b, team-c, team-d, team-e, team-f, team-g, team-h and 2 more (10)',
@@ -282,7 +282,7 @@ describe('KP-110 image signature verification enforced: Ratify with Gatekeeper',
     match.excludedNamespaces = ['*-dev'];
 
     expect(result(...objects, ...workloads('shop', 'shop-dev')).message).toBe(
-      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop-dev (enforced elsewhere by RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier cosign))',
+      '1 of 2 namespaces that run workloads is not covered by an enforcing signature policy: shop-dev (enforcing: RatifyVerification "ratify-constraint" (Ratify via Gatekeeper, verifier cosign))',
     );
   });
 
