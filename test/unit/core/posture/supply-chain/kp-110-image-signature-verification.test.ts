@@ -190,9 +190,8 @@ describe('KP-110 image signature verification enforced: Kyverno verifyImages', (
 
   it('skipImageReferences and entries without attestors verify nothing', () => {
     const objects = fixture('kyverno-notary-image-verification.yaml');
-    const entry = (
-      (spec(only(objects, 'ClusterPolicy')).rules as Json[])[0]?.verifyImages as Json[]
-    )[0] as Json;
+    const rule = (spec(only(objects, 'ClusterPolicy')).rules as Json[])[0] as Json;
+    const entry = (rule.verifyImages as Json[])[0] as Json;
     entry.skipImageReferences = ['ghcr.io/kyverno/test-verify-image:unsigned*'];
     const skipped = deployment('shop', 'legacy');
     firstImage(skipped, 'ghcr.io/kyverno/test-verify-image:unsigned-1');
