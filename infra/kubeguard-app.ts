@@ -55,12 +55,13 @@ export function addKubeguardStacks(
   const home = config.home;
   const env = { region: home.region, ...(home.account === undefined ? {} : { account: home.account }) };
   const guardDutyRuleName = `${prefix}-guardduty-eks-findings`;
+  const inspectorRuleName = `${prefix}-inspector-ecr-findings`;
 
   const stateful = new StatefulStack(app, `${prefix}-Stateful`, {
     env,
     description:
       'kubeguard data: findings table, Slack secrets, evidence bucket, action and dead-letter queues (retained)',
-    deadLetterRuleNames: [guardDutyRuleName],
+    deadLetterRuleNames: [guardDutyRuleName, inspectorRuleName],
     resourcePrefix: prefix,
     terminationProtection: true,
   });
@@ -77,6 +78,7 @@ export function addKubeguardStacks(
     deadLetterQueue: stateful.deadLetterQueue,
     resourcePrefix: prefix,
     guardDutyRuleName,
+    inspectorRuleName,
     alarmTopic: stateful.alarmTopic.topic,
     actionDeadLetterQueue: stateful.actionQueue.deadLetterQueue,
   });

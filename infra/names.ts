@@ -12,8 +12,13 @@ export const physicalNames = (prefix: string) =>
     findingsTable: `${prefix}-findings`,
     /** Alert delivery, nudged after a finding is recorded, from any region. */
     deliveryFunction: `${prefix}-delivery`,
-    /** The role the posture audit runs as; member roles trust it by name. */
+    /**
+     * The role the posture audit runs as; member roles trust it by name. The image-findings
+     * function runs as it too (D63): it reads the same clusters and Inspector in the same accounts.
+     */
     postureAuditRole: `${prefix}-posture-audit`,
+    /** The function matching Inspector's ECR image findings to running pods (home region). */
+    imageFindingsFunction: `${prefix}-image-findings`,
     /** The role the action worker runs as (the remediation role); member roles trust it by name. */
     actionWorkerRole: `${prefix}-action-worker`,
     /** The CloudWatch Logs destination member accounts' audit logs are sent to, in every region. */

@@ -171,12 +171,15 @@ export class KubeguardFunction extends Construct {
             ...(hooks === undefined ? {} : { commandHooks: hooks }),
           },
         });
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
-        'resource-level permissions; every other statement of this role names its resources.',
-    });
+    // A role two functions share (the posture audit's, D63) is acknowledged once.
+    if (!acknowledges(this.role, XRAY_ACKNOWLEDGMENT)) {
+      Validations.of(this.role).acknowledge({
+        id: XRAY_ACKNOWLEDGMENT,
+        reason:
+          'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+          'resource-level permissions; every other statement of this role names its resources.',
+      });
+    }
 
     this.errorsAlarm = functionErrorsAlarm(this, 'ErrorsAlarm', this.function, props.name);
     this.throttlesAlarm =
@@ -184,6 +187,19 @@ export class KubeguardFunction extends Construct {
         ? functionThrottlesAlarm(this, 'ThrottlesAlarm', this.function, props.name)
         : undefined;
   }
+}
+
+const XRAY_ACKNOWLEDGMENT = 'AwsSolutions-IAM5[Resource::*]';
+
+/** Whether `role` already acknowledges the rule (aws-cdk-lib may record it as `Annotation::<id>`). */
+function acknowledges(role: Role, id: string): boolean {
+  return role.node.metadata.some(
+    (entry) =>
+      entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY &&
+      Object.keys(entry.data as Record<string, string>).some(
+        (key) => key.replace(/^Annotation::/, '') === id,
+      ),
+  );
 }
 
 function assertConfigFitsEnvironment(configJson: string): void {

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
  */
 export const FUNCTION_NAME_OUTPUTS = Object.freeze({
   'guardduty-findings': 'GuardDutyFindingsFunctionName',
+  'image-findings': 'ImageFindingsFunctionName',
   'audit-logs': 'AuditLogsFunctionName',
   delivery: 'DeliveryFunctionName',
   'posture-audit': 'PostureAuditFunctionName',

@@ -68,7 +68,8 @@ function grants(clusters: readonly ClusterConfig[], bucketPrefix: string): Grant
 
 /**
  * What the posture audit reads in the account of `clusters` (all in one account, the pseudo
- * parameters' account): the clusters by ARN, GuardDuty and Secrets Manager metadata in their regions.
+ * parameters' account): the clusters by ARN, GuardDuty and Secrets Manager metadata in their regions,
+ * Inspector's findings (the posture audit's supply-chain checks and the image-findings function).
  */
 export function clusterReadGrants(clusters: readonly ClusterConfig[]): Grant[] {
   if (clusters.length === 0) return [];
@@ -105,11 +106,12 @@ export function clusterReadGrants(clusters: readonly ClusterConfig[]): Grant[] {
     },
     {
       sid: 'ReadRegionWideSettings',
-      actions: ['eks:DescribeClusterVersions', 'guardduty:ListDetectors'],
+      actions: ['eks:DescribeClusterVersions', 'guardduty:ListDetectors', 'inspector2:ListFindings'],
       resources: () => ['*'],
       wildcardReason:
-        'eks:DescribeClusterVersions and guardduty:ListDetectors support no resource-level permissions; ' +
-        'both only read region-wide settings (supported Kubernetes versions, detector ids).',
+        'eks:DescribeClusterVersions, guardduty:ListDetectors and inspector2:ListFindings support no ' +
+        'resource-level permissions; they only read region-wide settings (supported Kubernetes versions, ' +
+        'detector ids) and Inspector’s findings on the account’s ECR images.',
     },
     {
       sid: 'ReadGuardDutyDetectors',

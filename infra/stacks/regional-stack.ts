@@ -34,6 +34,7 @@ import {
 import {
   FUNCTION_ENTRIES,
   GUARDDUTY_EKS_EVENT_PATTERN,
+  inspectorEcrEventPattern,
   subscribeAuditLogGroups,
   tableItemAccess,
 } from './stateless-stack.ts';
@@ -48,14 +49,16 @@ export interface RegionalStackProps extends StackProps {
 
 /**
  * What a region other than the home region needs (decision D57), deployed to the home account:
- * GuardDuty's EKS findings of the region forwarded to the home region's default bus, where the
- * home GuardDuty rule takes them; an audit-logs function that runs the detection rules next to the
+ * GuardDuty's EKS findings and Inspector's ECR image findings of the region forwarded to the home
+ * region's default bus, where the home rules take them; an audit-logs function that runs the detection rules next to the
  * region's audit logs and writes findings to the home table; the subscriptions of the home account's
  * clusters of the region, and, when member accounts have clusters here, the cross-account
  * destination they subscribe to. The home stacks' resources are named, not referenced (infra/names.ts).
  */
 export class RegionalStack extends Stack {
   readonly forwardRule: Rule;
+  /** Inspector's ECR image findings of the region, forwarded to the home bus like GuardDuty's. */
+  readonly forwardInspectorRule: Rule;
   readonly auditLogs: KubeguardFunction;
   readonly deadLetterQueue: Queue;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
@@ -92,6 +95,22 @@ export class RegionalStack extends Stack {
           EventBus.fromEventBusArn(
             this,
             'HomeBus',
+            defaultEventBusArn(Aws.PARTITION, home.region, home.account),
+          ),
+          { deadLetterQueue: this.deadLetterQueue },
+        ),
+      ],
+    });
+
+    this.forwardInspectorRule = new Rule(this, 'ForwardInspectorEcrFindings', {
+      ruleName: `${resourcePrefix}-inspector-ecr-findings-to-${home.region}`,
+      description: `kubeguard: Amazon Inspector findings on ECR images, forwarded to ${home.region}`,
+      eventPattern: inspectorEcrEventPattern(),
+      targets: [
+        new EventBusTarget(
+          EventBus.fromEventBusArn(
+            this,
+            'HomeBusForInspector',
             defaultEventBusArn(Aws.PARTITION, home.region, home.account),
           ),
           { deadLetterQueue: this.deadLetterQueue },

@@ -14,7 +14,7 @@ import { type IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { configuredRegions } from '#core/config/accounts.ts';
 import type { ClusterConfig, KubeguardConfig } from '#core/config/schema.ts';
-import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
+import { FINDINGS_TABLE, NOT_RUNNING_PARTITION } from '../../adapters/aws/findings-table.ts';
 import {
   auditLogSilenceAlarms,
   nameAlarm,
@@ -42,12 +42,33 @@ export const GUARDDUTY_EKS_EVENT_PATTERN = Object.freeze({
   detail: { resource: { resourceType: ['EKSCluster'] } },
 });
 
+/**
+ * Amazon Inspector's findings on ECR container images (enhanced scanning): created, updated, closed
+ * or suppressed, each an `Inspector2 Finding` event; findings on EC2 instances and Lambda functions
+ * are left out. Regional stacks forward the same pattern to the home bus.
+ */
+export const INSPECTOR_ECR_EVENT_PATTERN = Object.freeze({
+  source: ['aws.inspector2'],
+  detailType: ['Inspector2 Finding'],
+  detail: { resources: { type: ['AWS_ECR_CONTAINER_IMAGE'] } },
+});
+
+/** INSPECTOR_ECR_EVENT_PATTERN as a CDK EventPattern (fresh arrays: CDK wants them mutable). */
+export function inspectorEcrEventPattern() {
+  return {
+    source: [...INSPECTOR_ECR_EVENT_PATTERN.source],
+    detailType: [...INSPECTOR_ECR_EVENT_PATTERN.detailType],
+    detail: { resources: { type: [...INSPECTOR_ECR_EVENT_PATTERN.detail.resources.type] } },
+  };
+}
+
 /** Where the handlers live; the construct bundles them with esbuild. */
 export const FUNCTION_ENTRIES = Object.freeze({
   guardDutyFindings: lambdaEntry('guardduty-findings'),
   auditLogs: lambdaEntry('audit-logs'),
   delivery: lambdaEntry('delivery'),
   postureAudit: lambdaEntry('posture-audit'),
+  imageFindings: lambdaEntry('image-findings'),
   slackIngress: SLACK_BOT_ENTRIES.slackIngress,
   actionWorker: SLACK_BOT_ENTRIES.actionWorker,
   digest: DIGEST_ENTRY,
@@ -74,6 +95,8 @@ export interface StatelessStackProps extends StackProps {
    * it was given by name send to it.
    */
   readonly guardDutyRuleName: string;
+  /** Physical name of the Inspector ECR findings rule, allowed to the dead-letter queue the same way. */
+  readonly inspectorRuleName: string;
   /**
    * The topic every alarm notifies (the stateful stack's); with `slack.opsChannel` configured, the
    * ops notifier subscribes to it. @default no ops notifier
@@ -92,7 +115,10 @@ export class StatelessStack extends Stack {
   readonly auditLogs: KubeguardFunction;
   readonly delivery: KubeguardFunction;
   readonly postureAudit: KubeguardFunction;
+  /** Inspector ECR findings → running pods → image alerts; runs as the posture audit's role (D63). */
+  readonly imageFindings: KubeguardFunction;
   readonly guardDutyRule: Rule;
+  readonly inspectorRule: Rule;
   readonly deliverySchedule: Rule;
   readonly postureAuditSchedule: Rule;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
@@ -165,7 +191,9 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(this.postureAudit.function, { retryAttempts: 2 })],
     });
 
+    this.imageFindings = this.imageFindingsFunction(props, ingest);
     this.guardDutyRule = this.routeGuardDutyFindings(props);
+    this.inspectorRule = this.routeInspectorFindings(props);
     this.auditLogSubscriptions = this.subscribeToAuditLogs(props.config);
     this.remediation = new RemediationAccess(this, 'Remediation', {
       clusters: props.config.clusters,
@@ -240,6 +268,7 @@ export class StatelessStack extends Stack {
       this.auditLogs,
       this.delivery,
       this.postureAudit,
+      this.imageFindings,
       this.slackBot.ingress,
       this.slackBot.worker,
       this.digest.function,
@@ -356,6 +385,63 @@ export class StatelessStack extends Stack {
       description: 'Give this role read access inside each cluster (EKS access entry, docs/deploy.md)',
     });
     return audit;
+  }
+
+  /**
+   * The image-findings function (D63): it reads what the posture audit reads — Inspector's findings
+   * and the clusters' pods, in member accounts through their role — so it runs as the posture audit's
+   * role, which member roles and EKS access entries trust by name, rather than as a third role every
+   * member account would have to trust. It adds what ingest does: the finding recorder's item
+   * operations, nudging delivery, and deleting its own not-running items (their partition only).
+   * One event lists every cluster's pods (cached a minute), hence 60 s and 512 MB.
+   */
+  private imageFindingsFunction(
+    props: StatelessStackProps,
+    ingest: { configJson: string; onFailure: IQueue; environment: Record<string, string> },
+  ): KubeguardFunction {
+    const fn = new KubeguardFunction(this, 'ImageFindings', {
+      ...ingest,
+      name: 'image-findings',
+      entry: FUNCTION_ENTRIES.imageFindings,
+      functionName: physicalNames(props.resourcePrefix).imageFindingsFunction,
+      role: this.postureAudit.role,
+      description:
+        'kubeguard: matches Inspector ECR image findings to the pods running them and records image alerts',
+      memorySize: 512,
+      timeout: Duration.seconds(60),
+    });
+    fn.role.addToPolicy(tableItemAccess(props.table));
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [NOT_RUNNING_PARTITION] } },
+      }),
+    );
+    fn.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.delivery.function.functionArn],
+      }),
+    );
+    return fn;
+  }
+
+  private routeInspectorFindings(props: StatelessStackProps): Rule {
+    // Imported by ARN for the reason routeGuardDutyFindings gives; the stateful stack grants the rule by name.
+    const deadLetters = Queue.fromQueueArn(this, 'InspectorEventDeadLetters', props.deadLetterQueue.queueArn);
+    return new Rule(this, 'InspectorEcrFindings', {
+      ruleName: props.inspectorRuleName,
+      description: 'kubeguard: Amazon Inspector findings on ECR container images (created, updated, closed)',
+      eventPattern: inspectorEcrEventPattern(),
+      targets: [
+        new LambdaFunction(this.imageFindings.function, {
+          deadLetterQueue: deadLetters,
+          retryAttempts: 24,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
+    });
   }
 
   private routeGuardDutyFindings(props: StatelessStackProps): Rule {

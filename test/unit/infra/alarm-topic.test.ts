@@ -87,7 +87,7 @@ describe('the alarm topic', () => {
     const services = Object.values(synth.statelessTemplate.findResources('AWS::Lambda::Function')).map(
       (fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME,
     );
-    expect(services).toHaveLength(7);
+    expect(services).toHaveLength(8);
     expect(services).not.toContain('kubeguard-alarm-notifier');
   });
 

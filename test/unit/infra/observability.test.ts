@@ -25,6 +25,7 @@ const FUNCTIONS = [
   'audit-logs',
   'delivery',
   'posture-audit',
+  'image-findings',
   'slack-ingress',
   'action-worker',
   'digest',
@@ -181,9 +182,9 @@ describe('alarms', () => {
     );
     const stateful = resourcesOf(synth.statefulTemplate, 'AWS::CloudWatch::Alarm');
     const all = Object.values(alarms());
-    // Errors of 8 functions, throttles of 7; 2 dead-letter queues, the oldest Slack request, the
+    // Errors of 9 functions, throttles of 8; 2 dead-letter queues, the oldest Slack request, the
     // endpoint's 5xx, the oldest pending delivery, 2 clusters' silence.
-    expect(all.length).toBe(8 + 7 + 2 + 1 + 1 + 1 + 2);
+    expect(all.length).toBe(9 + 8 + 2 + 1 + 1 + 1 + 2);
     const kinds = new Set<string>();
     for (const alarm of all) {
       const name = String(alarm.Properties?.AlarmName);
@@ -285,6 +286,7 @@ describe('stack outputs', () => {
         'DeliveryFunctionName',
         'DigestFunctionName',
         'GuardDutyFindingsFunctionName',
+        'ImageFindingsFunctionName',
         'PostureAuditFunctionName',
         'PostureAuditRoleArn',
         'RemediationRoleArn',
@@ -317,6 +319,7 @@ describe('stack outputs', () => {
       AuditLogsFunctionName: 'audit-logs',
       DeliveryFunctionName: 'delivery',
       PostureAuditFunctionName: 'posture-audit',
+      ImageFindingsFunctionName: 'image-findings',
       SlackIngressFunctionName: 'slack-ingress',
       ActionWorkerFunctionName: 'action-worker',
       DigestFunctionName: 'digest',

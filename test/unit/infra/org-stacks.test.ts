@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KubeguardConfigInput } from '#core/config/schema.ts';
 import { CROSS_ACCOUNT_BATCH_SIZE } from '#infra/constructs/cross-account-audit-logs.ts';
-import { GUARDDUTY_EKS_EVENT_PATTERN } from '#infra/stacks/stateless-stack.ts';
+import { GUARDDUTY_EKS_EVENT_PATTERN, INSPECTOR_ECR_EVENT_PATTERN } from '#infra/stacks/stateless-stack.ts';
 import { type CfnResource, resourcesOf, type SynthesizedKubeguard, synthesizeKubeguard } from './synth.ts';
 
 const HOME = '111122223333';
@@ -164,6 +164,7 @@ describe('member-account stack', () => {
     expect(unscoped.flatMap((statement) => list(statement.Action)).sort()).toEqual([
       'eks:DescribeClusterVersions',
       'guardduty:ListDetectors',
+      'inspector2:ListFindings',
       'secretsmanager:GetRandomPassword',
     ]);
     const clusterArns = all
@@ -325,17 +326,30 @@ describe('cross-account audit logs in the home account', () => {
 describe('regional stack', () => {
   const template = () => Template.fromStack(stackNamed('Kubeguard-Regional-eu-west-1'));
 
-  it('forwards GuardDuty’s EKS findings to the home region’s default bus with a role of its own', () => {
-    const [, rule] = only(template(), 'AWS::Events::Rule');
+  it.each([
+    ['GuardDuty’s EKS findings', GUARDDUTY_EKS_EVENT_PATTERN],
+    ['Inspector’s ECR image findings', INSPECTOR_ECR_EVENT_PATTERN],
+  ] as const)('forwards %s to the home region’s default bus with a role of its own', (_, pattern) => {
+    const rules = Object.values(resourcesOf(template(), 'AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    const rule = rules.find(
+      (candidate) =>
+        JSON.stringify(candidate.Properties?.EventPattern) ===
+        JSON.stringify({
+          source: pattern.source,
+          'detail-type': pattern.detailType,
+          detail: pattern.detail,
+        }),
+    ) as CfnResource;
     const [target] = propsOf(rule).Targets as {
       Arn: unknown;
       RoleArn: { 'Fn::GetAtt': [string] };
+      DeadLetterConfig: unknown;
     }[];
 
-    expect(rule.Properties?.EventPattern).toEqual({
-      source: GUARDDUTY_EKS_EVENT_PATTERN.source,
-      'detail-type': GUARDDUTY_EKS_EVENT_PATTERN.detailType,
-      detail: GUARDDUTY_EKS_EVENT_PATTERN.detail,
+    expect(rule).toBeDefined();
+    expect(target?.DeadLetterConfig).toEqual({
+      Arn: { 'Fn::GetAtt': [only(template(), 'AWS::SQS::Queue')[0], 'Arn'] },
     });
     expect(plain(target?.Arn, HOME)).toBe(`arn:aws:events:us-east-1:${HOME}:event-bus/default`);
     const roleId = target?.RoleArn['Fn::GetAtt'][0] as string;

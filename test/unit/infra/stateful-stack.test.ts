@@ -76,7 +76,7 @@ describe('stateful stack: dead-letter queue', () => {
     });
   });
 
-  it('lets only the named GuardDuty rule of this account and region dead-letter events', () => {
+  it('lets only the named GuardDuty and Inspector rules of this account and region dead-letter events', () => {
     synth.statefulTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -91,6 +91,12 @@ describe('stateful stack: dead-letter queue', () => {
                     'Fn::Join': [
                       '',
                       Match.arrayWith([Match.stringLikeRegexp(':rule/Kubeguard-guardduty-eks-findings$')]),
+                    ],
+                  },
+                  {
+                    'Fn::Join': [
+                      '',
+                      Match.arrayWith([Match.stringLikeRegexp(':rule/Kubeguard-inspector-ecr-findings$')]),
                     ],
                   },
                 ],

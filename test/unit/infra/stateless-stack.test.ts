@@ -6,8 +6,13 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '#core/errors.ts';
 import { CREATE_REQUIRE_BANNER, esbuildBuildOptions } from '#infra/constructs/lambda-bundle.ts';
-import { FUNCTION_ENTRIES, GUARDDUTY_EKS_EVENT_PATTERN } from '#infra/stacks/stateless-stack.ts';
+import {
+  FUNCTION_ENTRIES,
+  GUARDDUTY_EKS_EVENT_PATTERN,
+  INSPECTOR_ECR_EVENT_PATTERN,
+} from '#infra/stacks/stateless-stack.ts';
 import { FIXTURES_DIR, fixtureWith, loadFixture } from '#test/support/fixtures.ts';
+import { inspectorEvent } from '#test/support/inspector-double.ts';
 import {
   type CfnResource,
   resourcesOf,
@@ -143,6 +148,7 @@ describe('kubeguard functions', () => {
     'kubeguard-audit-logs',
     'kubeguard-delivery',
     'kubeguard-posture-audit',
+    'kubeguard-image-findings',
   ])('%s runs the ESM handler on nodejs24.x, arm64, traced, with JSON logs', (service) => {
     const fn = functionsByService().get(service);
 
@@ -172,7 +178,11 @@ describe('kubeguard functions', () => {
     const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
     for (const [service, fn] of functionsByService()) {
       const env = environmentOf(fn);
-      const ingest = ['kubeguard-audit-logs', 'kubeguard-guardduty-findings'].includes(service);
+      const ingest = [
+        'kubeguard-audit-logs',
+        'kubeguard-guardduty-findings',
+        'kubeguard-image-findings',
+      ].includes(service);
       // The action worker answers in Slack and nudges delivery after a status change.
       const nudges = ingest || service === 'kubeguard-action-worker';
 
@@ -201,7 +211,8 @@ describe('kubeguard functions', () => {
     ).filter((config) => !others.some((id) => JSON.stringify(config.Properties?.FunctionName).includes(id)));
     const auditId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-posture-audit');
 
-    expect(configs).toHaveLength(3);
+    // GuardDuty findings, audit logs, image findings, the audit.
+    expect(configs).toHaveLength(4);
     for (const config of configs) {
       const isAudit = JSON.stringify(config.Properties?.FunctionName).includes(auditId);
       expect(config.Properties).toMatchObject({
@@ -215,8 +226,8 @@ describe('kubeguard functions', () => {
   });
 
   it('logs to its own log group, kept 90 days and retained', () => {
-    // Seven functions, and the Slack endpoint's access logs.
-    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 8);
+    // Eight functions, and the Slack endpoint's access logs.
+    synth.statelessTemplate.resourceCountIs('AWS::Logs::LogGroup', 9);
     synth.statelessTemplate.allResources('AWS::Logs::LogGroup', {
       Properties: { RetentionInDays: 90 },
       DeletionPolicy: 'Retain',
@@ -230,7 +241,7 @@ describe('kubeguard functions', () => {
     );
 
     expect(alarms).toHaveLength(functionsByService().size);
-    expect(alarms).toHaveLength(7);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1 });
     }
@@ -260,6 +271,7 @@ describe('function bundles', () => {
     'kubeguard-audit-logs',
     'kubeguard-delivery',
     'kubeguard-posture-audit',
+    'kubeguard-image-findings',
   ])('%s is an uploaded asset: an ESM bundle that opens with the createRequire banner', (service) => {
     const fn = functionsByService().get(service);
 
@@ -316,6 +328,7 @@ describe('IAM', () => {
         'xray:PutTelemetryRecords',
         'eks:DescribeClusterVersions',
         'guardduty:ListDetectors',
+        'inspector2:ListFindings',
         'secretsmanager:GetRandomPassword',
       ]),
     );
@@ -326,11 +339,12 @@ describe('IAM', () => {
     const secretReads = statements().filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'));
 
     const full = 'dynamodb:GetItem dynamodb:PutItem dynamodb:Query dynamodb:UpdateItem';
-    // Ingest records (both functions); delivery reads and conditionally replaces findings; the audit
+    // Ingest records (the three functions: image findings on the audit's role); delivery reads and conditionally replaces findings; the audit
     // only adds history entries and reads the latest ones; the Slack ingress claims and records
     // (its own partitions only) and the action worker lists and changes findings (slack-bot.test.ts).
     expect(writes.map((s) => actionsOf(s).sort().join(' ')).sort()).toEqual(
       [
+        full,
         full,
         full,
         'dynamodb:GetItem dynamodb:PutItem',
@@ -388,14 +402,14 @@ describe('IAM', () => {
     const invokes = statements().filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     const nudges = invokes.filter((s) => JSON.stringify(s.Resource).includes(deliveryId));
 
-    expect(nudges).toHaveLength(3);
+    expect(nudges).toHaveLength(4);
     for (const s of nudges) expect(s.Resource).toEqual({ 'Fn::GetAtt': [deliveryId, 'Arn'] });
   });
 
   it('lets each function write only its own log group', () => {
     const logWrites = statements().filter((s) => actionsOf(s).includes('logs:PutLogEvents'));
 
-    expect(logWrites).toHaveLength(7);
+    expect(logWrites).toHaveLength(8);
     for (const s of logWrites)
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/Logs/), 'Arn'] });
   });
@@ -404,6 +418,100 @@ describe('IAM', () => {
     for (const role of Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Role'))) {
       expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('Inspector image findings', () => {
+  /** EventBridge's matching for the pattern's shape (every field equals one of its values; arrays: any element). */
+  function inspectorRuleMatches(event: {
+    source: string;
+    'detail-type': string;
+    detail: { resources: { type: string }[] };
+  }): boolean {
+    const pattern = INSPECTOR_ECR_EVENT_PATTERN;
+    return (
+      pattern.source.includes(event.source) &&
+      pattern.detailType.includes(event['detail-type']) &&
+      event.detail.resources.some((r) => pattern.detail.resources.type.includes(r.type))
+    );
+  }
+
+  it.each([
+    'inspector2-finding-ecr-package-vulnerability',
+    'inspector2-finding-ecr-enhanced-scanning',
+  ] as const)('routes the real %s event to the function; not a finding on an EC2 instance', (fixture) => {
+    const event = inspectorEvent(fixture) as unknown as Parameters<typeof inspectorRuleMatches>[0];
+    const ec2 = structuredClone(event);
+    (ec2.detail.resources[0] as { type: string }).type = 'AWS_EC2_INSTANCE';
+
+    expect(inspectorRuleMatches(event)).toBe(true);
+    expect(inspectorRuleMatches(ec2)).toBe(false);
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'Kubeguard-inspector-ecr-findings',
+      EventPattern: {
+        source: ['aws.inspector2'],
+        'detail-type': ['Inspector2 Finding'],
+        detail: { resources: { type: ['AWS_ECR_CONTAINER_IMAGE'] } },
+      },
+    });
+  });
+
+  it('delivers to the image-findings function with retries and the dead-letter queue', () => {
+    const fnId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-image-findings');
+
+    synth.statelessTemplate.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'Kubeguard-inspector-ecr-findings',
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
+          Id: Match.anyValue(),
+          RetryPolicy: { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 24 * 3600 },
+          DeadLetterConfig: { Arn: { 'Fn::ImportValue': Match.stringLikeRegexp('DeadLetters') } },
+        },
+      ],
+    });
+    expect(functionsByService().get('kubeguard-image-findings')?.Properties).toMatchObject({
+      FunctionName: 'Kubeguard-image-findings',
+      Timeout: 60,
+      MemorySize: 512,
+    });
+  });
+
+  it('runs as the posture audit’s role, so member roles and access entries need no third role', () => {
+    const functions = functionsByService();
+    const role = functions.get('kubeguard-image-findings')?.Properties?.Role;
+
+    expect(role).toEqual(functions.get('kubeguard-posture-audit')?.Properties?.Role);
+    const roles = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Role'));
+    expect(roles.filter((r) => r.Properties?.RoleName === 'Kubeguard-posture-audit')).toHaveLength(1);
+    expect(JSON.stringify(role)).toMatch(/PostureAudit/);
+  });
+
+  it('may call inspector2:ListFindings, record findings, nudge delivery and delete only its not-running items', () => {
+    const auditRole = functionsByService().get('kubeguard-posture-audit')?.Properties?.Role as {
+      'Fn::GetAtt': [string, string];
+    };
+    const roleId = auditRole['Fn::GetAtt'][0];
+    const onRole = Object.values(resourcesOf(synth.statelessTemplate, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties?.Roles).includes(roleId))
+      .flatMap(
+        (policy) =>
+          (policy.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+      );
+    const deliveryId = logicalIdOf('AWS::Lambda::Function', 'kubeguard-delivery');
+
+    expect(onRole.filter((s) => actionsOf(s).includes('inspector2:ListFindings'))).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Resource: '*' }),
+    ]);
+    expect(onRole.filter((s) => actionsOf(s).includes('dynamodb:DeleteItem'))).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:DeleteItem',
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['IMAGES#NOT_RUNNING'] } },
+      }),
+    ]);
+    expect(
+      onRole.filter((s) => actionsOf(s).includes('lambda:InvokeFunction')).map((s) => s.Resource),
+    ).toEqual([{ 'Fn::GetAtt': [deliveryId, 'Arn'] }]);
   });
 });
 
