@@ -13,7 +13,7 @@ import { once, systemClock } from '../shared/runtime.ts';
  * What the image-findings function runs, built once per cold start from the validated environment:
  * Inspector's ListFindings and the clusters' pods, each in its account (member accounts through
  * their role, assumed as `kubeguard-image-findings`; the function runs as the posture-audit role,
- * which member roles and EKS access entries already trust, D61); the finding recorder on the
+ * which member roles and EKS access entries already trust, D63); the finding recorder on the
  * kubeguard table, nudging the delivery function; the not-running images on the same table. The
  * running containers are kept 60 s, so a rescan's burst of events lists each cluster once.
  */
