@@ -74,4 +74,25 @@ describe('function entry points log with their service name and the Lambda conte
     ]);
     expect(lines[0]?.message).toBe('GuardDuty finding ignored');
   });
+
+  it('image-findings: service kubeguard-image-findings, request id and cold start on each line', async () => {
+    const { handler } = await import('../../../lambdas/image-findings/handler.ts');
+    const { inspectorEvent } = await import('../../support/inspector-double.ts');
+    const lambdaFinding = inspectorEvent('inspector2-finding-ecr-package-vulnerability');
+    const [resource] = lambdaFinding.detail.resources as Record<string, unknown>[];
+    (lambdaFinding.detail.resources as Record<string, unknown>[])[0] = {
+      ...resource,
+      type: 'AWS_LAMBDA_FUNCTION',
+    };
+    const lines = captureJsonLines();
+
+    await handler(lambdaFinding, lambdaContext('image-findings', 'request-1'));
+    await handler(lambdaFinding, lambdaContext('image-findings', 'request-2'));
+
+    expect(lines.map((line) => [line.service, line.function_request_id, line.cold_start])).toEqual([
+      ['kubeguard-image-findings', 'request-1', true],
+      ['kubeguard-image-findings', 'request-2', false],
+    ]);
+    expect(lines[0]?.message).toBe('Inspector finding ignored');
+  });
 });
