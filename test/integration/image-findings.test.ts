@@ -276,6 +276,7 @@ describe('the image-findings function', () => {
     expect(again.alerts[0]?.fingerprint).toBe(first.alerts[0]?.fingerprint);
     expect(storedAlerts()).toHaveLength(1);
     expect(storedAlerts()[0]?.occurrences).toBe(1);
+    expect(metrics.totals()[`Detections|${IMAGE_ALERT_RULE_ID}`]).toBe(1);
   });
 
   it('merges the event’s finding in when ListFindings does not list it yet', async () => {
