@@ -288,6 +288,47 @@ const digestSchema = z._default(
   { channelSubscriberRole: 'admin', channelTimeZone: 'UTC', ownerLabel: 'owner' },
 );
 
+const OBJECT_LOCK_DAYS = 'must be a whole number of days from 1 to 36500 (100 years)';
+const URL_EXPIRY_HOURS =
+  'must be a whole number of hours from 1 to 168: a presigned URL lives at most 7 days (SigV4), less if the worker role’s session ends first';
+
+/**
+ * Compliance evidence packs (core/evidence-pack); docs/configuration.md `evidence`. `channel` and
+ * `schedule`: the pack of the previous month, built on the 1st at 06:00 UTC, posted there.
+ * `objectLock`: the retention each stored pack gets (the bucket must have Object Lock enabled,
+ * docs/deploy.md). `urlExpiryHours`: how long the link in Slack works.
+ */
+const evidenceSchema = z._default(
+  z
+    .object({
+      /** Where the monthly pack is posted. Required when `schedule` is on. */
+      channel: z.optional(slackChannel),
+      /** Build and post the previous month's pack on the 1st of every month. @default false */
+      schedule: z._default(z.boolean(), false),
+      /** Object Lock retention of every stored pack; absent = the bucket's default (none unless set). */
+      objectLock: z.optional(
+        z.object({
+          /** GOVERNANCE: removable with s3:BypassGovernanceRetention; COMPLIANCE: by nobody until it ends. */
+          mode: z.enum(['GOVERNANCE', 'COMPLIANCE'], 'must be GOVERNANCE or COMPLIANCE'),
+          days: z.int(OBJECT_LOCK_DAYS).check(z.gte(1, OBJECT_LOCK_DAYS), z.lte(36500, OBJECT_LOCK_DAYS)),
+        }),
+      ),
+      /** Hours the link to a pack works. @default 168 (7 days, the most a presigned URL allows) */
+      urlExpiryHours: z._default(
+        z.int(URL_EXPIRY_HOURS).check(z.gte(1, URL_EXPIRY_HOURS), z.lte(168, URL_EXPIRY_HOURS)),
+        168,
+      ),
+    })
+    .check(
+      z.refine((evidence) => !evidence.schedule || evidence.channel !== undefined, {
+        message:
+          'evidence.schedule is on but evidence.channel is not set: name the channel the monthly pack is posted to (C… or #name), or set schedule to false',
+        path: ['channel'],
+      }),
+    ),
+  { schedule: false, urlExpiryHours: 168 },
+);
+
 const AGE_DAYS_RANGE = 'must be a whole number of days from 1 to 365';
 
 /** Posture audit settings (core/posture/check.ts CheckOptions); docs/configuration.md `posture`. */
@@ -322,6 +363,7 @@ export const configSchema = z.object({
   authorization: authorizationSchema,
   digest: digestSchema,
   posture: postureSchema,
+  evidence: evidenceSchema,
 });
 
 export type KubeguardConfigInput = z.input<typeof configSchema>;
@@ -361,6 +403,15 @@ export interface KubeguardConfig {
   digest: DigestSettings;
   /** Posture audit settings; the registry allow-list of KP-086 is `detection.allowedRegistries`. */
   posture: { criticalImageFindingMaxAgeDays?: number };
+  /** Compliance evidence packs: the monthly schedule, Object Lock retention, the link's lifetime. */
+  evidence: EvidenceSettings;
+}
+
+export interface EvidenceSettings {
+  channel?: string;
+  schedule: boolean;
+  objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
+  urlExpiryHours: number;
 }
 
 function formatIssues(error: {
@@ -431,6 +482,7 @@ export function parseConfig(raw: unknown, source = 'configuration'): KubeguardCo
     authorization: parsed.authorization as AuthorizationConfig,
     digest: parsed.digest,
     posture: parsed.posture,
+    evidence: parsed.evidence,
   });
 }
 
