@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { KubeguardError } from '#core/errors.ts';
+import type { EvidencePack } from '#core/evidence-pack/model.ts';
+
+/**
+ * An evidence pack as one `.tar.gz` an auditor opens with any tar: a POSIX ustar archive (written
+ * here, 512-byte blocks, no dependency) of every file under `<packId>/`, `manifest.json` first, then
+ * the pack's files in its order, gzip'd. Reproducible: every entry has the pack's `generatedAt` as
+ * its time, owner 0:0 (`kubeguard`), mode 0644 (directories 0755), and the gzip header carries no
+ * time and a fixed OS byte — the same pack always gives the same bytes, so its SHA-256 can be
+ * recomputed from the pack's records (docs/evidence-packs.md, decision D66).
+ */
+
+/** The manifest as stored, inside the archive and beside it: 2-space JSON and a final newline. */
+export function manifestText(pack: EvidencePack): string {
+  return `${JSON.stringify(pack.manifest, null, 2)}\n`;
+}
+
+/** The name of the manifest inside `<packId>/`. */
+export const MANIFEST_FILE = 'manifest.json';
+
+const BLOCK = 512;
+/** GNU and BSD tar write 20-block records; the archive is padded to one. */
+const RECORD = 20 * BLOCK;
+/** Pack ids and file paths: plain relative segments, so extraction never leaves `<packId>/`. */
+const SAFE_SEGMENT = /^[A-Za-z0-9._@+=-]+$/;
+
+export function packArchive(pack: EvidencePack): Uint8Array {
+  checkPack(pack);
+  const mtime = Math.floor(Date.parse(pack.manifest.generatedAt) / 1000);
+  if (!Number.isFinite(mtime) || mtime < 0) {
+    throw new KubeguardError(
+      'INVALID_ARGUMENT',
+      `evidence pack ${pack.id}: generatedAt ${JSON.stringify(pack.manifest.generatedAt)} is not an ISO-8601 time after 1970`,
+    );
+  }
+  const blocks: Uint8Array[] = [];
+  const directories = new Set<string>();
+  const addDirectory = (path: string) => {
+    if (directories.has(path)) return;
+    directories.add(path);
+    blocks.push(header({ path: `${path}/`, size: 0, mtime, type: '5', mode: 0o755 }));
+  };
+  const addFile = (path: string, content: string) => {
+    const segments = path.split('/');
+    for (let i = 1; i < segments.length; i++) addDirectory(segments.slice(0, i).join('/'));
+    const body = Buffer.from(content, 'utf8');
+    blocks.push(header({ path, size: body.length, mtime, type: '0', mode: 0o644 }));
+    blocks.push(body);
+    const padding = (BLOCK - (body.length % BLOCK)) % BLOCK;
+    if (padding > 0) blocks.push(new Uint8Array(padding));
+  };
+  addFile(`${pack.id}/${MANIFEST_FILE}`, manifestText(pack));
+  for (const file of pack.files) addFile(`${pack.id}/${file.path}`, file.content);
+  blocks.push(new Uint8Array(2 * BLOCK));
+  const length = blocks.reduce((sum, block) => sum + block.length, 0);
+  const tar = Buffer.concat(blocks, length + ((RECORD - (length % RECORD)) % RECORD));
+  const gzip = gzipSync(tar, { level: 9 });
+  // The OS byte of the gzip header (RFC 1952) depends on the platform zlib was built for; 3 (Unix)
+  // everywhere keeps the archive's bytes, and so its SHA-256, the same on every platform.
+  gzip[9] = 3;
+  return new Uint8Array(gzip.buffer, gzip.byteOffset, gzip.byteLength);
+}
+
+/** SHA-256 (hex) of bytes. */
+export function sha256OfBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The pack is storable: plain paths, no manifest among its files, and a manifest that lists exactly its files by SHA-256. */
+function checkPack(pack: EvidencePack): void {
+  const unsafe = [pack.id, ...pack.files.map((file) => file.path)].find((path) =>
+    path.split('/').some((segment) => !SAFE_SEGMENT.test(segment) || segment === '.' || segment === '..'),
+  );
+  if (unsafe !== undefined) {
+    throw new KubeguardError(
+      'INVALID_ARGUMENT',
+      `evidence pack path ${JSON.stringify(unsafe)} is not a plain relative path (letters, digits, . _ @ + = - and /)`,
+      { details: { path: unsafe } },
+    );
+  }
+  const paths = pack.files.map((file) => file.path);
+  const duplicate = paths.find((path, index) => paths.indexOf(path) !== index || path === MANIFEST_FILE);
+  if (duplicate !== undefined) {
+    throw new KubeguardError(
+      'INTERNAL',
+      `evidence pack ${pack.id} holds ${duplicate} twice (the manifest is written by the archive)`,
+    );
+  }
+  const listed = new Map(pack.manifest.files.map((entry) => [entry.path, entry.sha256]));
+  const mismatched = pack.files
+    .filter(
+      (file) => listed.get(file.path) !== createHash('sha256').update(file.content, 'utf8').digest('hex'),
+    )
+    .map((file) => file.path);
+  const unlisted = [...listed.keys()].filter((path) => !paths.includes(path));
+  if (mismatched.length > 0 || unlisted.length > 0 || pack.manifest.packId !== pack.id) {
+    throw new KubeguardError(
+      'INTERNAL',
+      `evidence pack ${pack.id} does not match its manifest (content differs or unlisted: ${mismatched.join(', ') || 'none'}; listed but absent: ${unlisted.join(', ') || 'none'})`,
+      { details: { packId: pack.id, mismatched, unlisted } },
+    );
+  }
+}
+
+interface Entry {
+  path: string;
+  size: number;
+  mtime: number;
+  /** `0` file, `5` directory. */
+  type: '0' | '5';
+  mode: number;
+}
+
+/** One ustar header block (POSIX.1-1988), the path split into prefix and name past 100 bytes. */
+function header(entry: Entry): Uint8Array {
+  const block = Buffer.alloc(BLOCK);
+  const [prefix, name] = splitPath(entry.path);
+  block.write(name, 0, 100, 'utf8');
+  octal(block, 100, 8, entry.mode);
+  octal(block, 108, 8, 0); // uid
+  octal(block, 116, 8, 0); // gid
+  octal(block, 124, 12, entry.size);
+  octal(block, 136, 12, entry.mtime);
+  block.write(entry.type, 156, 1, 'ascii');
+  block.write('ustar\u000000', 257, 8, 'ascii');
+  block.write('kubeguard', 265, 32, 'ascii');
+  block.write('kubeguard', 297, 32, 'ascii');
+  octal(block, 329, 8, 0); // devmajor
+  octal(block, 337, 8, 0); // devminor
+  block.write(prefix, 345, 155, 'utf8');
+  // The checksum is the byte sum with its own field read as eight spaces: six octal digits, NUL, space.
+  block.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'ascii');
+  return block;
+}
+
+/** A field of `width` bytes: zero-padded octal digits and a NUL. */
+function octal(block: Buffer, offset: number, width: number, value: number): void {
+  const digits = value.toString(8).padStart(width - 1, '0');
+  if (digits.length > width - 1) {
+    throw new KubeguardError('LIMIT_EXCEEDED', `evidence pack: ${value} does not fit a tar header field`);
+  }
+  block.write(`${digits}\u0000`, offset, width, 'ascii');
+}
+
+/** ustar holds a path of up to 100 bytes in `name`, or 155 + `/` + 100 split at a slash. */
+function splitPath(path: string): [prefix: string, name: string] {
+  const bytes = Buffer.byteLength(path, 'utf8');
+  if (bytes <= 100) return ['', path];
+  for (let cut = path.indexOf('/'); cut !== -1; cut = path.indexOf('/', cut + 1)) {
+    const prefix = path.slice(0, cut);
+    const name = path.slice(cut + 1);
+    if (Buffer.byteLength(prefix, 'utf8') <= 155 && Buffer.byteLength(name, 'utf8') <= 100 && name !== '') {
+      return [prefix, name];
+    }
+  }
+  throw new KubeguardError(
+    'LIMIT_EXCEEDED',
+    `evidence pack path ${JSON.stringify(path)} is too long for a tar archive (a 155-byte folder and a 100-byte name at most)`,
+  );
+}
