@@ -1,0 +1,311 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { KubeguardError } from '#core/errors.ts';
+import type { EvidencePack } from '#core/evidence-pack/model.ts';
+import type { EvidencePackStore, StoredEvidencePack } from '#core/evidence-pack/ports.ts';
+import { manifestText, sha256OfBytes } from './pack-archive.ts';
+
+/**
+ * Evidence packs in the evidence bucket: `<prefix><packId>.tar.gz` (the archive of pack-archive.ts),
+ * then `<prefix><packId>.manifest.json` beside it — last, so a manifest only exists beside a complete
+ * archive. Like the forensic bundles (s3.ts) every object is encrypted (SSE-KMS or SSE-S3), sent with
+ * its SHA-256 (S3 refuses a body that differs; the checksum S3 answers is compared) and written only
+ * if absent (`If-None-Match: *`). With `objectLock`, each object also carries its retention
+ * (`x-amz-object-lock-mode`, `…-retain-until-date`, and the Content-MD5 S3 requires on such a put):
+ * nobody deletes or overwrites it before then (GOVERNANCE: but those allowed to bypass it). The
+ * answer links the archive with a presigned GET URL that works `urlExpiryHours` (at most 7 days, and
+ * never past the signing credentials' own expiry). Decision D66.
+ */
+export interface S3EvidencePackStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Key prefix. @default 'evidence-packs/' */
+  prefix?: string;
+  /** KMS key for SSE-KMS; without it objects use SSE-S3 (AES256). */
+  kmsKeyId?: string;
+  /** Object Lock retention of every object written (the bucket must have Object Lock enabled). */
+  objectLock?: { mode: 'GOVERNANCE' | 'COMPLIANCE'; days: number };
+  /** Hours the presigned link works, 1–168. @default 168 (7 days, the most SigV4 allows) */
+  urlExpiryHours?: number;
+  /** The clock (retention dates, the link's signing time). @default the system clock */
+  now?: () => Date;
+}
+
+export const DEFAULT_PACK_PREFIX = 'evidence-packs/';
+/** SigV4 presigned URLs live at most 7 days. */
+export const MAX_URL_EXPIRY_HOURS = 168;
+
+export function createS3EvidencePackStore(options: S3EvidencePackStoreOptions): EvidencePackStore {
+  const prefix = options.prefix ?? DEFAULT_PACK_PREFIX;
+  const expiryHours = options.urlExpiryHours ?? MAX_URL_EXPIRY_HOURS;
+  if (!Number.isInteger(expiryHours) || expiryHours < 1 || expiryHours > MAX_URL_EXPIRY_HOURS) {
+    throw new KubeguardError(
+      'INVALID_CONFIG',
+      `evidence pack link: urlExpiryHours must be a whole number from 1 to ${MAX_URL_EXPIRY_HOURS} (a presigned URL lives at most 7 days); received ${expiryHours}`,
+    );
+  }
+  const now = options.now ?? (() => new Date());
+  return {
+    async put(pack: EvidencePack, archive: Uint8Array): Promise<StoredEvidencePack> {
+      const manifest = Buffer.from(manifestText(pack), 'utf8');
+      const archiveKey = `${prefix}${pack.id}.tar.gz`;
+      const startedAt = now();
+      const retainUntil =
+        options.objectLock === undefined
+          ? undefined
+          : // Whole seconds, up: the header carries no fraction, and the lock must not end early.
+            new Date(Math.ceil((startedAt.getTime() + options.objectLock.days * 86_400_000) / 1000) * 1000);
+      await putObject(options, archiveKey, archive, 'application/gzip', retainUntil);
+      await putObject(
+        options,
+        `${prefix}${pack.id}.manifest.json`,
+        manifest,
+        'application/json; charset=utf-8',
+        retainUntil,
+      );
+      const link = await presignedArchiveUrl(options, archiveKey, expiryHours * 3600, now());
+      return {
+        packId: pack.id,
+        location: `s3://${options.bucket}/${archiveKey}`,
+        archiveSha256: sha256OfBytes(archive),
+        manifestSha256: sha256OfBytes(manifest),
+        bytes: archive.byteLength,
+        url: link.url,
+        urlExpiresAt: link.expiresAt,
+        ...(retainUntil === undefined ? {} : { retainUntil: retainUntil.toISOString() }),
+      };
+    },
+  };
+}
+
+async function putObject(
+  options: S3EvidencePackStoreOptions,
+  key: string,
+  body: Uint8Array,
+  contentType: string,
+  retainUntil: Date | undefined,
+): Promise<void> {
+  const checksum = createHash('sha256').update(body).digest('base64');
+  let answer: { ChecksumSHA256?: string | undefined };
+  try {
+    answer = await options.client.send(
+      new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.byteLength,
+        ContentType: contentType,
+        ChecksumAlgorithm: 'SHA256',
+        ChecksumSHA256: checksum,
+        IfNoneMatch: '*',
+        ...(options.kmsKeyId
+          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: options.kmsKeyId }
+          : { ServerSideEncryption: 'AES256' }),
+        ...(options.objectLock === undefined || retainUntil === undefined
+          ? {}
+          : {
+              ObjectLockMode: options.objectLock.mode,
+              ObjectLockRetainUntilDate: retainUntil,
+              // S3 refuses a put with a retention period unless it carries Content-MD5 (or an SDK checksum).
+              ContentMD5: createHash('md5').update(body).digest('base64'),
+            }),
+      }),
+    );
+  } catch (error) {
+    throw packStoreError(error, options, key);
+  }
+  if (answer.ChecksumSHA256 !== undefined && answer.ChecksumSHA256 !== checksum) {
+    throw new KubeguardError(
+      'UPSTREAM',
+      `S3 stored s3://${options.bucket}/${key} with SHA-256 ${answer.ChecksumSHA256}, not the ${checksum} kubeguard sent; treat that object as untrustworthy`,
+      { details: { bucket: options.bucket, key, sent: checksum, stored: answer.ChecksumSHA256 } },
+    );
+  }
+}
+
+function packStoreError(error: unknown, options: S3EvidencePackStoreOptions, key: string): KubeguardError {
+  const { bucket } = options;
+  const name =
+    error instanceof S3ServiceException ? error.name : error instanceof Error ? error.name : 'Error';
+  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const details = { bucket, key, name, ...(status ? { status } : {}) };
+  if (status === 412 || name === 'PreconditionFailed') {
+    return new KubeguardError(
+      'CONFLICT',
+      `s3://${bucket}/${key} already exists; evidence packs are never overwritten — build the pack again for a new id`,
+      { cause: error, details },
+    );
+  }
+  if (status === 403 || name === 'AccessDenied') {
+    return new KubeguardError(
+      'FORBIDDEN',
+      `S3 refused to store s3://${bucket}/${key} (${message}); the role needs s3:PutObject on the evidence bucket${options.objectLock ? ', s3:PutObjectRetention' : ''} (and kms:GenerateDataKey on its key)`,
+      { cause: error, details },
+    );
+  }
+  if (options.objectLock !== undefined && /object ?lock/i.test(message)) {
+    return new KubeguardError(
+      'INVALID_CONFIG',
+      `S3 refused the Object Lock retention on s3://${bucket}/${key} (${name}: ${message}); enable Object Lock on the evidence bucket (docs/deploy.md, "Object Lock") or remove evidence.objectLock from the configuration`,
+      { cause: error, details },
+    );
+  }
+  return new KubeguardError('UPSTREAM', `storing s3://${bucket}/${key} failed: ${name}: ${message}`, {
+    cause: error,
+    details,
+  });
+}
+
+/** Where a presigned GET goes: the host and path of the object, and the scheme. */
+export interface ObjectAddress {
+  protocol: 'https:' | 'http:';
+  hostname: string;
+  port?: number;
+  /** URI-encoded path, starting with `/`. */
+  path: string;
+}
+
+/**
+ * The object's address: virtual-hosted style (`<bucket>.s3.<region>.amazonaws.com/<key>`), or path
+ * style under `endpoint` (a custom endpoint, a bucket name with dots).
+ */
+export function objectAddress(bucket: string, key: string, region: string, endpoint?: string): ObjectAddress {
+  const encodedKey = key.split('/').map(encodeURIComponent).join('/');
+  if (endpoint !== undefined || bucket.includes('.')) {
+    const base = new URL(endpoint ?? `https://s3.${region}.amazonaws.com`);
+    return {
+      protocol: base.protocol === 'http:' ? 'http:' : 'https:',
+      hostname: base.hostname,
+      ...(base.port === '' ? {} : { port: Number(base.port) }),
+      path: `${base.pathname.replace(/\/$/, '')}/${encodeURIComponent(bucket)}/${encodedKey}`,
+    };
+  }
+  return { protocol: 'https:', hostname: `${bucket}.s3.${region}.amazonaws.com`, path: `/${encodedKey}` };
+}
+
+/**
+ * A SigV4 presigned GET URL (query-string authentication, `UNSIGNED-PAYLOAD`, only `host` signed),
+ * as @aws-sdk/s3-request-presigner makes it — without depending on it.
+ */
+export async function presignGetUrl(input: {
+  address: ObjectAddress;
+  region: string;
+  credentials: AwsCredentialIdentity;
+  expiresInSeconds: number;
+  signingDate: Date;
+}): Promise<string> {
+  const { address } = input;
+  const host = address.port === undefined ? address.hostname : `${address.hostname}:${address.port}`;
+  const signer = new SignatureV4({
+    service: 's3',
+    region: input.region,
+    credentials: input.credentials,
+    sha256: Sha256,
+    // S3 signs the path as sent (encoded once), unlike the other services.
+    uriEscapePath: false,
+  });
+  const request = new HttpRequest({
+    protocol: address.protocol,
+    method: 'GET',
+    hostname: address.hostname,
+    ...(address.port === undefined ? {} : { port: address.port }),
+    path: address.path,
+    headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+  });
+  const unsigned = new Set(['x-amz-content-sha256']);
+  const signed = await signer.presign(request, {
+    expiresIn: input.expiresInSeconds,
+    signingDate: input.signingDate,
+    unhoistableHeaders: unsigned,
+    unsignableHeaders: unsigned,
+  });
+  const query = Object.entries(signed.query ?? {})
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+    .join('&');
+  return `${address.protocol}//${host}${address.path}?${query}`;
+}
+
+async function presignedArchiveUrl(
+  options: S3EvidencePackStoreOptions,
+  key: string,
+  wantedSeconds: number,
+  signingDate: Date,
+): Promise<{ url: string; expiresAt: string }> {
+  const config = options.client.config;
+  const [region, credentials] = await Promise.all([config.region(), config.credentials()]);
+  // A link signed with session credentials dies with the session: promise no longer than that.
+  const expiration = (credentials as { expiration?: Date }).expiration;
+  const sessionSeconds =
+    expiration === undefined
+      ? wantedSeconds
+      : Math.floor((expiration.getTime() - signingDate.getTime()) / 1000);
+  const seconds = Math.max(1, Math.min(wantedSeconds, sessionSeconds));
+  const endpoint = config.endpoint === undefined ? undefined : await config.endpoint();
+  const address = objectAddress(
+    options.bucket,
+    key,
+    region,
+    endpoint === undefined
+      ? undefined
+      : `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ''}${endpoint.path}`,
+  );
+  const url = await presignGetUrl({ address, region, credentials, expiresInSeconds: seconds, signingDate });
+  return { url, expiresAt: new Date(signingDate.getTime() + seconds * 1000).toISOString() };
+}
+
+/**
+ * Evidence packs in a local directory (the CLI, the sandbox): `<root>/<packId>.tar.gz` and
+ * `<root>/<packId>.manifest.json`, each written only if absent. The location is the archive's
+ * absolute path; there is no link.
+ */
+export function createLocalEvidencePackStore(root: string): EvidencePackStore {
+  return {
+    async put(pack: EvidencePack, archive: Uint8Array): Promise<StoredEvidencePack> {
+      const directory = resolve(root);
+      await mkdir(directory, { recursive: true });
+      const archivePath = join(directory, `${pack.id}.tar.gz`);
+      const manifest = Buffer.from(manifestText(pack), 'utf8');
+      await writeOnce(archivePath, archive, pack.id);
+      try {
+        await writeOnce(join(directory, `${pack.id}.manifest.json`), manifest, pack.id);
+      } catch (error) {
+        await rm(archivePath, { force: true });
+        throw error;
+      }
+      return {
+        packId: pack.id,
+        location: archivePath,
+        archiveSha256: sha256OfBytes(archive),
+        manifestSha256: sha256OfBytes(manifest),
+        bytes: archive.byteLength,
+      };
+    },
+  };
+}
+
+async function writeOnce(path: string, content: Uint8Array, packId: string): Promise<void> {
+  try {
+    await writeFile(path, content, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new KubeguardError(
+        'CONFLICT',
+        `${path} already exists; evidence pack ${packId} is never overwritten`,
+        {
+          cause: error,
+          details: { packId, location: path },
+        },
+      );
+    }
+    throw new KubeguardError('UPSTREAM', `cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { manifestText, packArchive, sha256OfBytes } from '#adapters/evidence/pack-archive.ts';
+import {
+  createLocalEvidencePackStore,
+  createS3EvidencePackStore,
+  presignGetUrl,
+  type S3EvidencePackStoreOptions,
+} from '#adapters/evidence/pack-store.ts';
+import { DOUBLE_CREDENTIALS, type S3Double, startS3Double } from '#test/support/s3-double.ts';
+import { samplePack } from '#test/support/sample-evidence-pack.ts';
+
+/** The evidence pack store: a loopback S3 double (real HTTP, the SDK's whole stack) and a local directory. */
+
+const BUCKET = 'kubeguard-evidence-123456789012';
+const NOW = new Date('2026-04-01T06:05:00.000Z');
+let s3: S3Double;
+let root: string;
+
+beforeEach(async () => {
+  s3 = await startS3Double();
+  s3.now = NOW;
+  root = mkdtempSync(join(tmpdir(), 'kubeguard-pack-store-'));
+});
+
+afterEach(async () => {
+  await s3.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function store(options: Partial<S3EvidencePackStoreOptions> = {}, credentials: object = DOUBLE_CREDENTIALS) {
+  return createS3EvidencePackStore({
+    client: new S3Client({
+      region: 'eu-west-1',
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      credentials: credentials as typeof DOUBLE_CREDENTIALS,
+    }),
+    bucket: BUCKET,
+    now: () => NOW,
+    ...options,
+  });
+}
+
+const base64 = (algorithm: string, body: Uint8Array | string) =>
+  createHash(algorithm).update(body).digest('base64');
+
+describe('S3 evidence pack store', () => {
+  it('puts the archive, then its manifest beside it, each checksummed, encrypted and only if absent', async () => {
+    const pack = samplePack();
+    const archive = packArchive(pack);
+
+    const stored = await store({ kmsKeyId: 'alias/kubeguard-evidence' }).put(pack, archive);
+
+    const puts = s3.requests.filter((r) => r.method === 'PUT');
+    expect(puts.map((r) => r.path)).toEqual([
+      `/${BUCKET}/evidence-packs/${pack.id}.tar.gz`,
+      `/${BUCKET}/evidence-packs/${pack.id}.manifest.json`,
+    ]);
+    expect(puts[0]?.body.equals(Buffer.from(archive))).toBe(true);
+    expect(puts[1]?.body.toString('utf8')).toBe(manifestText(pack));
+    expect(puts[0]?.headers).toMatchObject({
+      'content-type': 'application/gzip',
+      'x-amz-checksum-sha256': base64('sha256', archive),
+      'if-none-match': '*',
+      'x-amz-server-side-encryption': 'aws:kms',
+      'x-amz-server-side-encryption-aws-kms-key-id': 'alias/kubeguard-evidence',
+    });
+    expect(puts[0]?.headers).not.toHaveProperty('x-amz-object-lock-mode');
+    expect(stored).toMatchObject({
+      packId: pack.id,
+      location: `s3://${BUCKET}/evidence-packs/${pack.id}.tar.gz`,
+      archiveSha256: sha256OfBytes(archive),
+      manifestSha256: createHash('sha256').update(manifestText(pack)).digest('hex'),
+      bytes: archive.byteLength,
+    });
+    expect(stored).not.toHaveProperty('retainUntil');
+  });
+
+  it('with Object Lock, sends the mode, the retain-until date and the Content-MD5 S3 requires, on both objects', async () => {
+    const pack = samplePack();
+    const archive = packArchive(pack);
+
+    const stored = await store({ objectLock: { mode: 'COMPLIANCE', days: 400 } }).put(pack, archive);
+
+    const [archivePut, manifestPut] = s3.requests.filter((r) => r.method === 'PUT');
+    expect(archivePut?.headers).toMatchObject({
+      'x-amz-object-lock-mode': 'COMPLIANCE',
+      'x-amz-object-lock-retain-until-date': '2027-05-06T06:05:00Z',
+      'content-md5': base64('md5', archive),
+      'x-amz-checksum-sha256': base64('sha256', archive),
+      'x-amz-server-side-encryption': 'AES256',
+    });
+    expect(manifestPut?.headers).toMatchObject({
+      'x-amz-object-lock-mode': 'COMPLIANCE',
+      'content-md5': base64('md5', manifestText(pack)),
+    });
+    expect(stored.retainUntil).toBe('2027-05-06T06:05:00.000Z');
+  });
+
+  it('links the archive with a presigned GET URL of 7 days by default that the double accepts, and refuses once expired', async () => {
+    const pack = samplePack();
+    const archive = packArchive(pack);
+
+    const stored = await store().put(pack, archive);
+
+    const url = new URL(stored.url ?? '');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('604800');
+    expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+    expect(url.searchParams.get('X-Amz-Credential')).toBe(
+      'AKIAIOSFODNN7EXAMPLE/20260401/eu-west-1/s3/aws4_request',
+    );
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260401T060500Z');
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('host');
+    expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+    expect(stored.urlExpiresAt).toBe('2026-04-08T06:05:00.000Z');
+
+    const fetched = await fetch(url);
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(Buffer.from(archive))).toBe(true);
+
+    const tampered = new URL(url);
+    tampered.searchParams.set('X-Amz-Expires', '604801');
+    expect((await fetch(tampered)).status).toBe(403);
+    s3.now = new Date('2026-04-08T06:05:01.000Z');
+    expect((await fetch(url)).status).toBe(403);
+  });
+
+  it('signs a shorter link when asked, and never past the session credentials’ expiry', async () => {
+    const short = await store({ urlExpiryHours: 24 }).put(
+      samplePack('pack-a'),
+      packArchive(samplePack('pack-a')),
+    );
+    expect(new URL(short.url ?? '').searchParams.get('X-Amz-Expires')).toBe('86400');
+
+    const session = await store(
+      {},
+      {
+        ...DOUBLE_CREDENTIALS,
+        sessionToken: 'session-token',
+        expiration: new Date('2026-04-01T07:05:00.000Z'),
+      },
+    ).put(samplePack('pack-b'), packArchive(samplePack('pack-b')));
+    const url = new URL(session.url ?? '');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('3600');
+    expect(url.searchParams.get('X-Amz-Security-Token')).toBe('session-token');
+    expect(session.urlExpiresAt).toBe('2026-04-01T07:05:00.000Z');
+    expect(() => store({ urlExpiryHours: 169 })).toThrow(/from 1 to 168/);
+  });
+
+  it('computes the signature of the AWS documentation example (SigV4 query-string authentication)', async () => {
+    const url = await presignGetUrl({
+      address: { protocol: 'https:', hostname: 'examplebucket.s3.amazonaws.com', path: '/test.txt' },
+      region: 'us-east-1',
+      credentials: DOUBLE_CREDENTIALS,
+      expiresInSeconds: 86_400,
+      signingDate: new Date('2013-05-24T00:00:00Z'),
+    });
+
+    expect(new URL(url).searchParams.get('X-Amz-Signature')).toBe(
+      'aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404',
+    );
+  });
+
+  it('never overwrites a stored pack (412 is CONFLICT) and names a bucket without Object Lock', async () => {
+    const pack = samplePack();
+    await store().put(pack, packArchive(pack));
+
+    await expect(store().put(pack, packArchive(pack))).rejects.toMatchObject({ code: 'CONFLICT' });
+
+    s3.failPutsWith = {
+      status: 400,
+      code: 'InvalidRequest',
+      message: 'Bucket is missing Object Lock Configuration',
+    };
+    await expect(
+      store({ objectLock: { mode: 'GOVERNANCE', days: 30 } }).put(
+        samplePack('other'),
+        packArchive(samplePack('other')),
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_CONFIG', message: expect.stringMatching(/enable Object Lock/) });
+    s3.failPutsWith = { status: 403, code: 'AccessDenied', message: 'Access Denied' };
+    await expect(store().put(samplePack('third'), packArchive(samplePack('third')))).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+  });
+});
+
+describe('local evidence pack store', () => {
+  it('writes <packId>.tar.gz and its manifest once; the location is the archive path, no link', async () => {
+    const pack = samplePack();
+    const archive = packArchive(pack);
+
+    const stored = await createLocalEvidencePackStore(root).put(pack, archive);
+
+    expect(stored).toEqual({
+      packId: pack.id,
+      location: join(root, `${pack.id}.tar.gz`),
+      archiveSha256: sha256OfBytes(archive),
+      manifestSha256: createHash('sha256').update(manifestText(pack)).digest('hex'),
+      bytes: archive.byteLength,
+    });
+    expect(readFileSync(stored.location).equals(Buffer.from(archive))).toBe(true);
+    expect(readFileSync(join(root, `${pack.id}.manifest.json`), 'utf8')).toBe(manifestText(pack));
+    await expect(createLocalEvidencePackStore(root).put(pack, archive)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
+});
