@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { auditRecordLine } from '../audit-trail/export.ts';
+import type { AuditRecord } from '../audit-trail/record.ts';
+import type { StoredFinding } from '../findings/stored-finding.ts';
+import { jsonChunks } from '../posture/export/json.ts';
+import type { ControlCatalog } from './controls.ts';
+import type {
+  EvidencePack,
+  EvidencePackFile,
+  EvidencePackManifest,
+  EvidencePackRequest,
+  EvidencePeriod,
+  EvidenceSources,
+} from './model.ts';
+import { packReadme } from './readme.ts';
+import {
+  type ActionLine,
+  actionLine,
+  type FindingLine,
+  findingLine,
+  inPeriod,
+  isActionGroup,
+  type SuppressionLine,
+  scrubbedRecord,
+  suppressionAtEnd,
+} from './records.ts';
+import { redactSnapshot } from './redact.ts';
+import { SummaryAccumulator, summaryHtml, summaryMarkdown } from './summary.ts';
+
+/**
+ * Builds an evidence pack (docs/evidence-packs.md has the layout): the records of the half-open
+ * period [from, to) and nothing else — every source answer is filtered again by time, so a source
+ * that returns too much cannot put another period's record in the pack — with a manifest of every
+ * file's SHA-256 and a SHA256SUMS file `sha256sum -c` reads. Pure apart from reading the sources:
+ * the time is the request's `generatedAt`.
+ */
+
+export interface BuildOptions {
+  /** The control mapping the summaries use. @default the repository's table (core/compliance) */
+  catalog?: ControlCatalog;
+}
+
+const JSON_TYPE = 'application/json';
+const JSONL_TYPE = 'application/x-ndjson';
+
+/** No control mapping: summaries list no control. Replaced by the repository's table once it exists. */
+const EMPTY_CATALOG: ControlCatalog = { controls: [], ofCheck: () => [], ofRule: () => [] };
+
+export async function buildEvidencePack(
+  request: EvidencePackRequest,
+  sources: EvidenceSources,
+  options: BuildOptions = {},
+): Promise<EvidencePack> {
+  const { period } = request;
+  if (!(Date.parse(period.from) < Date.parse(period.to))) {
+    throw new RangeError(`the period must end after it begins: ${period.from} to ${period.to}`);
+  }
+  const summary = new SummaryAccumulator(options.catalog ?? EMPTY_CATALOG);
+  const files: EvidencePackFile[] = [];
+  const add = (path: string, content: string, contentType: string) => {
+    files.push({ path, content, contentType });
+  };
+
+  const clusters = [
+    ...new Set(request.clusters === 'all' ? await sources.clusters() : request.clusters),
+  ].sort();
+  const runIndex: string[] = [];
+  const usedDirs = new Set<string>();
+  for (const cluster of clusters) {
+    for await (const run of sources.postureRuns(cluster, period)) {
+      const report = run.report;
+      if (!inPeriod(report.takenAt, period)) continue;
+      const dir = uniqueDir(`posture/${pathSegment(cluster)}/${pathSegment(report.takenAt)}`, usedDirs);
+      add(`${dir}/report.json`, [...jsonChunks(report)].join(''), JSON_TYPE);
+      if (run.snapshot !== undefined) {
+        add(`${dir}/snapshot.json`, `${JSON.stringify(redactSnapshot(run.snapshot), null, 2)}\n`, JSON_TYPE);
+      }
+      summary.addRun(cluster, report.takenAt, report.results);
+      runIndex.push(
+        JSON.stringify({
+          cluster,
+          takenAt: report.takenAt,
+          score: report.score,
+          summary: report.summary,
+          report: `${dir}/report.json`,
+          ...(run.snapshot === undefined ? {} : { snapshot: `${dir}/snapshot.json` }),
+        }),
+      );
+    }
+  }
+  add('posture/runs.jsonl', lines(runIndex), JSONL_TYPE);
+
+  const { findings, suppressions } = await findingRecords(sources.findings(period), period, clusters);
+  for (const line of findings) summary.addFinding(line);
+  summary.setSuppressions(suppressions);
+  add('findings.jsonl', lines(findings.map((line) => JSON.stringify(line))), JSONL_TYPE);
+  add('suppressions.json', `${JSON.stringify(suppressions, null, 2)}\n`, JSON_TYPE);
+
+  const { trail, actions } = await trailRecords(sources.auditRecords(period), period, clusters);
+  for (const action of actions) summary.addAction(action);
+  add('actions.jsonl', lines(actions.map((line) => JSON.stringify(line))), JSONL_TYPE);
+  add('audit-trail.jsonl', lines(trail.map(auditRecordLine)), JSONL_TYPE);
+
+  for (const framework of request.frameworks) {
+    const framed = summary.summarize(framework, period, clusters);
+    add(`summary/${framework}.json`, `${JSON.stringify(framed, null, 2)}\n`, JSON_TYPE);
+    add(`summary/${framework}.md`, summaryMarkdown(framed), 'text/markdown; charset=utf-8');
+    add(`summary/${framework}.html`, summaryHtml(framed), 'text/html; charset=utf-8');
+  }
+
+  const id = packId(request, clusters);
+  add(
+    'README.md',
+    packReadme({
+      id,
+      request,
+      clusters,
+      runs: runIndex.length,
+      findings: findings.length,
+      actions: actions.length,
+      suppressions: suppressions.length,
+    }),
+    'text/markdown; charset=utf-8',
+  );
+  const listed = files.map((file) => ({
+    path: file.path,
+    sha256: sha256Hex(file.content),
+    bytes: Buffer.byteLength(file.content, 'utf8'),
+  }));
+  const sums = listed.map((file) => `${file.sha256}  ${file.path}\n`).join('');
+  add('SHA256SUMS', sums, 'text/plain; charset=utf-8');
+  listed.push({ path: 'SHA256SUMS', sha256: sha256Hex(sums), bytes: Buffer.byteLength(sums, 'utf8') });
+  const manifest: EvidencePackManifest = {
+    packId: id,
+    generatedAt: request.generatedAt,
+    requestedBy: request.requestedBy,
+    period: { from: period.from, to: period.to },
+    clusters,
+    frameworks: [...request.frameworks],
+    files: listed,
+  };
+  add('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`, JSON_TYPE);
+  return { id, files, manifest };
+}
+
+export function sha256Hex(content: string): string {
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+function lines(items: readonly string[]): string {
+  return items.map((item) => `${item}\n`).join('');
+}
+
+/** A path segment that is safe in any archive and file system: `[A-Za-z0-9._-]`, never `.` or `..`. */
+export function pathSegment(name: string): string {
+  const safe = name.replace(/:/g, '-').replace(/[^A-Za-z0-9._-]/g, '_');
+  return safe === '' || /^\.+$/.test(safe) ? `_${safe}` : safe;
+}
+
+function uniqueDir(dir: string, used: Set<string>): string {
+  let candidate = dir;
+  for (let n = 2; used.has(candidate); n++) candidate = `${dir}~${n}`;
+  used.add(candidate);
+  return candidate;
+}
+
+/** The pack id: derived from the request, so the same request at the same time names the same pack. */
+function packId(request: EvidencePackRequest, clusters: readonly string[]): string {
+  const digest = sha256Hex(
+    JSON.stringify([
+      request.period.from,
+      request.period.to,
+      clusters,
+      [...request.frameworks],
+      request.requestedBy,
+      request.generatedAt,
+    ]),
+  );
+  return `ep-${request.period.from.slice(0, 10)}-${request.period.to.slice(0, 10)}-${digest.slice(0, 12)}`;
+}
+
+async function findingRecords(
+  source: AsyncIterable<StoredFinding>,
+  period: EvidencePeriod,
+  clusters: readonly string[],
+): Promise<{ findings: FindingLine[]; suppressions: SuppressionLine[] }> {
+  const wanted = new Set(clusters);
+  const seen = new Set<string>();
+  const findings: FindingLine[] = [];
+  const suppressions: SuppressionLine[] = [];
+  for await (const finding of source) {
+    if (seen.has(finding.fingerprint)) continue;
+    // An image alert may name several clusters; it belongs to the pack when one of them is in it.
+    const of = finding.detection.imageVulnerability?.clusters ?? [finding.detection.cluster ?? ''];
+    if (!of.some((cluster) => wanted.has(cluster))) continue;
+    const line = findingLine(finding, period);
+    if (line === undefined) continue;
+    seen.add(finding.fingerprint);
+    findings.push(line);
+    const suppression = suppressionAtEnd(finding, line, period);
+    if (suppression !== undefined) suppressions.push(suppression);
+  }
+  const order = (a: { firstSeen?: string; at?: string; fingerprint: string }, b: typeof a) =>
+    (a.firstSeen ?? a.at ?? '').localeCompare(b.firstSeen ?? b.at ?? '') ||
+    a.fingerprint.localeCompare(b.fingerprint);
+  return { findings: findings.sort(order), suppressions: suppressions.sort(order) };
+}
+
+async function trailRecords(
+  source: AsyncIterable<AuditRecord>,
+  period: EvidencePeriod,
+  clusters: readonly string[],
+): Promise<{ trail: AuditRecord[]; actions: ActionLine[] }> {
+  const wanted = new Set(clusters);
+  const byId = new Map<string, AuditRecord>();
+  for await (const record of source) {
+    if (!inPeriod(record.at, period)) continue;
+    // A record without a cluster (help, a digest subscription) is kept: it is not another cluster's.
+    if (record.cluster !== undefined && !wanted.has(record.cluster)) continue;
+    byId.set(record.id, scrubbedRecord(record));
+  }
+  const trail = [...byId.values()].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  const groups = new Map<string, AuditRecord[]>();
+  for (const record of trail) {
+    const group = groups.get(record.requestId);
+    if (group === undefined) groups.set(record.requestId, [record]);
+    else group.push(record);
+  }
+  const actions = [...groups.values()].filter(isActionGroup).map(actionLine);
+  return { trail, actions };
+}
