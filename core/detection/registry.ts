@@ -1,3 +1,5 @@
+import type { ControlRef } from '../compliance/controls.ts';
+import { controlsOfRule } from '../compliance/mapping.ts';
 import type { AuditRule } from './rule.ts';
 import { kd001PrivilegedContainer } from './rules/kd-001-privileged-container.ts';
 import { kd002SensitiveHostPathMount } from './rules/kd-002-sensitive-hostpath-mount.ts';
@@ -126,12 +128,21 @@ const RBAC_AND_CLUSTER_RULES: AuditRule[] = [
   kd083UntrustedNode,
 ];
 
-/** Every audit-log rule, in catalog order. */
-export const AUDIT_RULES: readonly AuditRule[] = [
+/** A registered rule: its metadata carries the controls its alerts give evidence for. */
+export type RegisteredRule = AuditRule & { controls: readonly ControlRef[] };
+
+/**
+ * Every audit-log rule, in catalog order, each given its `controls` from the one mapping
+ * (core/compliance/mapping.ts, decision D66) — set on the rule object itself, so a rule module
+ * imported directly carries them too.
+ */
+export const AUDIT_RULES: readonly RegisteredRule[] = [
   ...WORKLOAD_AND_ACCESS_RULES,
   ...RBAC_AND_CLUSTER_RULES,
-].sort((a, b) => a.id.localeCompare(b.id));
+]
+  .map((rule) => Object.assign(rule, { controls: Object.freeze(controlsOfRule(rule.id)) }))
+  .sort((a, b) => a.id.localeCompare(b.id));
 
-export function findRule(id: string): AuditRule | undefined {
+export function findRule(id: string): RegisteredRule | undefined {
   return AUDIT_RULES.find((rule) => rule.id === id);
 }

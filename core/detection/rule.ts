@@ -1,3 +1,4 @@
+import type { ControlRef } from '../compliance/controls.ts';
 import type { Sentence } from '../model/sentence.ts';
 import type { Severity } from '../model/severity.ts';
 import type { AuditEvent } from './audit-event.ts';
@@ -21,6 +22,12 @@ export interface RuleMetadata {
   falsePositives: string;
   /** An audit event (real-format) that triggers the rule; tests assert that it does. */
   example: AuditEvent;
+  /**
+   * SOC 2, PCI DSS and ISO/IEC 27001 controls the rule's alerts give evidence for. Not written in the
+   * rule module: the registry (core/detection/registry.ts) sets it on every registered rule from the
+   * one mapping, core/compliance/mapping.ts (decision D66).
+   */
+  controls?: readonly ControlRef[];
 }
 
 /** What a rule found in one event: enough to build a Detection. */

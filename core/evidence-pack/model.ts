@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../audit-trail/record.ts';
+import type { Framework } from '../compliance/framework.ts';
 import type { StoredFinding } from '../findings/stored-finding.ts';
 import type { AuditReport } from '../posture/report.ts';
 
@@ -9,8 +10,8 @@ import type { AuditReport } from '../posture/report.ts';
  * outcome, active suppressions — plus a summary per control of SOC 2, PCI DSS and ISO/IEC 27001.
  */
 
-export const FRAMEWORKS = ['soc2', 'pci', 'iso27001'] as const;
-export type Framework = (typeof FRAMEWORKS)[number];
+// One definition, in core/compliance/framework.ts (the check and rule metadata name it too).
+export { FRAMEWORKS, type Framework } from '../compliance/framework.ts';
 
 /** Half-open period [from, to) in ISO-8601 instants. */
 export interface EvidencePeriod {

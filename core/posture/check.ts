@@ -1,3 +1,4 @@
+import type { ControlRef } from '../compliance/controls.ts';
 import type { Severity } from '../model/severity.ts';
 import type { ClusterSnapshot, ResourceType } from './snapshot.ts';
 
@@ -49,6 +50,12 @@ export interface CheckMetadata {
    * @default `no <reads> in the input that it applies to`
    */
   nothingToCheck?: string;
+  /**
+   * SOC 2, PCI DSS and ISO/IEC 27001 controls the check gives evidence for. Not written in the check
+   * module: the registry (core/posture/registry.ts) sets it on every registered check from the one
+   * mapping, core/compliance/mapping.ts (decision D66).
+   */
+  controls?: readonly ControlRef[];
 }
 
 /** Audit-wide settings some checks read (the engine passes them to every check). */

@@ -1,3 +1,5 @@
+import type { ControlRef } from '../compliance/controls.ts';
+import { controlsOfCheck } from '../compliance/mapping.ts';
 import type { PostureCheck } from './check.ts';
 import { controlPlaneLoggingCheck } from './checks/kp-001-control-plane-logging.ts';
 import { secretsEncryptionCheck } from './checks/kp-003-secrets-encryption.ts';
@@ -206,15 +208,24 @@ export const NETWORK_CHECKS: PostureCheck[] = [
   kp109,
 ];
 
-/** Every posture check, in catalog order. */
-export const ALL_CHECKS: readonly PostureCheck[] = [
+/** A registered check: its metadata carries the controls it gives evidence for. */
+export type RegisteredCheck = PostureCheck & { controls: readonly ControlRef[] };
+
+/**
+ * Every posture check, in catalog order, each given its `controls` from the one mapping
+ * (core/compliance/mapping.ts, decision D66) — set on the check object itself, so a check module
+ * imported directly carries them too.
+ */
+export const ALL_CHECKS: readonly RegisteredCheck[] = [
   ...AWS_CHECKS,
   ...NODE_CHECKS,
   ...RBAC_CHECKS,
   ...WORKLOAD_CHECKS,
   ...NETWORK_CHECKS,
-].sort((a, b) => a.id.localeCompare(b.id));
+]
+  .map((check) => Object.assign(check, { controls: Object.freeze(controlsOfCheck(check.id)) }))
+  .sort((a, b) => a.id.localeCompare(b.id));
 
-export function findCheck(id: string): PostureCheck | undefined {
+export function findCheck(id: string): RegisteredCheck | undefined {
   return ALL_CHECKS.find((check) => check.id === id);
 }
