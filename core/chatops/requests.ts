@@ -1,5 +1,6 @@
 import { AUDIT_SOURCES } from '../audit-trail/record.ts';
 import { InvalidEventError } from '../errors.ts';
+import { FRAMEWORKS } from '../evidence-pack/model.ts';
 import { SEVERITIES } from '../model/severity.ts';
 import * as z from '../zod.ts';
 
@@ -109,6 +110,17 @@ const kinds = {
     id: z.optional(z.string().check(z.regex(/^[0-9a-f]{6,24}$/))),
     home: z.optional(z.boolean()),
   }),
+  /**
+   * A compliance evidence pack (core/chatops/handlers/evidence.ts): one cluster or every cluster
+   * (absent), days `from`..`to` both included (YYYY-MM-DD, UTC; absent = the previous calendar
+   * month, resolved by the worker's clock), the frameworks whose summaries it holds.
+   */
+  evidence: z.object({
+    cluster: z.optional(shortText(100)),
+    from: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+    to: z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/))),
+    frameworks: z.array(z.enum(FRAMEWORKS)).check(z.minLength(1), z.maxLength(FRAMEWORKS.length)),
+  }),
 } as const;
 
 export type ActionKind = keyof typeof kinds;
@@ -151,6 +163,7 @@ const requestSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('approve'), args: kinds.approve }),
   z.object({ ...common, kind: z.literal('deny'), args: kinds.deny }),
   z.object({ ...common, kind: z.literal('digest'), args: kinds.digest }),
+  z.object({ ...common, kind: z.literal('evidence'), args: kinds.evidence }),
 ]);
 
 export type QueuedRequest = z.output<typeof requestSchema>;

@@ -13,6 +13,7 @@ import type { FindingLister, FindingStore } from '../findings/ports.ts';
 import type { Clock, DeliveryTrigger, SlackMessenger } from '../ports.ts';
 import type { AuditHistoryStore } from '../posture/history.ts';
 import type { AuditWorkerPorts } from './audit-ports.ts';
+import type { EvidenceWorkerPorts } from './evidence-ports.ts';
 import type {
   ChatopsLog,
   DigestSubscriptions,
@@ -50,6 +51,8 @@ export interface WorkerDeps {
   remediation?: RemediationDeps;
   /** `/k8s digest` and the Home's digest toggles (core/chatops/handlers/digest.ts). */
   digest?: DigestWorkerDeps;
+  /** `/k8s evidence` and the monthly pack (core/chatops/handlers/evidence.ts). */
+  evidence?: EvidenceWorkerPorts;
 }
 
 /** The Home tab's sources: posture history per cluster, digest subscriptions, and views.publish. */

@@ -1,6 +1,7 @@
 import { asKubeguardError, type KubeguardError } from '../errors.ts';
 import { auditDetailsHandler, auditHandler } from './handlers/audit.ts';
 import { digestHandler } from './handlers/digest.ts';
+import { evidenceHandler } from './handlers/evidence.ts';
 import { homeHandler } from './handlers/home.ts';
 import { policiesHandler } from './handlers/policies.ts';
 import { findingsHandler, statusHandler } from './handlers/read.ts';
@@ -57,6 +58,7 @@ export const WORKER_HANDLERS: { [K in ActionKind]: WorkerHandler<K> } = {
   approve: approveHandler,
   deny: denyHandler,
   digest: digestHandler,
+  evidence: evidenceHandler,
 };
 
 /** Runs a request; 'retry' asks the queue to deliver it again (a transient failure, not the last try). */

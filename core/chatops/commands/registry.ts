@@ -3,6 +3,7 @@ import { invalid, parseArgs, quoted } from './args.ts';
 import { auditCommand } from './audit.ts';
 import type { CommandContext, CommandPlan, CommandSpec } from './command.ts';
 import { digestCommand } from './digest.ts';
+import { evidenceCommand } from './evidence.ts';
 import { findingsCommand } from './findings.ts';
 import { helpCommand } from './help.ts';
 import { isolateCommand } from './isolate.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   statusCommand,
   auditCommand,
   digestCommand,
+  evidenceCommand,
 ];
 
 export interface PlannedCommand {

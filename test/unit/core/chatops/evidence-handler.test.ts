@@ -1,0 +1,330 @@
+import { describe, expect, it } from 'vitest';
+import { packArchive, sha256OfBytes } from '../../../../adapters/evidence/pack-archive.ts';
+import { InMemoryAuditTrail } from '../../../../adapters/local/in-memory-audit-trail.ts';
+import type { EvidenceWorkerPorts } from '../../../../core/chatops/evidence-ports.ts';
+import {
+  frameworkCounts,
+  periodOf,
+  previousMonth,
+  runMonthlyEvidencePack,
+} from '../../../../core/chatops/handlers/evidence.ts';
+import type { ReplyTarget } from '../../../../core/chatops/ports.ts';
+import type { SlackReply } from '../../../../core/chatops/replies.ts';
+import type { QueuedRequest } from '../../../../core/chatops/requests.ts';
+import { runQueuedRequest, type WorkerDeps } from '../../../../core/chatops/worker.ts';
+import { parseConfig } from '../../../../core/config/schema.ts';
+import type { EvidencePack, EvidencePackRequest } from '../../../../core/evidence-pack/model.ts';
+import type { StoredEvidencePack } from '../../../../core/evidence-pack/ports.ts';
+import { sha256Hex } from '../../../../core/remediation/forensics.ts';
+import { validateBlockKitMessage } from '../../../../core/slack-views/blocks.ts';
+import { FakeMessenger } from '../../../support/fake-messenger.ts';
+import { InMemoryFindingStore } from '../../../support/in-memory-finding-store.ts';
+import { samplePack } from '../../../support/sample-evidence-pack.ts';
+
+const NOW = '2026-12-03T10:00:00.000Z';
+
+function configWith(evidence: Record<string, unknown> = {}) {
+  return parseConfig({
+    clusters: [
+      { name: 'prod-cluster', region: 'us-east-1' },
+      { name: 'staging', region: 'eu-west-1' },
+    ],
+    slack: { defaultChannel: 'C0ALERTS' },
+    authorization: {
+      grants: [
+        { role: 'viewer', users: ['U0AUDITOR'] },
+        { role: 'viewer', users: ['U0PRODONLY'], clusters: ['prod-cluster'] },
+      ],
+    },
+    evidence,
+  });
+}
+
+/** A control summary as core/evidence-pack/summary.ts writes it (the fields the counts read). */
+function control(noEvidence: boolean, failing: number, exceptions: number) {
+  return {
+    gaps: { noEvidence, failingAtLastRun: Array.from({ length: failing }, () => ({})) },
+    exceptions: Array.from({ length: exceptions }, () => ({})),
+  };
+}
+
+function packFor(request: EvidencePackRequest): EvidencePack {
+  const base = samplePack('kubeguard-evidence-20261101-20261201-0a1b2c3d');
+  const summary = {
+    framework: 'soc2',
+    controls: [control(false, 0, 0), control(false, 1, 1), control(true, 0, 0)],
+  };
+  const content = JSON.stringify(summary);
+  return {
+    ...base,
+    files: [...base.files, { path: 'summary/soc2.json', content, contentType: 'application/json' }],
+    manifest: {
+      ...base.manifest,
+      period: request.period,
+      requestedBy: request.requestedBy,
+      files: [
+        ...base.manifest.files,
+        { path: 'summary/soc2.json', sha256: sha256Hex(content), bytes: Buffer.byteLength(content) },
+      ],
+    },
+  };
+}
+
+function setup(evidence: Record<string, unknown> = {}) {
+  const built: EvidencePackRequest[] = [];
+  const archives: Uint8Array[] = [];
+  const replies: { target: ReplyTarget; reply: SlackReply }[] = [];
+  const ports: EvidenceWorkerPorts = {
+    sources: {
+      clusters: async () => ['prod-cluster', 'staging'],
+      postureRuns: async function* () {},
+      findings: async function* () {},
+      auditRecords: async function* () {},
+    },
+    build: async (request) => {
+      built.push(request);
+      return packFor(request);
+    },
+    archive: packArchive,
+    store: {
+      put: async (pack, archive): Promise<StoredEvidencePack> => {
+        archives.push(archive);
+        return {
+          packId: pack.id,
+          location: `s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/${pack.id}.tar.gz`,
+          archiveSha256: sha256OfBytes(archive),
+          manifestSha256: 'b'.repeat(64),
+          bytes: archive.byteLength,
+          url: 'https://kubeguard-evidence.s3.amazonaws.com/evidence-packs/p.tar.gz?X-Amz-Expires=604800&X-Amz-Signature=abc',
+          urlExpiresAt: '2026-12-10T10:00:00.000Z',
+          retainUntil: '2027-12-03T10:00:00.000Z',
+        };
+      },
+    },
+  };
+  const messenger = new FakeMessenger();
+  const trail = new InMemoryAuditTrail();
+  const deps: WorkerDeps = {
+    config: configWith(evidence),
+    findings: new InMemoryFindingStore(),
+    trail,
+    replies: { reply: async (target, reply) => void replies.push({ target, reply }) },
+    delivery: { nudge: async () => {} },
+    messenger,
+    clock: () => NOW,
+    log: { info: () => {}, warn: () => {}, error: () => {} },
+    evidence: ports,
+  };
+  return { deps, built, archives, replies, messenger, trail };
+}
+
+function request(userId: string, args: Record<string, unknown>): QueuedRequest {
+  return {
+    v: 1,
+    requestId: 'r-00000000000000e1',
+    source: 'command',
+    receivedAt: NOW,
+    actor: { userId, groups: [] },
+    reply: { channelId: 'C0COMPLY', responseUrl: 'https://hooks.slack.com/commands/T0/1/x' },
+    kind: 'evidence',
+    args: { frameworks: ['soc2', 'pci', 'iso27001'], ...args },
+  } as QueuedRequest;
+}
+
+const ONCE = { attempt: 1, final: false };
+
+describe('evidence periods', () => {
+  it('is the previous calendar month by default, across a year end too', () => {
+    expect(previousMonth('2026-12-03T10:00:00.000Z')).toEqual({
+      from: '2026-11-01T00:00:00.000Z',
+      to: '2026-12-01T00:00:00.000Z',
+    });
+    expect(previousMonth('2027-01-01T06:00:00.000Z')).toEqual({
+      from: '2026-12-01T00:00:00.000Z',
+      to: '2027-01-01T00:00:00.000Z',
+    });
+  });
+
+  it('makes the last day inclusive (half-open end) and refuses a start after today', () => {
+    expect(periodOf({ from: '2026-07-01', to: '2026-09-30' }, NOW)).toEqual({
+      from: '2026-07-01T00:00:00.000Z',
+      to: '2026-10-01T00:00:00.000Z',
+    });
+    expect(() => periodOf({ from: '2026-12-04', to: '2026-12-31' }, NOW)).toThrow(
+      '--from 2026-12-04 is after today (2026-12-03, UTC): a pack holds what has happened; start it today at the latest',
+    );
+  });
+});
+
+describe('/k8s evidence in the worker', () => {
+  it('builds every configured cluster, stores the real archive and answers with the exact message', async () => {
+    const { deps, built, archives, replies, trail } = setup();
+
+    expect(await runQueuedRequest(request('U0AUDITOR', {}), deps, ONCE)).toBe('done');
+
+    expect(built).toEqual([
+      {
+        clusters: ['prod-cluster', 'staging'],
+        period: { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' },
+        frameworks: ['soc2', 'pci', 'iso27001'],
+        requestedBy: 'slack:U0AUDITOR',
+        generatedAt: NOW,
+      },
+    ]);
+    const archive = archives[0] as Uint8Array;
+    expect(Buffer.from(archive.subarray(0, 2)).toString('hex')).toBe('1f8b');
+    const sha = sha256OfBytes(archive);
+    expect(replies).toHaveLength(1);
+    const reply = replies[0]?.reply as SlackReply;
+    expect(replies[0]?.target).toEqual({
+      userId: 'U0AUDITOR',
+      channelId: 'C0COMPLY',
+      responseUrl: 'https://hooks.slack.com/commands/T0/1/x',
+    });
+    expect(reply.text).toBe(`Evidence pack 2026-11-01 to 2026-11-30 of 2 clusters: archive SHA-256 ${sha}`);
+    expect(reply.blocks).toEqual([
+      { type: 'header', text: { type: 'plain_text', text: 'Evidence pack 2026-11-01 to 2026-11-30' } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            '*Period:* 2026-11-01 to 2026-11-30 (UTC, both days included)\n' +
+            '*Clusters:* `prod-cluster`, `staging`\n' +
+            '*Pack:* `kubeguard-evidence-20261101-20261201-0a1b2c3d`, asked by <@U0AUDITOR>',
+        },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: '*SOC 2 (2017 TSC)* — 3 controls: 2 with evidence, 2 gaps, 1 exception',
+        },
+      },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text:
+            `*Archive:* <https://kubeguard-evidence.s3.amazonaws.com/evidence-packs/p.tar.gz?X-Amz-Expires=604800&amp;X-Amz-Signature=abc|Download the archive> (${archive.byteLength} bytes) — the link works until 2026-12-10T10:00:00.000Z; stored at \`s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz\`\n` +
+            `*Archive SHA-256:* \`${sha}\`\n` +
+            `*Manifest SHA-256:* \`${'b'.repeat(64)}\`\n` +
+            '*Retention:* Object Lock until 2027-12-03T10:00:00.000Z: this version cannot be deleted or overwritten before then',
+        },
+      },
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: '*Verify:* `sha256sum kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz` prints the archive SHA-256 above; unpack it (`tar -xzf`), then `sha256sum manifest.json` prints the manifest SHA-256 and every file listed in `manifest.json` has the SHA-256 written beside it (docs/evidence-packs.md, "Verifying a pack").',
+          },
+        ],
+      },
+    ]);
+    expect(validateBlockKitMessage({ text: reply.text, blocks: reply.blocks ?? [] })).toEqual([]);
+    // The trail records the outcome with the pack and its hashes.
+    const outcome = trail.all().find((record) => record.type === 'outcome');
+    expect(outcome).toMatchObject({
+      kind: 'evidence',
+      result: 'done',
+      actor: 'U0AUDITOR',
+      target: 'evidence pack of every cluster, 2026-11-01T00:00:00.000Z to 2026-12-01T00:00:00.000Z',
+    });
+    expect(outcome?.detail).toContain(`archive sha256 ${sha}`);
+  });
+
+  it('covers the named cluster and days only', async () => {
+    const { deps, built } = setup();
+
+    await runQueuedRequest(
+      request('U0PRODONLY', {
+        cluster: 'prod-cluster',
+        from: '2026-07-01',
+        to: '2026-09-30',
+        frameworks: ['pci'],
+      }),
+      deps,
+      ONCE,
+    );
+
+    expect(built[0]).toMatchObject({
+      clusters: ['prod-cluster'],
+      period: { from: '2026-07-01T00:00:00.000Z', to: '2026-10-01T00:00:00.000Z' },
+      frameworks: ['pci'],
+    });
+  });
+
+  it('refuses every cluster to someone who is a viewer of only one, builds nothing and records the denial', async () => {
+    const { deps, built, replies, trail } = setup();
+
+    expect(await runQueuedRequest(request('U0PRODONLY', {}), deps, ONCE)).toBe('done');
+
+    expect(built).toEqual([]);
+    expect(replies[0]?.reply.text).toContain('viewer');
+    expect(replies[0]?.reply.text).toContain('staging');
+    expect(trail.all().find((record) => record.type === 'denial')).toMatchObject({
+      result: 'denied',
+      role: 'viewer',
+      cluster: 'staging',
+      kind: 'evidence',
+    });
+  });
+
+  it('refuses someone without any role', async () => {
+    const { deps, built, trail } = setup();
+
+    await runQueuedRequest(request('U0STRANGER', { cluster: 'prod-cluster' }), deps, ONCE);
+
+    expect(built).toEqual([]);
+    expect(trail.all().find((record) => record.type === 'denial')).toMatchObject({ cluster: 'prod-cluster' });
+  });
+});
+
+describe('frameworkCounts', () => {
+  it('counts the controls of each summary, in the order asked, and leaves out a framework without one', () => {
+    const pack = packFor({
+      clusters: ['prod-cluster'],
+      period: previousMonth(NOW),
+      frameworks: ['soc2'],
+      requestedBy: 'schedule',
+      generatedAt: NOW,
+    });
+    expect(frameworkCounts(pack, ['pci', 'soc2'])).toEqual([
+      { framework: 'soc2', controls: 3, withEvidence: 2, gaps: 2, exceptions: 1 },
+    ]);
+  });
+});
+
+describe('the monthly evidence pack', () => {
+  it('builds the previous month of every cluster and posts it to evidence.channel', async () => {
+    const { deps, built, messenger } = setup({ schedule: true, channel: 'C0COMPLY' });
+    const firstOfMonth = { ...deps, clock: () => '2027-01-01T06:00:00.000Z' };
+
+    const result = await runMonthlyEvidencePack(firstOfMonth);
+
+    expect(result).toEqual({ result: 'posted', packId: 'kubeguard-evidence-20261101-20261201-0a1b2c3d' });
+    expect(built).toEqual([
+      {
+        clusters: ['prod-cluster', 'staging'],
+        period: { from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' },
+        frameworks: ['soc2', 'pci', 'iso27001'],
+        requestedBy: 'schedule',
+        generatedAt: '2027-01-01T06:00:00.000Z',
+      },
+    ]);
+    expect(messenger.posts).toHaveLength(1);
+    expect(messenger.posts[0]).toMatchObject({ channel: 'C0COMPLY' });
+    const blocks = JSON.stringify(messenger.posts[0]);
+    expect(blocks).toContain('asked by the monthly schedule');
+    expect(blocks).toContain('Evidence pack 2026-12-01 to 2026-12-31');
+  });
+
+  it('does nothing when evidence.schedule is off', async () => {
+    const { deps, built, messenger } = setup();
+
+    expect(await runMonthlyEvidencePack(deps)).toEqual({ result: 'skipped' });
+    expect(built).toEqual([]);
+    expect(messenger.posts).toEqual([]);
+  });
+});
