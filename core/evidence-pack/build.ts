@@ -40,25 +40,74 @@ export interface BuildOptions {
   catalog?: ControlCatalog;
 }
 
+/**
+ * Where a pack's files go as they are built, one after the other (an archive being written, a
+ * directory, memory). A quarter of 50 clusters is thousands of reports — gigabytes of JSON — so no
+ * file is ever held whole by the builder: a report is written piece by piece and hashed as it goes.
+ */
+export interface EvidencePackSink {
+  /** Takes one file: `chunks` must be read to its end before the promise resolves. */
+  file(path: string, contentType: string, chunks: Iterable<string>): Promise<void>;
+}
+
+/** What a written pack is: its id and manifest (`manifest.json`, the last file written, holds it too). */
+export interface WrittenEvidencePack {
+  id: string;
+  manifest: EvidencePackManifest;
+}
+
 const JSON_TYPE = 'application/json';
 const JSONL_TYPE = 'application/x-ndjson';
 
 /** No control mapping: summaries list no control. Replaced by the repository's table once it exists. */
 const EMPTY_CATALOG: ControlCatalog = { controls: [], ofCheck: () => [], ofRule: () => [] };
 
+/** The pack in memory: for the sizes a Slack request or a month of a few clusters makes. */
 export async function buildEvidencePack(
   request: EvidencePackRequest,
   sources: EvidenceSources,
   options: BuildOptions = {},
 ): Promise<EvidencePack> {
+  const files: EvidencePackFile[] = [];
+  const sink: EvidencePackSink = {
+    file: async (path, contentType, chunks) => {
+      let content = '';
+      for (const chunk of chunks) content += chunk;
+      files.push({ path, content, contentType });
+    },
+  };
+  const { id, manifest } = await writeEvidencePack(request, sources, sink, options);
+  return { id, files, manifest };
+}
+
+/** Builds the pack into `sink`, file by file; `manifest.json` last. */
+export async function writeEvidencePack(
+  request: EvidencePackRequest,
+  sources: EvidenceSources,
+  sink: EvidencePackSink,
+  options: BuildOptions = {},
+): Promise<WrittenEvidencePack> {
   const { period } = request;
   if (!(Date.parse(period.from) < Date.parse(period.to))) {
     throw new RangeError(`the period must end after it begins: ${period.from} to ${period.to}`);
   }
   const summary = new SummaryAccumulator(options.catalog ?? EMPTY_CATALOG);
-  const files: EvidencePackFile[] = [];
-  const add = (path: string, content: string, contentType: string) => {
-    files.push({ path, content, contentType });
+  const listed: EvidencePackManifest['files'] = [];
+  const add = async (path: string, content: string | Iterable<string>, contentType: string) => {
+    const hash = createHash('sha256');
+    let bytes = 0;
+    let done = false;
+    function* hashed(): Generator<string> {
+      for (const chunk of typeof content === 'string' ? [content] : content) {
+        hash.update(chunk, 'utf8');
+        bytes += Buffer.byteLength(chunk, 'utf8');
+        yield chunk;
+      }
+      done = true;
+    }
+    await sink.file(path, contentType, hashed());
+    if (!done) throw new Error(`the pack sink did not read ${path} to its end`);
+    listed.push({ path, sha256: hash.digest('hex'), bytes });
   };
 
   const clusters = [
@@ -71,9 +120,13 @@ export async function buildEvidencePack(
       const report = run.report;
       if (!inPeriod(report.takenAt, period)) continue;
       const dir = uniqueDir(`posture/${pathSegment(cluster)}/${pathSegment(report.takenAt)}`, usedDirs);
-      add(`${dir}/report.json`, [...jsonChunks(report)].join(''), JSON_TYPE);
+      await add(`${dir}/report.json`, jsonChunks(report), JSON_TYPE);
       if (run.snapshot !== undefined) {
-        add(`${dir}/snapshot.json`, `${JSON.stringify(redactSnapshot(run.snapshot), null, 2)}\n`, JSON_TYPE);
+        await add(
+          `${dir}/snapshot.json`,
+          `${JSON.stringify(redactSnapshot(run.snapshot), null, 2)}\n`,
+          JSON_TYPE,
+        );
       }
       summary.addRun(cluster, report.takenAt, report.results);
       runIndex.push(
@@ -88,28 +141,28 @@ export async function buildEvidencePack(
       );
     }
   }
-  add('posture/runs.jsonl', lines(runIndex), JSONL_TYPE);
+  await add('posture/runs.jsonl', lines(runIndex), JSONL_TYPE);
 
   const { findings, suppressions } = await findingRecords(sources.findings(period), period, clusters);
   for (const line of findings) summary.addFinding(line);
   summary.setSuppressions(suppressions);
-  add('findings.jsonl', lines(findings.map((line) => JSON.stringify(line))), JSONL_TYPE);
-  add('suppressions.json', `${JSON.stringify(suppressions, null, 2)}\n`, JSON_TYPE);
+  await add('findings.jsonl', lines(findings.map((line) => JSON.stringify(line))), JSONL_TYPE);
+  await add('suppressions.json', `${JSON.stringify(suppressions, null, 2)}\n`, JSON_TYPE);
 
   const { trail, actions } = await trailRecords(sources.auditRecords(period), period, clusters);
   for (const action of actions) summary.addAction(action);
-  add('actions.jsonl', lines(actions.map((line) => JSON.stringify(line))), JSONL_TYPE);
-  add('audit-trail.jsonl', lines(trail.map(auditRecordLine)), JSONL_TYPE);
+  await add('actions.jsonl', lines(actions.map((line) => JSON.stringify(line))), JSONL_TYPE);
+  await add('audit-trail.jsonl', lines(trail.map(auditRecordLine)), JSONL_TYPE);
 
   for (const framework of request.frameworks) {
     const framed = summary.summarize(framework, period, clusters);
-    add(`summary/${framework}.json`, `${JSON.stringify(framed, null, 2)}\n`, JSON_TYPE);
-    add(`summary/${framework}.md`, summaryMarkdown(framed), 'text/markdown; charset=utf-8');
-    add(`summary/${framework}.html`, summaryHtml(framed), 'text/html; charset=utf-8');
+    await add(`summary/${framework}.json`, `${JSON.stringify(framed, null, 2)}\n`, JSON_TYPE);
+    await add(`summary/${framework}.md`, summaryMarkdown(framed), 'text/markdown; charset=utf-8');
+    await add(`summary/${framework}.html`, summaryHtml(framed), 'text/html; charset=utf-8');
   }
 
   const id = packId(request, clusters);
-  add(
+  await add(
     'README.md',
     packReadme({
       id,
@@ -122,14 +175,11 @@ export async function buildEvidencePack(
     }),
     'text/markdown; charset=utf-8',
   );
-  const listed = files.map((file) => ({
-    path: file.path,
-    sha256: sha256Hex(file.content),
-    bytes: Buffer.byteLength(file.content, 'utf8'),
-  }));
-  const sums = listed.map((file) => `${file.sha256}  ${file.path}\n`).join('');
-  add('SHA256SUMS', sums, 'text/plain; charset=utf-8');
-  listed.push({ path: 'SHA256SUMS', sha256: sha256Hex(sums), bytes: Buffer.byteLength(sums, 'utf8') });
+  await add(
+    'SHA256SUMS',
+    listed.map((file) => `${file.sha256}  ${file.path}\n`).join(''),
+    'text/plain; charset=utf-8',
+  );
   const manifest: EvidencePackManifest = {
     packId: id,
     generatedAt: request.generatedAt,
@@ -137,10 +187,10 @@ export async function buildEvidencePack(
     period: { from: period.from, to: period.to },
     clusters,
     frameworks: [...request.frameworks],
-    files: listed,
+    files: [...listed],
   };
-  add('manifest.json', `${JSON.stringify(manifest, null, 2)}\n`, JSON_TYPE);
-  return { id, files, manifest };
+  await sink.file('manifest.json', JSON_TYPE, [`${JSON.stringify(manifest, null, 2)}\n`]);
+  return { id, manifest };
 }
 
 export function sha256Hex(content: string): string {
