@@ -113,6 +113,41 @@ export class DynamoAuditHistoryStore implements AuditHistoryStore {
     }
     return items.map((item) => toEntry(item));
   }
+
+  /** The cluster's entries with `from <= takenAt < to`, oldest first, every page (evidence packs). */
+  async between(cluster: string, from: string, to: string): Promise<AuditHistoryEntry[]> {
+    const entries: AuditHistoryEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const answer = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#pk': FINDINGS_TABLE.partitionKey, '#sk': FINDINGS_TABLE.sortKey },
+            ExpressionAttributeValues: {
+              ':pk': `AUDIT#${cluster}`,
+              // Sort keys compare as text, and times may be written with or without a fraction or an
+              // offset: a day's margin each side, then the period applied as instants below.
+              ':from': new Date(Date.parse(from) - 86_400_000).toISOString(),
+              ':to': new Date(Date.parse(to) + 86_400_000).toISOString(),
+            },
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        for (const item of answer.Items ?? []) entries.push(toEntry(item));
+        startKey = answer.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (error) {
+      if (error instanceof KubeguardError) throw error;
+      throw new KubeguardError('UPSTREAM', `audit history: reading the audits of ${cluster} failed`, {
+        cause: error,
+      });
+    }
+    return entries.filter(
+      (entry) => Date.parse(entry.takenAt) >= Date.parse(from) && Date.parse(entry.takenAt) < Date.parse(to),
+    );
+  }
 }
 
 /** A stored item back as an entry; an item that does not parse is named, not silently skipped. */

@@ -60,6 +60,28 @@ describe('DynamoAuditHistoryStore on dynalite', () => {
     ]);
   });
 
+  it('answers a period [from, to) of one cluster, oldest first, whatever the times’ precision', async () => {
+    const { store } = await freshStore();
+    for (const takenAt of [
+      '2026-02-28T23:59:59.999Z',
+      '2026-03-01T00:00:00Z',
+      '2026-03-15T06:00:00.000Z',
+      '2026-03-31T23:59:59.500Z',
+      '2026-04-01T00:00:00.000Z',
+    ]) {
+      await store.put(at(takenAt, 50));
+    }
+    await store.put(at('2026-03-10T06:00:00.000Z', 99, 'staging'));
+
+    const entries = await store.between('prod-eu', '2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00Z');
+
+    expect(entries.map((entry) => entry.takenAt)).toEqual([
+      '2026-03-01T00:00:00Z',
+      '2026-03-15T06:00:00.000Z',
+      '2026-03-31T23:59:59.500Z',
+    ]);
+  });
+
   it('writes an audit once: a redelivered entry changes nothing', async () => {
     const { store } = await freshStore();
     await store.put(at('2026-03-01T06:00:00.000Z', 70));
