@@ -52,7 +52,7 @@ export function packArchive(pack: EvidencePack): Uint8Array {
     if (padding > 0) blocks.push(new Uint8Array(padding));
   };
   addFile(`${pack.id}/${MANIFEST_FILE}`, manifestText(pack));
-  for (const file of pack.files) addFile(`${pack.id}/${file.path}`, file.content);
+  for (const file of contentFiles(pack)) addFile(`${pack.id}/${file.path}`, file.content);
   blocks.push(new Uint8Array(2 * BLOCK));
   const length = blocks.reduce((sum, block) => sum + block.length, 0);
   const tar = Buffer.concat(blocks, length + ((RECORD - (length % RECORD)) % RECORD));
@@ -68,9 +68,25 @@ export function sha256OfBytes(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** The pack is storable: plain paths, no manifest among its files, and a manifest that lists exactly its files by SHA-256. */
+/** The pack's files but the manifest (the builder may hand it over as its last file; the archive writes it first). */
+function contentFiles(pack: EvidencePack): EvidencePack['files'] {
+  return pack.files.filter((file) => file.path !== MANIFEST_FILE);
+}
+
+/**
+ * The pack is storable: plain paths, a manifest that lists exactly its files by SHA-256, and — when
+ * the builder handed the manifest over as a file — that file is the manifest's text.
+ */
 function checkPack(pack: EvidencePack): void {
-  const unsafe = [pack.id, ...pack.files.map((file) => file.path)].find((path) =>
+  const given = pack.files.filter((file) => file.path === MANIFEST_FILE);
+  if (given.length > 1 || (given[0] !== undefined && given[0].content !== manifestText(pack))) {
+    throw new KubeguardError(
+      'INTERNAL',
+      `evidence pack ${pack.id} holds a manifest.json that is not its manifest (or holds it twice)`,
+    );
+  }
+  const files = contentFiles(pack);
+  const unsafe = [pack.id, ...files.map((file) => file.path)].find((path) =>
     path.split('/').some((segment) => !SAFE_SEGMENT.test(segment) || segment === '.' || segment === '..'),
   );
   if (unsafe !== undefined) {
@@ -80,16 +96,13 @@ function checkPack(pack: EvidencePack): void {
       { details: { path: unsafe } },
     );
   }
-  const paths = pack.files.map((file) => file.path);
-  const duplicate = paths.find((path, index) => paths.indexOf(path) !== index || path === MANIFEST_FILE);
+  const paths = files.map((file) => file.path);
+  const duplicate = paths.find((path, index) => paths.indexOf(path) !== index);
   if (duplicate !== undefined) {
-    throw new KubeguardError(
-      'INTERNAL',
-      `evidence pack ${pack.id} holds ${duplicate} twice (the manifest is written by the archive)`,
-    );
+    throw new KubeguardError('INTERNAL', `evidence pack ${pack.id} holds ${duplicate} twice`);
   }
   const listed = new Map(pack.manifest.files.map((entry) => [entry.path, entry.sha256]));
-  const mismatched = pack.files
+  const mismatched = files
     .filter(
       (file) => listed.get(file.path) !== createHash('sha256').update(file.content, 'utf8').digest('hex'),
     )

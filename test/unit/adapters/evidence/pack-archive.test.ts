@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manifestText, packArchive, sha256OfBytes } from '#adapters/evidence/pack-archive.ts';
+import type { EvidencePackFile } from '#core/evidence-pack/model.ts';
 import { samplePack } from '#test/support/sample-evidence-pack.ts';
 
 /** The evidence pack archive: a gzip'd ustar tar any system tar extracts, byte for byte, reproducibly. */
@@ -99,6 +100,22 @@ describe('evidence pack archive', () => {
 
     const withManifest = samplePack();
     withManifest.files.push({ path: 'manifest.json', content: '{}', contentType: 'application/json' });
-    expect(() => packArchive(withManifest)).toThrow(/twice/);
+    expect(() => packArchive(withManifest)).toThrow(/not its manifest/);
+
+    const twice = samplePack();
+    twice.files.push({ ...(twice.files[0] as EvidencePackFile) });
+    expect(() => packArchive(twice)).toThrow(/twice/);
+  });
+
+  it("takes the manifest as the builder's last file too, and writes it once, first", () => {
+    const pack = samplePack();
+    const handedOver = samplePack();
+    handedOver.files.push({
+      path: 'manifest.json',
+      content: manifestText(pack),
+      contentType: 'application/json',
+    });
+
+    expect(Buffer.from(packArchive(handedOver)).equals(Buffer.from(packArchive(pack)))).toBe(true);
   });
 });
