@@ -89,3 +89,10 @@ export const FRAMEWORK_LABELS: Readonly<Record<Framework, string>> = Object.free
   pci: 'PCI DSS',
   iso27001: 'ISO/IEC 27001',
 });
+
+/** Framework and edition in a few words, for the generated docs: `PCI DSS v4.0`. */
+export const FRAMEWORK_EDITIONS: Readonly<Record<Framework, string>> = Object.freeze({
+  soc2: 'SOC 2 (2017 TSC)',
+  pci: 'PCI DSS v4.0',
+  iso27001: 'ISO/IEC 27001:2022 Annex A',
+});

@@ -1,3 +1,4 @@
+import { controlsCell, controlsSection } from '../compliance/format.ts';
 import type { AuditRule } from './rule.ts';
 
 /**
@@ -18,7 +19,7 @@ function cell(text: string): string {
 function ruleIndex(rules: readonly AuditRule[]): string {
   const rows = rules.map(
     (rule) =>
-      `| [${rule.id}](${rule.id}.md) | ${rule.core ? '★' : ''} | ${cell(rule.title)} | ${rule.severity} | ${rule.mitre.join(', ')} |`,
+      `| [${rule.id}](${rule.id}.md) | ${rule.core ? '★' : ''} | ${cell(rule.title)} | ${rule.severity} | ${rule.mitre.join(', ')} | ${controlsCell(rule.controls)} |`,
   );
   const core = rules.filter((rule) => rule.core).length;
   return [
@@ -29,10 +30,13 @@ function ruleIndex(rules: readonly AuditRule[]): string {
     `${rules.length} audit-log rules, ${core} of them core (★). Each rule is one module in`,
     '`core/detection/rules/` with this metadata and a pure `match` function; the catalog',
     'conventions (success, denied, system principals, stages) are described in docs/architecture.md.',
-    'GuardDuty findings are mapped onto these ids where the catalog says so.',
+    'GuardDuty findings are mapped onto these ids where the catalog says so. The controls column names',
+    "the SOC 2 criteria, PCI DSS v4.0 requirements and ISO/IEC 27001:2022 Annex A controls each rule's",
+    'alerts give evidence for; GuardDuty types kept as rule ids and Inspector image alerts are mapped in',
+    '[../compliance.md](../compliance.md).',
     '',
-    '| id | core | title | severity | MITRE ATT&CK |',
-    '|---|---|---|---|---|',
+    '| id | core | title | severity | MITRE ATT&CK | controls |',
+    '|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');
@@ -68,6 +72,7 @@ function ruleDocument(rule: AuditRule): string {
     '',
     rule.falsePositives,
     '',
+    ...controlsSection(rule.controls, '../compliance.md', 'An alert of this rule'),
     '## Example event',
     '',
     '```json',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { complianceDocument } from '../../core/compliance/docs.ts';
 import { AUDIT_RULES } from '../../core/detection/registry.ts';
 import { ruleDocuments } from '../../core/detection/rule-docs.ts';
 import { ruleGuidesModule } from '../../core/detection/rule-guides-module.ts';
@@ -36,6 +37,12 @@ describe('generated documentation', () => {
 
   it('documents every posture check exactly as its metadata says (run `npm run docs` after changing a check)', () => {
     expect(stale('checks', checkDocuments(ALL_CHECKS))).toEqual([]);
+  });
+
+  it('documents the control table and mapping exactly as core/compliance says (run `npm run docs` after changing it)', () => {
+    expect(readFileSync(join(DOCS, 'compliance.md'), 'utf8')).toBe(
+      complianceDocument(ALL_CHECKS, AUDIT_RULES),
+    );
   });
 
   it('renders a rule page with its guidance and a real example event', () => {
