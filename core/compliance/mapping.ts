@@ -210,7 +210,7 @@ const RULE_THEMES: Record<string, readonly Theme[]> = {
   'KD-048': ['access', 'change'],
   'KD-049': ['privileged', 'change'],
   'KD-050': ['authentication', 'privileged', 'change'],
-  'KD-051': ['authentication', 'privileged', 'change', 'cloud'],
+  'KD-051': ['authentication', 'privileged', 'change'],
   'KD-052': ['change'],
   'KD-053': ['change', 'segregation'],
   'KD-054': ['privileged', 'change'],
