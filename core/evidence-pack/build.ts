@@ -3,7 +3,7 @@ import { auditRecordLine } from '../audit-trail/export.ts';
 import type { AuditRecord } from '../audit-trail/record.ts';
 import type { StoredFinding } from '../findings/stored-finding.ts';
 import { jsonChunks } from '../posture/export/json.ts';
-import type { ControlCatalog } from './controls.ts';
+import { COMPLIANCE_CATALOG, type ControlCatalog } from './controls.ts';
 import type {
   EvidencePack,
   EvidencePackFile,
@@ -59,9 +59,6 @@ export interface WrittenEvidencePack {
 const JSON_TYPE = 'application/json';
 const JSONL_TYPE = 'application/x-ndjson';
 
-/** No control mapping: summaries list no control. Replaced by the repository's table once it exists. */
-const EMPTY_CATALOG: ControlCatalog = { controls: [], ofCheck: () => [], ofRule: () => [] };
-
 /** The pack in memory: for the sizes a Slack request or a month of a few clusters makes. */
 export async function buildEvidencePack(
   request: EvidencePackRequest,
@@ -91,7 +88,7 @@ export async function writeEvidencePack(
   if (!(Date.parse(period.from) < Date.parse(period.to))) {
     throw new RangeError(`the period must end after it begins: ${period.from} to ${period.to}`);
   }
-  const summary = new SummaryAccumulator(options.catalog ?? EMPTY_CATALOG);
+  const summary = new SummaryAccumulator(options.catalog ?? COMPLIANCE_CATALOG);
   const listed: EvidencePackManifest['files'] = [];
   const add = async (path: string, content: string | Iterable<string>, contentType: string) => {
     const hash = createHash('sha256');

@@ -1,25 +1,21 @@
-import type { Framework } from './model.ts';
+import { CONTROLS, type Control, type ControlRef } from '../compliance/controls.ts';
+import { controlsOfCheck, controlsOfRule } from '../compliance/mapping.ts';
 
-/** A control of a framework: `{framework: 'soc2', id: 'CC7.2'}`. */
-export interface ControlRef {
-  framework: Framework;
-  id: string;
-}
-
-export interface ControlInfo extends ControlRef {
-  title: string;
-}
+export { type ControlRef, controlKey } from '../compliance/controls.ts';
 
 /**
- * What the summaries need of the control mapping (core/compliance): the controls of each framework
- * and which controls a posture check or a detection rule gives evidence for.
+ * What the summaries need of the control mapping: the controls of each framework and which controls
+ * a posture check or a detection rule gives evidence for. The default is the repository's table and
+ * mapping (core/compliance, decision D66); tests may pass another.
  */
 export interface ControlCatalog {
-  controls: readonly ControlInfo[];
+  controls: readonly Control[];
   ofCheck(checkId: string): readonly ControlRef[];
   ofRule(ruleId: string): readonly ControlRef[];
 }
 
-export function controlKey(control: ControlRef): string {
-  return `${control.framework}:${control.id}`;
-}
+export const COMPLIANCE_CATALOG: ControlCatalog = {
+  controls: CONTROLS,
+  ofCheck: controlsOfCheck,
+  ofRule: controlsOfRule,
+};

@@ -1,6 +1,7 @@
+import type { Control } from '../compliance/controls.ts';
 import type { CheckStatus } from '../posture/check.ts';
 import type { StatusCounts } from '../posture/report.ts';
-import { type ControlCatalog, type ControlInfo, type ControlRef, controlKey } from './controls.ts';
+import { type ControlCatalog, type ControlRef, controlKey } from './controls.ts';
 import { escapeHtml, escapeMarkdown } from './escape.ts';
 import type { EvidencePeriod, Framework } from './model.ts';
 import type { ActionLine, FindingLine, SuppressionLine } from './records.ts';
@@ -185,7 +186,7 @@ export class SummaryAccumulator {
   }
 }
 
-function emptySummary(control: ControlInfo): ControlSummary {
+function emptySummary(control: Control): ControlSummary {
   return {
     framework: control.framework,
     id: control.id,
