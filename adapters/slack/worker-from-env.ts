@@ -12,6 +12,7 @@ import { createDeliveryTriggerFromEnv } from '../aws/lambda-delivery-trigger.ts'
 import { DynamoPlanStore } from '../aws/plan-store.ts';
 import { createResvgRasterizer } from '../chart/png.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
+import { evidenceWorkerPortsFromEnv } from '../evidence/pack-worker-from-env.ts';
 import { auditWorkerPortsFromEnv } from '../kubernetes/audit-worker-from-env.ts';
 import { remediationRuntimeFromEnv } from '../kubernetes/remediation-runtime.ts';
 import {
@@ -46,14 +47,19 @@ export function workerDepsFromEnv(
   });
   // The digest function's own stores and Slack calls: a preview is built exactly as a sent digest.
   const digestStores = digestStoresFromEnv(environment);
+  const findings = new DynamoFindingStore({
+    client: table.client,
+    tableName: table.tableName,
+    nowSeconds: () => Math.floor(Date.now() / 1000),
+  });
+  const trail = new DynamoAuditTrailStore(table);
+  const history = new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName });
+  // `/k8s evidence` and the monthly pack: the same stores, and the evidence bucket (or directory).
+  const evidence = evidenceWorkerPortsFromEnv(environment, { history, findings, trail });
   return {
     config: environment.config,
-    findings: new DynamoFindingStore({
-      client: table.client,
-      tableName: table.tableName,
-      nowSeconds: () => Math.floor(Date.now() / 1000),
-    }),
-    trail: new DynamoAuditTrailStore(table),
+    findings,
+    trail,
     replies: createSlackReplies({
       client,
       // A local Slack double serves response URLs too (tests, the sandbox).
@@ -64,7 +70,7 @@ export function workerDepsFromEnv(
     delivery: parts.delivery ?? createDeliveryTriggerFromEnv(environment) ?? { nudge: async () => {} },
     messenger: createSlackMessengerFromEnv(environment),
     home: {
-      history: new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName }),
+      history,
       digests: digestSubscriptionsFor(digestStores.subscriptions, environment.config.digest),
       tabs: createSlackHomeTabs(client),
     },
@@ -86,6 +92,7 @@ export function workerDepsFromEnv(
     clock: parts.clock ?? (() => new Date().toISOString()),
     log: parts.log,
     ...auditPorts(environment, createSlackViewUpdates(client)),
+    ...(evidence === undefined ? {} : { evidence }),
   };
 }
 

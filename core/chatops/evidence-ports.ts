@@ -12,3 +12,13 @@ export interface EvidenceWorkerPorts {
   archive(pack: EvidencePack): Uint8Array;
   store: EvidencePackStore;
 }
+
+/**
+ * The input the `MonthlyEvidencePack` rule gives the action worker (infra/constructs/evidence-schedule.ts):
+ * the worker runs runMonthlyEvidencePack (core/chatops/handlers/evidence.ts) instead of reading SQS records.
+ */
+export const MONTHLY_EVIDENCE_EVENT = Object.freeze({ kubeguard: 'monthly-evidence-pack' });
+
+export function isMonthlyEvidenceEvent(event: unknown): boolean {
+  return (event as { kubeguard?: unknown } | null)?.kubeguard === MONTHLY_EVIDENCE_EVENT.kubeguard;
+}

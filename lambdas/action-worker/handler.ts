@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { isMonthlyEvidenceEvent } from '../../core/chatops/evidence-ports.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import { asKubeguardError } from '../../core/errors.ts';
 import type { FunctionLogger } from '../shared/logger.ts';
@@ -25,16 +26,33 @@ export type ActionWorkerHandler = (event: unknown) => Promise<BatchResponse>;
  * bundle loads (D56).
  */
 const dispatch = onFirstUse(() => import('../../core/chatops/worker.ts'));
+const evidence = onFirstUse(() => import('../../core/chatops/handlers/evidence.ts'));
 
 /**
  * The action worker: SQS delivers queued Slack requests (core/chatops/requests.ts); each runs through
  * the worker's dispatch table and is answered in Slack. A request the worker asks to retry (Slack or
  * AWS failed, not its last attempt) or that failed unexpectedly is reported as a batch item failure,
  * so SQS delivers it again and, after its last attempt, to the dead-letter queue. A record that is
- * not a request is logged and dropped: delivering it again would not make it one.
+ * not a request is logged and dropped: delivering it again would not make it one. The monthly
+ * evidence schedule invokes it too, with MONTHLY_EVIDENCE_EVENT instead of an SQS batch.
  */
 export function createActionWorkerHandler(deps: ActionWorkerDeps): ActionWorkerHandler {
   return async (event) => {
+    if (isMonthlyEvidenceEvent(event)) {
+      // The monthly schedule (EventBridge, asynchronous): no queue record. A failure is logged and
+      // thrown, so the invocation counts as an error (the errors alarm); nothing is retried, and
+      // /k8s evidence builds the same month on demand.
+      const { runMonthlyEvidencePack } = await evidence();
+      try {
+        const outcome = await runMonthlyEvidencePack(deps.worker);
+        deps.logger.info('monthly evidence pack done', { ...outcome });
+      } catch (error) {
+        const failure = asKubeguardError(error);
+        deps.logger.error('monthly evidence pack failed', { code: failure.code, error: failure.message });
+        throw error;
+      }
+      return { batchItemFailures: [] };
+    }
     const failures: { itemIdentifier: string }[] = [];
     for (const record of recordsOf(event)) {
       let decoded: ReturnType<typeof decodeRecord>;

@@ -83,23 +83,25 @@ function isSummary(value: unknown): value is SummaryLike {
 }
 
 /**
- * Per framework of the pack, its controls counted from the pack's own summaries (the JSON summary
- * files core/evidence-pack writes, or `summaries` when the pack carries them): with evidence, with a
+ * Per framework of the pack, its controls counted from the pack's own summaries (`summary/<framework>.json`,
+ * core/evidence-pack/build.ts, or `summaries` when the pack carries them): with evidence, with a
  * gap, with an exception. In the order of `frameworks`; a framework without a summary is left out.
  */
 export function frameworkCounts(pack: EvidencePack, frameworks: readonly Framework[]): FrameworkCounts[] {
   const found = new Map<Framework, SummaryLike>();
   const carried = (pack as EvidencePack & { summaries?: readonly unknown[] }).summaries ?? [];
   for (const summary of carried) if (isSummary(summary)) found.set(summary.framework, summary);
-  for (const file of pack.files) {
-    if (!file.path.endsWith('.json') || found.size === frameworks.length) continue;
+  for (const framework of frameworks) {
+    if (found.has(framework)) continue;
+    const file = pack.files.find((candidate) => candidate.path === `summary/${framework}.json`);
+    if (file === undefined) continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(file.content);
     } catch {
       continue;
     }
-    if (isSummary(parsed) && !found.has(parsed.framework)) found.set(parsed.framework, parsed);
+    if (isSummary(parsed) && parsed.framework === framework) found.set(framework, parsed);
   }
   return frameworks.flatMap((framework) => {
     const summary = found.get(framework);
@@ -174,7 +176,7 @@ export const evidenceHandler: WorkerHandler<'evidence'> = async (request, deps) 
 
 /**
  * The monthly pack (the `MonthlyEvidencePack` schedule invokes the action worker with
- * MONTHLY_EVIDENCE_EVENT): the previous calendar month of every configured cluster, all three
+ * MONTHLY_EVIDENCE_EVENT, core/chatops/evidence-ports.ts): the previous calendar month of every configured cluster, all three
  * frameworks, posted to `evidence.channel`. Off (`evidence.schedule` false) it does nothing.
  */
 export async function runMonthlyEvidencePack(
@@ -209,11 +211,4 @@ export async function runMonthlyEvidencePack(
   }
   await deps.messenger.postMessage({ channel: settings.channel, ...message });
   return { result: 'posted', packId: built.stored.packId };
-}
-
-/** The input the schedule rule gives the action worker (infra/constructs/evidence-schedule.ts). */
-export const MONTHLY_EVIDENCE_EVENT = Object.freeze({ kubeguard: 'monthly-evidence-pack' });
-
-export function isMonthlyEvidenceEvent(event: unknown): boolean {
-  return (event as { kubeguard?: unknown } | null)?.kubeguard === MONTHLY_EVIDENCE_EVENT.kubeguard;
 }
