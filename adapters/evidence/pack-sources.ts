@@ -8,7 +8,7 @@ import type { EvidencePeriod, EvidenceSources, PostureRun } from '#core/evidence
 import type { FindingLister } from '#core/findings/ports.ts';
 import type { StoredFinding } from '#core/findings/stored-finding.ts';
 import { type AuditHistoryEntry, type AuditHistoryStore, entriesBetween } from '#core/posture/history.ts';
-import { REPORT_EXPORT_FILES } from '#core/posture/report-exports.ts';
+import { REPORT_EXPORT_FILES, SNAPSHOT_EXPORT_FILE } from '#core/posture/report-exports.ts';
 import { parseStoredReport } from '#core/posture/stored-report.ts';
 
 /**
@@ -23,7 +23,7 @@ import { parseStoredReport } from '#core/posture/stored-report.ts';
  */
 
 /** The file beside a stored report that holds its redacted configuration snapshot. */
-export const SNAPSHOT_FILE = 'snapshot.json';
+export const SNAPSHOT_FILE = SNAPSHOT_EXPORT_FILE;
 
 /** A finding was open at some point of [from, to): first seen before `to`, not closed before `from`. */
 export function openDuring(finding: StoredFinding, period: EvidencePeriod): boolean {

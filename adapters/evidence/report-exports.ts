@@ -10,6 +10,7 @@ import {
   type ReportExportLinks,
   type ReportExportStore,
   type ReportExports,
+  SNAPSHOT_EXPORT_FILE,
 } from '#core/posture/report-exports.ts';
 import type { EvidenceBundle, EvidenceFile, EvidenceStore } from '#core/remediation/ports.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
@@ -38,9 +39,9 @@ export function createReportExportStore(
   linkTo: (location: string, file: string) => string,
 ): ReportExportStore {
   return {
-    async putReportExports(reportId, exports, takenAt) {
+    async putReportExports(reportId, exports, takenAt, snapshot) {
       const { sha256Hex } = await import('#core/remediation/forensics.ts');
-      const receipt = await evidence.put(reportBundle(reportId, exports, takenAt, sha256Hex));
+      const receipt = await evidence.put(reportBundle(reportId, exports, takenAt, sha256Hex, snapshot));
       const links = {} as ReportExportLinks;
       for (const kind of KINDS) links[kind] = linkTo(receipt.location, REPORT_EXPORT_FILES[kind]);
       return links;
@@ -53,12 +54,17 @@ function reportBundle(
   exports: ReportExports,
   takenAt: string,
   sha256Hex: (content: string) => string,
+  snapshot: string | undefined,
 ): EvidenceBundle {
   const files: EvidenceFile[] = KINDS.map((kind) => ({
     path: REPORT_EXPORT_FILES[kind],
     content: exports[kind],
     contentType: CONTENT_TYPES[kind],
   }));
+  if (snapshot !== undefined) {
+    // Already redacted by the caller (core/evidence-pack/redact.ts); not linked, read by evidence packs.
+    files.push({ path: SNAPSHOT_EXPORT_FILE, content: snapshot, contentType: 'application/json' });
+  }
   return {
     id: reportId,
     files,

@@ -19,11 +19,21 @@ export type ReportExportLinks = ReportExports;
 /** Port: stores the exports of one report, once, and says where they are. */
 export interface ReportExportStore {
   /**
-   * Stores `report.json`, `report.md` and `report.csv` under `reportId` (see reportExportId).
+   * Stores `report.json`, `report.md` and `report.csv` under `reportId` (see reportExportId), and
+   * `snapshot.json` when given: the configuration snapshot the report was computed from, already
+   * redacted (snapshotExport), which evidence packs hold beside each report.
    * Refuses to overwrite a stored report (CONFLICT): evidence is written once.
    */
-  putReportExports(reportId: string, exports: ReportExports, takenAt: string): Promise<ReportExportLinks>;
+  putReportExports(
+    reportId: string,
+    exports: ReportExports,
+    takenAt: string,
+    snapshot?: string,
+  ): Promise<ReportExportLinks>;
 }
+
+/** The file name of the redacted configuration snapshot beside a report's exports. */
+export const SNAPSHOT_EXPORT_FILE = 'snapshot.json';
 
 /** File names of the exports inside a report's folder. */
 export const REPORT_EXPORT_FILES: Readonly<Record<keyof ReportExports, string>> = {

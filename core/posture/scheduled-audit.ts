@@ -1,6 +1,7 @@
 import type { PostureFactsStore } from '../digest/ports.ts';
 import { postureFactsOf } from '../digest/posture-facts.ts';
 import { asKubeguardError, KubeguardError } from '../errors.ts';
+import { redactSnapshot } from '../evidence-pack/redact.ts';
 import type { SlackMessenger } from '../ports.ts';
 import { auditReportRef, buildAuditSummaryMessage } from '../slack-views/audit-report.ts';
 import { type AuditOptions, runAudit } from './engine.ts';
@@ -86,7 +87,13 @@ export async function auditAndStore(cluster: string, ports: AuditStorePorts): Pr
       : undefined;
   const reportId = reportExportId(report);
   const links = await step(cluster, 'storing the evidence exports', () =>
-    ports.exports.putReportExports(reportId, renderReportExports(report), report.takenAt),
+    ports.exports.putReportExports(
+      reportId,
+      renderReportExports(report),
+      report.takenAt,
+      // The configuration behind the report, secret and env values redacted: evidence packs hold it.
+      `${JSON.stringify(redactSnapshot(snapshot))}\n`,
+    ),
   );
   if (ports.namespace === undefined) {
     await step(cluster, 'storing the audit history', () =>

@@ -192,6 +192,8 @@ describe('posture-audit handler', () => {
       'audits/prod-eu/20260302T060000.000Z/report.json',
       'audits/prod-eu/20260302T060000.000Z/report.md',
       'audits/prod-eu/20260302T060000.000Z/report.csv',
+      // The configuration behind the report, redacted, for evidence packs (docs/evidence-packs.md).
+      'audits/prod-eu/20260302T060000.000Z/snapshot.json',
       'audits/prod-eu/20260302T060000.000Z/manifest.json',
     ]);
     expect(await history.latest('prod-eu', 5)).toEqual([
@@ -291,7 +293,7 @@ describe('posture-audit handler', () => {
 
     await expect(handle({ cluster: 'prod-eu' })).rejects.toThrow(/prod-eu/);
 
-    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(4);
+    expect(s3Mock.commandCalls(PutObjectCommand)).toHaveLength(5);
     expect(await history.latest('prod-eu', 1)).toHaveLength(1);
     expect(logs.find((line) => line.level === 'error')?.attributes.details).toMatchObject({
       step: 'posting the summary to Slack',
