@@ -63,6 +63,7 @@ export function addKubeguardStacks(
       'kubeguard data: findings table, Slack secrets, evidence bucket, action and dead-letter queues (retained)',
     deadLetterRuleNames: [guardDutyRuleName, inspectorRuleName],
     resourcePrefix: prefix,
+    evidenceObjectLock: loaded.config.evidence.objectLock !== undefined,
     terminationProtection: true,
   });
   const stateless = new StatelessStack(app, `${prefix}-Stateless`, {

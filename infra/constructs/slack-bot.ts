@@ -12,6 +12,7 @@ import { DIGEST_SUBSCRIPTIONS_PARTITION } from '../../adapters/aws/digest-stores
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { ACTION_WORKER_TIMEOUT } from './action-queue.ts';
 import { CHART_FILES } from './digest.ts';
+import { evidencePackPolicy } from './evidence-packs.ts';
 import { KubeguardFunction } from './kubeguard-function.ts';
 import {
   type CFN_PSEUDO,
@@ -217,6 +218,11 @@ export class SlackBot extends Construct {
     onDemandAuditPolicy(this, 'WorkerPostureAudit', {
       role: this.worker.role,
       clusters: props.config.clusters,
+      resourcePrefix: props.resourcePrefix,
+    });
+    // `/k8s evidence` and the monthly pack: write packs under evidence-packs/ and link them.
+    evidencePackPolicy(this, 'WorkerEvidencePacks', {
+      role: this.worker.role,
       resourcePrefix: props.resourcePrefix,
     });
     const vpc = props.config.remediation.workerVpc;

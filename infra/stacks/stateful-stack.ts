@@ -31,6 +31,12 @@ export interface StatefulStackProps extends StackProps {
   readonly deadLetterRuleNames: readonly string[];
   /** The prefix of physical names (the evidence bucket is `<prefix>-evidence-<account>-<region>`). */
   readonly resourcePrefix: string;
+  /**
+   * Create the evidence bucket with S3 Object Lock (`evidence.objectLock` configured): packs are then
+   * stored with that retention. Object Lock cannot be turned off once on. No default retention is set
+   * on the bucket: audit exports and forensic bundles keep their own lifecycle. @default false
+   */
+  readonly evidenceObjectLock?: boolean;
 }
 
 /**
@@ -174,6 +180,8 @@ export class StatefulStack extends Stack {
       serverAccessLogsBucket: this.evidenceAccessLogs,
       serverAccessLogsPrefix: 'evidence/',
       removalPolicy: RemovalPolicy.RETAIN,
+      // Needs versioning (on above); an existing bucket is switched on first (docs/deploy.md, "Object Lock").
+      ...(props.evidenceObjectLock === true ? { objectLockEnabled: true } : {}),
     });
 
     // What docs/deploy.md asks the operator to use after the first deployment.

@@ -23,6 +23,7 @@ import {
 } from '../constructs/alarms.ts';
 import { OperationsDashboard } from '../constructs/dashboard.ts';
 import { DIGEST_ENTRY, Digest } from '../constructs/digest.ts';
+import { monthlyEvidenceRule } from '../constructs/evidence-packs.ts';
 import { KubeguardFunction } from '../constructs/kubeguard-function.ts';
 import { OpsNotifier } from '../constructs/ops-notifier.ts';
 import { exportStackOutputs, FUNCTION_NAME_OUTPUTS, namedOutput } from '../constructs/outputs.ts';
@@ -121,6 +122,8 @@ export class StatelessStack extends Stack {
   readonly inspectorRule: Rule;
   readonly deliverySchedule: Rule;
   readonly postureAuditSchedule: Rule;
+  /** The monthly evidence pack (`evidence.schedule`); undefined when it is off. */
+  readonly evidenceSchedule: Rule | undefined;
   readonly auditLogSubscriptions: readonly SubscriptionFilter[];
   readonly remediation: RemediationAccess;
   /** The Slack endpoint, ingress function and action worker (the worker runs as `remediation.role`). */
@@ -212,6 +215,9 @@ export class StatelessStack extends Stack {
       resourcePrefix: props.resourcePrefix,
       delivery: this.delivery.function,
     });
+    this.evidenceSchedule = props.config.evidence.schedule
+      ? monthlyEvidenceRule(this, 'MonthlyEvidencePack', this.slackBot.worker.function)
+      : undefined;
     this.digest = new Digest(this, 'Digest', {
       configJson: props.configJson,
       table: props.table,
