@@ -58,6 +58,8 @@ const ORGANIZATION: KubeguardConfigInput = {
     { name: 'eu-cluster', region: 'eu-west-1', account: '222233334444' },
   ],
   slack: { defaultChannel: '#kubeguard-alerts', opsChannel: '#kubeguard-ops' },
+  // The monthly evidence pack and Object Lock: the rule and the locked bucket are checked too.
+  evidence: { schedule: true, channel: '#compliance', objectLock: { mode: 'GOVERNANCE', days: 365 } },
   remediation: {
     workerVpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
   },
@@ -70,6 +72,8 @@ const ONE_REGION: KubeguardConfigInput = {
     { name: 'staging-cluster', region: 'us-east-1', auditLogGroup: '/custom/staging/audit' },
   ],
   slack: { defaultChannel: '#kubeguard-alerts' },
+  // The monthly evidence pack and Object Lock: the rule and the locked bucket are checked too.
+  evidence: { schedule: true, channel: '#compliance', objectLock: { mode: 'GOVERNANCE', days: 365 } },
   remediation: {
     workerVpc: { subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] },
   },
