@@ -46,6 +46,12 @@ const COMMANDS: readonly CommandEntry[] = [
       'Admission policies (ValidatingAdmissionPolicy or Kyverno) from the failed checks of an audit report',
     load: async () => (await import('./commands/policy.ts')).policyCommand,
   },
+  {
+    name: 'evidence',
+    summary:
+      'Compliance evidence pack (SOC 2, PCI DSS, ISO 27001) of a period from audit reports and exports, hashed',
+    load: async () => (await import('./commands/evidence.ts')).evidenceCommand,
+  },
 ];
 
 function helpText(): string {

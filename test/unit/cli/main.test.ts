@@ -35,13 +35,13 @@ describe('kubeguard (the command line itself)', () => {
       code: 2,
       stdout: '',
       stderr:
-        'kubeguard: unknown command "audti"; did you mean audit?\nCommands: start, detect, render, audit, netpol, policy\n',
+        'kubeguard: unknown command "audti"; did you mean audit?\nCommands: start, detect, render, audit, netpol, policy, evidence\n',
     });
     expect((await runCli(['help', 'detct'], { cwd })).stderr).toBe(
-      'kubeguard: unknown command "detct"; did you mean detect?\nCommands: start, detect, render, audit, netpol, policy\n',
+      'kubeguard: unknown command "detct"; did you mean detect?\nCommands: start, detect, render, audit, netpol, policy, evidence\n',
     );
     expect((await runCli(['zzz'], { cwd })).stderr).toBe(
-      'kubeguard: unknown command "zzz"\nCommands: start, detect, render, audit, netpol, policy\n',
+      'kubeguard: unknown command "zzz"\nCommands: start, detect, render, audit, netpol, policy, evidence\n',
     );
   });
 

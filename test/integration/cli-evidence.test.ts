@@ -1,0 +1,217 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditRecordLine } from '#core/audit-trail/export.ts';
+import { redactSnapshot } from '#core/evidence-pack/redact.ts';
+import { parseManifests } from '#core/manifests/load.ts';
+import { runAudit } from '#core/posture/engine.ts';
+import { toJson } from '#core/posture/export/json.ts';
+import { snapshotFromManifests } from '#core/posture/manifest-snapshot.ts';
+import { reportExportId } from '#core/posture/report-exports.ts';
+import { finding } from '#test/support/digest-data.ts';
+
+/**
+ * `kubeguard evidence` as a user runs it: the CLI spawned on generated export files (a copy of the
+ * bucket's audits/ folder, a findings export, an audit-trail export), the archive extracted with the
+ * system tar and checked with `sha256sum -c`.
+ */
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '../../cli/kubeguard.ts');
+const SENTINEL = 'sentinel-Kx7w-never-in-a-pack';
+const EPOCH = '1775030400'; // 2026-04-01T08:00:00Z
+let work: string;
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, [CLI, 'evidence', ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', USER: 'auditor', SOURCE_DATE_EPOCH: EPOCH, ...env },
+  });
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'kubeguard-cli-evidence-'));
+  const manifests = parseManifests(
+    `apiVersion: v1
+kind: Secret
+metadata: { name: db, namespace: shop }
+stringData: { password: ${SENTINEL} }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web, namespace: shop }
+spec:
+  containers:
+    - { name: web, image: nginx:1.27, env: [{ name: TOKEN, value: ${SENTINEL} }] }
+`,
+    'shop.yaml',
+  ).objects;
+  // A daily audit of two clusters from mid-December to mid-April: the first quarter is in between.
+  for (const cluster of ['prod-eu', 'prod-us']) {
+    for (let day = 0; day < 120; day += 7) {
+      const takenAt = new Date(Date.parse('2025-12-15T06:00:00.000Z') + day * 86_400_000).toISOString();
+      const snapshot = snapshotFromManifests(manifests, takenAt, cluster);
+      const report = runAudit(snapshot);
+      const directory = join(work, reportExportId(report));
+      mkdirSync(directory, { recursive: true });
+      writeFileSync(join(directory, 'report.json'), toJson(report));
+      // As the posture audit stores it (redacted), but for one: a pack must redact it all the same.
+      const stored = day === 21 ? snapshot : redactSnapshot(snapshot);
+      writeFileSync(join(directory, 'snapshot.json'), `${JSON.stringify(stored)}\n`);
+    }
+  }
+  const findings = [
+    finding({
+      fingerprint: 'f1',
+      cluster: 'prod-eu',
+      severity: 'high',
+      firstSeen: '2026-01-10T00:00:00.000Z',
+    }),
+    finding({
+      fingerprint: 'f2',
+      cluster: 'prod-us',
+      severity: 'medium',
+      firstSeen: '2026-02-01T00:00:00.000Z',
+      changes: [
+        ['acknowledged', '2026-02-01T01:00:00.000Z'],
+        ['resolved', '2026-02-03T00:00:00.000Z'],
+      ],
+    }),
+    finding({
+      fingerprint: 'f3',
+      cluster: 'prod-eu',
+      severity: 'low',
+      firstSeen: '2025-10-01T00:00:00.000Z',
+      changes: [['resolved', '2025-10-02T00:00:00.000Z']],
+    }),
+  ];
+  writeFileSync(join(work, 'findings.jsonl'), findings.map((f) => JSON.stringify(f)).join('\n'));
+  writeFileSync(
+    join(work, 'trail.jsonl'),
+    [
+      {
+        id: 'r1:request',
+        requestId: 'r1',
+        type: 'request',
+        at: '2026-02-01T01:00:00.000Z',
+        actor: 'U1',
+        kind: 'ack',
+        source: 'button',
+        cluster: 'prod-us',
+        finding: 'f2',
+      },
+      {
+        id: 'r0:request',
+        requestId: 'r0',
+        type: 'request',
+        at: '2025-12-01T00:00:00.000Z',
+        actor: 'U1',
+        kind: 'ack',
+        source: 'button',
+      },
+    ]
+      .map((record) => `${auditRecordLine(record as never)}\n`)
+      .join(''),
+  );
+});
+
+afterAll(() => {
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('kubeguard evidence', () => {
+  it('writes a pack of the quarter that the system tar extracts and sha256sum -c verifies, and prints both SHA-256s', async () => {
+    const { stdout } = await cli([
+      '--from',
+      '2026-01-01',
+      '--to',
+      '2026-03-31',
+      '--reports',
+      'audits',
+      '--findings',
+      'findings.jsonl',
+      '--audit-trail',
+      'trail.jsonl',
+      '--output',
+      'q1.tar.gz',
+    ]);
+
+    const archiveSha = /archive SHA-256: {2}([0-9a-f]{64})/.exec(stdout)?.[1];
+    const manifestSha = /manifest SHA-256: ([0-9a-f]{64})/.exec(stdout)?.[1];
+    expect(execFileSync('sha256sum', ['q1.tar.gz'], { cwd: work, encoding: 'utf8' })).toBe(
+      `${archiveSha}  q1.tar.gz\n`,
+    );
+    const out = join(work, 'q1');
+    mkdirSync(out);
+    execFileSync('tar', ['-xzf', '../q1.tar.gz'], { cwd: out });
+    const [id] = readdirSync(out);
+    const root = join(out, id as string);
+    expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
+      `${manifestSha}  manifest.json\n`,
+    );
+    const checked = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root, encoding: 'utf8' });
+    expect(checked).not.toMatch(/FAILED/);
+    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({
+      period: { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' },
+      clusters: ['prod-eu', 'prod-us'],
+      requestedBy: 'cli:auditor',
+      generatedAt: '2026-04-01T08:00:00.000Z',
+    });
+    // Every listed file is in SHA256SUMS and checked OK.
+    expect(checked.trim().split('\n')).toHaveLength(manifest.files.length - 1);
+    const reports = manifest.files.filter((f: { path: string }) => f.path.endsWith('/report.json'));
+    // Weekly audits from 2025-12-15: 2026-01-05 … 2026-03-30 are in the quarter, 13 per cluster.
+    expect(reports).toHaveLength(26);
+    const withSentinel = (readdirSync(root, { recursive: true }) as string[]).filter((path) => {
+      try {
+        return readFileSync(join(root, path), 'utf8').includes(SENTINEL);
+      } catch {
+        return false; // a folder
+      }
+    });
+    expect(withSentinel).toEqual([]);
+    expect(stdout).toContain('sha256sum -c SHA256SUMS');
+  }, 60_000);
+
+  it('gives the same bytes for the same inputs and SOURCE_DATE_EPOCH, and never overwrites', async () => {
+    const args = [
+      '--from',
+      '2026-02-01',
+      '--to',
+      '2026-02-28',
+      '--reports',
+      'audits',
+      '--cluster',
+      'prod-eu',
+      '--framework',
+      'soc2',
+    ];
+    await cli([...args, '--output', 'a.tar.gz']);
+    await cli([...args, '--output', 'b.tar.gz']);
+
+    expect(readFileSync(join(work, 'a.tar.gz')).equals(readFileSync(join(work, 'b.tar.gz')))).toBe(true);
+    await expect(cli([...args, '--output', 'a.tar.gz'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('already exists'),
+    });
+  }, 60_000);
+
+  it('refuses bad arguments with exit 2 and says why', async () => {
+    await expect(
+      cli(['--from', '2026-02-30', '--to', '2026-03-01', '--reports', 'audits', '--output', 'x.tar.gz']),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('is not a date'),
+    });
+    await expect(
+      cli(['--from', '2026-01-01', '--to', '2026-01-31', '--store', '--output', 'x.tar.gz']),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--store is not available'),
+    });
+  });
+});
