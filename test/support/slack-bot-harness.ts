@@ -21,6 +21,7 @@ import { createDigestSlack } from '../../adapters/slack/digest-slack.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { type LocalBot, startLocalBot } from '../../bot/local.ts';
 import type { AuditWorkerPorts } from '../../core/chatops/audit-ports.ts';
+import type { EvidenceWorkerPorts } from '../../core/chatops/evidence-ports.ts';
 import { digestSubscriptionsFor } from '../../core/chatops/handlers/digest.ts';
 import type { IngressDeps } from '../../core/chatops/ingress.ts';
 import type { ChatopsLog } from '../../core/chatops/ports.ts';
@@ -112,6 +113,12 @@ export interface BotHarnessOptions {
   audit?: Pick<AuditWorkerPorts, 'runner' | 'exports' | 'reports' | 'policies'>;
   /** Cluster access for remediations (the Kubernetes API double); absent = the worker does not remediate. */
   remediation?: RemediationRuntime;
+  /** What `/k8s evidence` builds with, given the harness's stores. @default no packs (the worker says so) */
+  evidence?: (stores: {
+    history: DynamoAuditHistoryStore;
+    findings: DynamoFindingStore;
+    trail: DynamoAuditTrailStore;
+  }) => EvidenceWorkerPorts;
   /** The worker's clock (ISO-8601). @default the system clock */
   workerClock?: () => string;
   /** The configuration of the ingress, the worker and delivery. @default BOT_CONFIG */
@@ -184,6 +191,9 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
             views: createSlackViewUpdates(client),
           },
         }),
+    ...(options.evidence === undefined
+      ? {}
+      : { evidence: options.evidence({ history, findings: store, trail }) }),
     ...(options.remediation === undefined
       ? {}
       : {
