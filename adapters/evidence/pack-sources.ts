@@ -325,11 +325,18 @@ export function parseFindings(text: string, source: string): StoredFinding[] {
   });
 }
 
-/** Audit records from JSON Lines (core/audit-trail/export.ts). */
+/** Audit records from JSON Lines (core/audit-trail/export.ts), or `aws dynamodb scan` output of the kubeguard table. */
 export function parseAuditTrail(text: string, source: string): AuditRecord[] {
   let values: unknown[];
   try {
-    values = jsonLines(text);
+    const trimmed = text.trim();
+    if (/^\{\s*"(Items|Count|ScannedCount)"/.test(trimmed)) {
+      // One AUDIT_RECORD item per record (the day and finding index items repeat it).
+      const scan = JSON.parse(trimmed) as { Items?: Record<string, { S?: string }>[] };
+      values = (scan.Items ?? [])
+        .filter((item) => item.type?.S === 'AUDIT_RECORD' && item.body?.S !== undefined)
+        .map((item) => JSON.parse(item.body?.S ?? '') as unknown);
+    } else values = jsonLines(text);
   } catch (error) {
     throw new KubeguardError(
       'INVALID_ARGUMENT',

@@ -205,6 +205,21 @@ describe('file evidence sources', () => {
     expect((await collect(sources.auditRecords(Q1))).map((r) => r.requestId)).toEqual(['r1']);
     const fromScan = await collect(createFileEvidenceSources({ reports: [], findings: scan }).findings(Q1));
     expect(fromScan.map((f) => [f.fingerprint, f.version])).toEqual([['a1', 3]]);
+    const trailScan = join(root, 'trail-scan.json');
+    const body = { S: JSON.stringify(record('r1', '2026-01-02T00:00:00.000Z')) };
+    writeFileSync(
+      trailScan,
+      JSON.stringify({
+        Items: [
+          { pk: { S: 'AUDIT#r1:request' }, sk: { S: 'RECORD' }, type: { S: 'AUDIT_RECORD' }, body },
+          { pk: { S: 'AUDITDAY#2026-01-02' }, sk: { S: '2026-01-02T00:00:00.000Z#r1:request' }, body },
+        ],
+      }),
+    );
+    const fromTrailScan = await collect(
+      createFileEvidenceSources({ reports: [], auditTrail: trailScan }).auditRecords(Q1),
+    );
+    expect(fromTrailScan.map((r) => r.id)).toEqual(['r1:request']);
   });
 
   it('names a file that is not a report', async () => {
