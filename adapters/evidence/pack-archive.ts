@@ -9,7 +9,7 @@ import type { EvidencePack } from '#core/evidence-pack/model.ts';
  * the pack's files in its order, gzip'd. Reproducible: every entry has the pack's `generatedAt` as
  * its time, owner 0:0 (`kubeguard`), mode 0644 (directories 0755), and the gzip header carries no
  * time and a fixed OS byte — the same pack always gives the same bytes, so its SHA-256 can be
- * recomputed from the pack's records (docs/evidence-packs.md, decision D66).
+ * recomputed from the pack's records (docs/evidence-packs.md, decision D68).
  */
 
 /** The manifest as stored, inside the archive and beside it: 2-space JSON and a final newline. */

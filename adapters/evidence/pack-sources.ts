@@ -19,7 +19,7 @@ import { parseStoredReport } from '#core/posture/stored-report.ts';
  * - `createFileEvidenceSources`: export files, for `kubeguard evidence` (docs/cli.md): audit reports
  *   (`kubeguard audit --format json`, or a copy of the bucket's `audits/` folder), a findings export
  *   and an audit-trail JSON Lines export.
- * Both hand the builder only records of the period; the builder filters again (decision D66).
+ * Both hand the builder only records of the period; the builder filters again (decision D68).
  */
 
 /** The file beside a stored report that holds its redacted configuration snapshot. */

@@ -20,7 +20,7 @@ import { manifestText, sha256OfBytes } from './pack-archive.ts';
  * (`x-amz-object-lock-mode`, `…-retain-until-date`, and the Content-MD5 S3 requires on such a put):
  * nobody deletes or overwrites it before then (GOVERNANCE: but those allowed to bypass it). The
  * answer links the archive with a presigned GET URL that works `urlExpiryHours` (at most 7 days, and
- * never past the signing credentials' own expiry). Decision D66.
+ * never past the signing credentials' own expiry). Decision D68.
  */
 export interface S3EvidencePackStoreOptions {
   client: S3Client;
