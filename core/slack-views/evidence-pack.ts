@@ -1,7 +1,7 @@
 import type { EvidencePeriod, Framework } from '../evidence-pack/model.ts';
 import type { StoredEvidencePack } from '../evidence-pack/ports.ts';
 import { type Block, mrkdwn, plainText, type SlackMessage } from './blocks.ts';
-import { codeSpan, escapeMrkdwn, safeMrkdwn } from './mrkdwn.ts';
+import { codeSpan, escapeMrkdwn, safeMrkdwn, singleLine } from './mrkdwn.ts';
 
 /**
  * The answer to `/k8s evidence` and the monthly pack's post (core/chatops/handlers/evidence.ts):
@@ -46,6 +46,11 @@ export function periodDays(period: EvidencePeriod): string {
   return `${from} to ${to}`;
 }
 
+/** One line, no backtick: a value inside a code span written by hand. */
+function singleLineId(value: string): string {
+  return singleLine(value).replace(/`/g, "'");
+}
+
 function plural(count: number, word: string, many = `${word}s`): string {
   return `${count} ${count === 1 ? word : many}`;
 }
@@ -68,6 +73,8 @@ export function frameworkLine(counts: FrameworkCounts): string {
 export function buildEvidencePackMessage(input: EvidencePackMessageInput): SlackMessage {
   const { stored } = input;
   const days = periodDays(input.period);
+  // Inside code spans: one line, escaped, no backtick (a pack id is plain, but it comes from the store).
+  const id = safeMrkdwn(singleLineId(stored.packId), 120);
   const who =
     input.requestedBy === 'schedule'
       ? 'the monthly schedule'
@@ -111,7 +118,7 @@ export function buildEvidencePackMessage(input: EvidencePackMessageInput): Slack
       type: 'context',
       elements: [
         mrkdwn(
-          `*Verify:* \`sha256sum ${safeMrkdwn(stored.packId, 120).replace(/`/g, "'")}.tar.gz\` prints the archive SHA-256 above; unpack it (\`tar -xzf\`), then \`sha256sum manifest.json\` prints the manifest SHA-256 and every file listed in \`manifest.json\` has the SHA-256 written beside it (docs/evidence-packs.md, "Verifying a pack").`,
+          `*Verify:* \`sha256sum ${id}.tar.gz\` prints the archive SHA-256 above; unpack it (\`tar -xzf ${id}.tar.gz\`), then in \`${id}/\`: \`sha256sum manifest.json\` prints the manifest SHA-256 and \`sha256sum -c SHA256SUMS\` says OK for every file (the pack's README.md, "How to verify").`,
         ),
       ],
     },

@@ -217,7 +217,7 @@ describe('/k8s evidence in the worker', () => {
         elements: [
           {
             type: 'mrkdwn',
-            text: '*Verify:* `sha256sum kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz` prints the archive SHA-256 above; unpack it (`tar -xzf`), then `sha256sum manifest.json` prints the manifest SHA-256 and every file listed in `manifest.json` has the SHA-256 written beside it (docs/evidence-packs.md, "Verifying a pack").',
+            text: '*Verify:* `sha256sum kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz` prints the archive SHA-256 above; unpack it (`tar -xzf kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz`), then in `kubeguard-evidence-20261101-20261201-0a1b2c3d/`: `sha256sum manifest.json` prints the manifest SHA-256 and `sha256sum -c SHA256SUMS` says OK for every file (the pack\'s README.md, "How to verify").',
           },
         ],
       },
