@@ -8,6 +8,7 @@ import { manifestText, packArchive, sha256OfBytes } from '#adapters/evidence/pac
 import {
   createLocalEvidencePackStore,
   createS3EvidencePackStore,
+  objectAddress,
   presignGetUrl,
   type S3EvidencePackStoreOptions,
 } from '#adapters/evidence/pack-store.ts';
@@ -150,6 +151,25 @@ describe('S3 evidence pack store', () => {
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe('session-token');
     expect(session.urlExpiresAt).toBe('2026-04-01T07:05:00.000Z');
     expect(() => store({ urlExpiryHours: 169 })).toThrow(/from 1 to 168/);
+  });
+
+  it('addresses the object virtual-hosted in AWS, path-style under an endpoint or for a bucket with dots', () => {
+    expect(objectAddress(BUCKET, 'evidence-packs/p.tar.gz', 'eu-west-1')).toEqual({
+      protocol: 'https:',
+      hostname: `${BUCKET}.s3.eu-west-1.amazonaws.com`,
+      path: '/evidence-packs/p.tar.gz',
+    });
+    expect(objectAddress('my.bucket', 'a b/p.tar.gz', 'eu-west-1')).toEqual({
+      protocol: 'https:',
+      hostname: 's3.eu-west-1.amazonaws.com',
+      path: '/my.bucket/a%20b/p.tar.gz',
+    });
+    expect(objectAddress(BUCKET, 'k', 'eu-west-1', 'http://127.0.0.1:9000')).toEqual({
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 9000,
+      path: `/${BUCKET}/k`,
+    });
   });
 
   it('computes the signature of the AWS documentation example (SigV4 query-string authentication)', async () => {
