@@ -35,16 +35,15 @@ export function evidencePackPolicy(
       resources: (p) => [packs(p)],
       wildcardReason:
         'A pack is written once under a key named by its id (evidence-packs/<packId>.tar.gz and its manifest), ' +
-        'known only when it is built; the wildcard stays under the evidence-packs/ prefix of the evidence bucket. ' +
-        'PutObjectRetention lets the write carry the configured Object Lock retention; nothing here deletes or bypasses it.',
+        'known only when it is built, with the configured Object Lock retention (PutObjectRetention); the time-' +
+        'limited link in Slack is a GET presigned with the worker’s credentials, which S3 authorizes as the worker ' +
+        '(GetObject). The wildcard stays under the evidence-packs/ prefix; nothing deletes a pack or bypasses a retention.',
     },
     {
       sid: 'LinkEvidencePacks',
       actions: ['s3:GetObject'],
       resources: (p) => [packs(p)],
-      wildcardReason:
-        'The time-limited link in Slack is a GET presigned with the worker’s credentials, which S3 authorizes ' +
-        'as the worker when it is used; the wildcard stays under the evidence-packs/ prefix of the evidence bucket.',
+      // Same wildcard ARN as StoreEvidencePacks: one acknowledgment covers both.
     },
   ]);
 }

@@ -98,6 +98,8 @@ describe('cdk-nag AwsSolutions checks', () => {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/audits/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/audits/*]',
         'AwsSolutions-IAM5[Resource::*]',
+        // The action worker's evidence packs (/k8s evidence, the monthly pack): write and link under evidence-packs/.
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::kubeguard-evidence-<AWS::AccountId>-<AWS::Region>/evidence-packs/*]',
         'AwsSolutions-S1',
         // The Slack endpoint: Slack signs its requests instead of an IAM or token authorizer.
         'AwsSolutions-APIG4',
