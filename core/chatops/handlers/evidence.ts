@@ -22,6 +22,8 @@ import { type HandlerOutcome, requireRole, type WorkerDeps, type WorkerHandler }
 
 const PURPOSE = 'build compliance evidence packs';
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How long the monthly pack's claim holds: a redelivered schedule event is skipped for a day. */
+export const MONTHLY_CLAIM_SECONDS = 24 * 60 * 60;
 
 function portsOf(deps: WorkerDeps): EvidenceWorkerPorts {
   if (deps.evidence === undefined) {
@@ -181,7 +183,7 @@ export const evidenceHandler: WorkerHandler<'evidence'> = async (request, deps) 
  */
 export async function runMonthlyEvidencePack(
   deps: WorkerDeps,
-): Promise<{ result: 'skipped' } | { result: 'posted' | 'stored'; packId: string }> {
+): Promise<{ result: 'skipped' | 'duplicate' } | { result: 'posted' | 'stored'; packId: string }> {
   const settings = deps.config.evidence;
   if (!settings.schedule || settings.channel === undefined) {
     deps.log.info('monthly evidence pack skipped: evidence.schedule is off');
@@ -190,7 +192,21 @@ export async function runMonthlyEvidencePack(
   const now = deps.clock();
   const period = previousMonth(now);
   const clusters = deps.config.clusters.map((c) => c.name);
-  const built = await buildAndStore(portsOf(deps), clusters, period, [...FRAMEWORKS], 'schedule', now);
+  // EventBridge delivers at least once: one monthly pack per month, claimed for a day (given back
+  // when the build fails, so invoking the worker again retries it).
+  const claims = deps.audit?.claims;
+  const claimKey = `evidence-month:${period.from.slice(0, 7)}`;
+  if (claims !== undefined && !(await claims.claim(claimKey, Date.parse(now), MONTHLY_CLAIM_SECONDS))) {
+    deps.log.info('monthly evidence pack already built for this month', { month: period.from.slice(0, 7) });
+    return { result: 'duplicate' };
+  }
+  let built: Built;
+  try {
+    built = await buildAndStore(portsOf(deps), clusters, period, [...FRAMEWORKS], 'schedule', now);
+  } catch (error) {
+    await claims?.release(claimKey).catch(() => undefined);
+    throw error;
+  }
   deps.log.info('monthly evidence pack stored', {
     packId: built.stored.packId,
     archiveSha256: built.stored.archiveSha256,

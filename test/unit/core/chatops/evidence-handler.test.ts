@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { packArchive, sha256OfBytes } from '../../../../adapters/evidence/pack-archive.ts';
 import { InMemoryAuditTrail } from '../../../../adapters/local/in-memory-audit-trail.ts';
+import { InMemoryClaimStore } from '../../../../adapters/local/in-memory-claims.ts';
+import type { AuditWorkerPorts } from '../../../../core/chatops/audit-ports.ts';
 import type { EvidenceWorkerPorts } from '../../../../core/chatops/evidence-ports.ts';
 import {
   frameworkCounts,
@@ -318,6 +320,30 @@ describe('the monthly evidence pack', () => {
     const blocks = JSON.stringify(messenger.posts[0]);
     expect(blocks).toContain('asked by the monthly schedule');
     expect(blocks).toContain('Evidence pack 2026-12-01 to 2026-12-31');
+  });
+
+  it('builds one pack per month when the schedule event is delivered twice, and again after a failure', async () => {
+    const { deps, built, messenger } = setup({ schedule: true, channel: 'C0COMPLY' });
+    const claims = new InMemoryClaimStore();
+    const firstOfMonth: WorkerDeps = {
+      ...deps,
+      clock: () => '2027-01-01T06:00:00.000Z',
+      audit: { claims } as unknown as AuditWorkerPorts,
+    };
+    const ports = firstOfMonth.evidence as NonNullable<WorkerDeps['evidence']>;
+    const put = ports.store.put;
+    let failures = 1;
+    ports.store.put = async (pack, archive) => {
+      if (failures-- > 0) throw new Error('S3 did not answer');
+      return put(pack, archive);
+    };
+
+    await expect(runMonthlyEvidencePack(firstOfMonth)).rejects.toThrow('S3 did not answer');
+    expect((await runMonthlyEvidencePack(firstOfMonth)).result).toBe('posted');
+    expect(await runMonthlyEvidencePack(firstOfMonth)).toEqual({ result: 'duplicate' });
+
+    expect(built).toHaveLength(2);
+    expect(messenger.posts).toHaveLength(1);
   });
 
   it('does nothing when evidence.schedule is off', async () => {
