@@ -22,8 +22,12 @@ import { type HandlerOutcome, requireRole, type WorkerDeps, type WorkerHandler }
 
 const PURPOSE = 'build compliance evidence packs';
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** How long the monthly pack's claim holds: a redelivered schedule event is skipped for a day. */
-export const MONTHLY_CLAIM_SECONDS = 24 * 60 * 60;
+/**
+ * How long the monthly pack's claim holds: longer than a build (the worker's 15-minute timeout) and
+ * EventBridge's redeliveries, short enough that a build whose claim could not be given back (the
+ * worker may not delete claim items in AWS: it lapses) can be run again within the hour.
+ */
+export const MONTHLY_CLAIM_SECONDS = 60 * 60;
 
 function portsOf(deps: WorkerDeps): EvidenceWorkerPorts {
   if (deps.evidence === undefined) {
@@ -192,8 +196,8 @@ export async function runMonthlyEvidencePack(
   const now = deps.clock();
   const period = previousMonth(now);
   const clusters = deps.config.clusters.map((c) => c.name);
-  // EventBridge delivers at least once: one monthly pack per month, claimed for a day (given back
-  // when the build fails, so invoking the worker again retries it).
+  // EventBridge delivers at least once: one monthly pack per month, claimed for an hour (given back
+  // when the build fails and the store lets it, so invoking the worker again retries it).
   const claims = deps.audit?.claims;
   const claimKey = `evidence-month:${period.from.slice(0, 7)}`;
   if (claims !== undefined && !(await claims.claim(claimKey, Date.parse(now), MONTHLY_CLAIM_SECONDS))) {
