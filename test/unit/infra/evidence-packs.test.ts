@@ -89,8 +89,8 @@ describe('evidence packs in AWS', () => {
       Principal: 'events.amazonaws.com',
     });
     const rules = Object.values(resourcesOf(plain.statelessTemplate, 'AWS::Events::Rule'));
-    expect(rules.some((rule) => String(rule.Properties?.ScheduleExpression ?? '').startsWith('cron(0 6 1 '))).toBe(
-      false,
-    );
+    expect(
+      rules.some((rule) => String(rule.Properties?.ScheduleExpression ?? '').startsWith('cron(0 6 1 ')),
+    ).toBe(false);
   });
 });
