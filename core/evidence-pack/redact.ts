@@ -55,7 +55,7 @@ function redactValue(value: unknown, key: string | undefined): unknown {
   for (const [field, child] of Object.entries(value)) {
     copy[field] = AWS_SECRET_MEMBERS.has(field) ? REDACTED : redactValue(child, field);
   }
-  if (typeof value.kind === 'string' && isRecord(value.metadata)) redactObject(value, copy);
+  if (typeof value.kind === 'string') redactObject(value, copy);
   return copy;
 }
 
@@ -74,7 +74,8 @@ function redactObject(original: Record<string, unknown>, copy: Record<string, un
       if (isRecord(data)) copy[field] = mapValues(data, (name, text) => redactConfigValue(name, text));
     }
   }
-  const metadata = copy.metadata as Record<string, unknown>;
+  const metadata = copy.metadata;
+  if (!isRecord(metadata)) return;
   const annotations = metadata.annotations;
   if (isRecord(annotations) && annotations[LAST_APPLIED] !== undefined) {
     metadata.annotations = { ...annotations, [LAST_APPLIED]: redactApplied(annotations[LAST_APPLIED]) };

@@ -122,6 +122,16 @@ describe('redactSnapshot', () => {
   });
 });
 
+describe('redactSnapshot on partial objects', () => {
+  it('redacts a Secret without metadata (a hand-written last-applied value) and env values anywhere', () => {
+    const text = JSON.stringify(
+      redactSnapshot([{ kind: 'Secret', data: { k: SENTINEL } }, { env: [{ name: 'X', value: SENTINEL }] }]),
+    );
+    expect(text).not.toContain(SENTINEL);
+    expect(text).toContain('"k":"[redacted]"');
+  });
+});
+
 describe('redactText', () => {
   it('replaces AWS access key ids and private keys, nothing else', () => {
     expect(redactText('rotated AKIAABCDEFGHIJKLMNOP after the leak')).toBe(
