@@ -1,19 +1,28 @@
 import { createHash } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { KubeguardError } from '#core/errors.ts';
-import type { EvidencePack } from '#core/evidence-pack/model.ts';
+import {
+  type BuildOptions,
+  type EvidencePackSink,
+  type WrittenEvidencePack,
+  writeEvidencePack,
+} from '#core/evidence-pack/build.ts';
+import type { EvidencePack, EvidencePackRequest, EvidenceSources } from '#core/evidence-pack/model.ts';
 
 /**
  * An evidence pack as one `.tar.gz` an auditor opens with any tar: a POSIX ustar archive (written
- * here, 512-byte blocks, no dependency) of every file under `<packId>/`, `manifest.json` first, then
- * the pack's files in its order, gzip'd. Reproducible: every entry has the pack's `generatedAt` as
+ * here, 512-byte blocks, no dependency) of every file under `<packId>/` in the pack's order,
+ * `manifest.json` last (an archive written as the pack is built can only know it then), gzip'd. Reproducible: every entry has the pack's `generatedAt` as
  * its time, owner 0:0 (`kubeguard`), mode 0644 (directories 0755), and the gzip header carries no
  * time and a fixed OS byte — the same pack always gives the same bytes, so its SHA-256 can be
  * recomputed from the pack's records (docs/evidence-packs.md, decision D68).
  */
 
 /** The manifest as stored, inside the archive and beside it: 2-space JSON and a final newline. */
-export function manifestText(pack: EvidencePack): string {
+export function manifestText(pack: Pick<EvidencePack, 'manifest'>): string {
   return `${JSON.stringify(pack.manifest, null, 2)}\n`;
 }
 
@@ -28,39 +37,160 @@ const SAFE_SEGMENT = /^[A-Za-z0-9._@+=-]+$/;
 
 export function packArchive(pack: EvidencePack): Uint8Array {
   checkPack(pack);
-  const mtime = Math.floor(Date.parse(pack.manifest.generatedAt) / 1000);
+  const blocks: Uint8Array[] = [];
+  const tar = new TarWriter(archiveTime(pack.id, pack.manifest.generatedAt), (block) => blocks.push(block));
+  for (const file of contentFiles(pack))
+    tar.file(`${pack.id}/${file.path}`, Buffer.from(file.content, 'utf8'));
+  tar.file(`${pack.id}/${MANIFEST_FILE}`, Buffer.from(manifestText(pack), 'utf8'));
+  tar.finish();
+  const gzip = gzipSync(Buffer.concat(blocks), { level: GZIP_LEVEL });
+  fixGzipOs(gzip);
+  return new Uint8Array(gzip.buffer, gzip.byteOffset, gzip.byteLength);
+}
+
+/**
+ * Level 6 (zlib's default): a quarter of 50 clusters is gigabytes of JSON, which level 9 compresses
+ * barely smaller at several times the cost. Fixed, so the archive's bytes stay reproducible.
+ */
+const GZIP_LEVEL = 6;
+
+/** What an archive written as the pack is built comes to. */
+export interface WrittenEvidenceArchive {
+  pack: WrittenEvidencePack;
+  /** SHA-256 (hex) of the `.tar.gz` bytes. */
+  archiveSha256: string;
+  bytes: number;
+}
+
+/**
+ * Builds the pack straight into a `.tar.gz` file (never overwriting one): each file is held only
+ * while its tar entry is written, so memory stays that of the largest single file, not the pack's —
+ * a quarter of 50 clusters is gigabytes. The bytes are exactly those of `packArchive` on the same
+ * pack (same entries, same order, manifest last, same gzip level).
+ */
+export async function writeEvidenceArchive(
+  request: EvidencePackRequest,
+  sources: EvidenceSources,
+  path: string,
+  options: BuildOptions = {},
+): Promise<WrittenEvidenceArchive> {
+  const mtime = archiveTime('(request)', request.generatedAt);
+  const output = createWriteStream(path, { flags: 'wx' });
+  const opened = once(output, 'open');
+  const failed = new Promise<never>((_, reject) => output.once('error', reject));
+  await Promise.race([opened, failed]);
+  const gzip = createGzip({ level: GZIP_LEVEL });
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let first = true;
+  gzip.on('data', (chunk: Buffer) => {
+    if (first) fixGzipOs(chunk);
+    first = false;
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (!output.write(chunk)) gzip.pause();
+  });
+  output.on('drain', () => gzip.resume());
+  let root = '';
+  let pending: Uint8Array[] = [];
+  const tar = new TarWriter(mtime, (block) => pending.push(block));
+  const flush = async () => {
+    const blocks = pending;
+    pending = [];
+    for (const block of blocks) if (!gzip.write(block)) await once(gzip, 'drain');
+  };
+  const sink: EvidencePackSink = {
+    begin(id) {
+      assertPlainPath(id);
+      root = id;
+    },
+    async file(filePath, _contentType, chunks) {
+      assertPlainPath(filePath);
+      const parts: Buffer[] = [];
+      for (const chunk of chunks) parts.push(Buffer.from(chunk, 'utf8'));
+      tar.file(`${root}/${filePath}`, Buffer.concat(parts));
+      await flush();
+    },
+  };
+  try {
+    const pack = await writeEvidencePack(request, sources, sink, options);
+    tar.finish();
+    await flush();
+    gzip.end();
+    await Promise.race([once(gzip, 'end'), failed]);
+    output.end();
+    await Promise.race([once(output, 'finish'), failed]);
+    return { pack, archiveSha256: hash.digest('hex'), bytes };
+  } catch (error) {
+    // A pack that failed half-way is no evidence: the partial file this call created goes.
+    gzip.destroy();
+    output.destroy();
+    await rm(path, { force: true });
+    throw error;
+  }
+}
+
+/** The entries' time: the pack's `generatedAt`, in whole seconds. */
+function archiveTime(id: string, generatedAt: string): number {
+  const mtime = Math.floor(Date.parse(generatedAt) / 1000);
   if (!Number.isFinite(mtime) || mtime < 0) {
     throw new KubeguardError(
       'INVALID_ARGUMENT',
-      `evidence pack ${pack.id}: generatedAt ${JSON.stringify(pack.manifest.generatedAt)} is not an ISO-8601 time after 1970`,
+      `evidence pack ${id}: generatedAt ${JSON.stringify(generatedAt)} is not an ISO-8601 time after 1970`,
     );
   }
-  const blocks: Uint8Array[] = [];
-  const directories = new Set<string>();
-  const addDirectory = (path: string) => {
-    if (directories.has(path)) return;
-    directories.add(path);
-    blocks.push(header({ path: `${path}/`, size: 0, mtime, type: '5', mode: 0o755 }));
-  };
-  const addFile = (path: string, content: string) => {
+  return mtime;
+}
+
+/**
+ * The OS byte of the gzip header (RFC 1952) depends on the platform zlib was built for; 3 (Unix)
+ * everywhere keeps the archive's bytes, and so its SHA-256, the same on every platform.
+ */
+function fixGzipOs(gzipStart: Buffer): void {
+  gzipStart[9] = 3;
+}
+
+/**
+ * A POSIX ustar stream: each file's parent folders (once), its header, its bytes padded to a
+ * block; `finish` writes the two end blocks and pads to a 20-block record as GNU and BSD tar do.
+ */
+class TarWriter {
+  private readonly directories = new Set<string>();
+  private length = 0;
+
+  private readonly mtime: number;
+  private readonly emit: (block: Uint8Array) => void;
+
+  constructor(mtime: number, emit: (block: Uint8Array) => void) {
+    this.mtime = mtime;
+    this.emit = emit;
+  }
+
+  file(path: string, body: Buffer): void {
     const segments = path.split('/');
-    for (let i = 1; i < segments.length; i++) addDirectory(segments.slice(0, i).join('/'));
-    const body = Buffer.from(content, 'utf8');
-    blocks.push(header({ path, size: body.length, mtime, type: '0', mode: 0o644 }));
-    blocks.push(body);
+    for (let i = 1; i < segments.length; i++) this.directory(segments.slice(0, i).join('/'));
+    this.write(header({ path, size: body.length, mtime: this.mtime, type: '0', mode: 0o644 }));
+    this.write(body);
     const padding = (BLOCK - (body.length % BLOCK)) % BLOCK;
-    if (padding > 0) blocks.push(new Uint8Array(padding));
-  };
-  addFile(`${pack.id}/${MANIFEST_FILE}`, manifestText(pack));
-  for (const file of contentFiles(pack)) addFile(`${pack.id}/${file.path}`, file.content);
-  blocks.push(new Uint8Array(2 * BLOCK));
-  const length = blocks.reduce((sum, block) => sum + block.length, 0);
-  const tar = Buffer.concat(blocks, length + ((RECORD - (length % RECORD)) % RECORD));
-  const gzip = gzipSync(tar, { level: 9 });
-  // The OS byte of the gzip header (RFC 1952) depends on the platform zlib was built for; 3 (Unix)
-  // everywhere keeps the archive's bytes, and so its SHA-256, the same on every platform.
-  gzip[9] = 3;
-  return new Uint8Array(gzip.buffer, gzip.byteOffset, gzip.byteLength);
+    if (padding > 0) this.write(new Uint8Array(padding));
+  }
+
+  finish(): void {
+    this.write(new Uint8Array(2 * BLOCK));
+    const padding = (RECORD - (this.length % RECORD)) % RECORD;
+    if (padding > 0) this.write(new Uint8Array(padding));
+  }
+
+  private directory(path: string): void {
+    if (this.directories.has(path)) return;
+    this.directories.add(path);
+    this.write(header({ path: `${path}/`, size: 0, mtime: this.mtime, type: '5', mode: 0o755 }));
+  }
+
+  private write(block: Uint8Array): void {
+    this.length += block.length;
+    this.emit(block);
+  }
 }
 
 /** SHA-256 (hex) of bytes. */
@@ -86,16 +216,7 @@ function checkPack(pack: EvidencePack): void {
     );
   }
   const files = contentFiles(pack);
-  const unsafe = [pack.id, ...files.map((file) => file.path)].find((path) =>
-    path.split('/').some((segment) => !SAFE_SEGMENT.test(segment) || segment === '.' || segment === '..'),
-  );
-  if (unsafe !== undefined) {
-    throw new KubeguardError(
-      'INVALID_ARGUMENT',
-      `evidence pack path ${JSON.stringify(unsafe)} is not a plain relative path (letters, digits, . _ @ + = - and /)`,
-      { details: { path: unsafe } },
-    );
-  }
+  for (const path of [pack.id, ...files.map((file) => file.path)]) assertPlainPath(path);
   const paths = files.map((file) => file.path);
   const duplicate = paths.find((path, index) => paths.indexOf(path) !== index);
   if (duplicate !== undefined) {
@@ -115,6 +236,17 @@ function checkPack(pack: EvidencePack): void {
       { details: { packId: pack.id, mismatched, unlisted } },
     );
   }
+}
+
+/** Pack ids and file paths are plain relative segments, so extraction never leaves `<packId>/`. */
+function assertPlainPath(path: string): void {
+  if (path.split('/').every((segment) => SAFE_SEGMENT.test(segment) && segment !== '.' && segment !== '..'))
+    return;
+  throw new KubeguardError(
+    'INVALID_ARGUMENT',
+    `evidence pack path ${JSON.stringify(path)} is not a plain relative path (letters, digits, . _ @ + = - and /)`,
+    { details: { path } },
+  );
 }
 
 interface Entry {

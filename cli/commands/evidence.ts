@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { asKubeguardError } from '#core/errors.ts';
 import { FRAMEWORKS, type Framework } from '#core/evidence-pack/model.ts';
@@ -101,9 +100,8 @@ export const evidenceCommand: CliCommand = {
 
 async function writePack(parsed: EvidenceArgs, io: CliIo): Promise<void> {
   // Loaded when the command runs, so `kubeguard --help` loads none of it (issue 14).
-  const [{ buildEvidencePack }, { createFileEvidenceSources }, { packArchive, sha256OfBytes, manifestText }] =
+  const [{ createFileEvidenceSources }, { writeEvidenceArchive, sha256OfBytes, manifestText }] =
     await Promise.all([
-      import('#core/evidence-pack/build.ts'),
       import('#adapters/evidence/pack-sources.ts'),
       import('#adapters/evidence/pack-archive.ts'),
     ]);
@@ -112,28 +110,32 @@ async function writePack(parsed: EvidenceArgs, io: CliIo): Promise<void> {
     ...(parsed.findings === undefined ? {} : { findings: parsed.findings }),
     ...(parsed.auditTrail === undefined ? {} : { auditTrail: parsed.auditTrail }),
   });
-  const pack = await buildEvidencePack(
-    {
-      clusters: parsed.clusters,
-      period: { from: parsed.from, to: parsed.to },
-      frameworks: parsed.frameworks,
-      requestedBy: `cli:${io.env.USER ?? io.env.USERNAME ?? 'unknown'}`,
-      generatedAt: generatedAt(io),
-    },
-    sources,
-  );
-  const archive = packArchive(pack);
+  const request = {
+    clusters: parsed.clusters,
+    period: { from: parsed.from, to: parsed.to },
+    frameworks: parsed.frameworks,
+    requestedBy: `cli:${io.env.USER ?? io.env.USERNAME ?? 'unknown'}`,
+    generatedAt: generatedAt(io),
+  };
+  // Written as it is built: a quarter of many clusters is gigabytes, never held in memory at once.
+  let written: Awaited<ReturnType<typeof writeEvidenceArchive>>;
   try {
-    await writeFile(parsed.output, archive, { flag: 'wx' });
+    written = await writeEvidenceArchive(request, sources, parsed.output);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
       throw usageError(
         `${parsed.output} already exists; an evidence pack is never overwritten — choose another --output`,
       );
     }
-    throw usageError(`cannot write ${parsed.output}: ${(error as Error).message}`);
+    if (typeof code === 'string' && code.startsWith('E')) {
+      throw usageError(`cannot write ${parsed.output}: ${(error as Error).message}`);
+    }
+    throw error;
   }
-  const archiveSha256 = sha256OfBytes(archive);
+  const pack = written.pack;
+  const archive = { byteLength: written.bytes };
+  const archiveSha256 = written.archiveSha256;
   const manifestSha256 = sha256OfBytes(Buffer.from(manifestText(pack), 'utf8'));
   const runs = pack.manifest.files.filter((file) => file.path.endsWith('/report.json')).length;
   if (runs === 0) {

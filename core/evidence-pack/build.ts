@@ -47,6 +47,11 @@ export interface BuildOptions {
  * file is ever held whole by the builder: a report is written piece by piece and hashed as it goes.
  */
 export interface EvidencePackSink {
+  /**
+   * Called once, before the first file, with the pack's id: an archive written as the files come
+   * (adapters/evidence/pack-archive.ts) names its folder after it.
+   */
+  begin?(id: string): void | Promise<void>;
   /** Takes one file: `chunks` must be read to its end before the promise resolves. */
   file(path: string, contentType: string, chunks: Iterable<string>): Promise<void>;
 }
@@ -111,6 +116,8 @@ export async function writeEvidencePack(
   const clusters = [
     ...new Set(request.clusters === 'all' ? await sources.clusters() : request.clusters),
   ].sort();
+  const id = packId(request, clusters);
+  await sink.begin?.(id);
   const runIndex: string[] = [];
   const usedDirs = new Set<string>();
   for (const cluster of clusters) {
@@ -160,7 +167,6 @@ export async function writeEvidencePack(
     await add(`summary/${framework}.html`, summaryHtml(framed), 'text/html; charset=utf-8');
   }
 
-  const id = packId(request, clusters);
   await add(
     'README.md',
     packReadme({
