@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -10,6 +10,7 @@ import { KubeguardError } from '#core/errors.ts';
 import type { EvidencePack } from '#core/evidence-pack/model.ts';
 import type { EvidencePackStore, StoredEvidencePack } from '#core/evidence-pack/ports.ts';
 import { manifestText, sha256OfBytes } from './pack-archive.ts';
+import { putObjectOnce } from './s3-write-once.ts';
 
 /**
  * Evidence packs in the evidence bucket: `<prefix><packId>.tar.gz` (the archive of pack-archive.ts),
@@ -84,82 +85,38 @@ export function createS3EvidencePackStore(options: S3EvidencePackStoreOptions): 
   };
 }
 
-async function putObject(
+function putObject(
   options: S3EvidencePackStoreOptions,
   key: string,
   body: Uint8Array,
   contentType: string,
   retainUntil: Date | undefined,
 ): Promise<void> {
-  const checksum = createHash('sha256').update(body).digest('base64');
-  let answer: { ChecksumSHA256?: string | undefined };
-  try {
-    answer = await options.client.send(
-      new PutObjectCommand({
-        Bucket: options.bucket,
-        Key: key,
-        Body: body,
-        ContentLength: body.byteLength,
-        ContentType: contentType,
-        ChecksumAlgorithm: 'SHA256',
-        ChecksumSHA256: checksum,
-        IfNoneMatch: '*',
-        ...(options.kmsKeyId
-          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: options.kmsKeyId }
-          : { ServerSideEncryption: 'AES256' }),
-        ...(options.objectLock === undefined || retainUntil === undefined
-          ? {}
-          : {
-              ObjectLockMode: options.objectLock.mode,
-              ObjectLockRetainUntilDate: retainUntil,
-              // S3 refuses a put with a retention period unless it carries Content-MD5 (or an SDK checksum).
-              ContentMD5: createHash('md5').update(body).digest('base64'),
-            }),
-      }),
-    );
-  } catch (error) {
-    throw packStoreError(error, options, key);
-  }
-  if (answer.ChecksumSHA256 !== undefined && answer.ChecksumSHA256 !== checksum) {
-    throw new KubeguardError(
-      'UPSTREAM',
-      `S3 stored s3://${options.bucket}/${key} with SHA-256 ${answer.ChecksumSHA256}, not the ${checksum} kubeguard sent; treat that object as untrustworthy`,
-      { details: { bucket: options.bucket, key, sent: checksum, stored: answer.ChecksumSHA256 } },
-    );
-  }
-}
-
-function packStoreError(error: unknown, options: S3EvidencePackStoreOptions, key: string): KubeguardError {
-  const { bucket } = options;
-  const name =
-    error instanceof S3ServiceException ? error.name : error instanceof Error ? error.name : 'Error';
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const details = { bucket, key, name, ...(status ? { status } : {}) };
-  if (status === 412 || name === 'PreconditionFailed') {
-    return new KubeguardError(
-      'CONFLICT',
-      `s3://${bucket}/${key} already exists; evidence packs are never overwritten — build the pack again for a new id`,
-      { cause: error, details },
-    );
-  }
-  if (status === 403 || name === 'AccessDenied') {
-    return new KubeguardError(
-      'FORBIDDEN',
-      `S3 refused to store s3://${bucket}/${key} (${message}); the role needs s3:PutObject on the evidence bucket${options.objectLock ? ', s3:PutObjectRetention' : ''} (and kms:GenerateDataKey on its key)`,
-      { cause: error, details },
-    );
-  }
-  if (options.objectLock !== undefined && /object ?lock/i.test(message)) {
-    return new KubeguardError(
-      'INVALID_CONFIG',
-      `S3 refused the Object Lock retention on s3://${bucket}/${key} (${name}: ${message}); enable Object Lock on the evidence bucket (docs/deploy.md, "Object Lock") or remove evidence.objectLock from the configuration`,
-      { cause: error, details },
-    );
-  }
-  return new KubeguardError('UPSTREAM', `storing s3://${bucket}/${key} failed: ${name}: ${message}`, {
-    cause: error,
-    details,
+  const { bucket, objectLock } = options;
+  return putObjectOnce(options, key, body, {
+    contentType,
+    conflict: 'evidence packs are never overwritten — build the pack again for a new id',
+    needs: `the role needs s3:PutObject${objectLock ? ', s3:PutObjectRetention' : ''}`,
+    extra: {
+      ContentLength: body.byteLength,
+      ChecksumAlgorithm: 'SHA256',
+      ...(objectLock === undefined || retainUntil === undefined
+        ? {}
+        : {
+            ObjectLockMode: objectLock.mode,
+            ObjectLockRetainUntilDate: retainUntil,
+            // S3 refuses a put with a retention period unless it carries Content-MD5 (or an SDK checksum).
+            ContentMD5: createHash('md5').update(body).digest('base64'),
+          }),
+    },
+    refine: ({ error, name, message, details }) =>
+      objectLock !== undefined && /object ?lock/i.test(message)
+        ? new KubeguardError(
+            'INVALID_CONFIG',
+            `S3 refused the Object Lock retention on s3://${bucket}/${key} (${name}: ${message}); enable Object Lock on the evidence bucket (docs/deploy.md, "Object Lock") or remove evidence.objectLock from the configuration`,
+            { cause: error, details },
+          )
+        : undefined,
   });
 }
 

@@ -1,7 +1,7 @@
-import { PutObjectCommand, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { KubeguardError } from '#core/errors.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { sha256Hex, verifyBundle } from '#core/remediation/forensics.ts';
 import type { EvidenceBundle, EvidenceReceipt, EvidenceStore } from '#core/remediation/ports.ts';
+import { putObjectOnce } from './s3-write-once.ts';
 
 /**
  * Forensic bundles in S3: one object per file under `<prefix><bundle id>/`, then `manifest.json`
@@ -40,60 +40,10 @@ export function createS3EvidenceStore(options: S3EvidenceStoreOptions): Evidence
   };
 }
 
-async function putObject(options: S3EvidenceStoreOptions, key: string, content: string, contentType: string) {
-  const checksum = Buffer.from(sha256Hex(content), 'hex').toString('base64');
-  let answer: { ChecksumSHA256?: string | undefined };
-  try {
-    answer = await options.client.send(
-      new PutObjectCommand({
-        Bucket: options.bucket,
-        Key: key,
-        Body: content,
-        ContentType: `${contentType}; charset=utf-8`,
-        ChecksumSHA256: checksum,
-        IfNoneMatch: '*',
-        ...(options.kmsKeyId
-          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: options.kmsKeyId }
-          : { ServerSideEncryption: 'AES256' }),
-      }),
-    );
-  } catch (error) {
-    throw storeError(error, options.bucket, key);
-  }
-  if (answer.ChecksumSHA256 !== undefined && answer.ChecksumSHA256 !== checksum) {
-    throw new KubeguardError(
-      'UPSTREAM',
-      `S3 stored s3://${options.bucket}/${key} with SHA-256 ${answer.ChecksumSHA256}, not the ${checksum} kubeguard sent; treat that object as untrustworthy`,
-      { details: { bucket: options.bucket, key, sent: checksum, stored: answer.ChecksumSHA256 } },
-    );
-  }
-}
-
-function storeError(error: unknown, bucket: string, key: string): KubeguardError {
-  const name =
-    error instanceof S3ServiceException ? error.name : error instanceof Error ? error.name : 'Error';
-  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const details = { bucket, key, name, ...(status ? { status } : {}) };
-  if (status === 412 || name === 'PreconditionFailed') {
-    return new KubeguardError(
-      'CONFLICT',
-      `s3://${bucket}/${key} already exists; forensic bundles are never overwritten`,
-      {
-        cause: error,
-        details,
-      },
-    );
-  }
-  if (status === 403 || name === 'AccessDenied') {
-    return new KubeguardError(
-      'FORBIDDEN',
-      `S3 refused to store s3://${bucket}/${key} (${message}); the worker role needs s3:PutObject on the evidence bucket (and kms:GenerateDataKey on its key)`,
-      { cause: error, details },
-    );
-  }
-  return new KubeguardError('UPSTREAM', `storing s3://${bucket}/${key} failed: ${name}: ${message}`, {
-    cause: error,
-    details,
+function putObject(options: S3EvidenceStoreOptions, key: string, content: string, contentType: string) {
+  return putObjectOnce(options, key, content, {
+    contentType: `${contentType}; charset=utf-8`,
+    conflict: 'forensic bundles are never overwritten',
+    needs: 'the worker role needs s3:PutObject',
   });
 }
