@@ -59,7 +59,16 @@ export interface WrittenEvidenceArchive {
   pack: WrittenEvidencePack;
   /** SHA-256 (hex) of the `.tar.gz` bytes. */
   archiveSha256: string;
+  /** MD5 (base64) of the `.tar.gz` bytes: the Content-MD5 S3 requires on a put with Object Lock retention. */
+  archiveMd5: string;
   bytes: number;
+  /** The text of each file `keep` asked for, by path (the summaries a Slack reply counts from). */
+  kept: ReadonlyMap<string, string>;
+}
+
+export interface WriteArchiveOptions extends BuildOptions {
+  /** Files whose text the caller wants back (small ones: `summary/<framework>.json`). */
+  keep?: (path: string) => boolean;
 }
 
 /**
@@ -72,7 +81,7 @@ export async function writeEvidenceArchive(
   request: EvidencePackRequest,
   sources: EvidenceSources,
   path: string,
-  options: BuildOptions = {},
+  options: WriteArchiveOptions = {},
 ): Promise<WrittenEvidenceArchive> {
   const mtime = archiveTime('(request)', request.generatedAt);
   const output = createWriteStream(path, { flags: 'wx' });
@@ -81,12 +90,15 @@ export async function writeEvidenceArchive(
   await Promise.race([opened, failed]);
   const gzip = createGzip({ level: GZIP_LEVEL });
   const hash = createHash('sha256');
+  const md5 = createHash('md5');
+  const kept = new Map<string, string>();
   let bytes = 0;
   let first = true;
   gzip.on('data', (chunk: Buffer) => {
     if (first) fixGzipOs(chunk);
     first = false;
     hash.update(chunk);
+    md5.update(chunk);
     bytes += chunk.length;
     if (!output.write(chunk)) gzip.pause();
   });
@@ -108,7 +120,9 @@ export async function writeEvidenceArchive(
       assertPlainPath(filePath);
       const parts: Buffer[] = [];
       for (const chunk of chunks) parts.push(Buffer.from(chunk, 'utf8'));
-      tar.file(`${root}/${filePath}`, Buffer.concat(parts));
+      const body = Buffer.concat(parts);
+      if (options.keep?.(filePath) === true) kept.set(filePath, body.toString('utf8'));
+      tar.file(`${root}/${filePath}`, body);
       await flush();
     },
   };
@@ -120,7 +134,7 @@ export async function writeEvidenceArchive(
     await Promise.race([once(gzip, 'end'), failed]);
     output.end();
     await Promise.race([once(output, 'finish'), failed]);
-    return { pack, archiveSha256: hash.digest('hex'), bytes };
+    return { pack, archiveSha256: hash.digest('hex'), archiveMd5: md5.digest('base64'), bytes, kept };
   } catch (error) {
     // A pack that failed half-way is no evidence: the partial file this call created goes.
     gzip.destroy();

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -7,14 +8,20 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { KubeguardError } from '#core/errors.ts';
-import type { EvidencePack } from '#core/evidence-pack/model.ts';
-import type { EvidencePackStore, StoredEvidencePack } from '#core/evidence-pack/ports.ts';
-import { manifestText, sha256OfBytes } from './pack-archive.ts';
-import { putObjectOnce } from './s3-write-once.ts';
+import type { EvidencePackRequest, EvidenceSources } from '#core/evidence-pack/model.ts';
+import type { EvidencePackInStore, EvidencePackStore } from '#core/evidence-pack/ports.ts';
+import {
+  manifestText,
+  sha256OfBytes,
+  type WrittenEvidenceArchive,
+  writeEvidenceArchive,
+} from './pack-archive.ts';
+import { type FileBody, putObjectOnce } from './s3-write-once.ts';
 
 /**
- * Evidence packs in the evidence bucket: `<prefix><packId>.tar.gz` (the archive of pack-archive.ts),
- * then `<prefix><packId>.manifest.json` beside it — last, so a manifest only exists beside a complete
+ * Evidence packs in the evidence bucket: the pack is built into a staging file (pack-archive.ts's
+ * writeEvidenceArchive: one file of the pack in memory at a time, hashed as it is written), sent
+ * from that file as `<prefix><packId>.tar.gz`, then `<prefix><packId>.manifest.json` beside it — last, so a manifest only exists beside a complete
  * archive. Like the forensic bundles (s3.ts) every object is encrypted (SSE-KMS or SSE-S3), sent with
  * its SHA-256 (S3 refuses a body that differs; the checksum S3 answers is compared) and written only
  * if absent (`If-None-Match: *`). With `objectLock`, each object also carries its retention
@@ -36,6 +43,11 @@ export interface S3EvidencePackStoreOptions {
   urlExpiryHours?: number;
   /** The clock (retention dates, the link's signing time). @default the system clock */
   now?: () => Date;
+  /**
+   * Where the archive is staged while it is built and sent (a Lambda's `/tmp`, sized by the
+   * function's ephemeral storage). @default os.tmpdir()
+   */
+  stagingDirectory?: string;
 }
 
 export const DEFAULT_PACK_PREFIX = 'evidence-packs/';
@@ -53,42 +65,99 @@ export function createS3EvidencePackStore(options: S3EvidencePackStoreOptions): 
   }
   const now = options.now ?? (() => new Date());
   return {
-    async put(pack: EvidencePack, archive: Uint8Array): Promise<StoredEvidencePack> {
-      const manifest = Buffer.from(manifestText(pack), 'utf8');
-      const archiveKey = `${prefix}${pack.id}.tar.gz`;
-      const startedAt = now();
-      const retainUntil =
-        options.objectLock === undefined
-          ? undefined
-          : // Whole seconds, up: the header carries no fraction, and the lock must not end early.
-            new Date(Math.ceil((startedAt.getTime() + options.objectLock.days * 86_400_000) / 1000) * 1000);
-      await putObject(options, archiveKey, archive, 'application/gzip', retainUntil);
-      await putObject(
-        options,
-        `${prefix}${pack.id}.manifest.json`,
-        manifest,
-        'application/json; charset=utf-8',
-        retainUntil,
-      );
-      const link = await presignedArchiveUrl(options, archiveKey, expiryHours * 3600, now());
-      return {
-        packId: pack.id,
-        location: `s3://${options.bucket}/${archiveKey}`,
-        archiveSha256: sha256OfBytes(archive),
-        manifestSha256: sha256OfBytes(manifest),
-        bytes: archive.byteLength,
-        url: link.url,
-        urlExpiresAt: link.expiresAt,
-        ...(retainUntil === undefined ? {} : { retainUntil: retainUntil.toISOString() }),
-      };
+    async write(request, sources): Promise<EvidencePackInStore> {
+      const staged = await stageArchive(request, sources, options.stagingDirectory ?? tmpdir());
+      try {
+        const packId = staged.pack.id;
+        const archiveKey = `${prefix}${packId}.tar.gz`;
+        const startedAt = now();
+        const retainUntil =
+          options.objectLock === undefined
+            ? undefined
+            : // Whole seconds, up: the header carries no fraction, and the lock must not end early.
+              new Date(Math.ceil((startedAt.getTime() + options.objectLock.days * 86_400_000) / 1000) * 1000);
+        const archive: FileBody = {
+          file: staged.path,
+          bytes: staged.bytes,
+          sha256: Buffer.from(staged.archiveSha256, 'hex').toString('base64'),
+        };
+        await putObject(options, archiveKey, archive, staged.archiveMd5, 'application/gzip', retainUntil);
+        await putObject(
+          options,
+          `${prefix}${packId}.manifest.json`,
+          staged.manifest,
+          createHash('md5').update(staged.manifest).digest('base64'),
+          'application/json; charset=utf-8',
+          retainUntil,
+        );
+        const link = await presignedArchiveUrl(options, archiveKey, expiryHours * 3600, now());
+        return {
+          stored: {
+            packId,
+            location: `s3://${options.bucket}/${archiveKey}`,
+            archiveSha256: staged.archiveSha256,
+            manifestSha256: sha256OfBytes(staged.manifest),
+            bytes: staged.bytes,
+            url: link.url,
+            urlExpiresAt: link.expiresAt,
+            ...(retainUntil === undefined ? {} : { retainUntil: retainUntil.toISOString() }),
+          },
+          files: staged.pack.manifest.files.length,
+          summaries: staged.summaries,
+        };
+      } finally {
+        await rm(staged.path, { force: true });
+      }
     },
   };
+}
+
+/** A full disk names what to change; any other failure is the build's own. */
+export function stagingFailure(error: unknown, directory: string): unknown {
+  if ((error as NodeJS.ErrnoException | null)?.code !== 'ENOSPC') return error;
+  return new KubeguardError(
+    'LIMIT_EXCEEDED',
+    `no space left in ${directory} to stage the evidence pack archive; ask for fewer clusters or a shorter period, or give the action worker more ephemeral storage (ACTION_WORKER_EPHEMERAL_MIB in infra/constructs/slack-bot.ts; docs/evidence-packs.md, "Size and streaming")`,
+    { cause: error, details: { directory } },
+  );
+}
+
+/** An archive built into a staging file, with what the store needs to send and describe it. */
+interface StagedArchive extends WrittenEvidenceArchive {
+  path: string;
+  /** `manifest.json` as stored beside the archive. */
+  manifest: Buffer;
+  summaries: unknown[];
+}
+
+const SUMMARY_JSON = /^summary\/[a-z0-9]+\.json$/;
+
+/** Builds the pack into `<directory>/.kubeguard-pack-<uuid>.tar.gz.partial` (removed by writeEvidenceArchive if the build fails). */
+async function stageArchive(
+  request: EvidencePackRequest,
+  sources: EvidenceSources,
+  directory: string,
+): Promise<StagedArchive> {
+  await mkdir(directory, { recursive: true });
+  const path = join(directory, `.kubeguard-pack-${randomUUID()}.tar.gz.partial`);
+  let written: WrittenEvidenceArchive;
+  try {
+    written = await writeEvidenceArchive(request, sources, path, { keep: (file) => SUMMARY_JSON.test(file) });
+  } catch (error) {
+    throw stagingFailure(error, directory);
+  }
+  const summaries = request.frameworks.flatMap((framework) => {
+    const text = written.kept.get(`summary/${framework}.json`);
+    return text === undefined ? [] : [JSON.parse(text) as unknown];
+  });
+  return { ...written, path, manifest: Buffer.from(manifestText(written.pack), 'utf8'), summaries };
 }
 
 function putObject(
   options: S3EvidencePackStoreOptions,
   key: string,
-  body: Uint8Array,
+  body: Uint8Array | FileBody,
+  md5: string,
   contentType: string,
   retainUntil: Date | undefined,
 ): Promise<void> {
@@ -98,7 +167,6 @@ function putObject(
     conflict: 'evidence packs are never overwritten — build the pack again for a new id',
     needs: `the role needs s3:PutObject${objectLock ? ', s3:PutObjectRetention' : ''}`,
     extra: {
-      ContentLength: body.byteLength,
       ChecksumAlgorithm: 'SHA256',
       ...(objectLock === undefined || retainUntil === undefined
         ? {}
@@ -106,7 +174,7 @@ function putObject(
             ObjectLockMode: objectLock.mode,
             ObjectLockRetainUntilDate: retainUntil,
             // S3 refuses a put with a retention period unless it carries Content-MD5 (or an SDK checksum).
-            ContentMD5: createHash('md5').update(body).digest('base64'),
+            ContentMD5: md5,
           }),
     },
     refine: ({ error, name, message, details }) =>
@@ -219,50 +287,71 @@ async function presignedArchiveUrl(
 
 /**
  * Evidence packs in a local directory (the CLI, the sandbox): `<root>/<packId>.tar.gz` and
- * `<root>/<packId>.manifest.json`, each written only if absent. The location is the archive's
- * absolute path; there is no link.
+ * `<root>/<packId>.manifest.json`, each written only if absent — the archive is built into a staging
+ * file in the same directory and hard-linked to its name, which fails rather than replace a pack.
+ * The location is the archive's absolute path; there is no link.
  */
 export function createLocalEvidencePackStore(root: string): EvidencePackStore {
   return {
-    async put(pack: EvidencePack, archive: Uint8Array): Promise<StoredEvidencePack> {
+    async write(request, sources): Promise<EvidencePackInStore> {
       const directory = resolve(root);
-      await mkdir(directory, { recursive: true });
-      const archivePath = join(directory, `${pack.id}.tar.gz`);
-      const manifest = Buffer.from(manifestText(pack), 'utf8');
-      await writeOnce(archivePath, archive, pack.id);
+      const staged = await stageArchive(request, sources, directory);
+      const packId = staged.pack.id;
+      const archivePath = join(directory, `${packId}.tar.gz`);
       try {
-        await writeOnce(join(directory, `${pack.id}.manifest.json`), manifest, pack.id);
+        await claimName(staged.path, archivePath, packId);
+      } finally {
+        await rm(staged.path, { force: true });
+      }
+      try {
+        await writeOnce(join(directory, `${packId}.manifest.json`), staged.manifest, packId);
       } catch (error) {
         await rm(archivePath, { force: true });
         throw error;
       }
       return {
-        packId: pack.id,
-        location: archivePath,
-        archiveSha256: sha256OfBytes(archive),
-        manifestSha256: sha256OfBytes(manifest),
-        bytes: archive.byteLength,
+        stored: {
+          packId,
+          location: archivePath,
+          archiveSha256: staged.archiveSha256,
+          manifestSha256: sha256OfBytes(staged.manifest),
+          bytes: staged.bytes,
+        },
+        files: staged.pack.manifest.files.length,
+        summaries: staged.summaries,
       };
     },
   };
+}
+
+async function claimName(staged: string, path: string, packId: string): Promise<void> {
+  try {
+    await link(staged, path);
+  } catch (error) {
+    throw writeFailure(error, path, packId);
+  }
 }
 
 async function writeOnce(path: string, content: Uint8Array, packId: string): Promise<void> {
   try {
     await writeFile(path, content, { flag: 'wx' });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new KubeguardError(
-        'CONFLICT',
-        `${path} already exists; evidence pack ${packId} is never overwritten`,
-        {
-          cause: error,
-          details: { packId, location: path },
-        },
-      );
-    }
-    throw new KubeguardError('UPSTREAM', `cannot write ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw writeFailure(error, path, packId);
   }
+}
+
+function writeFailure(error: unknown, path: string, packId: string): KubeguardError {
+  if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    return new KubeguardError(
+      'CONFLICT',
+      `${path} already exists; evidence pack ${packId} is never overwritten`,
+      {
+        cause: error,
+        details: { packId, location: path },
+      },
+    );
+  }
+  return new KubeguardError('UPSTREAM', `cannot write ${path}: ${(error as Error).message}`, {
+    cause: error,
+  });
 }

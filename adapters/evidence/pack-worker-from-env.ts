@@ -2,10 +2,8 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AuditTrailStore } from '#core/audit-trail/ports.ts';
 import type { EvidenceWorkerPorts } from '#core/chatops/evidence-ports.ts';
-import { buildEvidencePack } from '#core/evidence-pack/build.ts';
 import type { FindingLister } from '#core/findings/ports.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
-import { packArchive } from './pack-archive.ts';
 import {
   createStoredEvidenceSources,
   localReportFiles,
@@ -18,7 +16,8 @@ import { createLocalEvidencePackStore, createS3EvidencePackStore } from './pack-
  * What `/k8s evidence` and the monthly pack run on in the action worker: the kubeguard table's
  * history, findings and trail, the report exports of the evidence bucket (or KUBEGUARD_EVIDENCE_DIR),
  * and the pack store beside them — `evidence-packs/` of the bucket, with `evidence.objectLock` and
- * `evidence.urlExpiryHours` (docs/configuration.md), or `<dir>/evidence-packs`. Undefined without an
+ * `evidence.urlExpiryHours` (docs/configuration.md), or `<dir>/evidence-packs`; the store builds the
+ * pack as it writes it, staging the archive in the function's `/tmp`. Undefined without an
  * evidence store: the command then says packs are not set up.
  */
 export function evidenceWorkerPortsFromEnv(
@@ -49,8 +48,6 @@ export function evidenceWorkerPortsFromEnv(
   }
   return {
     sources: createStoredEvidenceSources({ clusters, ...stores, reports: where.reports }),
-    build: (request, sources) => buildEvidencePack(request, sources),
-    archive: packArchive,
     store: where.store,
   };
 }

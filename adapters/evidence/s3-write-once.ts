@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   PutObjectCommand,
   type PutObjectCommandInput,
@@ -35,6 +37,28 @@ export interface S3Failure {
 }
 
 /**
+ * A body read from a file as it is sent (an evidence pack's archive: tens to hundreds of megabytes),
+ * whose SHA-256 was computed as the file was written.
+ */
+export interface FileBody {
+  file: string;
+  bytes: number;
+  /** SHA-256 of the file, base64 (the `x-amz-checksum-sha256` form). */
+  sha256: string;
+}
+
+/**
+ * Attempts at a file body. The SDK never retries a streamed body (it cannot rewind it), so a
+ * transient failure — a 5xx, throttling, a dropped connection — is retried here, the file opened
+ * again each time.
+ */
+export const FILE_PUT_ATTEMPTS = 3;
+
+function isFileBody(body: string | Uint8Array | FileBody): body is FileBody {
+  return typeof body === 'object' && !(body instanceof Uint8Array);
+}
+
+/**
  * One evidence object, written once: encrypted at rest (SSE-KMS with the bucket's key, or SSE-S3),
  * sent with its SHA-256 — S3 recomputes it and refuses a body that differs, and the checksum it
  * reports back is compared — and only if absent (`If-None-Match: *`), so evidence is never
@@ -43,28 +67,45 @@ export interface S3Failure {
 export async function putObjectOnce(
   target: EvidenceBucket,
   key: string,
-  body: string | Uint8Array,
+  body: string | Uint8Array | FileBody,
   options: WriteOnceOptions,
 ): Promise<void> {
-  const checksum = createHash('sha256').update(body).digest('base64');
+  const fromFile = isFileBody(body);
+  const checksum = fromFile ? body.sha256 : createHash('sha256').update(body).digest('base64');
+  const input = (): PutObjectCommandInput => ({
+    Bucket: target.bucket,
+    Key: key,
+    Body: fromFile ? createReadStream(body.file) : body,
+    ...(fromFile ? { ContentLength: body.bytes } : {}),
+    ContentType: options.contentType,
+    ChecksumSHA256: checksum,
+    IfNoneMatch: '*',
+    ...(target.kmsKeyId
+      ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: target.kmsKeyId }
+      : { ServerSideEncryption: 'AES256' }),
+    ...options.extra,
+  });
   let answer: { ChecksumSHA256?: string | undefined };
-  try {
-    answer = await target.client.send(
-      new PutObjectCommand({
-        Bucket: target.bucket,
-        Key: key,
-        Body: body,
-        ContentType: options.contentType,
-        ChecksumSHA256: checksum,
-        IfNoneMatch: '*',
-        ...(target.kmsKeyId
-          ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: target.kmsKeyId }
-          : { ServerSideEncryption: 'AES256' }),
-        ...options.extra,
-      }),
-    );
-  } catch (error) {
-    throw writeError(error, target.bucket, key, options);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      answer = await target.client.send(new PutObjectCommand(input()));
+      break;
+    } catch (error) {
+      if (fromFile && attempt < FILE_PUT_ATTEMPTS && isTransient(error)) {
+        await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+        continue;
+      }
+      const failure = writeError(error, target.bucket, key, options);
+      // A retry that finds the object: the attempt before it may have stored it and lost the answer.
+      if (attempt > 1 && failure.code === 'CONFLICT') {
+        throw new KubeguardError(
+          'CONFLICT',
+          `${failure.message} (after ${attempt - 1} failed attempt${attempt > 2 ? 's' : ''}, one of which may have stored it: compare its SHA-256 with ${checksum} before relying on it)`,
+          { cause: error, details: { ...failure.details, attempts: attempt, sha256: checksum } },
+        );
+      }
+      throw failure;
+    }
   }
   if (answer.ChecksumSHA256 !== undefined && answer.ChecksumSHA256 !== checksum) {
     throw new KubeguardError(
@@ -73,6 +114,20 @@ export async function putObjectOnce(
       { details: { bucket: target.bucket, key, sent: checksum, stored: answer.ChecksumSHA256 } },
     );
   }
+}
+
+/** Backoff before the second attempt at a file body (doubled for each further one). */
+const RETRY_BASE_MS = 200;
+
+/** What S3 (or the network) may answer differently a moment later: 5xx, throttling, a dropped connection. */
+function isTransient(error: unknown): boolean {
+  const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  if (status !== undefined) return status >= 500 || status === 429 || (error as Error).name === 'SlowDown';
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return (
+    ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNREFUSED', 'EAI_AGAIN'].includes(code ?? '') ||
+    (error as Error)?.name === 'TimeoutError'
+  );
 }
 
 function writeError(error: unknown, bucket: string, key: string, options: WriteOnceOptions): KubeguardError {

@@ -1,13 +1,17 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createGzip } from 'node:zlib';
+import { createLocalEvidencePackStore } from '../../adapters/evidence/pack-store.ts';
 import {
   buildEvidencePack,
   type EvidencePackSink,
   writeEvidencePack,
 } from '../../core/evidence-pack/build.ts';
 import { FRAMEWORKS } from '../../core/evidence-pack/model.ts';
-import { evidenceHistory, historySources, QUARTER } from '../../test/support/evidence-history.ts';
+import { evidenceHistory, historySources, MIDDLE, QUARTER } from '../../test/support/evidence-history.ts';
 import { type BenchSuite, type Figure, verdict } from '../figure.ts';
 
 /**
@@ -17,11 +21,17 @@ import { type BenchSuite, type Figure, verdict } from '../figure.ts';
  * through the streaming sink into one gzip stream (what an archive costs), the heap sampled after
  * every file. The same history for 5 clusters is built in memory (`buildEvidencePack`) to show what
  * holding the pack costs: the in-memory pack grows with the number of runs, the streamed one does not.
+ * Last, what the action worker does for `/k8s evidence` and the monthly schedule: the store's `write`
+ * (adapters/evidence/pack-store.ts) for a month of the 50 clusters — staging file, archive, manifest —
+ * with the local store (the S3 store sends the same staging file), the heap sampled every 10 ms.
  */
 const CLUSTERS = 50;
 const IN_MEMORY_CLUSTERS = 5;
 const TIME_TARGET_S = 120;
 const HEAP_TARGET_MB = 512;
+/** The action worker: 15 minutes at most, 1 GB of memory shared with the runtime and the SDK. */
+const WORKER_TIME_TARGET_S = 300;
+const WORKER_HEAP_TARGET_MB = 512;
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 const round = (value: number) => Math.round(value * 10) / 10;
@@ -74,6 +84,28 @@ export const suite: BenchSuite = {
     const held = pack.files.reduce((sum, f) => sum + f.content.length, 0);
     const memoryGrownMb = mb(process.memoryUsage().heapUsed - memoryBefore);
 
+    const root = mkdtempSync(join(tmpdir(), 'kubeguard-bench-pack-'));
+    let workerHeapPeak = process.memoryUsage().heapUsed;
+    const workerHeapBefore = workerHeapPeak;
+    const sampler = setInterval(() => {
+      workerHeapPeak = Math.max(workerHeapPeak, process.memoryUsage().heapUsed);
+    }, 10);
+    const workerStart = performance.now();
+    let workerSeconds: number;
+    let workerArchiveMb: number;
+    try {
+      const stored = await createLocalEvidencePackStore(root).write(
+        { ...request, period: MIDDLE, generatedAt: MIDDLE.to, requestedBy: 'schedule' },
+        historySources(history, true),
+      );
+      workerSeconds = (performance.now() - workerStart) / 1000;
+      workerArchiveMb = mb(stored.stored.bytes);
+    } finally {
+      clearInterval(sampler);
+      rmSync(root, { recursive: true, force: true });
+    }
+    const workerGrownMb = mb(workerHeapPeak - workerHeapBefore);
+
     const runs = written.manifest.files.filter((f) => f.path.endsWith('/report.json')).length;
     const figures: Figure[] = [
       {
@@ -115,6 +147,19 @@ export const suite: BenchSuite = {
         unit: 'MB',
         target: '',
       },
+      {
+        name: `worker pack (store.write: staging file, archive, manifest), ${CLUSTERS} clusters × a month`,
+        value: round(workerSeconds),
+        unit: 's',
+        target: verdict(`< ${WORKER_TIME_TARGET_S} s`, workerSeconds < WORKER_TIME_TARGET_S),
+      },
+      {
+        name: 'worker pack: heap growth, peak (garbage included)',
+        value: Math.round(workerGrownMb),
+        unit: 'MB',
+        target: verdict(`< ${WORKER_HEAP_TARGET_MB} MB`, workerGrownMb < WORKER_HEAP_TARGET_MB),
+      },
+      { name: 'worker pack: archive size', value: round(workerArchiveMb), unit: 'MB', target: '' },
     ];
     return figures;
   },

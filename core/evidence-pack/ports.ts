@@ -1,13 +1,24 @@
-import type { EvidencePack } from './model.ts';
+import type { EvidencePackRequest, EvidenceSources } from './model.ts';
 
 /**
- * Port: where a built evidence pack is kept — the evidence bucket in AWS
- * (adapters/evidence/pack-store.ts, Object Lock when the bucket has it), a local directory for the
- * CLI and the sandbox. A pack is written once: storing a pack id again is a CONFLICT.
+ * Port: where evidence packs are kept — the evidence bucket in AWS (adapters/evidence/pack-store.ts,
+ * Object Lock when the bucket has it), a local directory for the CLI and the sandbox. The store
+ * builds the pack as it writes it (core/evidence-pack/build.ts into the archive of
+ * adapters/evidence/pack-archive.ts), so a pack is never whole in memory: a month of 50 clusters is
+ * gigabytes of JSON. A pack is written once: storing a pack id again is a CONFLICT.
  */
 export interface EvidencePackStore {
-  /** Stores the pack's archive (adapters/evidence/pack-archive.ts) and its manifest beside it. */
-  put(pack: EvidencePack, archive: Uint8Array): Promise<StoredEvidencePack>;
+  /** Builds the pack of `request` from `sources` into the store: its archive, then its manifest beside it. */
+  write(request: EvidencePackRequest, sources: EvidenceSources): Promise<EvidencePackInStore>;
+}
+
+/** A pack the store has written: where it is, how many files it holds, and its summaries. */
+export interface EvidencePackInStore {
+  stored: StoredEvidencePack;
+  /** Files the manifest lists (every file of the pack but `manifest.json`). */
+  files: number;
+  /** The parsed `summary/<framework>.json` of each framework of the request, in the request's order. */
+  summaries: readonly unknown[];
 }
 
 /** What storing a pack came to: where it is, its hashes, and a time-limited link when the store has one. */

@@ -11,6 +11,10 @@ import type { KubeguardConfig } from '#core/config/schema.ts';
 import { DIGEST_SUBSCRIPTIONS_PARTITION } from '../../adapters/aws/digest-stores.ts';
 import { FINDINGS_TABLE } from '../../adapters/aws/findings-table.ts';
 import { ACTION_WORKER_TIMEOUT } from './action-queue.ts';
+
+/** The action worker's `/tmp` (MiB): room for an evidence pack of a year of 50 clusters while it is sent. */
+export const ACTION_WORKER_EPHEMERAL_MIB = 2048;
+
 import { CHART_FILES } from './digest.ts';
 import { evidencePackPolicy } from './evidence-packs.ts';
 import { KubeguardFunction } from './kubeguard-function.ts';
@@ -161,6 +165,9 @@ export class SlackBot extends Construct {
       role: props.remediation.role,
       memorySize: 1024,
       timeout: ACTION_WORKER_TIMEOUT,
+      // Evidence packs are staged in /tmp while they are built and sent (adapters/evidence/pack-store.ts):
+      // a month of 50 clusters is about 50 MB gzipped, a year of them about 600 MB (docs/evidence-packs.md).
+      ephemeralStorageMiB: ACTION_WORKER_EPHEMERAL_MIB,
       // The event source invokes it synchronously; failed requests return to the queue instead.
       retryAttempts: 0,
       // `/k8s digest preview` rasterizes the digest's chart as the digest function does; built

@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { packArchive, sha256OfBytes } from '../../adapters/evidence/pack-archive.ts';
+import { sha256OfBytes } from '../../adapters/evidence/pack-archive.ts';
 import { createStoredEvidenceSources, localReportFiles } from '../../adapters/evidence/pack-sources.ts';
 import { createLocalEvidencePackStore } from '../../adapters/evidence/pack-store.ts';
 import type { AuditRecord } from '../../core/audit-trail/record.ts';
-import { buildEvidencePack } from '../../core/evidence-pack/build.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 import {
   ALERT_CHANNEL,
@@ -49,8 +48,6 @@ beforeEach(async () => {
         ...stores,
         reports: localReportFiles(dir),
       }),
-      build: (request, sources) => buildEvidencePack(request, sources),
-      archive: packArchive,
       store: createLocalEvidencePackStore(join(dir, 'evidence-packs')),
     }),
   });

@@ -22,8 +22,8 @@ export interface S3Double {
   objects: Map<string, Buffer>;
   /** The double's clock for presigned URL expiry. */
   now: Date;
-  /** Makes every PUT answer this status and S3 error code once set. */
-  failPutsWith?: { status: number; code: string; message: string };
+  /** Makes every PUT answer this status and S3 error code once set (the next `times` PUTs only, when given). */
+  failPutsWith?: { status: number; code: string; message: string; times?: number };
   close: () => Promise<void>;
 }
 
@@ -59,7 +59,10 @@ export async function startS3Double(): Promise<S3Double> {
         );
       if (recorded.method === 'PUT') {
         if (double.failPutsWith !== undefined) {
-          const { status, code, message } = double.failPutsWith;
+          const { status, code, message, times } = double.failPutsWith;
+          if (times !== undefined) {
+            double.failPutsWith = times > 1 ? { ...double.failPutsWith, times: times - 1 } : undefined;
+          }
           return error(status, code, message);
         }
         if (request.headers['if-none-match'] === '*' && double.objects.has(url.pathname)) {

@@ -1,12 +1,7 @@
 import { clusterNotConfigured } from '../../config/schema.ts';
 import { KubeguardError } from '../../errors.ts';
-import {
-  type EvidencePack,
-  type EvidencePeriod,
-  FRAMEWORKS,
-  type Framework,
-} from '../../evidence-pack/model.ts';
-import type { StoredEvidencePack } from '../../evidence-pack/ports.ts';
+import { type EvidencePeriod, FRAMEWORKS, type Framework } from '../../evidence-pack/model.ts';
+import type { EvidencePackInStore } from '../../evidence-pack/ports.ts';
 import { buildEvidencePackMessage, type FrameworkCounts } from '../../slack-views/evidence-pack.ts';
 import { dayStartMs } from '../commands/evidence.ts';
 import type { EvidenceWorkerPorts } from '../evidence-ports.ts';
@@ -89,26 +84,16 @@ function isSummary(value: unknown): value is SummaryLike {
 }
 
 /**
- * Per framework of the pack, its controls counted from the pack's own summaries (`summary/<framework>.json`,
- * core/evidence-pack/build.ts, or `summaries` when the pack carries them): with evidence, with a
- * gap, with an exception. In the order of `frameworks`; a framework without a summary is left out.
+ * Per framework, its controls counted from the pack's own summaries (`summary/<framework>.json`,
+ * core/evidence-pack/build.ts, as the store read them back): with evidence, with a gap, with an
+ * exception. In the order of `frameworks`; a framework without a well-formed summary is left out.
  */
-export function frameworkCounts(pack: EvidencePack, frameworks: readonly Framework[]): FrameworkCounts[] {
+export function frameworkCounts(
+  summaries: readonly unknown[],
+  frameworks: readonly Framework[],
+): FrameworkCounts[] {
   const found = new Map<Framework, SummaryLike>();
-  const carried = (pack as EvidencePack & { summaries?: readonly unknown[] }).summaries ?? [];
-  for (const summary of carried) if (isSummary(summary)) found.set(summary.framework, summary);
-  for (const framework of frameworks) {
-    if (found.has(framework)) continue;
-    const file = pack.files.find((candidate) => candidate.path === `summary/${framework}.json`);
-    if (file === undefined) continue;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(file.content);
-    } catch {
-      continue;
-    }
-    if (isSummary(parsed) && parsed.framework === framework) found.set(framework, parsed);
-  }
+  for (const summary of summaries) if (isSummary(summary)) found.set(summary.framework, summary);
   return frameworks.flatMap((framework) => {
     const summary = found.get(framework);
     if (summary === undefined) return [];
@@ -125,9 +110,7 @@ export function frameworkCounts(pack: EvidencePack, frameworks: readonly Framewo
   });
 }
 
-interface Built {
-  pack: EvidencePack;
-  stored: StoredEvidencePack;
+interface Built extends EvidencePackInStore {
   counts: FrameworkCounts[];
 }
 
@@ -139,13 +122,15 @@ async function buildAndStore(
   requestedBy: string,
   generatedAt: string,
 ): Promise<Built> {
-  const pack = await ports.build({ clusters, period, frameworks, requestedBy, generatedAt }, ports.sources);
-  const stored = await ports.store.put(pack, ports.archive(pack));
-  return { pack, stored, counts: frameworkCounts(pack, frameworks) };
+  const written = await ports.store.write(
+    { clusters, period, frameworks, requestedBy, generatedAt },
+    ports.sources,
+  );
+  return { ...written, counts: frameworkCounts(written.summaries, frameworks) };
 }
 
 function detailOf(built: Built): string {
-  return `pack ${built.stored.packId}: archive sha256 ${built.stored.archiveSha256}, manifest sha256 ${built.stored.manifestSha256}, ${built.pack.manifest.files.length} files, ${built.stored.location}${built.stored.retainUntil === undefined ? '' : `, retained until ${built.stored.retainUntil}`}`;
+  return `pack ${built.stored.packId}: archive sha256 ${built.stored.archiveSha256}, manifest sha256 ${built.stored.manifestSha256}, ${built.files} files, ${built.stored.location}${built.stored.retainUntil === undefined ? '' : `, retained until ${built.stored.retainUntil}`}`;
 }
 
 export const evidenceHandler: WorkerHandler<'evidence'> = async (request, deps) => {

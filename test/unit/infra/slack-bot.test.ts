@@ -395,11 +395,14 @@ describe('the action worker', () => {
     });
   });
 
-  it('may run for 15 minutes (a rotation waits for rollouts) with 1 GB', () => {
+  it('may run for 15 minutes (a rotation waits for rollouts) with 1 GB, and 2 GB of /tmp to stage evidence packs', () => {
     expect(functionOf('action-worker').Properties).toMatchObject({
       Timeout: ACTION_WORKER_TIMEOUT.toSeconds(),
       MemorySize: 1024,
+      EphemeralStorage: { Size: 2048 },
     });
+    // Only the worker stages files: the other functions keep Lambda's default 512 MB.
+    expect(functionOf('slack-ingress').Properties).not.toHaveProperty('EphemeralStorage');
     expect(ACTION_WORKER_TIMEOUT.toSeconds()).toBe(900);
   });
 

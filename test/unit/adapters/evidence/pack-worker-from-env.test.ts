@@ -28,13 +28,13 @@ describe('evidence ports from the environment', () => {
     expect(evidenceWorkerPortsFromEnv({ config }, stores())).toBeUndefined();
   });
 
-  it('build, archive and store a pack under <dir>/evidence-packs with a local directory', async () => {
+  it('build a pack into <dir>/evidence-packs with a local directory', async () => {
     dir = mkdtempSync(join(tmpdir(), 'kubeguard-pack-env-'));
     const ports = evidenceWorkerPortsFromEnv({ config, evidenceDirectory: dir }, stores());
     if (ports === undefined) throw new Error('no ports');
 
     expect(await ports.sources.clusters()).toEqual(['prod-cluster']);
-    const pack = await ports.build(
+    const { stored, files, summaries } = await ports.store.write(
       {
         clusters: ['prod-cluster'],
         period: { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' },
@@ -44,10 +44,13 @@ describe('evidence ports from the environment', () => {
       },
       ports.sources,
     );
-    const stored = await ports.store.put(pack, ports.archive(pack));
 
-    expect(stored.location).toBe(join(dir, 'evidence-packs', `${pack.id}.tar.gz`));
+    expect(stored.location).toBe(join(dir, 'evidence-packs', `${stored.packId}.tar.gz`));
     expect(existsSync(stored.location)).toBe(true);
+    expect(existsSync(join(dir, 'evidence-packs', `${stored.packId}.manifest.json`))).toBe(true);
+    // No run, finding or record in the period: the pack still holds its summary and says so.
+    expect(files).toBe(10);
+    expect(summaries).toMatchObject([{ framework: 'soc2' }]);
   });
 
   it('use the evidence bucket when it is named', () => {

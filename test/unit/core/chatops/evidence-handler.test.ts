@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { packArchive, sha256OfBytes } from '../../../../adapters/evidence/pack-archive.ts';
 import { InMemoryAuditTrail } from '../../../../adapters/local/in-memory-audit-trail.ts';
 import { InMemoryClaimStore } from '../../../../adapters/local/in-memory-claims.ts';
 import type { AuditWorkerPorts } from '../../../../core/chatops/audit-ports.ts';
@@ -15,13 +14,11 @@ import type { SlackReply } from '../../../../core/chatops/replies.ts';
 import type { QueuedRequest } from '../../../../core/chatops/requests.ts';
 import { runQueuedRequest, type WorkerDeps } from '../../../../core/chatops/worker.ts';
 import { parseConfig } from '../../../../core/config/schema.ts';
-import type { EvidencePack, EvidencePackRequest } from '../../../../core/evidence-pack/model.ts';
-import type { StoredEvidencePack } from '../../../../core/evidence-pack/ports.ts';
-import { sha256Hex } from '../../../../core/remediation/forensics.ts';
+import type { EvidencePackRequest } from '../../../../core/evidence-pack/model.ts';
+import type { EvidencePackInStore, EvidencePackStore } from '../../../../core/evidence-pack/ports.ts';
 import { validateBlockKitMessage } from '../../../../core/slack-views/blocks.ts';
 import { FakeMessenger } from '../../../support/fake-messenger.ts';
 import { InMemoryFindingStore } from '../../../support/in-memory-finding-store.ts';
-import { samplePack } from '../../../support/sample-evidence-pack.ts';
 
 const NOW = '2026-12-03T10:00:00.000Z';
 
@@ -50,31 +47,37 @@ function control(noEvidence: boolean, failing: number, exceptions: number) {
   };
 }
 
-function packFor(request: EvidencePackRequest): EvidencePack {
-  const base = samplePack('kubeguard-evidence-20261101-20261201-0a1b2c3d');
-  const summary = {
-    framework: 'soc2',
-    controls: [control(false, 0, 0), control(false, 1, 1), control(true, 0, 0)],
-  };
-  const content = JSON.stringify(summary);
+const PACK_ID = 'ep-2026-11-01-2026-12-01-0a1b2c3d4e5f';
+const ARCHIVE_SHA = 'a'.repeat(64);
+const ARCHIVE_BYTES = 48_213;
+
+/** The SOC 2 summary the fake store read back (core/evidence-pack/summary.ts writes these fields). */
+const SOC2_SUMMARY = {
+  framework: 'soc2',
+  controls: [control(false, 0, 0), control(false, 1, 1), control(true, 0, 0)],
+};
+
+/** What the S3 store answers (adapters/evidence/pack-store.ts is tested against an S3 double on its own). */
+function written(): EvidencePackInStore {
   return {
-    ...base,
-    files: [...base.files, { path: 'summary/soc2.json', content, contentType: 'application/json' }],
-    manifest: {
-      ...base.manifest,
-      period: request.period,
-      requestedBy: request.requestedBy,
-      files: [
-        ...base.manifest.files,
-        { path: 'summary/soc2.json', sha256: sha256Hex(content), bytes: Buffer.byteLength(content) },
-      ],
+    stored: {
+      packId: PACK_ID,
+      location: `s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/${PACK_ID}.tar.gz`,
+      archiveSha256: ARCHIVE_SHA,
+      manifestSha256: 'b'.repeat(64),
+      bytes: ARCHIVE_BYTES,
+      url: 'https://kubeguard-evidence.s3.amazonaws.com/evidence-packs/p.tar.gz?X-Amz-Expires=604800&X-Amz-Signature=abc',
+      urlExpiresAt: '2026-12-10T10:00:00.000Z',
+      retainUntil: '2027-12-03T10:00:00.000Z',
     },
+    files: 17,
+    // A summary that is not one (no controls) is not counted.
+    summaries: [SOC2_SUMMARY, { framework: 'pci' }],
   };
 }
 
 function setup(evidence: Record<string, unknown> = {}) {
   const built: EvidencePackRequest[] = [];
-  const archives: Uint8Array[] = [];
   const replies: { target: ReplyTarget; reply: SlackReply }[] = [];
   const ports: EvidenceWorkerPorts = {
     sources: {
@@ -83,24 +86,10 @@ function setup(evidence: Record<string, unknown> = {}) {
       findings: async function* () {},
       auditRecords: async function* () {},
     },
-    build: async (request) => {
-      built.push(request);
-      return packFor(request);
-    },
-    archive: packArchive,
     store: {
-      put: async (pack, archive): Promise<StoredEvidencePack> => {
-        archives.push(archive);
-        return {
-          packId: pack.id,
-          location: `s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/${pack.id}.tar.gz`,
-          archiveSha256: sha256OfBytes(archive),
-          manifestSha256: 'b'.repeat(64),
-          bytes: archive.byteLength,
-          url: 'https://kubeguard-evidence.s3.amazonaws.com/evidence-packs/p.tar.gz?X-Amz-Expires=604800&X-Amz-Signature=abc',
-          urlExpiresAt: '2026-12-10T10:00:00.000Z',
-          retainUntil: '2027-12-03T10:00:00.000Z',
-        };
+      write: async (request) => {
+        built.push(request);
+        return written();
       },
     },
   };
@@ -117,7 +106,7 @@ function setup(evidence: Record<string, unknown> = {}) {
     log: { info: () => {}, warn: () => {}, error: () => {} },
     evidence: ports,
   };
-  return { deps, built, archives, replies, messenger, trail };
+  return { deps, built, replies, messenger, trail };
 }
 
 function request(userId: string, args: Record<string, unknown>): QueuedRequest {
@@ -159,8 +148,8 @@ describe('evidence periods', () => {
 });
 
 describe('/k8s evidence in the worker', () => {
-  it('builds every configured cluster, stores the real archive and answers with the exact message', async () => {
-    const { deps, built, archives, replies, trail } = setup();
+  it('builds every configured cluster into the store and answers with the exact message', async () => {
+    const { deps, built, replies, trail } = setup();
 
     expect(await runQueuedRequest(request('U0AUDITOR', {}), deps, ONCE)).toBe('done');
 
@@ -173,9 +162,7 @@ describe('/k8s evidence in the worker', () => {
         generatedAt: NOW,
       },
     ]);
-    const archive = archives[0] as Uint8Array;
-    expect(Buffer.from(archive.subarray(0, 2)).toString('hex')).toBe('1f8b');
-    const sha = sha256OfBytes(archive);
+    const sha = ARCHIVE_SHA;
     expect(replies).toHaveLength(1);
     const reply = replies[0]?.reply as SlackReply;
     expect(replies[0]?.target).toEqual({
@@ -193,7 +180,7 @@ describe('/k8s evidence in the worker', () => {
           text:
             '*Period:* 2026-11-01 to 2026-11-30 (UTC, both days included)\n' +
             '*Clusters:* `prod-cluster`, `staging`\n' +
-            '*Pack:* `kubeguard-evidence-20261101-20261201-0a1b2c3d`, asked by <@U0AUDITOR>',
+            '*Pack:* `ep-2026-11-01-2026-12-01-0a1b2c3d4e5f`, asked by <@U0AUDITOR>',
         },
       },
       {
@@ -208,7 +195,7 @@ describe('/k8s evidence in the worker', () => {
         text: {
           type: 'mrkdwn',
           text:
-            `*Archive:* <https://kubeguard-evidence.s3.amazonaws.com/evidence-packs/p.tar.gz?X-Amz-Expires=604800&amp;X-Amz-Signature=abc|Download the archive> (${archive.byteLength} bytes) — the link works until 2026-12-10T10:00:00.000Z; stored at \`s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz\`\n` +
+            `*Archive:* <https://kubeguard-evidence.s3.amazonaws.com/evidence-packs/p.tar.gz?X-Amz-Expires=604800&amp;X-Amz-Signature=abc|Download the archive> (48213 bytes) — the link works until 2026-12-10T10:00:00.000Z; stored at \`s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/ep-2026-11-01-2026-12-01-0a1b2c3d4e5f.tar.gz\`\n` +
             `*Archive SHA-256:* \`${sha}\`\n` +
             `*Manifest SHA-256:* \`${'b'.repeat(64)}\`\n` +
             '*Retention:* Object Lock until 2027-12-03T10:00:00.000Z: this version cannot be deleted or overwritten before then',
@@ -219,7 +206,7 @@ describe('/k8s evidence in the worker', () => {
         elements: [
           {
             type: 'mrkdwn',
-            text: '*Verify:* `sha256sum kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz` prints the archive SHA-256 above; unpack it (`tar -xzf kubeguard-evidence-20261101-20261201-0a1b2c3d.tar.gz`), then in `kubeguard-evidence-20261101-20261201-0a1b2c3d/`: `sha256sum manifest.json` prints the manifest SHA-256 and `sha256sum -c SHA256SUMS` says OK for every file (the pack\'s README.md, "How to verify").',
+            text: '*Verify:* `sha256sum ep-2026-11-01-2026-12-01-0a1b2c3d4e5f.tar.gz` prints the archive SHA-256 above; unpack it (`tar -xzf ep-2026-11-01-2026-12-01-0a1b2c3d4e5f.tar.gz`), then in `ep-2026-11-01-2026-12-01-0a1b2c3d4e5f/`: `sha256sum manifest.json` prints the manifest SHA-256 and `sha256sum -c SHA256SUMS` says OK for every file (the pack\'s README.md, "How to verify").',
           },
         ],
       },
@@ -233,7 +220,9 @@ describe('/k8s evidence in the worker', () => {
       actor: 'U0AUDITOR',
       target: 'evidence pack of every cluster, 2026-11-01T00:00:00.000Z to 2026-12-01T00:00:00.000Z',
     });
-    expect(outcome?.detail).toContain(`archive sha256 ${sha}`);
+    expect(outcome?.detail).toBe(
+      `pack ${PACK_ID}: archive sha256 ${sha}, manifest sha256 ${'b'.repeat(64)}, 17 files, s3://kubeguard-evidence-123456789012-us-east-1/evidence-packs/${PACK_ID}.tar.gz, retained until 2027-12-03T10:00:00.000Z`,
+    );
   });
 
   it('covers the named cluster and days only', async () => {
@@ -285,14 +274,7 @@ describe('/k8s evidence in the worker', () => {
 
 describe('frameworkCounts', () => {
   it('counts the controls of each summary, in the order asked, and leaves out a framework without one', () => {
-    const pack = packFor({
-      clusters: ['prod-cluster'],
-      period: previousMonth(NOW),
-      frameworks: ['soc2'],
-      requestedBy: 'schedule',
-      generatedAt: NOW,
-    });
-    expect(frameworkCounts(pack, ['pci', 'soc2'])).toEqual([
+    expect(frameworkCounts(written().summaries, ['iso27001', 'pci', 'soc2'])).toEqual([
       { framework: 'soc2', controls: 3, withEvidence: 2, gaps: 2, exceptions: 1 },
     ]);
   });
@@ -305,7 +287,7 @@ describe('the monthly evidence pack', () => {
 
     const result = await runMonthlyEvidencePack(firstOfMonth);
 
-    expect(result).toEqual({ result: 'posted', packId: 'kubeguard-evidence-20261101-20261201-0a1b2c3d' });
+    expect(result).toEqual({ result: 'posted', packId: 'ep-2026-11-01-2026-12-01-0a1b2c3d4e5f' });
     expect(built).toEqual([
       {
         clusters: ['prod-cluster', 'staging'],
@@ -331,18 +313,23 @@ describe('the monthly evidence pack', () => {
       audit: { claims } as unknown as AuditWorkerPorts,
     };
     const ports = firstOfMonth.evidence as NonNullable<WorkerDeps['evidence']>;
-    const put = ports.store.put;
+    const store: EvidencePackStore = ports.store;
     let failures = 1;
-    ports.store.put = async (pack, archive) => {
-      if (failures-- > 0) throw new Error('S3 did not answer');
-      return put(pack, archive);
+    let attempts = 0;
+    ports.store = {
+      write: async (request, sources) => {
+        attempts += 1;
+        if (failures-- > 0) throw new Error('S3 did not answer');
+        return store.write(request, sources);
+      },
     };
 
     await expect(runMonthlyEvidencePack(firstOfMonth)).rejects.toThrow('S3 did not answer');
     expect((await runMonthlyEvidencePack(firstOfMonth)).result).toBe('posted');
     expect(await runMonthlyEvidencePack(firstOfMonth)).toEqual({ result: 'duplicate' });
 
-    expect(built).toHaveLength(2);
+    expect(attempts).toBe(2);
+    expect(built).toHaveLength(1);
     expect(messenger.posts).toHaveLength(1);
   });
 

@@ -1,17 +1,28 @@
-import { describe, expect, it } from 'vitest';
-import { packArchive, sha256OfBytes } from '../../../../adapters/evidence/pack-archive.ts';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalEvidencePackStore } from '../../../../adapters/evidence/pack-store.ts';
 import { InMemoryAuditTrail } from '../../../../adapters/local/in-memory-audit-trail.ts';
 import { MONTHLY_EVIDENCE_EVENT } from '../../../../core/chatops/evidence-ports.ts';
 import type { WorkerDeps } from '../../../../core/chatops/worker.ts';
 import { parseConfig } from '../../../../core/config/schema.ts';
 import { KubeguardError } from '../../../../core/errors.ts';
-import { buildEvidencePack } from '../../../../core/evidence-pack/build.ts';
 import type { EvidencePackRequest } from '../../../../core/evidence-pack/model.ts';
 import { createActionWorkerHandler } from '../../../../lambdas/action-worker/handler.ts';
 import { FakeMessenger } from '../../../support/fake-messenger.ts';
 import { InMemoryFindingStore } from '../../../support/in-memory-finding-store.ts';
 
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+});
+
 function setup(evidence: Record<string, unknown>, failStore = false) {
+  const root = mkdtempSync(join(tmpdir(), 'kubeguard-monthly-pack-'));
+  roots.push(root);
+  // The real builder, archive and local store: the schedule handler on the real pieces.
+  const local = createLocalEvidencePackStore(root);
   const built: EvidencePackRequest[] = [];
   const logs: { level: string; message: string }[] = [];
   const messenger = new FakeMessenger();
@@ -35,22 +46,11 @@ function setup(evidence: Record<string, unknown>, failStore = false) {
         findings: async function* () {},
         auditRecords: async function* () {},
       },
-      // The real builder and archive: the schedule handler on the real pieces.
-      build: async (request, sources) => {
-        built.push(request);
-        return buildEvidencePack(request, sources);
-      },
-      archive: packArchive,
       store: {
-        put: async (pack, archive) => {
+        write: async (request, sources) => {
+          built.push(request);
           if (failStore) throw new KubeguardError('UPSTREAM', 'S3 did not answer');
-          return {
-            packId: pack.id,
-            location: `/tmp/${pack.id}.tar.gz`,
-            archiveSha256: sha256OfBytes(archive),
-            manifestSha256: 'c'.repeat(64),
-            bytes: archive.byteLength,
-          };
+          return local.write(request, sources);
         },
       },
     },
@@ -60,14 +60,15 @@ function setup(evidence: Record<string, unknown>, failStore = false) {
     warn: (message: string) => logs.push({ level: 'warn', message }),
     error: (message: string) => logs.push({ level: 'error', message }),
   };
-  return { handler: createActionWorkerHandler({ logger, worker }), built, logs, messenger };
+  return { handler: createActionWorkerHandler({ logger, worker }), built, logs, messenger, root };
 }
 
 describe('the action worker on the monthly evidence schedule', () => {
   it('builds last month’s pack of every cluster and posts it to evidence.channel', async () => {
-    const { handler, built, logs, messenger } = setup({ schedule: true, channel: 'C0COMPLY' });
+    const { handler, built, logs, messenger, root } = setup({ schedule: true, channel: 'C0COMPLY' });
 
     expect(await handler({ ...MONTHLY_EVIDENCE_EVENT })).toEqual({ batchItemFailures: [] });
+    expect(readdirSync(root).filter((name) => name.endsWith('.tar.gz'))).toHaveLength(1);
 
     expect(built).toMatchObject([
       {
