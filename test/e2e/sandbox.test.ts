@@ -1,4 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Sandbox, startSandbox } from '../../cli/sandbox/index.ts';
@@ -9,7 +11,8 @@ import { launchBrowser, screenshot } from './support/browser.ts';
  * The whole sandbox (`kubeguard start --memory --port 0`, in process) in Debian's chromium: a
  * scenario's alert arrives through the real ingest and delivery handlers, Isolate pod shows its plan
  * and, confirmed with a reason, quarantines the demo cluster's pod; Release restores it; `/k8s audit`
- * posts a report whose details page; a viewer is denied; a replayed request is refused.
+ * posts a report whose details page; `/k8s evidence` stores a pack holding that audit and answers the
+ * asker alone; a viewer is denied; a replayed request is refused.
  */
 const ALERTS = 'C0SANDBOX1';
 const VIEWER = 'U0SANDBOXVWR';
@@ -143,6 +146,29 @@ describe('the sandbox in a browser', () => {
     await expect.poll(async () => modal().locator('.modal-body').textContent()).not.toBe(first);
     expect(await modal().locator('.modal-body').textContent()).toContain('KP-');
     await screenshot(page, 'sandbox-audit-details');
+  });
+
+  it('builds an evidence pack of today with /k8s evidence: the archive is stored and its SHA-256 given to the asker alone', async () => {
+    // The audit's details are still open: close them first.
+    await page.locator('#modal-close').click();
+    await page.locator('#modal').waitFor({ state: 'hidden' });
+    const today = new Date().toISOString().slice(0, 10);
+    await page
+      .locator('#composer-input')
+      .fill(`/k8s evidence --from ${today} --to ${today} --framework soc2`);
+    await page.locator('#composer button[type="submit"]').click();
+    const answer = page.locator('#messages .message', { hasText: 'Archive SHA-256' }).last();
+    await answer.waitFor({ timeout: 30_000 });
+    const text = (await answer.textContent()) ?? '';
+    expect(text).toContain('Only visible to you');
+    expect(text).toContain(`Evidence pack ${today} to ${today}`);
+    // The audit just run is the period's evidence: SOC 2's controls mapped to its checks have some.
+    expect(text).toMatch(/SOC 2 \(2017 TSC\) — 8 controls: [1-8] with evidence/);
+    const sha = /Archive SHA-256:\s*([0-9a-f]{64})/.exec(text)?.[1];
+    const location = /Archive:\s*(\/\S+?\.tar\.gz)/.exec(text)?.[1] ?? '';
+    expect(location.startsWith(join(sandbox.dataDir, 'evidence', 'evidence-packs'))).toBe(true);
+    expect(createHash('sha256').update(readFileSync(location)).digest('hex')).toBe(sha);
+    await screenshot(page, 'sandbox-evidence');
   });
 
   it('refuses a replayed request: the same signed bytes sent twice', async () => {
