@@ -49,7 +49,7 @@ const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'evidence',
     summary:
-      'Compliance evidence pack (SOC 2, PCI DSS, ISO 27001) of a period from audit reports and exports, hashed',
+      'Compliance evidence pack (SOC 2, PCI DSS, ISO 27001) of a period from audit reports and exports or the deployed stores, hashed',
     load: async () => (await import('./commands/evidence.ts')).evidenceCommand,
   },
 ];

@@ -1,22 +1,26 @@
 import { resolve } from 'node:path';
+import type { FunctionEnvironment } from '#adapters/config/env.ts';
 import { asKubeguardError } from '#core/errors.ts';
-import { FRAMEWORKS, type Framework } from '#core/evidence-pack/model.ts';
+import { type EvidenceSources, FRAMEWORKS, type Framework } from '#core/evidence-pack/model.ts';
 import { unknownOption } from '../args.ts';
-import { CliError, usageError } from '../errors.ts';
+import { CliError, unreachableError, usageError } from '../errors.ts';
 import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE } from '../io.ts';
 
 /**
- * `kubeguard evidence`: a compliance evidence pack (docs/evidence-packs.md) from export files — the
- * JSON audit reports of the period, a findings export, an audit-trail export — as one reproducible
- * `.tar.gz` with a manifest and SHA256SUMS. Prints the archive's and the manifest's SHA-256 and how
- * to verify them. Reading the AWS stores directly (`--store`) is not available: copy the bucket's
- * `audits/` folder and export the findings and the trail instead (docs/cli.md).
- * Exit codes: 0 written; 2 bad arguments, or an input that cannot be read.
+ * `kubeguard evidence`: a compliance evidence pack (docs/evidence-packs.md) as one reproducible
+ * `.tar.gz` with a manifest and SHA256SUMS, from export files — the JSON audit reports of the period,
+ * a findings export, an audit-trail export — or, with `--store`, from the deployed stores, read as
+ * `/k8s evidence` reads them (the kubeguard table, the evidence bucket's report exports; decision
+ * D71). Prints the archive's and the manifest's SHA-256 and how to verify them. The archive goes to
+ * --output only: the Slack command and the schedule are what store packs in the bucket.
+ * Exit codes: 0 written; 2 bad arguments, or an input that cannot be read; 3 a store that cannot be read.
  */
 
 export const USAGE =
   'kubeguard evidence --from YYYY-MM-DD --to YYYY-MM-DD --reports DIR|FILE ... [--findings FILE]\n' +
-  '         [--audit-trail FILE] [--cluster NAME ...|all] [--framework soc2|pci|iso27001 ...] --output PACK.tar.gz';
+  '         [--audit-trail FILE] [--cluster NAME ...|all] [--framework soc2|pci|iso27001 ...] --output PACK.tar.gz\n' +
+  '       kubeguard evidence --from YYYY-MM-DD --to YYYY-MM-DD --store [--table NAME] [--bucket NAME|--evidence-dir DIR]\n' +
+  '         [--config FILE] [--cluster NAME ...|all] [--framework soc2|pci|iso27001 ...] --output PACK.tar.gz';
 
 const DETAILS = [
   '',
@@ -37,16 +41,30 @@ const DETAILS = [
   '                            `aws dynamodb scan --table-name TABLE` on the kubeguard table',
   '  --audit-trail FILE        the audit trail: JSON Lines, or `aws dynamodb scan` output of the',
   '                            kubeguard table (the AUDIT_RECORD items)',
+  '  --store                   read the deployed stores instead of files, as /k8s evidence does: the',
+  '                            kubeguard table (history, findings, trail) and the report exports of the',
+  '                            evidence bucket; not with --reports, --findings or --audit-trail',
+  '  --table NAME              with --store: the kubeguard table (default KUBEGUARD_TABLE_NAME; the',
+  '                            Kubeguard-Stateful output FindingsTableName); its region: --table-region',
+  '                            REGION or KUBEGUARD_TABLE_REGION, else AWS_REGION',
+  '  --bucket NAME             with --store: the evidence bucket (default KUBEGUARD_EVIDENCE_BUCKET; the',
+  '                            Kubeguard-Stateful output EvidenceBucketName)',
+  '  --evidence-dir DIR        with --store: a local evidence directory instead of the bucket (default',
+  '                            KUBEGUARD_EVIDENCE_DIR)',
+  '  --config FILE             with --store: the deployed kubeguard.config.json, for the clusters (default',
+  '                            KUBEGUARD_CONFIG, else ./kubeguard.config.json)',
   '  --cluster NAME|all        the clusters the pack covers (repeatable); default all: every cluster the',
-  '                            reports name',
+  '                            reports name, or with --store every configured cluster',
   '  --framework F             soc2, pci or iso27001 (repeatable, or joined by commas); default all three',
   '  --output FILE             where the .tar.gz goes; an existing file is never overwritten',
   '',
   'Without --findings or --audit-trail the pack holds no findings or actions, and its summaries show',
-  'those controls as gaps. --store (reading the AWS stores directly) is not available in this version.',
+  'those controls as gaps. --store reads the table with the AWS credentials of the environment',
+  '(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION: `eval "$(aws configure',
+  'export-credentials --format env)"`); DYNAMODB_ENDPOINT points it at a local DynamoDB.',
   '',
   'Exit codes: 0 the pack was written; 2 bad arguments, an input that cannot be read, or an existing',
-  '--output.',
+  '--output; 3 a store that cannot be read (access denied, no such table or bucket).',
 ].join('\n');
 
 const OPTIONS = [
@@ -59,17 +77,35 @@ const OPTIONS = [
   '--framework',
   '--output',
   '--store',
+  '--table',
+  '--table-region',
+  '--bucket',
+  '--evidence-dir',
+  '--config',
 ] as const;
+/** The options that say where the stores are: only with --store. */
+const STORE_OPTIONS = ['--table', '--table-region', '--bucket', '--evidence-dir', '--config'] as const;
+const FILE_OPTIONS = ['--reports', '--findings', '--audit-trail'] as const;
 const REPEATABLE = new Set(['--reports', '--cluster', '--framework']);
 const MAX_DAYS = 366;
 const DAY_MS = 86_400_000;
 
+/** Export files (`--reports` …), or the deployed stores (`--store`) and what overrides their variables. */
+type EvidenceInput =
+  | { kind: 'files'; reports: string[]; findings?: string; auditTrail?: string }
+  | {
+      kind: 'store';
+      table?: string;
+      tableRegion?: string;
+      bucket?: string;
+      evidenceDir?: string;
+      config?: string;
+    };
+
 interface EvidenceArgs {
   from: string;
   to: string;
-  reports: string[];
-  findings?: string;
-  auditTrail?: string;
+  input: EvidenceInput;
   clusters: string[] | 'all';
   frameworks: Framework[];
   output: string;
@@ -90,8 +126,11 @@ export const evidenceCommand: CliCommand = {
         known instanceof CliError ||
         ['INVALID_ARGUMENT', 'CONFLICT', 'LIMIT_EXCEEDED'].includes(known.code)
       ) {
-        io.stderr(`kubeguard evidence: ${known.message}\nUsage: ${USAGE.split('\n')[0]}\n`);
-        return known instanceof CliError ? known.exitCode : EXIT_USAGE;
+        const exitCode = known instanceof CliError ? known.exitCode : EXIT_USAGE;
+        // A store that cannot be read is no misuse: no usage line then.
+        const usage = exitCode === EXIT_USAGE ? `Usage: ${USAGE.split('\n')[0]}\n` : '';
+        io.stderr(`kubeguard evidence: ${known.message}\n${usage}`);
+        return exitCode;
       }
       throw error;
     }
@@ -105,11 +144,15 @@ async function writePack(parsed: EvidenceArgs, io: CliIo): Promise<void> {
       import('#adapters/evidence/pack-sources.ts'),
       import('#adapters/evidence/pack-archive.ts'),
     ]);
-  const sources = createFileEvidenceSources({
-    reports: parsed.reports,
-    ...(parsed.findings === undefined ? {} : { findings: parsed.findings }),
-    ...(parsed.auditTrail === undefined ? {} : { auditTrail: parsed.auditTrail }),
-  });
+  const { input } = parsed;
+  const sources =
+    input.kind === 'store'
+      ? await storeSources(input, parsed.clusters, io)
+      : createFileEvidenceSources({
+          reports: input.reports,
+          ...(input.findings === undefined ? {} : { findings: input.findings }),
+          ...(input.auditTrail === undefined ? {} : { auditTrail: input.auditTrail }),
+        });
   const request = {
     clusters: parsed.clusters,
     period: { from: parsed.from, to: parsed.to },
@@ -122,6 +165,7 @@ async function writePack(parsed: EvidenceArgs, io: CliIo): Promise<void> {
   try {
     written = await writeEvidenceArchive(request, sources, parsed.output);
   } catch (error) {
+    if (input.kind === 'store') storeFailure(error);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
       throw usageError(
@@ -162,6 +206,134 @@ async function writePack(parsed: EvidenceArgs, io: CliIo): Promise<void> {
   );
 }
 
+/** Variables of the shell that the functions read but `--store` has no use for (a stray one must not fail it). */
+const UNUSED_VARIABLES = ['SLACK_BOT_TOKEN', 'SLACK_SECRET_ARN', 'SLACK_API_URL', 'DELIVERY_FUNCTION_NAME'];
+
+/**
+ * The deployed stores, found as the functions find them (readFunctionEnvironment) with the flags
+ * taking the place of their variables, read by the sources `/k8s evidence` uses. Everything that can
+ * be checked before the first read is: the table, the bucket or directory, the configuration, the
+ * clusters named, the AWS credentials.
+ */
+async function storeSources(
+  input: Extract<EvidenceInput, { kind: 'store' }>,
+  clusters: string[] | 'all',
+  io: CliIo,
+): Promise<EvidenceSources> {
+  const [{ readFunctionEnvironment }, { awsRuntimeFromEnv }, { storedEvidenceSourcesFromEnv }] =
+    await Promise.all([
+      import('#adapters/config/env.ts'),
+      import('#adapters/config/aws-runtime.ts'),
+      import('#adapters/evidence/pack-sources-from-env.ts'),
+    ]);
+  const env: Record<string, string | undefined> = { ...io.env };
+  for (const name of UNUSED_VARIABLES) delete env[name];
+  if (input.table !== undefined) env.KUBEGUARD_TABLE_NAME = input.table;
+  if (input.tableRegion !== undefined) env.KUBEGUARD_TABLE_REGION = input.tableRegion;
+  if (input.bucket !== undefined) {
+    env.KUBEGUARD_EVIDENCE_BUCKET = input.bucket;
+    delete env.KUBEGUARD_EVIDENCE_DIR;
+  }
+  const directory = input.evidenceDir ?? env.KUBEGUARD_EVIDENCE_DIR?.trim();
+  if (input.evidenceDir !== undefined) delete env.KUBEGUARD_EVIDENCE_BUCKET;
+  // A relative directory is the user's, not the process's: the CLI may run with another cwd.
+  if (directory !== undefined && directory !== '' && input.bucket === undefined)
+    env.KUBEGUARD_EVIDENCE_DIR = resolve(io.cwd, directory);
+  const config = await storeConfig(input.config, env, io);
+  env.KUBEGUARD_CONFIG = JSON.stringify(config.json);
+  let environment: FunctionEnvironment;
+  try {
+    environment = readFunctionEnvironment(env);
+  } catch (error) {
+    throw usageError(asKubeguardError(error).message);
+  }
+  if (environment.tableName === undefined) {
+    throw usageError(
+      `--store needs the kubeguard table: give --table NAME or set KUBEGUARD_TABLE_NAME — the ${STATEFUL_OUTPUT('FindingsTableName')}`,
+    );
+  }
+  if (environment.evidenceBucket === undefined && environment.evidenceDirectory === undefined) {
+    throw usageError(
+      `--store needs the evidence bucket, where the reports are: give --bucket NAME or set KUBEGUARD_EVIDENCE_BUCKET — the ${STATEFUL_OUTPUT('EvidenceBucketName')} (or --evidence-dir DIR, KUBEGUARD_EVIDENCE_DIR, for a local evidence directory)`,
+    );
+  }
+  const configured = environment.config.clusters.map((cluster) => cluster.name);
+  const unknown = clusters === 'all' ? undefined : clusters.find((name) => !configured.includes(name));
+  if (unknown !== undefined) {
+    throw usageError(
+      `unknown cluster "${unknown}"; ${config.source} configures ${configured.join(', ')} — name one of them, or give the deployed configuration with --config`,
+    );
+  }
+  if (environment.dynamoDbEndpoint === undefined) {
+    try {
+      // The table's client takes its credentials from these variables (as in Lambda), not from a profile.
+      awsRuntimeFromEnv(env);
+    } catch (error) {
+      throw usageError(`--store reads the kubeguard table as you: ${asKubeguardError(error).message}`);
+    }
+  }
+  const sources = storedEvidenceSourcesFromEnv(environment);
+  if (sources === undefined) throw new Error('unreachable: the evidence bucket or directory was checked');
+  return sources;
+}
+
+const STATEFUL_OUTPUT = (key: string) =>
+  `output ${key} of the Kubeguard-Stateful stack: aws cloudformation describe-stacks --stack-name Kubeguard-Stateful --query "Stacks[0].Outputs[?OutputKey=='${key}'].OutputValue" --output text`;
+
+/**
+ * The deployed configuration, for the clusters `all` means and the names --cluster may use: --config,
+ * KUBEGUARD_CONFIG (what the functions read), or ./kubeguard.config.json (the file the CDK app deploys).
+ */
+async function storeConfig(
+  file: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  io: CliIo,
+): Promise<{ json: unknown; source: string }> {
+  const { readFile } = await import('node:fs/promises');
+  const { parseConfig } = await import('#core/config/schema.ts');
+  let text: string;
+  let source: string;
+  if (file === undefined && (env.KUBEGUARD_CONFIG ?? '').trim() !== '') {
+    text = env.KUBEGUARD_CONFIG as string;
+    source = 'KUBEGUARD_CONFIG';
+  } else {
+    source = file ?? 'kubeguard.config.json';
+    try {
+      text = await readFile(resolve(io.cwd, source), 'utf8');
+    } catch (error) {
+      throw usageError(
+        file === undefined
+          ? '--store needs the deployed configuration (its clusters): give --config kubeguard.config.json or set KUBEGUARD_CONFIG; there is no ./kubeguard.config.json'
+          : `cannot read --config ${JSON.stringify(file)} (${(error as NodeJS.ErrnoException).code})`,
+      );
+    }
+  }
+  try {
+    const json = JSON.parse(text) as unknown;
+    parseConfig(json, source);
+    return { json, source };
+  } catch (error) {
+    throw usageError(`${source}: ${asKubeguardError(error).message}`);
+  }
+}
+
+/**
+ * A store that could not be read ends with exit 3 and what was refused (the SDK's error, e.g.
+ * AccessDeniedException, ResourceNotFoundException, NoSuchBucket) — a store's own message names only
+ * the step. Anything else is rethrown.
+ */
+function storeFailure(error: unknown): void {
+  const known = asKubeguardError(error);
+  if (known.code !== 'UPSTREAM' && known.code !== 'FORBIDDEN') return;
+  const causes: string[] = [];
+  for (let cause = known.cause; cause instanceof Error && causes.length < 3; cause = cause.cause) {
+    causes.push(`${cause.name}: ${cause.message}`);
+  }
+  throw unreachableError(
+    `${[known.message, ...causes].join(': ')} — --store needs dynamodb:Query, dynamodb:Scan and dynamodb:GetItem on the kubeguard table, s3:GetObject and s3:ListBucket on the evidence bucket's audits/ (kms:Decrypt when it is encrypted with a KMS key): docs/cli.md`,
+  );
+}
+
 /** The pack's time: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
 function generatedAt(io: CliIo): string {
   const epoch = io.env.SOURCE_DATE_EPOCH;
@@ -177,6 +349,7 @@ function quoteArg(path: string): string {
 function parseArgs(args: readonly string[], io: CliIo): EvidenceArgs {
   const single = new Map<string, string>();
   const repeated = new Map<string, string[]>();
+  let store = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const [flag, inline] =
@@ -186,9 +359,10 @@ function parseArgs(args: readonly string[], io: CliIo): EvidenceArgs {
       throw usageError(`unexpected argument ${JSON.stringify(arg)}: report files go after --reports`);
     }
     if (flag === '--store') {
-      throw usageError(
-        "--store is not available in this version: copy the evidence bucket's audits/ folder (aws s3 sync) and give it to --reports, with --findings and --audit-trail exports (kubeguard help evidence)",
-      );
+      if (inline !== undefined)
+        throw usageError('--store takes no value: say where the stores are with --table and --bucket');
+      store = true;
+      continue;
     }
     const value = inline ?? args[i + 1];
     if (value === undefined || (value.startsWith('--') && inline === undefined))
@@ -217,10 +391,23 @@ function parseArgs(args: readonly string[], io: CliIo): EvidenceArgs {
       `the period ${fromDay} to ${toDay} is ${days} days; one pack covers at most ${MAX_DAYS}: build one per quarter`,
     );
   }
+  const given = (flag: string) => single.has(flag) || repeated.has(flag);
+  if (store) {
+    const files = FILE_OPTIONS.filter(given);
+    if (files.length > 0) {
+      throw usageError(
+        `--store reads the records from the stores; ${files.join(', ')} would give them again from files — use one or the other`,
+      );
+    }
+  } else {
+    const storeOnly = STORE_OPTIONS.find(given);
+    if (storeOnly !== undefined)
+      throw usageError(`${storeOnly} says where the stores are: it goes with --store`);
+  }
   const reports = repeated.get('--reports') ?? [];
-  if (reports.length === 0) {
+  if (!store && reports.length === 0) {
     throw usageError(
-      'missing --reports DIR|FILE: the JSON audit reports of the period (kubeguard audit --format json)',
+      'missing --reports DIR|FILE: the JSON audit reports of the period (kubeguard audit --format json), or --store to read the deployed stores',
     );
   }
   const output = single.get('--output');
@@ -238,16 +425,36 @@ function parseArgs(args: readonly string[], io: CliIo): EvidenceArgs {
     frameworkArgs.length === 0 ? [...FRAMEWORKS] : [...new Set(frameworkArgs as Framework[])];
   const findings = single.get('--findings');
   const auditTrail = single.get('--audit-trail');
+  const input: EvidenceInput = store
+    ? {
+        kind: 'store',
+        ...optional('table', single.get('--table')),
+        ...optional('tableRegion', single.get('--table-region')),
+        ...optional('bucket', single.get('--bucket')),
+        ...optional('evidenceDir', single.get('--evidence-dir')),
+        ...optional('config', single.get('--config')),
+      }
+    : {
+        kind: 'files',
+        reports: reports.map((path) => resolve(io.cwd, path)),
+        ...(findings === undefined ? {} : { findings: resolve(io.cwd, findings) }),
+        ...(auditTrail === undefined ? {} : { auditTrail: resolve(io.cwd, auditTrail) }),
+      };
+  if (store && single.has('--bucket') && single.has('--evidence-dir')) {
+    throw usageError('--bucket and --evidence-dir both say where the reports are: give one');
+  }
   return {
     from: new Date(from).toISOString(),
     to: new Date(toStart + DAY_MS).toISOString(),
-    reports: reports.map((path) => resolve(io.cwd, path)),
-    ...(findings === undefined ? {} : { findings: resolve(io.cwd, findings) }),
-    ...(auditTrail === undefined ? {} : { auditTrail: resolve(io.cwd, auditTrail) }),
+    input,
     clusters,
     frameworks,
     output: resolve(io.cwd, output),
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 /** Midnight UTC of a `YYYY-MM-DD` that exists (no 2026-02-30), in ms. */

@@ -208,10 +208,28 @@ describe('kubeguard evidence', () => {
       stderr: expect.stringContaining('is not a date'),
     });
     await expect(
-      cli(['--from', '2026-01-01', '--to', '2026-01-31', '--store', '--output', 'x.tar.gz']),
+      cli([
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2026-01-31',
+        '--store',
+        '--reports',
+        'audits',
+        '--output',
+        'x.tar.gz',
+      ]),
     ).rejects.toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--store is not available'),
+      stderr: expect.stringContaining(
+        '--store reads the records from the stores; --reports would give them again',
+      ),
+    });
+    await expect(
+      cli(['--from', '2026-01-01', '--to', '2026-01-31', '--output', 'x.tar.gz']),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('missing --reports DIR|FILE'),
     });
   });
 });

@@ -1,0 +1,414 @@
+import { execFile, execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAuditHistoryStore } from '../../adapters/aws/audit-history-store.ts';
+import { DynamoAuditTrailStore } from '../../adapters/aws/audit-trail-store.ts';
+import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
+import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
+import { createLocalReportExportStore } from '../../adapters/evidence/report-exports.ts';
+import { auditRecordLine } from '../../core/audit-trail/export.ts';
+import type { AuditRecord } from '../../core/audit-trail/record.ts';
+import { parseManifests } from '../../core/manifests/load.ts';
+import { snapshotFromManifests } from '../../core/posture/manifest-snapshot.ts';
+import { auditAndStore } from '../../core/posture/scheduled-audit.ts';
+import { finding } from '../support/digest-data.ts';
+import { type Dynalite, startDynalite } from '../support/dynalite.ts';
+
+/**
+ * `kubeguard evidence --store` as an operator runs it: the CLI spawned against a kubeguard table on
+ * dynalite and a local evidence directory, filled the way the deployment fills them — audits stored
+ * by the posture audit's own auditAndStore (history entries in the table, report.json and the
+ * redacted snapshot.json in the directory), findings saved by the finding store, trail records
+ * appended by the trail store — and the archive extracted with the system tar, checked with
+ * `sha256sum -c`.
+ */
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '../../cli/kubeguard.ts');
+const SENTINEL = 'sentinel-Qm3v-never-in-a-pack';
+const EPOCH = '1775030400'; // 2026-04-01T08:00:00Z
+const TABLE = 'kubeguard-store';
+let db: Dynalite;
+let work: string;
+/** report.json paths (under audits/) stored for each cluster, oldest first. */
+const stored: Record<string, string[]> = {};
+
+const trailRecords = [
+  {
+    id: 'r1:request',
+    requestId: 'r1',
+    type: 'request',
+    at: '2026-02-01T01:00:00.000Z',
+    actor: 'U1',
+    kind: 'ack',
+    source: 'button',
+    cluster: 'prod-us',
+    finding: 'f2',
+  },
+  {
+    id: 'r1:outcome',
+    requestId: 'r1',
+    type: 'outcome',
+    at: '2026-02-01T01:00:01.000Z',
+    actor: 'U1',
+    kind: 'ack',
+    result: 'done',
+    cluster: 'prod-us',
+    finding: 'f2',
+  },
+  {
+    id: 'r0:request',
+    requestId: 'r0',
+    type: 'request',
+    at: '2025-12-01T00:00:00.000Z',
+    actor: 'U1',
+    kind: 'ack',
+    source: 'button',
+  },
+  {
+    id: 'r9:request',
+    requestId: 'r9',
+    type: 'request',
+    at: '2026-04-01T00:00:00.000Z',
+    actor: 'U1',
+    kind: 'status',
+    source: 'slash',
+  },
+] as unknown as AuditRecord[];
+
+const findings = [
+  finding({ fingerprint: 'f1', cluster: 'prod-eu', severity: 'high', firstSeen: '2026-01-10T00:00:00.000Z' }),
+  finding({
+    fingerprint: 'f2',
+    cluster: 'prod-us',
+    severity: 'medium',
+    firstSeen: '2026-02-01T00:00:00.000Z',
+    changes: [
+      ['acknowledged', '2026-02-01T01:00:00.000Z'],
+      ['resolved', '2026-02-03T00:00:00.000Z'],
+    ],
+  }),
+  // Resolved before the quarter: not in its pack.
+  finding({
+    fingerprint: 'f3',
+    cluster: 'prod-eu',
+    severity: 'low',
+    firstSeen: '2025-10-01T00:00:00.000Z',
+    changes: [['resolved', '2025-10-02T00:00:00.000Z']],
+  }),
+  // First seen after the quarter.
+  finding({ fingerprint: 'f4', cluster: 'prod-us', severity: 'low', firstSeen: '2026-04-02T00:00:00.000Z' }),
+];
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, [CLI, 'evidence', ...args], {
+    cwd: work,
+    env: { PATH: process.env.PATH ?? '', USER: 'auditor', SOURCE_DATE_EPOCH: EPOCH, ...env },
+  });
+}
+
+/** The deployed function's variables, the table on dynalite, the reports in ./evidence. */
+function deployed(): Record<string, string> {
+  return {
+    DYNAMODB_ENDPOINT: db.endpoint,
+    KUBEGUARD_TABLE_NAME: TABLE,
+    KUBEGUARD_EVIDENCE_DIR: 'evidence',
+  };
+}
+
+function config(clusters: string[]): string {
+  return JSON.stringify({
+    clusters: clusters.map((name) => ({ name, region: 'eu-west-1' })),
+    slack: { defaultChannel: '#kubeguard-alerts' },
+  });
+}
+
+/** Extracts the archive with the system tar; the pack's folder. */
+function extract(archive: string): string {
+  const out = join(work, `${archive}.d`);
+  mkdirSync(out);
+  execFileSync('tar', ['-xzf', join(work, archive)], { cwd: out });
+  const [id] = readdirSync(out);
+  return join(out, id as string);
+}
+
+function jsonLines(path: string): Record<string, unknown>[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  db = await startDynalite();
+  await db.createTable(findingsTableDefinition(TABLE));
+  work = mkdtempSync(join(tmpdir(), 'kubeguard-cli-evidence-store-'));
+  writeFileSync(join(work, 'kubeguard.config.json'), config(['prod-eu', 'prod-us']));
+  const table = { client: db.documentClient, tableName: TABLE };
+  const history = new DynamoAuditHistoryStore(table);
+  const exports = createLocalReportExportStore(join(work, 'evidence'));
+  const manifests = parseManifests(
+    `apiVersion: v1
+kind: Secret
+metadata: { name: db, namespace: shop }
+stringData: { password: ${SENTINEL} }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: web, namespace: shop }
+spec:
+  containers:
+    - { name: web, image: nginx:1.27, env: [{ name: TOKEN, value: ${SENTINEL} }] }
+`,
+    'shop.yaml',
+  ).objects;
+  // A weekly audit from mid-December to mid-April, stored as the posture audit stores it; `retired`
+  // is audited too but no longer configured, so `all` leaves it out.
+  for (const cluster of ['prod-eu', 'prod-us', 'retired']) {
+    stored[cluster] = [];
+    for (let day = 0; day < 120; day += 7) {
+      const takenAt = new Date(Date.parse('2025-12-15T06:00:00.000Z') + day * 86_400_000).toISOString();
+      const audit = await auditAndStore(cluster, {
+        collect: async () => snapshotFromManifests(manifests, takenAt, cluster),
+        history,
+        exports,
+      });
+      stored[cluster].push(`${audit.reportId}/report.json`);
+    }
+  }
+  const findingStore = new DynamoFindingStore({ ...table, nowSeconds: () => 1_775_000_000 });
+  for (const f of findings) expect(await findingStore.save(f)).toBe(true);
+  const trail = new DynamoAuditTrailStore(table);
+  for (const record of trailRecords) await trail.append(record);
+  // The same records as export files, for the comparison with a pack built from files.
+  writeFileSync(join(work, 'findings.jsonl'), findings.map((f) => JSON.stringify(f)).join('\n'));
+  writeFileSync(join(work, 'trail.jsonl'), trailRecords.map((r) => `${auditRecordLine(r)}\n`).join(''));
+}, 60_000);
+
+afterAll(async () => {
+  await db?.stop();
+  if (work !== undefined) rmSync(work, { recursive: true, force: true });
+});
+
+/** Weekly audits from 2025-12-15: 2026-01-05 … 2026-03-30 are in the first quarter. */
+const inQ1 = (path: string) => {
+  const time = /\/(\d{8})T/.exec(path)?.[1] ?? '';
+  return time >= '20260101' && time < '20260401';
+};
+
+describe('kubeguard evidence --store', () => {
+  it('builds the pack of the quarter from the table and the evidence directory: exactly its records, verified by tar and sha256sum -c', async () => {
+    const { stdout, stderr } = await cli(
+      ['--from', '2026-01-01', '--to', '2026-03-31', '--store', '--output', 'q1.tar.gz'],
+      deployed(),
+    );
+
+    expect(stderr).toBe('');
+    const archiveSha = /archive SHA-256: {2}([0-9a-f]{64})/.exec(stdout)?.[1];
+    const manifestSha = /manifest SHA-256: ([0-9a-f]{64})/.exec(stdout)?.[1];
+    expect(execFileSync('sha256sum', ['q1.tar.gz'], { cwd: work, encoding: 'utf8' })).toBe(
+      `${archiveSha}  q1.tar.gz\n`,
+    );
+    const root = extract('q1.tar.gz');
+    expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
+      `${manifestSha}  manifest.json\n`,
+    );
+    const checked = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root, encoding: 'utf8' });
+    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+    expect(checked.trim().split('\n')).toEqual(
+      manifest.files
+        .map((f: { path: string }) => f.path)
+        // SHA256SUMS is listed in the manifest, and cannot list itself.
+        .filter((path: string) => path !== 'SHA256SUMS')
+        .map((path: string) => `${path}: OK`),
+    );
+    expect(manifest).toMatchObject({
+      period: { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' },
+      clusters: ['prod-eu', 'prod-us'],
+      requestedBy: 'cli:auditor',
+      generatedAt: '2026-04-01T08:00:00.000Z',
+    });
+    // Every stored audit of the quarter of the configured clusters, none other, each with its snapshot.
+    const runs = jsonLines(join(root, 'posture/runs.jsonl'));
+    const expected = [...(stored['prod-eu'] ?? []), ...(stored['prod-us'] ?? [])].filter(inQ1);
+    expect(expected).toHaveLength(26);
+    expect(runs.map((r) => `${r.cluster}@${r.takenAt}`).sort()).toEqual(
+      expected
+        .map((path) => {
+          const [, cluster, time] = /^audits\/([^/]+)\/([^/]+)\//.exec(path) as RegExpExecArray;
+          const iso = (time as string).replace(
+            /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/,
+            '$1-$2-$3T$4:$5:$6',
+          );
+          return `${cluster}@${iso}`;
+        })
+        .sort(),
+    );
+    const reportFiles = manifest.files.filter((f: { path: string }) => f.path.endsWith('/report.json'));
+    const snapshotFiles = manifest.files.filter((f: { path: string }) => f.path.endsWith('/snapshot.json'));
+    expect(reportFiles).toHaveLength(26);
+    expect(snapshotFiles).toHaveLength(26);
+    expect(jsonLines(join(root, 'findings.jsonl')).map((f) => f.fingerprint)).toEqual(['f1', 'f2']);
+    expect(jsonLines(join(root, 'audit-trail.jsonl')).map((r) => r.id)).toEqual(['r1:request', 'r1:outcome']);
+    const withSentinel = (readdirSync(root, { recursive: true }) as string[]).filter((path) => {
+      try {
+        return readFileSync(join(root, path), 'utf8').includes(SENTINEL);
+      } catch {
+        return false; // a folder
+      }
+    });
+    expect(withSentinel).toEqual([]);
+    expect(stdout).toContain('Evidence pack');
+    expect(stdout).toContain('26 posture reports');
+    expect(stdout).toContain('sha256sum -c SHA256SUMS');
+  }, 60_000);
+
+  it('gives the same bytes as the pack built from export files of the same records, the flags naming the stores', async () => {
+    writeFileSync(join(work, 'deployed.json'), config(['prod-eu', 'prod-us', 'retired']));
+    const common = [
+      '--from',
+      '2026-02-01',
+      '--to',
+      '2026-02-28',
+      '--cluster',
+      'prod-us',
+      '--framework',
+      'soc2',
+    ];
+    // Only the endpoint in the environment: the flags say where the table and the reports are.
+    await cli(
+      [
+        ...common,
+        '--store',
+        '--table',
+        TABLE,
+        '--evidence-dir',
+        'evidence',
+        '--config',
+        'deployed.json',
+        '--output',
+        'store.tar.gz',
+      ],
+      { DYNAMODB_ENDPOINT: db.endpoint, KUBEGUARD_TABLE_NAME: 'not-this-table' },
+    );
+    await cli([
+      ...common,
+      '--reports',
+      'evidence/audits',
+      '--findings',
+      'findings.jsonl',
+      '--audit-trail',
+      'trail.jsonl',
+      '--output',
+      'files.tar.gz',
+    ]);
+
+    const root = extract('store.tar.gz');
+    expect(jsonLines(join(root, 'posture/runs.jsonl')).map((r) => r.cluster)).toEqual([
+      'prod-us',
+      'prod-us',
+      'prod-us',
+      'prod-us',
+    ]);
+    expect(jsonLines(join(root, 'findings.jsonl')).map((f) => f.fingerprint)).toEqual(['f2']);
+    expect(readFileSync(join(work, 'store.tar.gz')).equals(readFileSync(join(work, 'files.tar.gz')))).toBe(
+      true,
+    );
+  }, 60_000);
+
+  it('refuses --store with export files, missing stores and unknown clusters with exit 2, naming the fix, and writes nothing', async () => {
+    const period = ['--from', '2026-01-01', '--to', '2026-01-31'];
+    const refused = async (args: string[], env: Record<string, string>, ...messages: string[]) => {
+      const failure = await cli([...period, ...args, '--output', 'refused.tar.gz'], env).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure?.code).toBe(2);
+      for (const message of messages) expect(failure?.stderr).toContain(message);
+      expect(existsSync(join(work, 'refused.tar.gz'))).toBe(false);
+    };
+    await refused(
+      ['--store', '--reports', 'evidence/audits', '--findings', 'findings.jsonl'],
+      deployed(),
+      '--store reads the records from the stores; --reports, --findings would give them again from files',
+    );
+    const { KUBEGUARD_TABLE_NAME: _table, ...noTable } = deployed();
+    await refused(
+      ['--store'],
+      noTable,
+      '--store needs the kubeguard table: give --table NAME or set KUBEGUARD_TABLE_NAME',
+      "OutputKey=='FindingsTableName'",
+    );
+    const { KUBEGUARD_EVIDENCE_DIR: _dir, ...noBucket } = deployed();
+    await refused(
+      ['--store'],
+      noBucket,
+      '--store needs the evidence bucket, where the reports are: give --bucket NAME or set KUBEGUARD_EVIDENCE_BUCKET',
+      "OutputKey=='EvidenceBucketName'",
+    );
+    await refused(
+      ['--store', '--cluster', 'retired'],
+      deployed(),
+      'unknown cluster "retired"; kubeguard.config.json configures prod-eu, prod-us',
+    );
+    await refused(['--store', '--config', 'missing.json'], deployed(), 'cannot read --config "missing.json"');
+    await refused(
+      ['--reports', 'evidence/audits', '--table', TABLE],
+      {},
+      '--table says where the stores are: it goes with --store',
+    );
+    await refused(
+      ['--store', '--bucket', 'b', '--evidence-dir', 'evidence'],
+      deployed(),
+      '--bucket and --evidence-dir both say where the reports are',
+    );
+    // Against AWS (no DYNAMODB_ENDPOINT), the credentials are checked before anything is read.
+    const { DYNAMODB_ENDPOINT: _endpoint, ...aws } = deployed();
+    await refused(
+      ['--store'],
+      aws,
+      '--store reads the kubeguard table as you: AWS_REGION, AWS_ACCESS_KEY_ID',
+    );
+  }, 60_000);
+
+  it('exits 3 naming the refusal and the permissions when the table cannot be read, and writes nothing', async () => {
+    const failure = await cli(
+      [
+        '--from',
+        '2026-01-01',
+        '--to',
+        '2026-01-31',
+        '--store',
+        '--table',
+        'no-such-table',
+        '--output',
+        'gone.tar.gz',
+      ],
+      deployed(),
+    ).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(failure?.code).toBe(3);
+    expect(failure?.stderr).toContain(
+      'audit history: reading the audits of prod-eu failed: ResourceNotFoundException',
+    );
+    expect(failure?.stderr).toContain(
+      'dynamodb:Query, dynamodb:Scan and dynamodb:GetItem on the kubeguard table',
+    );
+    expect(failure?.stderr).not.toContain('Usage:');
+    expect(existsSync(join(work, 'gone.tar.gz'))).toBe(false);
+  }, 60_000);
+});
