@@ -23,9 +23,11 @@ import { secretConsumerObjects } from './secret-consumer-objects.ts';
  * - the audit-trail records of those status changes and of remediation runs (some approved by a
  *   second person, some failed, one straddling the middle month's start).
  * With `sentinel`, a unique value is planted wherever a secret can hide: a Secret's data and
- * stringData (and its last-applied annotation), a container env value, a ConfigMap password key, an
- * AWS DescribeSecret answer, a finding's detection evidence; an AWS-key-shaped one in a person's
- * reason (audit trail and finding history).
+ * stringData (and its last-applied annotation), a container env value, a container's command line (a
+ * `--db-password=` flag, a `PGPASSWORD=` assignment in a `sh -c` script, a connection URL's password),
+ * a custom annotation (`example.com/api-token`), a ConfigMap password key, an AWS DescribeSecret
+ * answer, a finding's detection evidence; an AWS-key-shaped one in a person's reason (audit trail and
+ * finding history).
  */
 
 export const QUARTER: EvidencePeriod = { from: '2026-07-01T00:00:00.000Z', to: '2026-10-01T00:00:00.000Z' };
@@ -86,7 +88,11 @@ export function plantedObjects(value: string): KubeObject[] {
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'payments-worker', namespace: 'payments' },
+      metadata: {
+        name: 'payments-worker',
+        namespace: 'payments',
+        annotations: { 'example.com/api-token': value, 'example.com/owner': 'team-payments' },
+      },
       spec: {
         selector: { matchLabels: { app: 'payments-worker' } },
         template: {
@@ -96,6 +102,19 @@ export function plantedObjects(value: string): KubeObject[] {
               {
                 name: 'worker',
                 image: 'registry.example/payments-worker:1.4.2',
+                // A migration in a shell script, then the worker with the script's arguments.
+                command: [
+                  'sh',
+                  '-c',
+                  `PGPASSWORD=${value} psql -h payments-db.payments.svc -U payments -f /migrations/up.sql && exec payments-worker "$@"`,
+                  '--',
+                ],
+                args: [
+                  `--db-password=${value}`,
+                  `--database-url=postgres://payments:${value}@payments-db.payments.svc:5432/payments`,
+                  '--port=8080',
+                  '--password-file=/run/secrets/db',
+                ],
                 env: [
                   { name: 'DB_PASSWORD', value: value },
                   { name: 'DB_HOST', value: 'payments-db.payments.svc' },

@@ -226,6 +226,13 @@ describe('an evidence pack of the middle month of a generated quarter', () => {
     expect(sources).toContain(SENTINEL);
     expect(sources).toContain(base64);
     expect(sources).toContain(SENTINEL_KEY);
+    for (const planted of [
+      `"--db-password=${SENTINEL}"`,
+      `PGPASSWORD=${SENTINEL} psql`,
+      `postgres://payments:${SENTINEL}@`,
+      `"example.com/api-token":"${SENTINEL}"`,
+    ])
+      expect(sources).toContain(planted);
     for (const f of pack.files) {
       expect(f.content.includes(SENTINEL), f.path).toBe(false);
       expect(f.content.includes(base64), f.path).toBe(false);
@@ -236,6 +243,18 @@ describe('an evidence pack of the middle month of a generated quarter', () => {
     expect(snapshot).toContain('"payments-db"');
     expect(snapshot).toContain('"DB_PASSWORD"');
     expect(snapshot).toContain('"db-password"');
+    // So do the command line and the annotations, their credentials alone replaced.
+    expect(snapshot).toContain('"example.com/api-token": "[redacted]"');
+    expect(snapshot).toContain('"example.com/owner": "team-payments"');
+    expect(snapshot).toContain(
+      '"PGPASSWORD=[redacted] psql -h payments-db.payments.svc -U payments -f /migrations/up.sql && exec payments-worker \\"$@\\""',
+    );
+    expect(snapshot).toContain('"--db-password=[redacted]"');
+    expect(snapshot).toContain(
+      '"--database-url=postgres://payments:[redacted]@payments-db.payments.svc:5432/payments"',
+    );
+    expect(snapshot).toContain('"--port=8080"');
+    expect(snapshot).toContain('"--password-file=/run/secrets/db"');
   });
 
   it('has per-control summaries whose counts equal the counts recomputed from the records', () => {
