@@ -35,8 +35,9 @@ JSON, JSON Lines, Markdown or HTML: no kubeguard is needed to read it.
 - \`posture/runs.jsonl\`: one line per posture audit run (cluster, time, score, counts, its files).
 - \`posture/<cluster>/<time>/report.json\`: the audit report (kubeguard's JSON report format).
 - \`posture/<cluster>/<time>/snapshot.json\`: the configuration the report was computed from, with
-  every Secret value, container environment value, credential-like ConfigMap value and
-  last-applied-configuration value replaced by \`[redacted]\` (names and keys kept).
+  every Secret value, container environment value, credential-like ConfigMap value, credential on a
+  container command line (\`--db-password=…\`, \`PGPASSWORD=…\`, a URL's password), credential-named
+  annotation and last-applied-configuration value replaced by \`[redacted]\` (names and keys kept).
 - \`findings.jsonl\`: each finding open at some time of the period: severity, rules, cluster, target,
   first and last seen, its status at the start and the end, and every status change of the period
   (acknowledged, suppressed, remediated, resolved, reopened) with when and by whom.
