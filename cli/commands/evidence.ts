@@ -11,7 +11,7 @@ import { type CliCommand, type CliIo, EXIT_OK, EXIT_USAGE } from '../io.ts';
  * `.tar.gz` with a manifest and SHA256SUMS, from export files — the JSON audit reports of the period,
  * a findings export, an audit-trail export — or, with `--store`, from the deployed stores, read as
  * `/k8s evidence` reads them (the kubeguard table, the evidence bucket's report exports; decision
- * D71). Prints the archive's and the manifest's SHA-256 and how to verify them. The archive goes to
+ * D72). Prints the archive's and the manifest's SHA-256 and how to verify them. The archive goes to
  * --output only: the Slack command and the schedule are what store packs in the bucket.
  * Exit codes: 0 written; 2 bad arguments, or an input that cannot be read; 3 a store that cannot be read.
  */
