@@ -8,6 +8,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -148,6 +150,45 @@ function jsonLines(path: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * A loopback bucket that serves ./evidence as `s3://<name>/<key>` (path-style GetObject, what the SDK
+ * sends to an IP endpoint; AWS_ENDPOINT_URL_S3 points the CLI's client at it), or refuses every read.
+ */
+async function startBucket(name: string, mode: 'answer' | 'deny') {
+  const gets: string[] = [];
+  const server = createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const fail = (status: number, code: string) => {
+      response.writeHead(status, { 'content-type': 'application/xml' });
+      response.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`,
+      );
+    };
+    if (request.method !== 'GET') return fail(405, 'MethodNotAllowed');
+    if (mode === 'deny') return fail(403, 'AccessDenied');
+    gets.push(path);
+    const key = path.slice(`/${name}/`.length);
+    const file = join(work, 'evidence', key);
+    if (!path.startsWith(`/${name}/`) || key.includes('..') || !existsSync(file))
+      return fail(404, 'NoSuchKey');
+    response.writeHead(200, { 'content-type': 'application/octet-stream' });
+    response.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    name,
+    gets,
+    env: {
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret-example',
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 beforeAll(async () => {
@@ -325,6 +366,60 @@ describe('kubeguard evidence --store', () => {
     expect(readFileSync(join(work, 'store.tar.gz')).equals(readFileSync(join(work, 'files.tar.gz')))).toBe(
       true,
     );
+  }, 60_000);
+
+  it('reads the reports from the evidence bucket (GetObject on audits/): the same pack as from the directory', async () => {
+    const bucket = await startBucket('kubeguard-evidence-111122223333-eu-west-1', 'answer');
+    try {
+      const args = ['--from', '2026-01-01', '--to', '2026-03-31', '--store', '--framework', 'pci'];
+      const { KUBEGUARD_EVIDENCE_DIR: _dir, ...table } = deployed();
+      await cli([...args, '--bucket', bucket.name, '--output', 'bucket.tar.gz'], { ...table, ...bucket.env });
+      await cli([...args, '--output', 'dir.tar.gz'], deployed());
+
+      expect(readFileSync(join(work, 'bucket.tar.gz')).equals(readFileSync(join(work, 'dir.tar.gz')))).toBe(
+        true,
+      );
+      // Each audit of the quarter in the history: its report and its snapshot, nothing else.
+      const expected = [...(stored['prod-eu'] ?? []), ...(stored['prod-us'] ?? [])]
+        .filter(inQ1)
+        .flatMap((report) => [report, report.replace(/report\.json$/, 'snapshot.json')]);
+      expect(bucket.gets.sort()).toEqual(expected.map((key) => `/${bucket.name}/${key}`).sort());
+    } finally {
+      await bucket.close();
+    }
+  }, 60_000);
+
+  it('exits 3 with the refusal and s3:ListBucket among the permissions when the bucket says AccessDenied', async () => {
+    const bucket = await startBucket('kubeguard-evidence-111122223333-eu-west-1', 'deny');
+    try {
+      const { KUBEGUARD_EVIDENCE_DIR: _dir, ...table } = deployed();
+      const failure = await cli(
+        [
+          '--from',
+          '2026-01-01',
+          '--to',
+          '2026-01-31',
+          '--store',
+          '--bucket',
+          bucket.name,
+          '--output',
+          'denied.tar.gz',
+        ],
+        { ...table, ...bucket.env },
+      ).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+
+      expect(failure?.code).toBe(3);
+      expect(failure?.stderr).toContain(
+        `cannot read s3://${bucket.name}/audits/prod-eu/20260105T060000.000Z/report.json: AccessDenied`,
+      );
+      expect(failure?.stderr).toContain("s3:GetObject and s3:ListBucket on the evidence bucket's audits/");
+      expect(existsSync(join(work, 'denied.tar.gz'))).toBe(false);
+    } finally {
+      await bucket.close();
+    }
   }, 60_000);
 
   it('refuses --store with export files, missing stores and unknown clusters with exit 2, naming the fix, and writes nothing', async () => {
