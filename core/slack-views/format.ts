@@ -27,6 +27,9 @@ export function userGroupMention(id: string): string | undefined {
 export function slackDate(iso: string, format = '{date_short_pretty} {time}'): string {
   const millis = Date.parse(iso);
   if (Number.isNaN(millis)) return untrustedText(iso, 40).replace(/[|^]/g, '');
+  // Slack's date token takes a non-negative epoch; an earlier time (a hostile "100" parses as the
+  // year 100) is shown as the instant it was read as, with no token.
+  if (millis < 0) return new Date(millis).toISOString();
   return `<!date^${Math.floor(millis / 1000)}^${format}|${new Date(millis).toISOString()}>`;
 }
 
