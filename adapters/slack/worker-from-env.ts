@@ -3,13 +3,10 @@ import type { ChatopsLog, SlackViewUpdates } from '../../core/chatops/ports.ts';
 import type { RemediationRuntime } from '../../core/chatops/remediation-runtime.ts';
 import type { WorkerDeps } from '../../core/chatops/worker.ts';
 import type { DeliveryTrigger } from '../../core/ports.ts';
-import { DynamoAuditHistoryStore } from '../aws/audit-history-store.ts';
-import { DynamoAuditTrailStore } from '../aws/audit-trail-store.ts';
 import { digestStoresFromEnv } from '../aws/digest-from-env.ts';
-import { DynamoFindingStore } from '../aws/findings-store.ts';
-import { kubeguardTableFromEnv } from '../aws/kubeguard-table.ts';
 import { createDeliveryTriggerFromEnv } from '../aws/lambda-delivery-trigger.ts';
 import { DynamoPlanStore } from '../aws/plan-store.ts';
+import { recordStoresFromEnv } from '../aws/record-stores-from-env.ts';
 import { createResvgRasterizer } from '../chart/png.ts';
 import type { FunctionEnvironment } from '../config/env.ts';
 import { evidenceWorkerPortsFromEnv } from '../evidence/pack-worker-from-env.ts';
@@ -39,7 +36,7 @@ export function workerDepsFromEnv(
     remediation?: RemediationRuntime;
   },
 ): WorkerDeps {
-  const table = kubeguardTableFromEnv(environment);
+  const { table, findings, trail, history } = recordStoresFromEnv(environment);
   const client = createBotWebClient({
     token: parts.botToken,
     timeoutMs: 10_000,
@@ -47,13 +44,6 @@ export function workerDepsFromEnv(
   });
   // The digest function's own stores and Slack calls: a preview is built exactly as a sent digest.
   const digestStores = digestStoresFromEnv(environment);
-  const findings = new DynamoFindingStore({
-    client: table.client,
-    tableName: table.tableName,
-    nowSeconds: () => Math.floor(Date.now() / 1000),
-  });
-  const trail = new DynamoAuditTrailStore(table);
-  const history = new DynamoAuditHistoryStore({ client: table.client, tableName: table.tableName });
   // `/k8s evidence` and the monthly pack: the same stores, and the evidence bucket (or directory).
   const evidence = evidenceWorkerPortsFromEnv(environment, { history, findings, trail });
   return {
