@@ -1,18 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuditHistoryStore } from '../../adapters/aws/audit-history-store.ts';
 import { DynamoAuditTrailStore } from '../../adapters/aws/audit-trail-store.ts';
@@ -20,12 +11,17 @@ import { DynamoFindingStore } from '../../adapters/aws/findings-store.ts';
 import { findingsTableDefinition } from '../../adapters/aws/findings-table.ts';
 import { createLocalReportExportStore } from '../../adapters/evidence/report-exports.ts';
 import { auditRecordLine } from '../../core/audit-trail/export.ts';
-import type { AuditRecord } from '../../core/audit-trail/record.ts';
-import { parseManifests } from '../../core/manifests/load.ts';
 import { snapshotFromManifests } from '../../core/posture/manifest-snapshot.ts';
 import { auditAndStore } from '../../core/posture/scheduled-audit.ts';
-import { finding } from '../support/digest-data.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
+import {
+  evidenceCli,
+  extractPack,
+  jsonLines,
+  QUARTER_FINDINGS,
+  QUARTER_TRAIL,
+  workloadWithSecret,
+} from '../support/evidence-cli.ts';
 
 /**
  * `kubeguard evidence --store` as an operator runs it: the CLI spawned against a kubeguard table on
@@ -36,89 +32,14 @@ import { type Dynalite, startDynalite } from '../support/dynalite.ts';
  * `sha256sum -c`.
  */
 
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../cli/kubeguard.ts');
 const SENTINEL = 'sentinel-Qm3v-never-in-a-pack';
-const EPOCH = '1775030400'; // 2026-04-01T08:00:00Z
 const TABLE = 'kubeguard-store';
 let db: Dynalite;
 let work: string;
 /** report.json paths (under audits/) stored for each cluster, oldest first. */
 const stored: Record<string, string[]> = {};
 
-const trailRecords = [
-  {
-    id: 'r1:request',
-    requestId: 'r1',
-    type: 'request',
-    at: '2026-02-01T01:00:00.000Z',
-    actor: 'U1',
-    kind: 'ack',
-    source: 'button',
-    cluster: 'prod-us',
-    finding: 'f2',
-  },
-  {
-    id: 'r1:outcome',
-    requestId: 'r1',
-    type: 'outcome',
-    at: '2026-02-01T01:00:01.000Z',
-    actor: 'U1',
-    kind: 'ack',
-    result: 'done',
-    cluster: 'prod-us',
-    finding: 'f2',
-  },
-  {
-    id: 'r0:request',
-    requestId: 'r0',
-    type: 'request',
-    at: '2025-12-01T00:00:00.000Z',
-    actor: 'U1',
-    kind: 'ack',
-    source: 'button',
-  },
-  {
-    id: 'r9:request',
-    requestId: 'r9',
-    type: 'request',
-    at: '2026-04-01T00:00:00.000Z',
-    actor: 'U1',
-    kind: 'status',
-    source: 'slash',
-  },
-] as unknown as AuditRecord[];
-
-const findings = [
-  finding({ fingerprint: 'f1', cluster: 'prod-eu', severity: 'high', firstSeen: '2026-01-10T00:00:00.000Z' }),
-  finding({
-    fingerprint: 'f2',
-    cluster: 'prod-us',
-    severity: 'medium',
-    firstSeen: '2026-02-01T00:00:00.000Z',
-    changes: [
-      ['acknowledged', '2026-02-01T01:00:00.000Z'],
-      ['resolved', '2026-02-03T00:00:00.000Z'],
-    ],
-  }),
-  // Resolved before the quarter: not in its pack.
-  finding({
-    fingerprint: 'f3',
-    cluster: 'prod-eu',
-    severity: 'low',
-    firstSeen: '2025-10-01T00:00:00.000Z',
-    changes: [['resolved', '2025-10-02T00:00:00.000Z']],
-  }),
-  // First seen after the quarter.
-  finding({ fingerprint: 'f4', cluster: 'prod-us', severity: 'low', firstSeen: '2026-04-02T00:00:00.000Z' }),
-];
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, [CLI, 'evidence', ...args], {
-    cwd: work,
-    env: { PATH: process.env.PATH ?? '', USER: 'auditor', SOURCE_DATE_EPOCH: EPOCH, ...env },
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => evidenceCli(work, args, env);
 
 /** The deployed function's variables, the table on dynalite, the reports in ./evidence. */
 function deployed(): Record<string, string> {
@@ -134,22 +55,6 @@ function config(clusters: string[]): string {
     clusters: clusters.map((name) => ({ name, region: 'eu-west-1' })),
     slack: { defaultChannel: '#kubeguard-alerts' },
   });
-}
-
-/** Extracts the archive with the system tar; the pack's folder. */
-function extract(archive: string): string {
-  const out = join(work, `${archive}.d`);
-  mkdirSync(out);
-  execFileSync('tar', ['-xzf', join(work, archive)], { cwd: out });
-  const [id] = readdirSync(out);
-  return join(out, id as string);
-}
-
-function jsonLines(path: string): Record<string, unknown>[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /**
@@ -199,21 +104,7 @@ beforeAll(async () => {
   const table = { client: db.documentClient, tableName: TABLE };
   const history = new DynamoAuditHistoryStore(table);
   const exports = createLocalReportExportStore(join(work, 'evidence'));
-  const manifests = parseManifests(
-    `apiVersion: v1
-kind: Secret
-metadata: { name: db, namespace: shop }
-stringData: { password: ${SENTINEL} }
----
-apiVersion: v1
-kind: Pod
-metadata: { name: web, namespace: shop }
-spec:
-  containers:
-    - { name: web, image: nginx:1.27, env: [{ name: TOKEN, value: ${SENTINEL} }] }
-`,
-    'shop.yaml',
-  ).objects;
+  const manifests = workloadWithSecret(SENTINEL);
   // A weekly audit from mid-December to mid-April, stored as the posture audit stores it; `retired`
   // is audited too but no longer configured, so `all` leaves it out.
   for (const cluster of ['prod-eu', 'prod-us', 'retired']) {
@@ -229,12 +120,12 @@ spec:
     }
   }
   const findingStore = new DynamoFindingStore({ ...table, nowSeconds: () => 1_775_000_000 });
-  for (const f of findings) expect(await findingStore.save(f)).toBe(true);
+  for (const f of QUARTER_FINDINGS) expect(await findingStore.save(f)).toBe(true);
   const trail = new DynamoAuditTrailStore(table);
-  for (const record of trailRecords) await trail.append(record);
+  for (const record of QUARTER_TRAIL) await trail.append(record);
   // The same records as export files, for the comparison with a pack built from files.
-  writeFileSync(join(work, 'findings.jsonl'), findings.map((f) => JSON.stringify(f)).join('\n'));
-  writeFileSync(join(work, 'trail.jsonl'), trailRecords.map((r) => `${auditRecordLine(r)}\n`).join(''));
+  writeFileSync(join(work, 'findings.jsonl'), QUARTER_FINDINGS.map((f) => JSON.stringify(f)).join('\n'));
+  writeFileSync(join(work, 'trail.jsonl'), QUARTER_TRAIL.map((r) => `${auditRecordLine(r)}\n`).join(''));
 }, 60_000);
 
 afterAll(async () => {
@@ -261,7 +152,7 @@ describe('kubeguard evidence --store', () => {
     expect(execFileSync('sha256sum', ['q1.tar.gz'], { cwd: work, encoding: 'utf8' })).toBe(
       `${archiveSha}  q1.tar.gz\n`,
     );
-    const root = extract('q1.tar.gz');
+    const root = extractPack(work, 'q1.tar.gz');
     expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
       `${manifestSha}  manifest.json\n`,
     );
@@ -355,7 +246,7 @@ describe('kubeguard evidence --store', () => {
       'files.tar.gz',
     ]);
 
-    const root = extract('store.tar.gz');
+    const root = extractPack(work, 'store.tar.gz');
     expect(jsonLines(join(root, 'posture/runs.jsonl')).map((r) => r.cluster)).toEqual([
       'prod-us',
       'prod-us',

@@ -1,17 +1,21 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRecordLine } from '#core/audit-trail/export.ts';
 import { redactSnapshot } from '#core/evidence-pack/redact.ts';
-import { parseManifests } from '#core/manifests/load.ts';
 import { runAudit } from '#core/posture/engine.ts';
 import { toJson } from '#core/posture/export/json.ts';
 import { snapshotFromManifests } from '#core/posture/manifest-snapshot.ts';
 import { reportExportId } from '#core/posture/report-exports.ts';
-import { finding } from '#test/support/digest-data.ts';
+import {
+  evidenceCli,
+  extractPack,
+  QUARTER_FINDINGS,
+  QUARTER_TRAIL,
+  workloadWithSecret,
+} from '#test/support/evidence-cli.ts';
 
 /**
  * `kubeguard evidence` as a user runs it: the CLI spawned on generated export files (a copy of the
@@ -19,36 +23,14 @@ import { finding } from '#test/support/digest-data.ts';
  * system tar and checked with `sha256sum -c`.
  */
 
-const run = promisify(execFile);
-const CLI = join(import.meta.dirname, '../../cli/kubeguard.ts');
 const SENTINEL = 'sentinel-Kx7w-never-in-a-pack';
-const EPOCH = '1775030400'; // 2026-04-01T08:00:00Z
 let work: string;
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  return run(process.execPath, [CLI, 'evidence', ...args], {
-    cwd: work,
-    env: { PATH: process.env.PATH ?? '', USER: 'auditor', SOURCE_DATE_EPOCH: EPOCH, ...env },
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => evidenceCli(work, args, env);
 
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'kubeguard-cli-evidence-'));
-  const manifests = parseManifests(
-    `apiVersion: v1
-kind: Secret
-metadata: { name: db, namespace: shop }
-stringData: { password: ${SENTINEL} }
----
-apiVersion: v1
-kind: Pod
-metadata: { name: web, namespace: shop }
-spec:
-  containers:
-    - { name: web, image: nginx:1.27, env: [{ name: TOKEN, value: ${SENTINEL} }] }
-`,
-    'shop.yaml',
-  ).objects;
+  const manifests = workloadWithSecret(SENTINEL);
   // A daily audit of two clusters from mid-December to mid-April: the first quarter is in between.
   for (const cluster of ['prod-eu', 'prod-us']) {
     for (let day = 0; day < 120; day += 7) {
@@ -63,58 +45,10 @@ spec:
       writeFileSync(join(directory, 'snapshot.json'), `${JSON.stringify(stored)}\n`);
     }
   }
-  const findings = [
-    finding({
-      fingerprint: 'f1',
-      cluster: 'prod-eu',
-      severity: 'high',
-      firstSeen: '2026-01-10T00:00:00.000Z',
-    }),
-    finding({
-      fingerprint: 'f2',
-      cluster: 'prod-us',
-      severity: 'medium',
-      firstSeen: '2026-02-01T00:00:00.000Z',
-      changes: [
-        ['acknowledged', '2026-02-01T01:00:00.000Z'],
-        ['resolved', '2026-02-03T00:00:00.000Z'],
-      ],
-    }),
-    finding({
-      fingerprint: 'f3',
-      cluster: 'prod-eu',
-      severity: 'low',
-      firstSeen: '2025-10-01T00:00:00.000Z',
-      changes: [['resolved', '2025-10-02T00:00:00.000Z']],
-    }),
-  ];
-  writeFileSync(join(work, 'findings.jsonl'), findings.map((f) => JSON.stringify(f)).join('\n'));
+  writeFileSync(join(work, 'findings.jsonl'), QUARTER_FINDINGS.map((f) => JSON.stringify(f)).join('\n'));
   writeFileSync(
     join(work, 'trail.jsonl'),
-    [
-      {
-        id: 'r1:request',
-        requestId: 'r1',
-        type: 'request',
-        at: '2026-02-01T01:00:00.000Z',
-        actor: 'U1',
-        kind: 'ack',
-        source: 'button',
-        cluster: 'prod-us',
-        finding: 'f2',
-      },
-      {
-        id: 'r0:request',
-        requestId: 'r0',
-        type: 'request',
-        at: '2025-12-01T00:00:00.000Z',
-        actor: 'U1',
-        kind: 'ack',
-        source: 'button',
-      },
-    ]
-      .map((record) => `${auditRecordLine(record as never)}\n`)
-      .join(''),
+    QUARTER_TRAIL.map((record) => `${auditRecordLine(record)}\n`).join(''),
   );
 });
 
@@ -144,11 +78,7 @@ describe('kubeguard evidence', () => {
     expect(execFileSync('sha256sum', ['q1.tar.gz'], { cwd: work, encoding: 'utf8' })).toBe(
       `${archiveSha}  q1.tar.gz\n`,
     );
-    const out = join(work, 'q1');
-    mkdirSync(out);
-    execFileSync('tar', ['-xzf', '../q1.tar.gz'], { cwd: out });
-    const [id] = readdirSync(out);
-    const root = join(out, id as string);
+    const root = extractPack(work, 'q1.tar.gz');
     expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
       `${manifestSha}  manifest.json\n`,
     );
