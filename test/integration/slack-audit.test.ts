@@ -5,7 +5,6 @@ import { ListDetectorsCommand } from '@aws-sdk/client-guardduty';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalReportExportStore } from '../../adapters/evidence/report-exports.ts';
 import { createLocalAuditReportReader } from '../../adapters/evidence/report-reader.ts';
-import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { parseConfig } from '../../core/config/schema.ts';
 import { AUDIT_ACTION_IDS, parseAuditDetailsPage } from '../../core/slack-views/audit-report.ts';
 import { ALERT_ACTION_IDS } from '../../core/slack-views/ids.ts';
@@ -19,7 +18,14 @@ import {
   postureClusterObjects,
   postureRunner,
 } from '../support/posture-cluster.ts';
-import { ALERT_CHANNEL, type BotHarness, startBotHarness, USERS } from '../support/slack-bot-harness.ts';
+import {
+  ALERT_CHANNEL,
+  type BotHarness,
+  recentTrail,
+  startBotHarness,
+  trailFacts,
+  USERS,
+} from '../support/slack-bot-harness.ts';
 import {
   blockActionBody,
   modalBlockActionBody,
@@ -129,20 +135,8 @@ function showDetailsValue(body: Record<string, unknown>): string {
   return button?.value ?? '';
 }
 
-async function records(): Promise<Pick<AuditRecord, 'type' | 'kind' | 'actor' | 'result' | 'cluster'>[]> {
-  const now = Date.now();
-  const page = await h.trail.byTime({
-    from: new Date(now - 86_400_000).toISOString(),
-    to: new Date(now + 86_400_000).toISOString(),
-    limit: 1000,
-  });
-  return page.records.map(({ type, kind, actor, result, cluster }) => ({
-    type,
-    kind,
-    actor,
-    ...(result === undefined ? {} : { result }),
-    ...(cluster === undefined ? {} : { cluster }),
-  }));
+async function records() {
+  return (await recentTrail(h)).map(trailFacts);
 }
 
 describe('/k8s audit', () => {

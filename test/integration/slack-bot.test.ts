@@ -3,7 +3,13 @@ import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { ALERT_ACTION_IDS } from '../../core/slack-views/ids.ts';
 import { SUPPRESS_FORM } from '../../core/slack-views/suppress-form.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
-import { ALERT_CHANNEL, type BotHarness, startBotHarness, USERS } from '../support/slack-bot-harness.ts';
+import {
+  ALERT_CHANNEL,
+  type BotHarness,
+  recentTrail,
+  startBotHarness,
+  USERS,
+} from '../support/slack-bot-harness.ts';
 import {
   blockActionBody,
   send,
@@ -84,14 +90,8 @@ async function records(
   }));
 }
 
-async function allRecords(): Promise<AuditRecord[]> {
-  const now = Date.now();
-  const page = await h.trail.byTime({
-    from: new Date(now - 86_400_000).toISOString(),
-    to: new Date(now + 86_400_000).toISOString(),
-    limit: 1000,
-  });
-  return page.records;
+function allRecords(): Promise<AuditRecord[]> {
+  return recentTrail(h);
 }
 
 /** The text of the alert message as it stands in the double. */

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 import { loadFixture } from '../support/fixtures.ts';
-import { ALERT_CHANNEL, type BotHarness, startBotHarness, USERS } from '../support/slack-bot-harness.ts';
+import {
+  ALERT_CHANNEL,
+  type BotHarness,
+  recentTrail,
+  startBotHarness,
+  USERS,
+} from '../support/slack-bot-harness.ts';
 import { modalBlockActionBody, send, signed, slashCommandBody } from '../support/slack-requests.ts';
 
 /**
@@ -53,13 +59,7 @@ function lastEphemeral(): string {
 }
 
 async function digestRecords(): Promise<AuditRecord[]> {
-  const now = Date.now();
-  const page = await h.trail.byTime({
-    from: new Date(now - 86_400_000).toISOString(),
-    to: new Date(now + 86_400_000).toISOString(),
-    limit: 100,
-  });
-  return page.records.filter((r) => r.kind === 'digest');
+  return (await recentTrail(h)).filter((r) => r.kind === 'digest');
 }
 
 const ID = /id `([0-9a-f]{8})`/;

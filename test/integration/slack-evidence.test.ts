@@ -5,13 +5,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sha256OfBytes } from '../../adapters/evidence/pack-archive.ts';
 import { createStoredEvidenceSources, localReportFiles } from '../../adapters/evidence/pack-sources.ts';
 import { createLocalEvidencePackStore } from '../../adapters/evidence/pack-store.ts';
-import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import { type Dynalite, startDynalite } from '../support/dynalite.ts';
 import {
   ALERT_CHANNEL,
   BOT_CONFIG,
   type BotHarness,
+  recentTrail,
   startBotHarness,
+  trailFacts,
   USERS,
 } from '../support/slack-bot-harness.ts';
 import { send, signed, slashCommandBody } from '../support/slack-requests.ts';
@@ -67,20 +68,8 @@ function command(user: string, text: string) {
   );
 }
 
-async function records(): Promise<Pick<AuditRecord, 'type' | 'kind' | 'actor' | 'result' | 'cluster'>[]> {
-  const now = Date.now();
-  const page = await h.trail.byTime({
-    from: new Date(now - 86_400_000).toISOString(),
-    to: new Date(now + 86_400_000).toISOString(),
-    limit: 1000,
-  });
-  return page.records.map(({ type, kind, actor, result, cluster }) => ({
-    type,
-    kind,
-    actor,
-    ...(result === undefined ? {} : { result }),
-    ...(cluster === undefined ? {} : { cluster }),
-  }));
+async function records() {
+  return (await recentTrail(h)).map(trailFacts);
 }
 
 describe('/k8s evidence', () => {

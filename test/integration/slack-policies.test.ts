@@ -20,7 +20,13 @@ import {
   postureClusterObjects,
   postureRunner,
 } from '../support/posture-cluster.ts';
-import { ALERT_CHANNEL, type BotHarness, startBotHarness, USERS } from '../support/slack-bot-harness.ts';
+import {
+  ALERT_CHANNEL,
+  type BotHarness,
+  recentTrail,
+  startBotHarness,
+  USERS,
+} from '../support/slack-bot-harness.ts';
 import {
   blockActionBody,
   send,
@@ -152,13 +158,7 @@ function submit(
 }
 
 async function records(): Promise<Pick<AuditRecord, 'type' | 'kind' | 'actor' | 'result'>[]> {
-  const now = Date.now();
-  const page = await h.trail.byTime({
-    from: new Date(now - 86_400_000).toISOString(),
-    to: new Date(now + 86_400_000).toISOString(),
-    limit: 1000,
-  });
-  return page.records
+  return (await recentTrail(h))
     .filter((record) => record.kind === 'policies')
     .map(({ type, kind, actor, result }) => ({
       type,

@@ -20,6 +20,7 @@ import {
 import { createDigestSlack } from '../../adapters/slack/digest-slack.ts';
 import { createWebApiMessenger } from '../../adapters/slack/web-api-messenger.ts';
 import { type LocalBot, startLocalBot } from '../../bot/local.ts';
+import type { AuditRecord } from '../../core/audit-trail/record.ts';
 import type { AuditWorkerPorts } from '../../core/chatops/audit-ports.ts';
 import type { EvidenceWorkerPorts } from '../../core/chatops/evidence-ports.ts';
 import { digestSubscriptionsFor } from '../../core/chatops/handlers/digest.ts';
@@ -273,4 +274,29 @@ function recordingLog(lines: LogLine[]): ChatopsLog {
     lines.push({ level, message, ...(attributes === undefined ? {} : { attributes }) });
   };
   return { info: record('info'), warn: record('warn'), error: record('error') };
+}
+
+/** Every audit-trail record from a day before to a day after now: what a test's requests wrote. */
+export async function recentTrail(harness: Pick<BotHarness, 'trail'>): Promise<AuditRecord[]> {
+  const now = Date.now();
+  const page = await harness.trail.byTime({
+    from: new Date(now - 86_400_000).toISOString(),
+    to: new Date(now + 86_400_000).toISOString(),
+    limit: 1000,
+  });
+  return page.records;
+}
+
+/** The fields a test asserts of a trail record: type, kind, actor, and result and cluster when set. */
+export function trailFacts(
+  record: AuditRecord,
+): Pick<AuditRecord, 'type' | 'kind' | 'actor' | 'result' | 'cluster'> {
+  const { type, kind, actor, result, cluster } = record;
+  return {
+    type,
+    kind,
+    actor,
+    ...(result === undefined ? {} : { result }),
+    ...(cluster === undefined ? {} : { cluster }),
+  };
 }
