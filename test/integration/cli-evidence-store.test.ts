@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +19,7 @@ import {
   jsonLines,
   QUARTER_FINDINGS,
   QUARTER_TRAIL,
+  verifyPrintedPack,
   workloadWithSecret,
 } from '../support/evidence-cli.ts';
 
@@ -147,17 +147,7 @@ describe('kubeguard evidence --store', () => {
     );
 
     expect(stderr).toBe('');
-    const archiveSha = /archive SHA-256: {2}([0-9a-f]{64})/.exec(stdout)?.[1];
-    const manifestSha = /manifest SHA-256: ([0-9a-f]{64})/.exec(stdout)?.[1];
-    expect(execFileSync('sha256sum', ['q1.tar.gz'], { cwd: work, encoding: 'utf8' })).toBe(
-      `${archiveSha}  q1.tar.gz\n`,
-    );
-    const root = extractPack(work, 'q1.tar.gz');
-    expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
-      `${manifestSha}  manifest.json\n`,
-    );
-    const checked = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root, encoding: 'utf8' });
-    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
+    const { root, checked, manifest } = verifyPrintedPack(work, 'q1.tar.gz', stdout);
     expect(checked.trim().split('\n')).toEqual(
       manifest.files
         .map((f: { path: string }) => f.path)

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,9 +10,9 @@ import { snapshotFromManifests } from '#core/posture/manifest-snapshot.ts';
 import { reportExportId } from '#core/posture/report-exports.ts';
 import {
   evidenceCli,
-  extractPack,
   QUARTER_FINDINGS,
   QUARTER_TRAIL,
+  verifyPrintedPack,
   workloadWithSecret,
 } from '#test/support/evidence-cli.ts';
 
@@ -73,18 +72,8 @@ describe('kubeguard evidence', () => {
       'q1.tar.gz',
     ]);
 
-    const archiveSha = /archive SHA-256: {2}([0-9a-f]{64})/.exec(stdout)?.[1];
-    const manifestSha = /manifest SHA-256: ([0-9a-f]{64})/.exec(stdout)?.[1];
-    expect(execFileSync('sha256sum', ['q1.tar.gz'], { cwd: work, encoding: 'utf8' })).toBe(
-      `${archiveSha}  q1.tar.gz\n`,
-    );
-    const root = extractPack(work, 'q1.tar.gz');
-    expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
-      `${manifestSha}  manifest.json\n`,
-    );
-    const checked = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root, encoding: 'utf8' });
+    const { root, checked, manifest } = verifyPrintedPack(work, 'q1.tar.gz', stdout);
     expect(checked).not.toMatch(/FAILED/);
-    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({
       period: { from: '2026-01-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' },
       clusters: ['prod-eu', 'prod-us'],

@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 import type { AuditRecord } from '#core/audit-trail/record.ts';
 import { type LoadedObject, parseManifests } from '#core/manifests/load.ts';
 import { finding } from './digest-data.ts';
@@ -126,4 +127,27 @@ export function jsonLines(path: string): Record<string, unknown>[] {
     .split('\n')
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * Checks a pack the CLI wrote as its README tells an auditor to: `sha256sum` of the archive and of
+ * the extracted manifest print the SHA-256s the CLI gave (`stdout`); then `sha256sum -c SHA256SUMS`.
+ * The pack's folder, what `sha256sum -c` printed and the parsed manifest.
+ */
+export function verifyPrintedPack(
+  work: string,
+  archive: string,
+  stdout: string,
+): { root: string; checked: string; manifest: { files: { path: string }[] } & Record<string, unknown> } {
+  const archiveSha = /archive SHA-256: {2}([0-9a-f]{64})/.exec(stdout)?.[1];
+  const manifestSha = /manifest SHA-256: ([0-9a-f]{64})/.exec(stdout)?.[1];
+  expect(execFileSync('sha256sum', [archive], { cwd: work, encoding: 'utf8' })).toBe(
+    `${archiveSha}  ${archive}\n`,
+  );
+  const root = extractPack(work, archive);
+  expect(execFileSync('sha256sum', ['manifest.json'], { cwd: root, encoding: 'utf8' })).toBe(
+    `${manifestSha}  manifest.json\n`,
+  );
+  const checked = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: root, encoding: 'utf8' });
+  return { root, checked, manifest: JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) };
 }
